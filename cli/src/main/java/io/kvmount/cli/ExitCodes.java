@@ -1,0 +1,78 @@
+package io.kvmount.cli;
+
+import io.kvmount.error.InvalidInputException;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import picocli.CommandLine;
+
+/** kvmount's exit codes and the handlers that map failures to them with one-line messages. */
+public final class ExitCodes {
+  /** Success. */
+  public static final int OK = 0;
+  /** I/O or other runtime failure. */
+  public static final int IO = 1;
+  /** Usage error: bad options or arguments. */
+  public static final int USAGE = 2;
+  /** Invalid input: the manifest or plan was rejected. */
+  public static final int INVALID = 3;
+  /** Internal error: a bug. */
+  public static final int INTERNAL = 4;
+
+  private ExitCodes() {}
+
+  /**
+   * Installs the parameter and execution exception handlers on a command line.
+   *
+   * @param cl the command line
+   * @return the same command line
+   */
+  static CommandLine install(CommandLine cl) {
+    cl.setParameterExceptionHandler(
+        (ex, args) -> {
+          CommandLine c = ex.getCommandLine();
+          PrintWriter err = c.getErr();
+          err.println("kvmount: " + ex.getMessage());
+          err.println("Try '" + c.getCommandSpec().qualifiedName() + " --help' for more information.");
+          err.flush();
+          return USAGE;
+        });
+    cl.setExecutionExceptionHandler(
+        (ex, c, parseResult) -> {
+          PrintWriter err = c.getErr();
+          int code = forException(ex);
+          if (code == INTERNAL) {
+            err.println("kvmount: internal error: " + ex + " (please report this)");
+          } else {
+            err.println("kvmount: " + oneLine(ex.getMessage()));
+          }
+          if (parseResult.originalArgs().contains("--stacktrace")) {
+            ex.printStackTrace(err);
+          }
+          err.flush();
+          return code;
+        });
+    return cl;
+  }
+
+  /**
+   * Maps an exception to an exit code.
+   *
+   * @param ex the failure
+   * @return {@link #INVALID} for invalid input, {@link #IO} for I/O failures, else {@link
+   *     #INTERNAL}
+   */
+  static int forException(Throwable ex) {
+    if (ex instanceof InvalidInputException) {
+      return INVALID;
+    }
+    if (ex instanceof IOException || ex instanceof UncheckedIOException) {
+      return IO;
+    }
+    return INTERNAL;
+  }
+
+  private static String oneLine(String s) {
+    return s == null ? "(no message)" : s.replace('\n', ' ').replace('\r', ' ');
+  }
+}

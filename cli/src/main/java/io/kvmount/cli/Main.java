@@ -1,0 +1,43 @@
+package io.kvmount.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code kvmount} command: entry point and picocli wiring. */
+@Command(
+    name = "kvmount",
+    mixinStandardHelpOptions = true,
+    versionProvider = VersionProvider.class,
+    description = {
+      "Shares an appc pod's volumes into a VM-isolated pod: writes systemd mount units into the"
+          + " pod's stage1 rootfs and prints the hypervisor arguments that share the host volumes."
+    },
+    subcommands = {GenerateCommand.class, EscapeCommand.class},
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {
+      " 0:success",
+      " 1:I/O or runtime failure (nothing half-written)",
+      " 2:usage error (bad options)",
+      " 3:invalid input (manifest or plan rejected; nothing written)",
+      " 4:internal error (a bug: please report it)"
+    })
+public final class Main {
+
+  /**
+   * Runs the command line and exits with its exit code.
+   *
+   * @param args the arguments
+   */
+  public static void main(String... args) {
+    System.exit(commandLine().execute(args));
+  }
+
+  /**
+   * Builds the command line with kvmount's handlers; tests call it with their own writers.
+   *
+   * @return a fresh command line
+   */
+  public static CommandLine commandLine() {
+    return ExitCodes.install(new CommandLine(new Main()));
+  }
+}
