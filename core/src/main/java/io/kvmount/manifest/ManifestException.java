@@ -1,0 +1,72 @@
+package io.kvmount.manifest;
+
+import io.kvmount.error.InvalidInputException;
+import java.util.Objects;
+
+/**
+ * A manifest was rejected: it is not well-formed JSON, exceeds a limit of {@link ManifestReader},
+ * or breaks a rule of the appc schema (as kvmount applies it). The command line maps it to exit
+ * code 3.
+ *
+ * <p>The message is one line: {@code "<source>: <fieldPath>: <reason>"}, for example {@code
+ * pod.json: apps[1].mounts[0].volume: "Data" is not a valid ACName (only a-z, 0-9 and "-")}, or
+ * {@code "<source>: <reason>"} when the field path is empty (the document as a whole). Line
+ * breaks and other control characters in any part are escaped.
+ */
+public class ManifestException extends InvalidInputException {
+  private static final long serialVersionUID = 1L;
+
+  private final String source;
+  private final String fieldPath;
+  private final String reason;
+
+  /**
+   * Creates the exception.
+   *
+   * @param source where the manifest came from, such as a file name ({@code "pod.json"})
+   * @param fieldPath where in the manifest, such as {@code "apps[1].mounts[0].path"}; {@code ""}
+   *     for the whole document
+   * @param reason why it was rejected, one line, lower case, offending values quoted
+   */
+  public ManifestException(String source, String fieldPath, String reason) {
+    super(format(source, fieldPath, reason));
+    this.source = source;
+    this.fieldPath = fieldPath;
+    this.reason = reason;
+  }
+
+  private static String format(String source, String fieldPath, String reason) {
+    Objects.requireNonNull(source, "source");
+    Objects.requireNonNull(fieldPath, "fieldPath");
+    Objects.requireNonNull(reason, "reason");
+    String where = fieldPath.isEmpty() ? "" : Text.oneLine(fieldPath) + ": ";
+    return Text.oneLine(source) + ": " + where + Text.oneLine(reason);
+  }
+
+  /**
+   * Returns where the manifest came from.
+   *
+   * @return the source as given, such as {@code "pod.json"}
+   */
+  public String source() {
+    return source;
+  }
+
+  /**
+   * Returns where in the manifest the problem is.
+   *
+   * @return a field path such as {@code "volumes[2].name"}, or {@code ""} for the whole document
+   */
+  public String fieldPath() {
+    return fieldPath;
+  }
+
+  /**
+   * Returns why the manifest was rejected.
+   *
+   * @return the reason, without source and field path
+   */
+  public String reason() {
+    return reason;
+  }
+}

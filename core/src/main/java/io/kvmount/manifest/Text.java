@@ -1,0 +1,293 @@
+package io.kvmount.manifest;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Text helpers of the manifest package: quoting values for one-line messages and the checks on
+ * names, paths and versions that both the reader and the record constructors apply. Stateless.
+ */
+final class Text {
+
+  /** Longest value quoted in a message, in characters; longer values are cut with "...". */
+  static final int MAX_QUOTED_CHARS = 120;
+
+  /** Longest path in bytes, without the terminating NUL (Linux {@code PATH_MAX} - 1). */
+  static final int MAX_PATH_BYTES = 4095;
+
+  /** Longest path component in bytes (Linux {@code NAME_MAX}). */
+  static final int MAX_COMPONENT_BYTES = 255;
+
+  private Text() {}
+
+  /**
+   * Quotes a value for a message: double quotes around it, {@code "} and {@code \} escaped, and
+   * every character that could break the line or hide in a terminal escaped ({@code \n}, {@code
+   * \r}, {@code \t}, {@code \x01}, {@code \x7f}; C1 controls, the line and paragraph
+   * separators, the byte order mark and unpaired surrogates as backslash-u and four hex digits). Values longer than {@link #MAX_QUOTED_CHARS} are shortened.
+   */
+  static String quote(String value) {
+    StringBuilder sb = new StringBuilder(Math.min(value.length(), MAX_QUOTED_CHARS) + 8);
+    sb.append('"');
+    int n = Math.min(value.length(), MAX_QUOTED_CHARS);
+    appendEscaped(sb, value, n);
+    sb.append('"');
+    if (value.length() > MAX_QUOTED_CHARS) {
+      sb.append("... (").append(value.length()).append(" characters)");
+    }
+    return sb.toString();
+  }
+
+  /** Escapes like {@link #quote} but without quotes and without shortening. */
+  static String escape(String value) {
+    StringBuilder sb = new StringBuilder(value.length() + 8);
+    appendEscaped(sb, value, value.length());
+    return sb.toString();
+  }
+
+  /**
+   * Makes text safe for a one-line message without quoting it: control characters, line and
+   * paragraph separators and unpaired surrogates are escaped as in {@link #quote}; {@code "} and
+   * {@code \} stay as they are (text passed here was usually quoted already).
+   */
+  static String oneLine(String text) {
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (c < 0x20 || (c >= 0x7f && c <= 0x9f) || c == '\u2028' || c == '\u2029' || c == '\ufeff'
+          || Character.isSurrogate(c)) {
+        StringBuilder sb = new StringBuilder(text.length() + 8);
+        appendEscaped(sb, text, text.length(), false);
+        return sb.toString();
+      }
+    }
+    return text;
+  }
+
+  private static void appendEscaped(StringBuilder sb, String value, int n) {
+    appendEscaped(sb, value, n, true);
+  }
+
+  private static void appendEscaped(StringBuilder sb, String value, int n, boolean quotes) {
+    for (int i = 0; i < n; i++) {
+      char c = value.charAt(i);
+      if (!quotes && (c == '"' || c == '\\')) {
+        sb.append(c);
+        continue;
+      }
+      switch (c) {
+        case '"':
+          sb.append("\\\"");
+          break;
+        case '\\':
+          sb.append("\\\\");
+          break;
+        case '\n':
+          sb.append("\\n");
+          break;
+        case '\r':
+          sb.append("\\r");
+          break;
+        case '\t':
+          sb.append("\\t");
+          break;
+        default:
+          if (c < 0x20 || c == 0x7f) {
+            sb.append(String.format("\\x%02x", (int) c));
+          } else if ((c >= 0x80 && c <= 0x9f) || c == '\u2028' || c == '\u2029' || c == '\ufeff') {
+            sb.append(String.format("\\u%04x", (int) c));
+          } else if (Character.isHighSurrogate(c)
+              && i + 1 < value.length()
+              && Character.isLowSurrogate(value.charAt(i + 1))) {
+            sb.append(c).append(value.charAt(i + 1));
+            i++;
+          } else if (Character.isSurrogate(c)) {
+            sb.append(String.format("\\u%04X", (int) c));
+          } else {
+            sb.append(c);
+          }
+      }
+    }
+  }
+
+  /**
+   * Finds the first character that must not appear in a name, path or source: an ASCII control
+   * character (0x00-0x1f, 0x7f) or an unpaired UTF-16 surrogate (which has no UTF-8 encoding).
+   *
+   * @return a phrase such as {@code "a control character (\n)"}, or {@code null} if there is none
+   */
+  static String badCharacter(String value) {
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      if (c < 0x20 || c == 0x7f) {
+        return "a control character (" + escape(String.valueOf(c)) + ")";
+      }
+      if (Character.isHighSurrogate(c)
+          && i + 1 < value.length()
+          && Character.isLowSurrogate(value.charAt(i + 1))) {
+        i++;
+      } else if (Character.isSurrogate(c)) {
+        return "an unpaired surrogate (" + escape(String.valueOf(c)) + "), which is not Unicode text";
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Checks a path inside an app rootfs (a mount point's or mount's {@code path}): non-empty,
+   * absolute, no control characters, no {@code ..} component, components of at most 255 bytes,
+   * at most 4095 bytes in all. Such a path is always accepted by {@link
+   * io.kvmount.path.GuestPath#parse}.
+   *
+   * @return the reason it is refused (the value quoted), or {@code null} if it is acceptable
+   */
+  static String appPathProblem(String path) {
+    if (path.isEmpty()) {
+      return "must not be empty (an absolute path inside the app rootfs is required)";
+    }
+    String bad = badCharacter(path);
+    if (bad != null) {
+      return quote(path) + " contains " + bad;
+    }
+    if (path.charAt(0) != '/') {
+      return quote(path) + " is not an absolute path (it must start with \"/\")";
+    }
+    for (String c : path.split("/", -1)) {
+      if (c.equals("..")) {
+        return quote(path) + " contains a \"..\" component (it could leave the app rootfs)";
+      }
+      if (c.length() > MAX_COMPONENT_BYTES / 3
+          && c.getBytes(StandardCharsets.UTF_8).length > MAX_COMPONENT_BYTES) {
+        return quote(path) + " has a component longer than " + MAX_COMPONENT_BYTES + " bytes";
+      }
+    }
+    if (path.length() > MAX_PATH_BYTES / 3
+        && path.getBytes(StandardCharsets.UTF_8).length > MAX_PATH_BYTES) {
+      return quote(path) + " is longer than " + MAX_PATH_BYTES + " bytes";
+    }
+    return null;
+  }
+
+  /**
+   * Checks a host volume's {@code source}: non-empty, absolute, no control characters, at most
+   * 4095 bytes. As in appc, {@code ..} components are allowed (the host path is the operator's
+   * choice).
+   *
+   * @return the reason it is refused (the value quoted), or {@code null} if it is acceptable
+   */
+  static String hostPathProblem(String source) {
+    if (source.isEmpty()) {
+      return "must not be empty (a host volume needs an absolute host path)";
+    }
+    String bad = badCharacter(source);
+    if (bad != null) {
+      return quote(source) + " contains " + bad;
+    }
+    if (source.charAt(0) != '/') {
+      return quote(source) + " is not an absolute path (it must start with \"/\")";
+    }
+    if (source.length() > MAX_PATH_BYTES / 3
+        && source.getBytes(StandardCharsets.UTF_8).length > MAX_PATH_BYTES) {
+      return quote(source) + " is longer than " + MAX_PATH_BYTES + " bytes";
+    }
+    return null;
+  }
+
+  /**
+   * Checks an appc AC Identifier (image names): non-empty, only {@code a-z 0-9 - . _ ~ /},
+   * starting and ending with {@code a-z} or {@code 0-9}. Same rule as appc {@code
+   * types.NewACIdentifier} (which, like us, does not reject doubled separators).
+   *
+   * @return the reason it is refused (the value quoted), or {@code null} if it is acceptable
+   */
+  static String acIdentifierProblem(String value) {
+    if (value.isEmpty()) {
+      return "\"\" is not a valid AC identifier (must not be empty)";
+    }
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      if (!(isLowerAlnum(c) || c == '-' || c == '.' || c == '_' || c == '~' || c == '/')) {
+        return quote(value)
+            + " is not a valid AC identifier (only a-z, 0-9 and \"-\", \".\", \"_\", \"~\", \"/\")";
+      }
+    }
+    if (!isLowerAlnum(value.charAt(0)) || !isLowerAlnum(value.charAt(value.length() - 1))) {
+      return quote(value) + " is not a valid AC identifier (must start and end with a-z or 0-9)";
+    }
+    return null;
+  }
+
+  static boolean isLowerAlnum(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+  }
+
+  /**
+   * Checks a Semantic Versioning 2.0.0 version ({@code MAJOR.MINOR.PATCH[-PRERELEASE][+BUILD]},
+   * no leading zeros in numeric parts) and refuses {@code 0.0.0}, like appc {@code
+   * types.NewSemVer}. Stricter than the go-semver parser appc uses, which also accepts leading
+   * zeros and a {@code +} sign on the numbers.
+   *
+   * @return the reason it is refused (the value quoted), or {@code null} if it is acceptable
+   */
+  static String semVerProblem(String value) {
+    String bad = quote(value) + " is not a semantic version (such as \"0.8.11\")";
+    String rest = value;
+    int plus = rest.indexOf('+');
+    if (plus >= 0) {
+      if (!identifiersOk(rest.substring(plus + 1), false)) {
+        return bad;
+      }
+      rest = rest.substring(0, plus);
+    }
+    int dash = rest.indexOf('-');
+    if (dash >= 0) {
+      if (!identifiersOk(rest.substring(dash + 1), true)) {
+        return bad;
+      }
+      rest = rest.substring(0, dash);
+    }
+    String[] parts = rest.split("\\.", -1);
+    if (parts.length != 3) {
+      return bad;
+    }
+    boolean zero = true;
+    for (String p : parts) {
+      if (!isNumeric(p) || (p.length() > 1 && p.charAt(0) == '0') || p.length() > 18) {
+        return bad;
+      }
+      zero &= p.equals("0");
+    }
+    if (zero && dash < 0 && plus < 0) {
+      return quote(value) + " is not allowed (the version must not be zero)";
+    }
+    return null;
+  }
+
+  private static boolean identifiersOk(String dotted, boolean preRelease) {
+    for (String id : dotted.split("\\.", -1)) {
+      if (id.isEmpty()) {
+        return false;
+      }
+      for (int i = 0; i < id.length(); i++) {
+        char c = id.charAt(i);
+        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '-')) {
+          return false;
+        }
+      }
+      if (preRelease && isNumeric(id) && id.length() > 1 && id.charAt(0) == '0') {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static boolean isNumeric(String s) {
+    if (s.isEmpty()) {
+      return false;
+    }
+    for (int i = 0; i < s.length(); i++) {
+      if (s.charAt(i) < '0' || s.charAt(i) > '9') {
+        return false;
+      }
+    }
+    return true;
+  }
+}
