@@ -1,0 +1,150 @@
+package io.kvmount.apply;
+
+import io.kvmount.path.GuestPath;
+import io.kvmount.plan.GuestFs;
+import java.io.IOException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A read-only {@link GuestFs} over a stage1 rootfs directory on the host, for the planner.
+ *
+ * <p>It never follows a symbolic link: every component of a path is looked at with {@code
+ * lstat} semantics ({@link LinkOption#NOFOLLOW_LINKS}), starting from the stage1 rootfs. A
+ * symlink at the last component is reported as {@link GuestFs.Kind#SYMLINK}; a symlink before the
+ * last component breaks the {@link GuestFs#kind} contract (the caller must resolve links first)
+ * and is reported as an {@link IOException} naming it, rather than followed. It never writes.
+ *
+ * <p>The stage1 rootfs directory itself is trusted: a symlink given as {@code stage1Root} is
+ * followed, as the root of filepath-securejoin is.
+ *
+ * <p>Limitation: the checks are path-based and race with concurrent changes to the stage1 rootfs
+ * by another process (time of check to time of use). The caller must own the stage1 rootfs while
+ * planning and applying.
+ *
+ * <p>Immutable and thread-safe.
+ */
+public final class NioGuestFs implements GuestFs {
+
+  private final Path root;
+
+  /**
+   * Creates a view of a stage1 rootfs.
+   *
+   * @param stage1Root the stage1 rootfs directory on the host (absolute or relative to the working
+   *     directory); it is not checked here, {@link #kind} reports {@link GuestFs.Kind#MISSING} for
+   *     everything below a root that does not exist
+   */
+  public NioGuestFs(Path stage1Root) {
+    this.root = Objects.requireNonNull(stage1Root, "stage1Root");
+  }
+
+  /**
+   * Tells what is at {@code path} without following any symlink.
+   *
+   * @param path a guest path, read as relative to the stage1 rootfs
+   * @return the kind of file; {@link GuestFs.Kind#MISSING} if it or a parent does not exist, or a
+   *     parent is a regular file or device
+   * @throws IOException if a component before the last is a symlink (the caller should have
+   *     resolved it), or the file system cannot be read
+   */
+  @Override
+  public Kind kind(GuestPath path) throws IOException {
+    if (path.isRoot()) {
+      // The root itself is trusted and may be reached through a symlink.
+      if (Files.isDirectory(root)) {
+        return Kind.DIRECTORY;
+      }
+      return Files.exists(root, LinkOption.NOFOLLOW_LINKS) ? Kind.OTHER : Kind.MISSING;
+    }
+    Path host = walkParents(path);
+    return host == null ? Kind.MISSING : lstat(host);
+  }
+
+  /**
+   * Reads a symlink's target text, unchanged, without following it.
+   *
+   * @param path a guest path for which {@link #kind} returns {@link GuestFs.Kind#SYMLINK}
+   * @return the link text, absolute or relative, exactly as stored
+   * @throws IOException if there is no symlink at {@code path}, a component before it is a
+   *     symlink, or it cannot be read
+   */
+  @Override
+  public String readLink(GuestPath path) throws IOException {
+    Path host = walkParents(path);
+    if (host == null || path.isRoot() || lstat(host) != Kind.SYMLINK) {
+      throw new IOException("read symlink \"" + path + "\" in stage1 rootfs \"" + root + "\": not a symlink");
+    }
+    return Files.readSymbolicLink(host).toString();
+  }
+
+  /**
+   * Checks every component before the last; returns the host path of {@code path}, or {@code
+   * null} if a parent is missing or not a directory.
+   */
+  private Path walkParents(GuestPath path) throws IOException {
+    List<String> c = path.components();
+    Path cur = root;
+    for (int i = 0; i < c.size(); i++) {
+      cur = cur.resolve(c.get(i));
+      if (i == c.size() - 1) {
+        break;
+      }
+      Kind k = lstat(cur);
+      if (k == Kind.SYMLINK) {
+        throw new IOException(
+            "look up \""
+                + path
+                + "\" in stage1 rootfs \""
+                + root
+                + "\": \""
+                + new GuestPath(c.subList(0, i + 1))
+                + "\" is a symlink; it must be resolved before looking below it");
+      }
+      if (k != Kind.DIRECTORY) {
+        return null;
+      }
+    }
+    return cur;
+  }
+
+  /**
+   * Tells what a host path is, without following a symlink at its last component.
+   *
+   * @param host a host path
+   * @return its kind; {@link GuestFs.Kind#MISSING} when it does not exist or a parent is not a
+   *     directory
+   * @throws IOException if the file system cannot be read (permission denied, I/O error)
+   */
+  static Kind lstat(Path host) throws IOException {
+    BasicFileAttributes a;
+    try {
+      a = Files.readAttributes(host, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+    } catch (NoSuchFileException | NotDirectoryException e) {
+      return Kind.MISSING;
+    } catch (FileSystemException e) {
+      // ENOTDIR surfaces as a plain FileSystemException with this reason on Linux.
+      if ("Not a directory".equals(e.getReason())) {
+        return Kind.MISSING;
+      }
+      throw e;
+    }
+    if (a.isSymbolicLink()) {
+      return Kind.SYMLINK;
+    }
+    if (a.isDirectory()) {
+      return Kind.DIRECTORY;
+    }
+    if (a.isRegularFile()) {
+      return Kind.FILE;
+    }
+    return Kind.OTHER;
+  }
+}

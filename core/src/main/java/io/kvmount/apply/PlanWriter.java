@@ -1,0 +1,1054 @@
+package io.kvmount.apply;
+
+import io.kvmount.error.InvalidInputException;
+import io.kvmount.path.GuestPath;
+import io.kvmount.plan.GuestFs.Kind;
+import io.kvmount.plan.Plan;
+import io.kvmount.plan.PlannedDirectory;
+import io.kvmount.plan.PlannedFile;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.SeekableByteChannel;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.SortedSet;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * Writes a {@link Plan} into a stage1 rootfs: the only code in kvmount that creates, changes or
+ * removes files.
+ *
+ * <h2>What it writes</h2>
+ *
+ * <ul>
+ *   <li>Every {@link PlannedDirectory} that is missing, with its mode applied exactly whatever the
+ *       umask (the directory is created {@code 0700}, then {@code chown}, then {@code chmod}) and
+ *       its uid and gid. Missing parents are created {@code 0755}, uid 0, gid 0. A {@link
+ *       PlannedDirectory#managed() managed} directory (an empty volume) gets its mode and owner
+ *       re-applied on every run; any other existing directory is left as it is.
+ *   <li>Every {@link PlannedFile} at {@code <stage1 rootfs>/<plan.unitsDir()>/<file.path()>},
+ *       byte for byte (UTF-8), mode {@code 0644}, creating missing drop-in directories such as
+ *       {@code web.service.d/}.
+ *   <li>It removes the files an earlier run wrote that the plan no longer contains, and drop-in
+ *       directories it kept for them once they are empty. It never removes a file it did not
+ *       write, nor a directory that is not empty.
+ * </ul>
+ *
+ * <h2>Confinement</h2>
+ *
+ * Every path is walked component by component from the stage1 rootfs with {@code lstat}
+ * semantics ({@link LinkOption#NOFOLLOW_LINKS}); a symlink, or a file where a directory is needed,
+ * anywhere on the way makes the run refuse with an {@link IOException} naming both paths. The
+ * planner has already resolved symlinks an app image contains, so a symlink found now means the
+ * tree changed or is hostile. Directories are created one component at a time ({@link
+ * Files#createDirectories} is never used on guest paths), so nothing is ever created outside the
+ * stage1 rootfs. The stage1 rootfs directory itself is trusted and may be given through a symlink.
+ *
+ * <p><b>Limitation (time of check to time of use):</b> as with filepath-securejoin, the checks are
+ * path-based. A process that swaps a checked directory for a symlink between the check and the
+ * write can redirect the write. The caller must own the stage1 rootfs while {@code apply} runs (no
+ * pod is running from it and no untrusted process can write to it); the lock below excludes
+ * other kvmount runs only.
+ *
+ * <h2>All or nothing, and idempotent</h2>
+ *
+ * <ol>
+ *   <li>The plan is validated and the whole tree is checked (symlinks, conflicts, files kvmount
+ *       did not write) before anything is written; a refusal leaves the tree untouched.
+ *   <li>An exclusive lock on {@code <stage1 rootfs>/.kvmount/lock} is taken (POSIX record lock,
+ *       plus an in-process lock per stage1 rootfs). If another run holds it, {@code apply} waits
+ *       up to {@code lockWait} and then fails with {@code another kvmount run holds the lock on
+ *       "<stage1 rootfs>"}. Leftovers of an interrupted run are cleaned up and the checks run
+ *       again under the lock.
+ *   <li>The state file {@code .kvmount/state} records, with a SHA-256, each file kvmount wrote.
+ *       Before changing anything, the run records what it is about to create (new files, new
+ *       directories, its staging directory), so that a re-run after a crash knows they are
+ *       kvmount's.
+ *   <li>New and changed files are written into a staging directory inside the units directory
+ *       ({@code .kvmount-staging-<random>/}, same file system), fsynced, then renamed into place
+ *       one by one ({@code rename(2)} replaces a file atomically); stale files are deleted; the
+ *       state file is replaced atomically last.
+ * </ol>
+ *
+ * A crash at any point followed by a re-run gives exactly the tree a run without the crash gives.
+ * A run on an up-to-date tree writes nothing (no file's modification time changes).
+ *
+ * <p>A file at a planned path that kvmount did not write is adopted if its content is identical,
+ * and otherwise refused ({@code refusing to overwrite "usr/lib/systemd/system/x.mount": not written
+ * by kvmount}). A file kvmount wrote but someone changed afterwards is refused the same way, both
+ * when it would be overwritten and when it would be removed.
+ *
+ * <p>Thread-safe: concurrent calls on the same stage1 rootfs are serialised by the lock.
+ */
+public final class PlanWriter {
+
+  /** How long {@link #apply(Plan, Path)} waits for another run's lock: 30 seconds. */
+  public static final Duration DEFAULT_LOCK_WAIT = Duration.ofSeconds(30);
+
+  /** kvmount's own directory in the stage1 rootfs: lock and state. */
+  static final String META_DIR = ".kvmount";
+
+  /** Name prefix of staging directories inside the units directory. */
+  static final String STAGING_PREFIX = ".kvmount-staging-";
+
+  private static final int FILE_MODE = 0644;
+  private static final int PARENT_MODE = 0755;
+  private static final long MAX_ID = 0xFFFF_FFFEL;
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  private PlanWriter() {}
+
+  /**
+   * Applies the plan to the stage1 rootfs, waiting up to {@link #DEFAULT_LOCK_WAIT} for another
+   * run's lock.
+   *
+   * @param plan what to write; {@link Plan#unitsDir()} and directory paths are relative to the
+   *     stage1 rootfs, file paths relative to the units directory
+   * @param stage1Root the stage1 rootfs directory on the host
+   * @return what changed, as paths relative to the stage1 rootfs
+   * @throws InvalidInputException if the plan itself is inconsistent (a path planned twice, a
+   *     file where a directory is planned, a path inside {@code .kvmount}, an id outside {@code
+   *     0..4294967294}, a line break in a path); nothing is written
+   * @throws IOException if the stage1 rootfs does not exist, a path meets a symlink or a
+   *     non-directory, a planned file exists and was not written by kvmount, another run holds the
+   *     lock, or writing fails (disk full, read-only file system, permission denied); the message
+   *     is one line naming the path. Nothing is written when a check fails; when writing fails
+   *     the earlier files are left in place (best effort) and a re-run completes the job.
+   */
+  public static ApplyResult apply(Plan plan, Path stage1Root)
+      throws IOException, InvalidInputException {
+    return apply(plan, stage1Root, DEFAULT_LOCK_WAIT);
+  }
+
+  /**
+   * Applies the plan to the stage1 rootfs; see the class description.
+   *
+   * @param plan what to write
+   * @param stage1Root the stage1 rootfs directory on the host
+   * @param lockWait how long to wait for another run's lock before failing (zero: do not wait)
+   * @return what changed, as paths relative to the stage1 rootfs
+   * @throws InvalidInputException if the plan itself is inconsistent; nothing is written
+   * @throws IOException as {@link #apply(Plan, Path)}
+   */
+  public static ApplyResult apply(Plan plan, Path stage1Root, Duration lockWait)
+      throws IOException, InvalidInputException {
+    Objects.requireNonNull(plan, "plan");
+    Objects.requireNonNull(stage1Root, "stage1Root");
+    Objects.requireNonNull(lockWait, "lockWait");
+    Desired desired = Desired.of(plan);
+    Path root = realRoot(stage1Root);
+
+    // Check everything before writing anything, not even the lock file. A failure here can be
+    // a run in another process caught half way (its new files are not in the state yet); when
+    // a lock file exists, decide under the lock instead.
+    try {
+      new Run(root, desired, readState(root)).analyze();
+    } catch (IOException e) {
+      Path meta = root.resolve(META_DIR);
+      if (NioGuestFs.lstat(meta) != Kind.DIRECTORY
+          || NioGuestFs.lstat(meta.resolve("lock")) != Kind.FILE) {
+        throw e;
+      }
+    }
+
+    Path meta = ensureMetaDir(root);
+    try (ApplyLock lock = ApplyLock.acquire(root, meta, lockWait)) {
+      StateFile old = readState(root);
+      Run run = new Run(root, desired, old);
+      run.cleanUpInterruptedRun();
+      run.analyze();
+      return run.execute();
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // The plan, validated and expanded into every directory and file to ensure.
+
+  /** Attributes a directory must have: mode bits, owner, and whether they are re-applied. */
+  private record DirSpec(int mode, long uid, long gid, boolean managed) {
+    static final DirSpec PARENT = new DirSpec(PARENT_MODE, 0, 0, false);
+  }
+
+  /** One file to write: its path relative to the stage1 rootfs, its bytes and their SHA-256. */
+  private record FileSpec(GuestPath path, byte[] content, String sha) {}
+
+  private static final class Desired {
+    final GuestPath unitsDir;
+    /** Every directory to ensure, parents first; planned attributes win over parent defaults. */
+    final TreeMap<GuestPath, DirSpec> dirs = new TreeMap<>();
+    /** Planned directories in plan order (walked first, for the messages). */
+    final List<GuestPath> planned = new ArrayList<>();
+    /** Every file, in plan order. */
+    final LinkedHashMap<GuestPath, FileSpec> files = new LinkedHashMap<>();
+    /** Directories strictly below the units directory that hold planned files. */
+    final TreeSet<GuestPath> fileDirs = new TreeSet<>();
+
+    private Desired(GuestPath unitsDir) {
+      this.unitsDir = unitsDir;
+    }
+
+    static Desired of(Plan plan) throws InvalidInputException {
+      GuestPath units = Objects.requireNonNull(plan.unitsDir(), "plan.unitsDir");
+      if (units.isRoot()) {
+        throw new InvalidInputException("plan: the units directory is the stage1 rootfs itself");
+      }
+      checkPath(units, "units directory");
+      Desired d = new Desired(units);
+      for (PlannedDirectory pd : plan.directories()) {
+        GuestPath p = pd.path();
+        if (p.isRoot()) {
+          throw new InvalidInputException(
+              "plan: directory \"/\" is the stage1 rootfs itself and cannot be created");
+        }
+        checkPath(p, "directory");
+        checkId(pd.uid(), "uid", p);
+        checkId(pd.gid(), "gid", p);
+        DirSpec spec = new DirSpec(pd.mode().bits(), pd.uid(), pd.gid(), pd.managed());
+        DirSpec prev = d.dirs.putIfAbsent(p, spec);
+        if (prev != null && !prev.equals(spec)) {
+          throw new InvalidInputException(
+              "plan: directory \"" + rel(p) + "\" is planned twice with different mode or owner");
+        }
+        if (prev == null) {
+          d.planned.add(p);
+        }
+      }
+      for (GuestPath p : new ArrayList<>(d.dirs.keySet())) {
+        d.addParents(p.parent());
+      }
+      for (PlannedFile pf : plan.files()) {
+        GuestPath relPath = pf.path();
+        if (relPath.isRoot()) {
+          throw new InvalidInputException("plan: a unit file has an empty path");
+        }
+        for (String c : relPath.components()) {
+          if (c.startsWith(".kvmount-")) {
+            throw new InvalidInputException(
+                "plan: file \"" + relPath.relativeString() + "\" uses the reserved prefix \".kvmount-\"");
+          }
+        }
+        GuestPath full = units.resolve(relPath);
+        checkPath(full, "file");
+        byte[] bytes = encode(pf.content(), full);
+        if (d.files.putIfAbsent(full, new FileSpec(full, bytes, sha256(bytes))) != null) {
+          throw new InvalidInputException("plan: file \"" + rel(full) + "\" is planned twice");
+        }
+        d.addParents(full.parent());
+        d.addParents(units);
+        for (GuestPath q = full.parent(); !q.equals(units); q = q.parent()) {
+          d.fileDirs.add(q);
+        }
+      }
+      for (GuestPath f : d.files.keySet()) {
+        if (d.dirs.containsKey(f)) {
+          throw new InvalidInputException(
+              "plan: \"" + rel(f) + "\" is planned both as a file and as a directory");
+        }
+      }
+      return d;
+    }
+
+    /** Adds {@code p} and its ancestors (not the root) with parent defaults, if not planned. */
+    private void addParents(GuestPath p) {
+      for (GuestPath q = p; !q.isRoot(); q = q.parent()) {
+        dirs.putIfAbsent(q, DirSpec.PARENT);
+      }
+    }
+
+    private static void checkPath(GuestPath p, String what) throws InvalidInputException {
+      if (p.components().get(0).equals(META_DIR)) {
+        throw new InvalidInputException(
+            "plan: " + what + " \"" + rel(p) + "\" is inside kvmount's own directory \"" + META_DIR + "\"");
+      }
+      for (String c : p.components()) {
+        if (c.indexOf('\n') >= 0 || c.indexOf('\r') >= 0) {
+          throw new InvalidInputException(
+              "plan: " + what + " path " + quoteEscaped(p.relativeString()) + " contains a line break");
+        }
+      }
+    }
+
+    private static void checkId(long id, String which, GuestPath p) throws InvalidInputException {
+      if (id < 0 || id > MAX_ID) {
+        throw new InvalidInputException(
+            "plan: directory \"" + rel(p) + "\" has " + which + " " + id + ", outside 0..4294967294");
+      }
+    }
+
+    private static byte[] encode(String content, GuestPath p) throws InvalidInputException {
+      try {
+        ByteBuffer b =
+            StandardCharsets.UTF_8
+                .newEncoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT)
+                .encode(CharBuffer.wrap(content));
+        byte[] out = new byte[b.remaining()];
+        b.get(out);
+        return out;
+      } catch (CharacterCodingException e) {
+        throw new InvalidInputException(
+            "plan: file \"" + rel(p) + "\" has content that is not valid Unicode (lone surrogate)");
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // One run: checks, then changes.
+
+  private static final class Run {
+    final Path root;
+    final Desired d;
+    final StateFile old;
+    /** lstat results of paths walked so far. */
+    final Map<GuestPath, Kind> seen = new HashMap<>();
+
+    final List<GuestPath> create = new ArrayList<>();
+    final List<GuestPath> fix = new ArrayList<>();
+    final List<FileSpec> write = new ArrayList<>();
+    final List<FileSpec> unchanged = new ArrayList<>();
+    final List<GuestPath> removeFiles = new ArrayList<>();
+    final List<GuestPath> removeDirsIfEmpty = new ArrayList<>();
+    StateFile finalState = StateFile.EMPTY;
+
+    Run(Path root, Desired d, StateFile old) {
+      this.root = root;
+      this.d = d;
+      this.old = old;
+    }
+
+    Path host(GuestPath p) {
+      Path r = root;
+      for (String c : p.components()) {
+        r = r.resolve(c);
+      }
+      return r;
+    }
+
+    Kind kind(GuestPath p) throws IOException {
+      Kind k = seen.get(p);
+      if (k == null) {
+        try {
+          k = NioGuestFs.lstat(host(p));
+        } catch (IOException e) {
+          throw wrap("look up", rel(p), root, e);
+        }
+        seen.put(p, k);
+      }
+      return k;
+    }
+
+    /**
+     * Walks the components of {@code target} from the root (the last one too when {@code
+     * withSelf}); every existing one must be a real directory.
+     *
+     * @return true if all of them exist
+     */
+    boolean walk(GuestPath target, boolean withSelf, String verb) throws IOException {
+      List<String> c = target.components();
+      int n = withSelf ? c.size() : c.size() - 1;
+      for (int i = 1; i <= n; i++) {
+        GuestPath prefix = new GuestPath(c.subList(0, i));
+        Kind k = kind(prefix);
+        if (k == Kind.MISSING) {
+          return false;
+        }
+        if (k == Kind.SYMLINK) {
+          throw new IOException(
+              "refusing to " + verb + " \"" + rel(target) + "\": \"" + rel(prefix) + "\" is a symlink");
+        }
+        if (k != Kind.DIRECTORY) {
+          throw new IOException(
+              "refusing to "
+                  + verb
+                  + " \""
+                  + rel(target)
+                  + "\": \""
+                  + rel(prefix)
+                  + "\" is not a directory");
+        }
+      }
+      return true;
+    }
+
+    /** Whether every component of {@code p} is a directory (walk must have covered it). */
+    boolean exists(GuestPath p) {
+      for (GuestPath q = p; !q.isRoot(); q = q.parent()) {
+        if (seen.get(q) != Kind.DIRECTORY) {
+          return false;
+        }
+      }
+      return true;
+    }
+
+    /** Checks the whole tree and decides every change; writes nothing. */
+    void analyze() throws IOException {
+      checkMeta();
+      for (GuestPath p : d.planned) {
+        walk(p, true, "create directory");
+      }
+      if (!d.files.isEmpty()) {
+        walk(d.unitsDir, true, "write unit files into");
+      }
+      for (FileSpec f : d.files.values()) {
+        walk(f.path(), false, "write");
+      }
+      for (Map.Entry<GuestPath, DirSpec> e : d.dirs.entrySet()) {
+        GuestPath p = e.getKey();
+        if (!exists(p)) {
+          create.add(p);
+        } else if (e.getValue().managed() || old.mkdirs().contains(p)) {
+          if (!hasAttributes(p, e.getValue())) {
+            fix.add(p);
+          }
+        }
+      }
+      for (FileSpec f : d.files.values()) {
+        analyzeFile(f);
+      }
+      for (GuestPath p : old.files().keySet()) {
+        if (!d.files.containsKey(p)) {
+          analyzeStale(p);
+        }
+      }
+      TreeSet<GuestPath> gone = new TreeSet<>(old.dirs());
+      gone.addAll(old.mkdirs());
+      gone.removeAll(d.dirs.keySet());
+      removeDirsIfEmpty.addAll(gone.descendingSet());
+      TreeMap<GuestPath, SortedSet<String>> files = new TreeMap<>();
+      for (FileSpec f : d.files.values()) {
+        files.put(f.path(), new TreeSet<>(List.of(f.sha())));
+      }
+      finalState = new StateFile(files, d.fileDirs, new TreeSet<>(), new TreeSet<>());
+    }
+
+    private void checkMeta() throws IOException {
+      GuestPath meta = GuestPath.ROOT.resolve(META_DIR);
+      Kind k = kind(meta);
+      if (k == Kind.MISSING) {
+        return;
+      }
+      if (k != Kind.DIRECTORY) {
+        throw new IOException(
+            "refusing to use \""
+                + META_DIR
+                + "\" in stage1 rootfs \""
+                + root
+                + "\": it is "
+                + (k == Kind.SYMLINK ? "a symlink" : "not a directory"));
+      }
+      for (String name : List.of("lock", "state", "state.tmp")) {
+        Kind f = kind(meta.resolve(name));
+        if (f != Kind.MISSING && f != Kind.FILE) {
+          throw new IOException(
+              "refusing to use \""
+                  + META_DIR
+                  + "/"
+                  + name
+                  + "\" in stage1 rootfs \""
+                  + root
+                  + "\": it is "
+                  + (f == Kind.SYMLINK ? "a symlink" : "not a regular file"));
+        }
+      }
+    }
+
+    private void analyzeFile(FileSpec f) throws IOException {
+      if (!exists(f.path().parent())) {
+        write.add(f);
+        return;
+      }
+      Kind k = kind(f.path());
+      switch (k) {
+        case MISSING:
+          write.add(f);
+          return;
+        case SYMLINK:
+          throw new IOException("refusing to write \"" + rel(f.path()) + "\": it is a symlink");
+        case DIRECTORY:
+          throw new IOException("refusing to write \"" + rel(f.path()) + "\": it is a directory");
+        case OTHER:
+          throw new IOException(
+              "refusing to write \"" + rel(f.path()) + "\": it is not a regular file");
+        default:
+          break;
+      }
+      byte[] disk = readFile(f.path());
+      if (Arrays.equals(disk, f.content())) {
+        if (mode(f.path()) == FILE_MODE) {
+          unchanged.add(f);
+        } else {
+          write.add(f);
+        }
+        return;
+      }
+      if (!old.files().containsKey(f.path())) {
+        throw new IOException(
+            "refusing to overwrite \"" + rel(f.path()) + "\": not written by kvmount");
+      }
+      if (!old.wrote(f.path(), sha256(disk))) {
+        throw new IOException(
+            "refusing to overwrite \""
+                + rel(f.path())
+                + "\": it was changed after kvmount wrote it; move it away to let kvmount"
+                + " write it again");
+      }
+      write.add(f);
+    }
+
+    private void analyzeStale(GuestPath p) throws IOException {
+      // A file kvmount can no longer reach without following a link is not its file any more.
+      List<String> c = p.components();
+      for (int i = 1; i < c.size(); i++) {
+        if (kind(new GuestPath(c.subList(0, i))) != Kind.DIRECTORY) {
+          return;
+        }
+      }
+      if (kind(p) != Kind.FILE) {
+        return;
+      }
+      if (!old.wrote(p, sha256(readFile(p)))) {
+        throw new IOException(
+            "refusing to remove \""
+                + rel(p)
+                + "\": it was changed after kvmount wrote it; remove it by hand if it is no"
+                + " longer needed");
+      }
+      removeFiles.add(p);
+    }
+
+    private byte[] readFile(GuestPath p) throws IOException {
+      try (SeekableByteChannel ch =
+          Files.newByteChannel(host(p), StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+        long size = ch.size();
+        if (size > Integer.MAX_VALUE - 16) {
+          throw new IOException("file is too large (" + size + " bytes)");
+        }
+        ByteBuffer b = ByteBuffer.allocate((int) size + 1);
+        while (ch.read(b) > 0 && b.hasRemaining()) {
+          // keep reading
+        }
+        b.flip();
+        byte[] out = new byte[b.remaining()];
+        b.get(out);
+        return out;
+      } catch (IOException e) {
+        throw wrap("read", rel(p), root, e);
+      }
+    }
+
+    private int mode(GuestPath p) throws IOException {
+      try {
+        return ((Integer) Files.getAttribute(host(p), "unix:mode", LinkOption.NOFOLLOW_LINKS))
+            & 07777;
+      } catch (IOException e) {
+        throw wrap("read the mode of", rel(p), root, e);
+      }
+    }
+
+    private boolean hasAttributes(GuestPath p, DirSpec spec) throws IOException {
+      Path h = host(p);
+      try {
+        Map<String, Object> a = Files.readAttributes(h, "unix:mode,uid,gid", LinkOption.NOFOLLOW_LINKS);
+        return (((Integer) a.get("mode")) & 07777) == spec.mode()
+            && Integer.toUnsignedLong((Integer) a.get("uid")) == spec.uid()
+            && Integer.toUnsignedLong((Integer) a.get("gid")) == spec.gid();
+      } catch (IOException e) {
+        throw wrap("read the attributes of", rel(p), root, e);
+      }
+    }
+
+    /** Removes the temporary files and directories an interrupted run left; under the lock. */
+    void cleanUpInterruptedRun() throws IOException {
+      Path tmp = root.resolve(META_DIR).resolve("state.tmp");
+      if (NioGuestFs.lstat(tmp) == Kind.FILE) {
+        try {
+          Files.delete(tmp);
+        } catch (IOException e) {
+          throw wrap("remove", META_DIR + "/state.tmp", root, e);
+        }
+      }
+      Set<GuestPath> candidates = new LinkedHashSet<>(old.staging());
+      if (realDirs(d.unitsDir)) {
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(host(d.unitsDir), STAGING_PREFIX + "*")) {
+          for (Path e : ds) {
+            candidates.add(d.unitsDir.resolve(e.getFileName().toString()));
+          }
+        } catch (IOException e) {
+          throw wrap("list", rel(d.unitsDir), root, e);
+        }
+      }
+      for (GuestPath s : candidates) {
+        if (s.fileName().startsWith(STAGING_PREFIX) && realDirs(s)) {
+          removeStaging(host(s), rel(s));
+        }
+      }
+    }
+
+    /** Whether every component of {@code p} is a directory, not a symlink; no caching. */
+    private boolean realDirs(GuestPath p) throws IOException {
+      Path r = root;
+      for (String c : p.components()) {
+        r = r.resolve(c);
+        if (NioGuestFs.lstat(r) != Kind.DIRECTORY) {
+          return false;
+        }
+      }
+      return true;
+    }
+
+    private void removeStaging(Path dir, String relName) throws IOException {
+      try {
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
+          for (Path e : ds) {
+            if (NioGuestFs.lstat(e) == Kind.DIRECTORY) {
+              throw new IOException("it contains a directory \"" + e.getFileName() + "\"");
+            }
+            Files.delete(e);
+          }
+        }
+        Files.delete(dir);
+      } catch (IOException e) {
+        throw wrap("remove staging directory", relName, root, e);
+      }
+    }
+
+    /** Makes the changes {@link #analyze} decided. */
+    ApplyResult execute() throws IOException {
+      List<String> created = new ArrayList<>();
+      List<String> removed = new ArrayList<>();
+      GuestPath staging =
+          write.isEmpty()
+              ? null
+              : d.unitsDir.resolve(STAGING_PREFIX + HexFormat.of().formatHex(randomBytes()));
+      boolean recordFirst = !create.isEmpty() || !write.isEmpty();
+      Path stateFile = root.resolve(META_DIR).resolve("state");
+      boolean hadState = NioGuestFs.lstat(stateFile) == Kind.FILE;
+      byte[] oldStateBytes = hadState ? Files.readAllBytes(stateFile) : null;
+      List<GuestPath> createdNow = new ArrayList<>();
+      // Set once a change cannot be rolled back (a file moved into place or removed).
+      boolean renamed = false;
+      boolean stagingMade = false;
+      try {
+        if (recordFirst) {
+          writeState(root, pendingState(staging).toBytes());
+        }
+        if (staging != null) {
+          for (GuestPath p : create) {
+            if (p.contains(d.unitsDir)) {
+              makeDirectory(p);
+              createdNow.add(p);
+            }
+          }
+          makeStagingDirectory(staging);
+          stagingMade = true;
+          for (int i = 0; i < write.size(); i++) {
+            stageFile(staging.resolve("f" + i), write.get(i));
+          }
+          fsyncDirectory(staging);
+        }
+        for (GuestPath p : create) {
+          if (!createdNow.contains(p)) {
+            makeDirectory(p);
+            createdNow.add(p);
+          }
+        }
+        for (GuestPath p : fix) {
+          setAttributes(p, d.dirs.get(p));
+        }
+        Set<GuestPath> parents = new LinkedHashSet<>();
+        for (int i = 0; i < write.size(); i++) {
+          GuestPath target = write.get(i).path();
+          try {
+            Files.move(
+                host(staging.resolve("f" + i)), host(target), StandardCopyOption.ATOMIC_MOVE);
+          } catch (IOException e) {
+            throw wrap("move into place", rel(target), root, e);
+          }
+          renamed = true;
+          parents.add(target.parent());
+        }
+        for (GuestPath p : removeFiles) {
+          try {
+            Files.delete(host(p));
+          } catch (NoSuchFileException e) {
+            continue;
+          } catch (IOException e) {
+            throw wrap("remove", rel(p), root, e);
+          }
+          renamed = true;
+          removed.add(rel(p));
+          parents.add(p.parent());
+        }
+        for (GuestPath p : removeDirsIfEmpty) {
+          if (realDirs(p)) {
+            try {
+              Files.delete(host(p));
+              parents.add(p.parent());
+            } catch (DirectoryNotEmptyException e) {
+              // It holds someone else's files: leave it and forget it.
+            } catch (IOException e) {
+              throw wrap("remove directory", rel(p), root, e);
+            }
+          }
+        }
+        if (stagingMade) {
+          try {
+            Files.delete(host(staging));
+          } catch (IOException e) {
+            throw wrap("remove staging directory", rel(staging), root, e);
+          }
+        }
+        for (GuestPath p : parents) {
+          if (realDirs(p)) {
+            fsyncDirectory(p);
+          }
+        }
+        byte[] fin = finalState.toBytes();
+        byte[] current = NioGuestFs.lstat(stateFile) == Kind.FILE ? Files.readAllBytes(stateFile) : null;
+        if (!Arrays.equals(fin, current)) {
+          writeState(root, fin);
+        }
+      } catch (IOException e) {
+        if (!renamed) {
+          rollBack(e, stagingMade ? staging : null, createdNow, recordFirst, oldStateBytes);
+        } else if (stagingMade) {
+          try {
+            removeStaging(host(staging), rel(staging));
+          } catch (IOException second) {
+            e.addSuppressed(second);
+          }
+        }
+        throw e;
+      }
+      for (GuestPath p : create) {
+        created.add(rel(p)); // all of them were created, parents first
+      }
+      List<String> written = new ArrayList<>();
+      for (FileSpec f : write) {
+        written.add(rel(f.path()));
+      }
+      List<String> same = new ArrayList<>();
+      for (FileSpec f : unchanged) {
+        same.add(rel(f.path()));
+      }
+      return new ApplyResult(written, same, removed, created);
+    }
+
+    /** The state recorded before changing anything: old and new files, new dirs, staging. */
+    private StateFile pendingState(GuestPath staging) {
+      TreeMap<GuestPath, SortedSet<String>> files = new TreeMap<>();
+      for (Map.Entry<GuestPath, SortedSet<String>> e : old.files().entrySet()) {
+        files.put(e.getKey(), new TreeSet<>(e.getValue()));
+      }
+      for (FileSpec f : d.files.values()) {
+        files.computeIfAbsent(f.path(), k -> new TreeSet<>()).add(f.sha());
+      }
+      TreeSet<GuestPath> dirs = new TreeSet<>(old.dirs());
+      dirs.addAll(d.fileDirs);
+      TreeSet<GuestPath> mkdirs = new TreeSet<>(old.mkdirs());
+      mkdirs.addAll(create);
+      TreeSet<GuestPath> stagings = new TreeSet<>();
+      if (staging != null) {
+        stagings.add(staging);
+      }
+      return new StateFile(files, dirs, mkdirs, stagings);
+    }
+
+    /** Best effort: undoes the changes of a run that failed before moving any file into place. */
+    private void rollBack(
+        IOException cause,
+        GuestPath staging,
+        List<GuestPath> createdNow,
+        boolean recordedFirst,
+        byte[] oldStateBytes) {
+      try {
+        if (staging != null) {
+          removeStaging(host(staging), rel(staging));
+        }
+        for (int i = createdNow.size() - 1; i >= 0; i--) {
+          Files.deleteIfExists(host(createdNow.get(i)));
+        }
+        if (recordedFirst) {
+          if (oldStateBytes == null) {
+            Files.deleteIfExists(root.resolve(META_DIR).resolve("state"));
+          } else {
+            writeState(root, oldStateBytes);
+          }
+        }
+      } catch (IOException | RuntimeException second) {
+        cause.addSuppressed(second);
+      }
+    }
+
+    private void makeDirectory(GuestPath p) throws IOException {
+      Path h = host(p);
+      try {
+        Files.createDirectory(h, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+      } catch (IOException e) {
+        throw wrap("create directory", rel(p), root, e);
+      }
+      setAttributes(p, d.dirs.get(p));
+    }
+
+    /** chown, then chmod (chown may clear set-id bits), both without following links. */
+    private void setAttributes(GuestPath p, DirSpec spec) throws IOException {
+      Path h = host(p);
+      Map<String, Object> a;
+      try {
+        a = Files.readAttributes(h, "unix:uid,gid", LinkOption.NOFOLLOW_LINKS);
+      } catch (IOException e) {
+        throw wrap("read the owner of", rel(p), root, e);
+      }
+      long uid = Integer.toUnsignedLong((Integer) a.get("uid"));
+      long gid = Integer.toUnsignedLong((Integer) a.get("gid"));
+      try {
+        if (uid != spec.uid()) {
+          Files.setAttribute(h, "unix:uid", (int) spec.uid(), LinkOption.NOFOLLOW_LINKS);
+        }
+        if (gid != spec.gid()) {
+          Files.setAttribute(h, "unix:gid", (int) spec.gid(), LinkOption.NOFOLLOW_LINKS);
+        }
+      } catch (IOException e) {
+        IOException w = wrap("set owner " + spec.uid() + ":" + spec.gid() + " of directory", rel(p), root, e);
+        if (e instanceof AccessDeniedException || "Operation not permitted".equals(reasonOf(e))) {
+          w = new IOException(w.getMessage() + " (only root can give a directory to another user)", e);
+        }
+        throw w;
+      }
+      try {
+        Files.setAttribute(h, "unix:mode", spec.mode(), LinkOption.NOFOLLOW_LINKS);
+      } catch (IOException e) {
+        throw wrap("set mode " + String.format("%04o", spec.mode()) + " of directory", rel(p), root, e);
+      }
+    }
+
+    private void makeStagingDirectory(GuestPath s) throws IOException {
+      try {
+        Files.createDirectory(host(s), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+      } catch (IOException e) {
+        throw wrap("create staging directory", rel(s), root, e);
+      }
+    }
+
+    private void stageFile(GuestPath staged, FileSpec f) throws IOException {
+      Path h = host(staged);
+      try (FileChannel ch =
+          FileChannel.open(
+              h,
+              Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS),
+              PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))) {
+        ByteBuffer b = ByteBuffer.wrap(f.content());
+        while (b.hasRemaining()) {
+          ch.write(b);
+        }
+        Files.setAttribute(h, "unix:mode", FILE_MODE, LinkOption.NOFOLLOW_LINKS);
+        ch.force(true);
+      } catch (IOException e) {
+        throw wrap("write", rel(f.path()), root, e);
+      }
+    }
+
+    private void fsyncDirectory(GuestPath p) throws IOException {
+      try (FileChannel ch = FileChannel.open(host(p), StandardOpenOption.READ)) {
+        ch.force(true);
+      } catch (IOException e) {
+        throw wrap("sync directory", rel(p), root, e);
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Stage1 rootfs, state file, messages.
+
+  private static Path realRoot(Path stage1Root) throws IOException {
+    if (!Files.isDirectory(stage1Root)) {
+      if (Files.exists(stage1Root)) {
+        throw new IOException("stage1 rootfs \"" + stage1Root + "\" is not a directory");
+      }
+      throw new IOException("stage1 rootfs \"" + stage1Root + "\" does not exist");
+    }
+    try {
+      return stage1Root.toRealPath();
+    } catch (IOException e) {
+      throw new IOException("stage1 rootfs \"" + stage1Root + "\": " + reasonOf(e), e);
+    }
+  }
+
+  private static Path ensureMetaDir(Path root) throws IOException {
+    Path meta = root.resolve(META_DIR);
+    Kind k = NioGuestFs.lstat(meta);
+    if (k == Kind.DIRECTORY) {
+      return meta;
+    }
+    if (k != Kind.MISSING) {
+      throw new IOException(
+          "refusing to use \"" + META_DIR + "\" in stage1 rootfs \"" + root + "\": it is not a directory");
+    }
+    try {
+      Files.createDirectory(meta);
+      Files.setAttribute(meta, "unix:mode", PARENT_MODE, LinkOption.NOFOLLOW_LINKS);
+    } catch (FileAlreadyExistsException e) {
+      // Another run created it first.
+      if (NioGuestFs.lstat(meta) != Kind.DIRECTORY) {
+        throw new IOException(
+            "refusing to use \"" + META_DIR + "\" in stage1 rootfs \"" + root + "\": it is not a directory");
+      }
+    } catch (IOException e) {
+      throw wrap("create directory", META_DIR, root, e);
+    }
+    return meta;
+  }
+
+  private static StateFile readState(Path root) throws IOException {
+    Path meta = root.resolve(META_DIR);
+    if (NioGuestFs.lstat(meta) != Kind.DIRECTORY) {
+      return StateFile.EMPTY; // missing; anything else is refused by the checks
+    }
+    Path state = meta.resolve("state");
+    if (NioGuestFs.lstat(state) != Kind.FILE) {
+      return StateFile.EMPTY;
+    }
+    byte[] bytes;
+    try (SeekableByteChannel ch =
+        Files.newByteChannel(state, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+      ByteBuffer b = ByteBuffer.allocate((int) Math.min(ch.size() + 1, Integer.MAX_VALUE - 16));
+      while (ch.read(b) > 0 && b.hasRemaining()) {
+        // keep reading
+      }
+      b.flip();
+      bytes = new byte[b.remaining()];
+      b.get(bytes);
+    } catch (IOException e) {
+      throw wrap("read kvmount state", META_DIR + "/state", root, e);
+    }
+    return StateFile.parse(bytes, state.toString());
+  }
+
+  /** Replaces {@code .kvmount/state} atomically: temporary file, fsync, rename, fsync dir. */
+  private static void writeState(Path root, byte[] bytes) throws IOException {
+    Path meta = root.resolve(META_DIR);
+    Path tmp = meta.resolve("state.tmp");
+    try {
+      try (FileChannel ch =
+          FileChannel.open(
+              tmp,
+              StandardOpenOption.CREATE,
+              StandardOpenOption.TRUNCATE_EXISTING,
+              StandardOpenOption.WRITE,
+              LinkOption.NOFOLLOW_LINKS)) {
+        ByteBuffer b = ByteBuffer.wrap(bytes);
+        while (b.hasRemaining()) {
+          ch.write(b);
+        }
+        Files.setAttribute(tmp, "unix:mode", FILE_MODE, LinkOption.NOFOLLOW_LINKS);
+        ch.force(true);
+      }
+      Files.move(tmp, meta.resolve("state"), StandardCopyOption.ATOMIC_MOVE);
+      try (FileChannel ch = FileChannel.open(meta, StandardOpenOption.READ)) {
+        ch.force(true);
+      }
+    } catch (IOException e) {
+      try {
+        Files.deleteIfExists(tmp);
+      } catch (IOException second) {
+        e.addSuppressed(second);
+      }
+      throw wrap("write kvmount state", META_DIR + "/state", root, e);
+    }
+  }
+
+  /**
+   * Wraps a file-system failure in a one-line message: {@code <verb> "<path>" in stage1 rootfs
+   * "<root>": <reason>}.
+   */
+  static IOException wrap(String verb, String relPath, Path root, IOException e) {
+    return new IOException(
+        verb + " \"" + relPath + "\" in stage1 rootfs \"" + root + "\": " + reasonOf(e), e);
+  }
+
+  /** The cause of a failure in lower case, without the path Java puts in front of it. */
+  static String reasonOf(IOException e) {
+    String r = null;
+    if (e instanceof FileSystemException) {
+      r = ((FileSystemException) e).getReason();
+      if (r == null) {
+        if (e instanceof NoSuchFileException) {
+          r = "no such file or directory";
+        } else if (e instanceof AccessDeniedException) {
+          r = "permission denied";
+        } else if (e instanceof FileAlreadyExistsException) {
+          r = "file exists";
+        } else if (e instanceof DirectoryNotEmptyException) {
+          r = "directory not empty";
+        } else if (e instanceof NotDirectoryException) {
+          r = "not a directory";
+        } else if (e instanceof AtomicMoveNotSupportedException) {
+          r = "cannot rename atomically across file systems";
+        }
+      }
+    }
+    if (r == null) {
+      r = e.getMessage();
+    }
+    if (r == null || r.isEmpty()) {
+      r = e.getClass().getSimpleName();
+    }
+    r = r.replace('\n', ' ');
+    return Character.toLowerCase(r.charAt(0)) + r.substring(1);
+  }
+
+  private static String rel(GuestPath p) {
+    return p.relativeString();
+  }
+
+  private static String quoteEscaped(String s) {
+    return "\"" + s.replace("\\", "\\\\").replace("\n", "\\n").replace("\r", "\\r") + "\"";
+  }
+
+  private static byte[] randomBytes() {
+    byte[] b = new byte[8];
+    RANDOM.nextBytes(b);
+    return b;
+  }
+
+  static String sha256(byte[] bytes) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every Java platform has SHA-256", e);
+    }
+  }
+}

@@ -1,0 +1,159 @@
+package io.kvmount.apply;
+
+import io.kvmount.path.GuestPath;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Collections;
+import java.util.Map;
+import java.util.Set;
+import java.util.SortedMap;
+import java.util.SortedSet;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * The record of what kvmount owns in one stage1 rootfs, kept in {@code .kvmount/state}. Text,
+ * one entry per line, sorted, so that the same plan always gives the same bytes:
+ *
+ * <pre>
+ * # kvmount state 1: files kvmount wrote into this stage1 rootfs; do not edit
+ * file &lt;sha256 hex&gt; &lt;path&gt;     a file kvmount wrote, with the SHA-256 of what it wrote
+ * dir &lt;path&gt;                  a drop-in directory that holds such files (removed when empty)
+ * mkdir &lt;path&gt;                a directory a run that did not finish was creating
+ * staging &lt;path&gt;              a staging directory a run that did not finish was using
+ * </pre>
+ *
+ * <p>Paths are relative to the stage1 rootfs. A file may be listed with several hashes while a run
+ * is in progress (its old and its new content); {@code mkdir} and {@code staging} lines only
+ * appear then. A completed run leaves {@code file} and {@code dir} lines only.
+ *
+ * <p>Immutable and thread-safe.
+ *
+ * @param files each managed file and the hashes of the contents kvmount wrote to it
+ * @param dirs drop-in directories kvmount keeps for its files
+ * @param mkdirs directories an interrupted run was creating
+ * @param staging staging directories an interrupted run was using
+ */
+record StateFile(
+    SortedMap<GuestPath, SortedSet<String>> files,
+    SortedSet<GuestPath> dirs,
+    SortedSet<GuestPath> mkdirs,
+    SortedSet<GuestPath> staging) {
+
+  static final String HEADER =
+      "# kvmount state 1: files kvmount wrote into this stage1 rootfs; do not edit";
+
+  static final StateFile EMPTY =
+      new StateFile(new TreeMap<>(), new TreeSet<>(), new TreeSet<>(), new TreeSet<>());
+
+  StateFile {
+    TreeMap<GuestPath, SortedSet<String>> f = new TreeMap<>();
+    for (Map.Entry<GuestPath, SortedSet<String>> e : files.entrySet()) {
+      f.put(e.getKey(), Collections.unmodifiableSortedSet(new TreeSet<>(e.getValue())));
+    }
+    files = Collections.unmodifiableSortedMap(f);
+    dirs = Collections.unmodifiableSortedSet(new TreeSet<>(dirs));
+    mkdirs = Collections.unmodifiableSortedSet(new TreeSet<>(mkdirs));
+    staging = Collections.unmodifiableSortedSet(new TreeSet<>(staging));
+  }
+
+  /** Returns whether {@code sha} is one of the contents kvmount wrote to {@code path}. */
+  boolean wrote(GuestPath path, String sha) {
+    Set<String> s = files.get(path);
+    return s != null && s.contains(sha);
+  }
+
+  /** Serialises the state; same state, same bytes. */
+  byte[] toBytes() {
+    StringBuilder sb = new StringBuilder(HEADER).append('\n');
+    for (Map.Entry<GuestPath, SortedSet<String>> e : files.entrySet()) {
+      for (String sha : e.getValue()) {
+        sb.append("file ").append(sha).append(' ').append(e.getKey().relativeString()).append('\n');
+      }
+    }
+    for (GuestPath d : dirs) {
+      sb.append("dir ").append(d.relativeString()).append('\n');
+    }
+    for (GuestPath d : mkdirs) {
+      sb.append("mkdir ").append(d.relativeString()).append('\n');
+    }
+    for (GuestPath d : staging) {
+      sb.append("staging ").append(d.relativeString()).append('\n');
+    }
+    return sb.toString().getBytes(StandardCharsets.UTF_8);
+  }
+
+  /**
+   * Parses a state file.
+   *
+   * @param bytes the file's content
+   * @param where the file's name for messages
+   * @return the state
+   * @throws IOException if a line is malformed (the message names the line and says how to
+   *     recover)
+   */
+  static StateFile parse(byte[] bytes, String where) throws IOException {
+    TreeMap<GuestPath, SortedSet<String>> files = new TreeMap<>();
+    TreeSet<GuestPath> dirs = new TreeSet<>();
+    TreeSet<GuestPath> mkdirs = new TreeSet<>();
+    TreeSet<GuestPath> staging = new TreeSet<>();
+    String text = new String(bytes, StandardCharsets.UTF_8);
+    String[] lines = text.split("\n", -1);
+    for (int i = 0; i < lines.length; i++) {
+      String line = lines[i];
+      if (line.isEmpty() || line.startsWith("#")) {
+        continue;
+      }
+      int sp = line.indexOf(' ');
+      String kind = sp < 0 ? line : line.substring(0, sp);
+      String rest = sp < 0 ? "" : line.substring(sp + 1);
+      try {
+        switch (kind) {
+          case "file":
+            {
+              int sp2 = rest.indexOf(' ');
+              if (sp2 != 64 || !rest.substring(0, 64).matches("[0-9a-f]{64}")) {
+                throw new IllegalArgumentException("expected a SHA-256 in hex");
+              }
+              files
+                  .computeIfAbsent(path(rest.substring(65)), k -> new TreeSet<>())
+                  .add(rest.substring(0, 64));
+              break;
+            }
+          case "dir":
+            dirs.add(path(rest));
+            break;
+          case "mkdir":
+            mkdirs.add(path(rest));
+            break;
+          case "staging":
+            staging.add(path(rest));
+            break;
+          default:
+            throw new IllegalArgumentException("unknown entry \"" + kind + "\"");
+        }
+      } catch (IllegalArgumentException e) {
+        throw new IOException(
+            "read kvmount state \""
+                + where
+                + "\": line "
+                + (i + 1)
+                + " is malformed ("
+                + e.getMessage()
+                + "); remove the file to make kvmount forget which files it wrote");
+      }
+    }
+    return new StateFile(files, dirs, mkdirs, staging);
+  }
+
+  private static GuestPath path(String rel) {
+    if (rel.isEmpty()) {
+      throw new IllegalArgumentException("empty path");
+    }
+    GuestPath p = GuestPath.parse("/" + rel);
+    if (p.isRoot() || !p.relativeString().equals(rel)) {
+      throw new IllegalArgumentException("path \"" + rel + "\" is not normalised");
+    }
+    return p;
+  }
+}
