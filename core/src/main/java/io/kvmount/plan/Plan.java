@@ -18,6 +18,8 @@ import java.util.List;
  * @param directories directories to create, paths relative to the stage1 rootfs, parents first
  * @param mounts the resolved app mounts the units implement, per app in manifest order
  * @param warnings human-readable warnings (one line each), in the order found
+ * @param hostMountPoints directories that must already exist inside host volumes because a nested
+ *     mount point lies inside a read-only mount of that volume, where nothing can create it
  */
 public record Plan(
     List<Share> shares,
@@ -25,14 +27,46 @@ public record Plan(
     List<PlannedFile> files,
     List<PlannedDirectory> directories,
     List<ResolvedMount> mounts,
-    List<String> warnings) {
+    List<String> warnings,
+    List<HostMountPoint> hostMountPoints) {
+
+  /**
+   * A directory that must exist in a host volume's source before the pod starts.
+   *
+   * @param volume the volume name
+   * @param path the absolute host path ({@code <source>/<relative path>})
+   * @param origin the manifest field of the nested mount that needs it
+   * @param reason one line saying why it must exist
+   */
+  public record HostMountPoint(String volume, String path, String origin, String reason) {}
 
   /** Copies every list. */
   public Plan {
+    hostMountPoints = List.copyOf(hostMountPoints);
     shares = List.copyOf(shares);
     files = List.copyOf(files);
     directories = List.copyOf(directories);
     mounts = List.copyOf(mounts);
     warnings = List.copyOf(warnings);
+  }
+
+  /**
+   * Creates a plan that needs no host mount points.
+   *
+   * @param shares host volumes shared into the guest
+   * @param unitsDir the units directory
+   * @param files unit files and drop-ins
+   * @param directories directories to create
+   * @param mounts the resolved app mounts
+   * @param warnings warnings
+   */
+  public Plan(
+      List<Share> shares,
+      io.kvmount.path.GuestPath unitsDir,
+      List<PlannedFile> files,
+      List<PlannedDirectory> directories,
+      List<ResolvedMount> mounts,
+      List<String> warnings) {
+    this(shares, unitsDir, files, directories, mounts, warnings, List.of());
   }
 }

@@ -1,0 +1,18 @@
+package io.kvmount.cli;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+
+/** Runs the real command line in-process with captured output. */
+final class CliRunner {
+  record Result(int exit, String out, String err) {}
+
+  private CliRunner() {}
+
+  static Result run(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code = Main.commandLine().setOut(new PrintWriter(out)).setErr(new PrintWriter(err)).execute(args);
+    return new Result(code, out.toString(), err.toString());
+  }
+}

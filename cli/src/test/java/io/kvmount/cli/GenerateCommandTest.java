@@ -1,0 +1,192 @@
+package io.kvmount.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Black-box tests of {@code kvmount generate}: one per exit code, outputs, dry run. */
+class GenerateCommandTest {
+  @TempDir Path tmp;
+  Path stage1;
+  Path pod;
+  Path src;
+
+  @BeforeEach
+  void setUp() throws Exception {
+    stage1 = Files.createDirectory(tmp.resolve("stage1"));
+    src = Files.createDirectories(tmp.resolve("host/data-dir"));
+    pod = tmp.resolve("pod.json");
+    Files.writeString(pod, "{\"acKind\":\"PodManifest\",\"acVersion\":\"0.8.11\","
+        + "\"volumes\":[{\"name\":\"data\",\"kind\":\"host\",\"source\":\"" + src + "\"},"
+        + "{\"name\":\"scratch\",\"kind\":\"empty\",\"mode\":\"0700\",\"uid\":0,\"gid\":0}],"
+        + "\"apps\":[{\"name\":\"web\",\"image\":{\"id\":\"sha512-aa\"},\"mounts\":["
+        + "{\"volume\":\"data\",\"path\":\"/var/data\"},{\"volume\":\"scratch\",\"path\":\"/tmp/s\"}]}]}");
+  }
+
+  private List<Path> tree(Path root) throws Exception {
+    try (Stream<Path> s = Files.walk(root)) {
+      return s.map(root::relativize).sorted().toList();
+    }
+  }
+
+  @Test
+  void generate_writesUnitsDirectoriesAndPrintsQemuArgs_exit0() throws Exception {
+    CliRunner.Result r = CliRunner.run("generate", "--pod-manifest", pod.toString(), "--stage1-rootfs", stage1.toString());
+    assertThat(r.exit()).as(r.err()).isZero();
+    Path units = stage1.resolve("usr/lib/systemd/system");
+    assertThat(units.resolve("mnt-data.mount")).exists();
+    assertThat(units.resolve("opt-stage2-web-rootfs-var-data.mount")).exists();
+    assertThat(units.resolve("opt-stage2-web-rootfs-tmp-s.mount")).exists();
+    assertThat(units.resolve("web.service.d/10-kvmount-volumes.conf")).exists();
+    assertThat(stage1.resolve("mnt/scratch")).isDirectory();
+    assertThat(Files.getAttribute(stage1.resolve("mnt/scratch"), "unix:mode")).isEqualTo(040700);
+    assertThat(stage1.resolve("opt/stage2/web/rootfs/var/data")).isDirectory();
+    assertThat(r.out()).contains("App web").contains("/var/data").contains("mnt-data.mount")
+        .contains("-fsdev").contains("mount_tag=data");
+  }
+
+  @Test
+  void generate_json_hasTheContractFields() throws Exception {
+    CliRunner.Result r = CliRunner.run("generate", "--pod-manifest", pod.toString(), "--stage1-rootfs",
+        stage1.toString(), "--format", "json");
+    assertThat(r.exit()).as(r.err()).isZero();
+    List<String> topLevel = new ArrayList<>();
+    List<String> args = new ArrayList<>();
+    try (JsonParser p = new JsonFactory().createParser(r.out())) {
+      assertThat(p.nextToken()).isEqualTo(JsonToken.START_OBJECT);
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String name = p.currentName();
+        topLevel.add(name);
+        p.nextToken();
+        if (name.equals("hypervisorArgs")) {
+          while (p.nextToken() != JsonToken.END_ARRAY) {
+            args.add(p.getText());
+          }
+        } else {
+          p.skipChildren();
+        }
+      }
+    }
+    assertThat(topLevel).contains("hypervisor", "transport", "hypervisorArgs", "daemons", "units",
+        "directories", "warnings");
+    assertThat(args).containsExactly(
+        "-fsdev", "local,id=kvmount-data,path=" + src + ",security_model=none",
+        "-device", "virtio-9p-pci,fsdev=kvmount-data,mount_tag=data");
+    assertThat(r.out()).contains("\"path\" : \"usr/lib/systemd/system/mnt-data.mount\"");
+  }
+
+  @Test
+  void generate_dryRun_writesNothing() throws Exception {
+    CliRunner.Result r = CliRunner.run("generate", "--pod-manifest", pod.toString(), "--stage1-rootfs",
+        stage1.toString(), "--dry-run");
+    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(tree(stage1)).containsExactly(Path.of(""));
+    assertThat(r.out()).contains("dry run").contains("mnt-data.mount");
+  }
+
+  @Test
+  void generate_secondRun_changesNothing() throws Exception {
+    assertThat(CliRunner.run("generate", "--pod-manifest", pod.toString(), "--stage1-rootfs", stage1.toString()).exit()).isZero();
+    Path unit = stage1.resolve("usr/lib/systemd/system/mnt-data.mount");
+    long before = Files.getLastModifiedTime(unit).toMillis();
+    List<Path> t1 = tree(stage1);
+    Thread.sleep(20);
+    assertThat(CliRunner.run("generate", "--pod-manifest", pod.toString(), "--stage1-rootfs", stage1.toString()).exit()).isZero();
+    assertThat(tree(stage1)).isEqualTo(t1);
+    assertThat(Files.getLastModifiedTime(unit).toMillis()).isEqualTo(before);
+  }
+
+  @Test
+  void generate_invalidManifest_exit3OneLineNothingWritten() throws Exception {
+    Files.writeString(pod, "{\"acKind\":\"PodManifest\",\"acVersion\":\"0.8.11\",\"volumes\":[],"
+        + "\"apps\":[{\"name\":\"web\",\"image\":{\"id\":\"sha512-aa\"},\"mounts\":[{\"volume\":\"nope\",\"path\":\"/d\"}]}]}");
+    CliRunner.Result r = CliRunner.run("generate", "--pod-manifest", pod.toString(), "--stage1-rootfs", stage1.toString());
+    assertThat(r.exit()).isEqualTo(3);
+    assertThat(r.err()).startsWith("kvmount: ").endsWith("\n").hasLineCount(1)
+        .contains("apps[0].mounts[0].volume: volume \"nope\" is not declared in \"volumes\"");
+    assertThat(tree(stage1)).containsExactly(Path.of(""));
+  }
+
+  @Test
+  void generate_unreadableManifest_exit3() {
+    CliRunner.Result r = CliRunner.run("generate", "--pod-manifest", tmp.resolve("missing.json").toString(),
+        "--stage1-rootfs", stage1.toString());
+    assertThat(r.exit()).isEqualTo(3);
+    assertThat(r.err()).startsWith("kvmount: pod manifest \"").contains("no such file").doesNotContain("\tat ");
+  }
+
+  @Test
+  void generate_missingHostSource_exit3NamingTheVolume() throws Exception {
+    Files.delete(src);
+    CliRunner.Result r = CliRunner.run("generate", "--pod-manifest", pod.toString(), "--stage1-rootfs", stage1.toString());
+    assertThat(r.exit()).isEqualTo(3);
+    assertThat(r.err()).contains("volume \"data\"").contains("does not exist");
+    assertThat(tree(stage1)).containsExactly(Path.of(""));
+  }
+
+  @Test
+  void generate_missingStage1Rootfs_exit1() {
+    CliRunner.Result r = CliRunner.run("generate", "--pod-manifest", pod.toString(), "--stage1-rootfs",
+        tmp.resolve("nope").toString());
+    assertThat(r.exit()).isEqualTo(1);
+    assertThat(r.err()).contains("stage1 rootfs").contains("does not exist");
+  }
+
+  @Test
+  void generate_badOption_exit2() {
+    CliRunner.Result r = CliRunner.run("generate", "--pod-manifest", pod.toString(), "--stage1-rootfs",
+        stage1.toString(), "--format", "yaml");
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.err()).contains("--format");
+    assertThat(CliRunner.run("generate").exit()).isEqualTo(2);
+  }
+
+  @Test
+  void generate_lkvmWithCommaInSource_exit3SayingWhy() throws Exception {
+    Path comma = Files.createDirectories(tmp.resolve("a,b"));
+    Files.writeString(pod, "{\"acKind\":\"PodManifest\",\"acVersion\":\"0.8.11\","
+        + "\"volumes\":[{\"name\":\"data\",\"kind\":\"host\",\"source\":\"" + comma + "\"}],\"apps\":[]}");
+    CliRunner.Result r = CliRunner.run("generate", "--pod-manifest", pod.toString(), "--stage1-rootfs",
+        stage1.toString(), "--hypervisor", "lkvm");
+    assertThat(r.exit()).isEqualTo(3);
+    assertThat(r.err()).contains("contains a comma").contains("kvmtool");
+    CliRunner.Result q = CliRunner.run("generate", "--pod-manifest", pod.toString(), "--stage1-rootfs",
+        stage1.toString(), "--format", "args", "--dry-run");
+    assertThat(q.exit()).isZero();
+    assertThat(q.out()).contains("path=" + comma.toString().replace(",", ",,") + ",");
+  }
+
+  @Test
+  void help_listsExitCodes_andVersionPrints() {
+    CliRunner.Result h = CliRunner.run("--help");
+    assertThat(h.exit()).isZero();
+    assertThat(h.out()).contains("Exit codes:").contains("invalid input").contains("generate");
+    CliRunner.Result g = CliRunner.run("generate", "--help");
+    assertThat(g.out()).contains("--pod-manifest").contains("--stage1-rootfs").contains("--dry-run");
+    CliRunner.Result v = CliRunner.run("--version");
+    assertThat(v.out()).startsWith("kvmount ").doesNotContain("unknown");
+  }
+
+  @Test
+  void generate_outputIsUtf8() throws Exception {
+    Path uni = Files.createDirectories(tmp.resolve("données"));
+    Files.writeString(pod, "{\"acKind\":\"PodManifest\",\"acVersion\":\"0.8.11\","
+        + "\"volumes\":[{\"name\":\"data\",\"kind\":\"host\",\"source\":\"" + uni + "\"}],\"apps\":[]}",
+        StandardCharsets.UTF_8);
+    CliRunner.Result r = CliRunner.run("generate", "--pod-manifest", pod.toString(), "--stage1-rootfs",
+        stage1.toString(), "--format", "args");
+    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(r.out()).contains("données");
+  }
+}

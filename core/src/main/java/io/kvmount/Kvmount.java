@@ -1,0 +1,160 @@
+package io.kvmount;
+
+import io.kvmount.apply.ApplyResult;
+import io.kvmount.apply.HostSources;
+import io.kvmount.apply.NioGuestFs;
+import io.kvmount.apply.PlanWriter;
+import io.kvmount.error.InvalidInputException;
+import io.kvmount.hypervisor.Arguments;
+import io.kvmount.hypervisor.Hypervisor;
+import io.kvmount.hypervisor.HypervisorOptions;
+import io.kvmount.manifest.ImageManifest;
+import io.kvmount.manifest.ManifestReader;
+import io.kvmount.manifest.PodManifest;
+import io.kvmount.plan.GuestFs;
+import io.kvmount.plan.Plan;
+import io.kvmount.plan.PlanException;
+import io.kvmount.plan.PlanOptions;
+import io.kvmount.plan.Planner;
+import io.kvmount.plan.Transport;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * kvmount's library facade: manifest in, plan out, apply, hypervisor arguments. The command line
+ * is a thin layer over these methods; Java programs that start VM pods can call them directly.
+ *
+ * <pre>{@code
+ * PodManifest pod = Kvmount.readPod(Path.of("pod.json"));
+ * Kvmount.Generation g = Kvmount.plan(pod, Map.of(), Hypervisors.byName("qemu"), Transport.NINE_P,
+ *     PlanOptions.defaults(), HypervisorOptions.defaults(), Path.of("/var/lib/pod/stage1/rootfs"));
+ * Kvmount.apply(g.plan(), Path.of("/var/lib/pod/stage1/rootfs"));
+ * List<String> qemuArgs = g.arguments().args();
+ * }</pre>
+ */
+public final class Kvmount {
+
+  /**
+   * A planned pod and the hypervisor arguments that go with it.
+   *
+   * @param plan units, directories and shares
+   * @param hypervisor the backend's name
+   * @param transport the transport
+   * @param arguments the backend's arguments for {@code plan.shares()}
+   * @param warnings the plan's warnings followed by the backend's
+   */
+  public record Generation(Plan plan, String hypervisor, Transport transport, Arguments arguments, List<String> warnings) {
+    /** Copies the warnings. */
+    public Generation {
+      warnings = List.copyOf(warnings);
+    }
+  }
+
+  private Kvmount() {}
+
+  /**
+   * Reads and validates a pod manifest file.
+   *
+   * @param file the JSON file
+   * @return the manifest
+   * @throws InvalidInputException if the file cannot be read or is not a valid pod manifest (the
+   *     message names the file, the field and the reason)
+   */
+  public static PodManifest readPod(Path file) throws InvalidInputException {
+    return ManifestReader.readPod(readInput(file, "pod manifest"), file.toString());
+  }
+
+  /**
+   * Reads and validates an image manifest file.
+   *
+   * @param file the JSON file
+   * @return the manifest
+   * @throws InvalidInputException if the file cannot be read or is not a valid image manifest
+   */
+  public static ImageManifest readImage(Path file) throws InvalidInputException {
+    return ManifestReader.readImage(readInput(file, "image manifest"), file.toString());
+  }
+
+  private static byte[] readInput(Path file, String what) throws InvalidInputException {
+    try {
+      if (Files.size(file) > ManifestReader.MAX_DOCUMENT_BYTES) {
+        throw new InvalidInputException(
+            what + " \"" + file + "\": larger than " + ManifestReader.MAX_DOCUMENT_BYTES + " bytes");
+      }
+      return Files.readAllBytes(file);
+    } catch (IOException e) {
+      throw new InvalidInputException(what + " \"" + file + "\": cannot read: " + describe(e), e);
+    }
+  }
+
+  private static String describe(IOException e) {
+    if (e instanceof java.nio.file.NoSuchFileException) {
+      return "no such file";
+    }
+    if (e instanceof java.nio.file.AccessDeniedException) {
+      return "permission denied";
+    }
+    return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+  }
+
+  /**
+   * Plans a pod for one backend and transport and builds its arguments.
+   *
+   * @param pod the pod manifest
+   * @param images image manifests by app name (for apps without an {@code app} section)
+   * @param hypervisor the backend
+   * @param transport the transport
+   * @param options plan options; the tag limit is replaced by the backend's
+   * @param hvOptions backend options
+   * @param stage1Root the stage1 rootfs, read (never written) to resolve symlinks in app rootfs;
+   *     {@code null} or a missing directory plans as if it were empty
+   * @return the plan, arguments and warnings
+   * @throws PlanException if the pod cannot be planned for this backend
+   * @throws IOException if the stage1 rootfs cannot be read
+   */
+  public static Generation plan(
+      PodManifest pod,
+      Map<String, ImageManifest> images,
+      Hypervisor hypervisor,
+      Transport transport,
+      PlanOptions options,
+      HypervisorOptions hvOptions,
+      Path stage1Root)
+      throws PlanException, IOException {
+    int limit = hypervisor.maxTagBytes(transport);
+    GuestFs fs = stage1Root != null && Files.isDirectory(stage1Root) ? new NioGuestFs(stage1Root) : GuestFs.EMPTY;
+    Plan plan = Planner.plan(pod, images, options.withTransport(transport, limit), fs);
+    Arguments args = hypervisor.arguments(plan.shares(), transport, hvOptions);
+    List<String> warnings = new ArrayList<>(plan.warnings());
+    warnings.addAll(args.warnings());
+    return new Generation(plan, hypervisor.name(), transport, args, warnings);
+  }
+
+  /**
+   * Checks that every shared host directory exists and is a directory.
+   *
+   * @param plan the plan
+   * @throws InvalidInputException naming the first volume whose source is missing or not a
+   *     directory
+   */
+  public static void checkHostSources(Plan plan) throws InvalidInputException {
+    HostSources.check(plan.shares(), plan.hostMountPoints());
+  }
+
+  /**
+   * Writes a plan into a stage1 rootfs: atomically, idempotently, confined to the rootfs.
+   *
+   * @param plan the plan
+   * @param stage1Root the stage1 rootfs directory
+   * @return what changed
+   * @throws IOException if writing fails (the earlier state is left intact)
+   * @throws InvalidInputException if the tree holds something kvmount must not overwrite
+   */
+  public static ApplyResult apply(Plan plan, Path stage1Root) throws IOException, InvalidInputException {
+    return PlanWriter.apply(plan, stage1Root);
+  }
+}

@@ -1,0 +1,57 @@
+package io.kvmount.hypervisor;
+
+import io.kvmount.plan.PlanException;
+import io.kvmount.plan.Share;
+import io.kvmount.plan.Transport;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * kvmtool ({@code lkvm}) over virtio-9p: per share {@code --9p=SOURCE,TAG}. kvmtool splits that
+ * value at its first comma and has no escape for one, so a source containing a comma is refused.
+ * Tags may be up to 32 bytes. kvmtool has no read-only 9p device: read-only volumes are mounted
+ * {@code ro} in the guest and a warning says the device itself stays writable.
+ */
+public final class Kvmtool implements Hypervisor {
+
+  /** kvmtool's 9p mount-tag limit in bytes. */
+  public static final int MAX_9P_TAG_BYTES = 32;
+
+  @Override
+  public String name() {
+    return "lkvm";
+  }
+
+  @Override
+  public int maxTagBytes(Transport transport) throws PlanException {
+    if (transport != Transport.NINE_P) {
+      throw new PlanException(
+          "hypervisor lkvm: kvmtool has no virtio-fs device; use --transport 9p, or --hypervisor qemu or"
+              + " cloud-hypervisor for virtio-fs");
+    }
+    return MAX_9P_TAG_BYTES;
+  }
+
+  @Override
+  public Arguments arguments(List<Share> shares, Transport transport, HypervisorOptions options)
+      throws PlanException {
+    maxTagBytes(transport);
+    List<String> args = new ArrayList<>();
+    List<String> warnings = new ArrayList<>();
+    for (Share s : shares) {
+      if (s.source().indexOf(',') >= 0) {
+        throw new PlanException(
+            "volume \"" + s.volume() + "\": host source \"" + s.source() + "\" contains a comma, which kvmtool's"
+                + " --9p=<dir>,<tag> cannot express (it splits at the first comma); use --hypervisor qemu or a"
+                + " path without commas");
+      }
+      args.add("--9p=" + s.source() + "," + s.tag());
+      if (s.readOnly()) {
+        warnings.add(
+            "volume \"" + s.volume() + "\": kvmtool cannot share read-only; the guest mounts it read-only, but"
+                + " the device stays writable");
+      }
+    }
+    return new Arguments(args, List.of(), warnings);
+  }
+}

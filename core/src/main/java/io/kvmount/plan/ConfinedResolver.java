@@ -1,0 +1,148 @@
+package io.kvmount.plan;
+
+import io.kvmount.path.GuestPath;
+import java.io.IOException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+
+/**
+ * Resolves a path inside a root (an app rootfs) through the symlinks that already exist there,
+ * component by component, without ever leaving the root: an absolute link target starts again at
+ * the root, and {@code ..} stops at the root. The same model as filepath-securejoin's {@code
+ * SecureJoin}, written for kvmount's {@link GuestFs}.
+ *
+ * <p>Components that do not exist yet are appended as they are (they will be created as
+ * directories). The result is the canonical path systemd needs in {@code Where=}: it contains no
+ * symlink that existed when resolving.
+ *
+ * <p>Limits: like every path-based check this races with concurrent changes to the tree; callers
+ * must own the stage1 rootfs while planning and applying.
+ */
+public final class ConfinedResolver {
+
+  /** Most symlinks followed for one path, as Linux {@code MAXSYMLINKS}. */
+  public static final int MAX_LINKS = 40;
+
+  /**
+   * The outcome of a resolution.
+   *
+   * @param path the canonical path, relative to the stage1 rootfs, under the root
+   * @param kind what exists at that path now ({@link GuestFs.Kind#MISSING} if it will be created)
+   */
+  public record Result(GuestPath path, GuestFs.Kind kind) {}
+
+  private ConfinedResolver() {}
+
+  /**
+   * Resolves {@code path} under {@code root}.
+   *
+   * @param fs the stage1 rootfs view
+   * @param root the confining directory, relative to the stage1 rootfs ({@code
+   *     /opt/stage2/web/rootfs}); its own components must not be symlinks
+   * @param path the path inside the root (its components, read relative to the root)
+   * @return the canonical path under {@code root} and what is there
+   * @throws PlanException (message without field: callers prefix it) if a component of the root
+   *     is a symlink or not a directory, a component inside is a file or device with more path
+   *     after it, or links loop (more than {@link #MAX_LINKS})
+   * @throws IOException if the tree cannot be read
+   */
+  public static Result resolve(GuestFs fs, GuestPath root, GuestPath path) throws PlanException, IOException {
+    GuestPath cur = GuestPath.ROOT;
+    for (String c : root.components()) {
+      cur = cur.resolve(c);
+      GuestFs.Kind k = fs.kind(cur);
+      if (k == GuestFs.Kind.MISSING) {
+        return new Result(root.resolve(path), GuestFs.Kind.MISSING);
+      }
+      if (k != GuestFs.Kind.DIRECTORY) {
+        throw new PlanException(cur + " in the stage1 rootfs is a " + describe(k) + ", not a directory");
+      }
+    }
+    List<String> done = new ArrayList<>();
+    Deque<String> todo = new ArrayDeque<>(path.components());
+    int links = 0;
+    boolean missing = false;
+    GuestFs.Kind last = GuestFs.Kind.DIRECTORY;
+    while (!todo.isEmpty()) {
+      String c = todo.pollFirst();
+      if (c.isEmpty() || c.equals(".")) {
+        continue;
+      }
+      if (c.equals("..")) {
+        if (!done.isEmpty()) {
+          done.remove(done.size() - 1);
+        }
+        missing = false;
+        last = GuestFs.Kind.DIRECTORY;
+        continue;
+      }
+      if (missing) {
+        done.add(c);
+        continue;
+      }
+      GuestPath candidate = root.resolve(new GuestPath(append(done, c)));
+      GuestFs.Kind k = fs.kind(candidate);
+      if (k == GuestFs.Kind.SYMLINK) {
+        if (++links > MAX_LINKS) {
+          throw new PlanException(
+              "too many levels of symbolic links resolving " + path + " in " + root);
+        }
+        String target = fs.readLink(candidate);
+        if (target.indexOf('\0') >= 0) {
+          throw new PlanException("symlink " + candidate + " has a NUL byte in its target");
+        }
+        if (target.startsWith("/")) {
+          done.clear();
+        }
+        String[] parts = target.split("/");
+        for (int i = parts.length - 1; i >= 0; i--) {
+          todo.addFirst(parts[i]);
+        }
+        continue;
+      }
+      if ((k == GuestFs.Kind.FILE || k == GuestFs.Kind.OTHER) && hasMore(todo)) {
+        throw new PlanException(
+            candidate + " is a " + describe(k) + " in the app rootfs, but " + path + " goes through it");
+      }
+      done.add(c);
+      last = k;
+      if (k == GuestFs.Kind.MISSING) {
+        missing = true;
+      }
+    }
+    return new Result(root.resolve(new GuestPath(done)), last);
+  }
+
+  private static boolean hasMore(Deque<String> todo) {
+    for (String s : todo) {
+      if (!s.isEmpty() && !s.equals(".")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static List<String> append(List<String> list, String c) {
+    List<String> out = new ArrayList<>(list.size() + 1);
+    out.addAll(list);
+    out.add(c);
+    return out;
+  }
+
+  static String describe(GuestFs.Kind k) {
+    switch (k) {
+      case FILE:
+        return "file";
+      case SYMLINK:
+        return "symlink";
+      case OTHER:
+        return "device, socket or pipe";
+      case DIRECTORY:
+        return "directory";
+      default:
+        return "missing path";
+    }
+  }
+}

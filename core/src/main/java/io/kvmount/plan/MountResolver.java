@@ -1,0 +1,214 @@
+package io.kvmount.plan;
+
+import io.kvmount.manifest.ImageManifest;
+import io.kvmount.manifest.Mount;
+import io.kvmount.manifest.MountPoint;
+import io.kvmount.manifest.PodManifest;
+import io.kvmount.manifest.RuntimeApp;
+import io.kvmount.manifest.Volume;
+import io.kvmount.path.FileMode;
+import io.kvmount.path.GuestPath;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Applies appc's volume rules to a pod: which volume every app mount point gets, where, and
+ * whether read-only. Pure: reads nothing but its arguments.
+ *
+ * <p>The rules (appc spec, pods.md; bug classes 20-23):
+ *
+ * <ol>
+ *   <li>An app's pod-level {@code mounts} come first, in manifest order. Each names a pod volume
+ *       (or defines one inline with {@code appVolume}); naming an undeclared volume is an error.
+ *   <li>Then every mount point of the app (from the pod's {@code app} section, else from the
+ *       image manifest given for the app) whose cleaned path no mount covers: it takes the pod
+ *       volume with the mount point's name, or, when there is none, an implicit {@code empty}
+ *       volume named {@code <app>-<mountpoint>} (mode 0755, uid 0, gid 0) and a warning.
+ *   <li>Read-only: the volume's {@code readOnly} when set, else the mount point's (matched by
+ *       cleaned path, then by name).
+ *   <li>Two mounts of one app on the same cleaned target ({@code /data}, {@code /data/}, {@code
+ *       //data}, {@code /data/.}) are an error naming both.
+ * </ol>
+ */
+public final class MountResolver {
+
+  /**
+   * One volume mounted into one app, before any unit is planned.
+   *
+   * @param appIndex index of the app in {@code apps}
+   * @param app the app name
+   * @param volume the volume (declared, inline or implicit)
+   * @param path the cleaned mount path inside the app rootfs
+   * @param readOnly whether the app sees it read-only
+   * @param origin the manifest field it came from ({@code apps[0].mounts[1]})
+   */
+  public record AppMount(
+      int appIndex, String app, Volume volume, GuestPath path, boolean readOnly, String origin) {}
+
+  /**
+   * The resolved pod.
+   *
+   * @param volumes every volume the pod uses or declares (declared, inline and implicit), by
+   *     name, in order of first appearance
+   * @param mounts every app mount, apps in manifest order
+   * @param warnings one line each
+   */
+  public record Resolution(Map<String, Volume> volumes, List<AppMount> mounts, List<String> warnings) {
+    /** Copies the collections. */
+    public Resolution {
+      volumes = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(volumes));
+      mounts = List.copyOf(mounts);
+      warnings = List.copyOf(warnings);
+    }
+  }
+
+  private MountResolver() {}
+
+  /**
+   * Resolves every app's mounts.
+   *
+   * @param pod the pod manifest
+   * @param images image manifests by app name, for apps whose pod entry has no {@code app}
+   *     section (may be empty)
+   * @return the resolution
+   * @throws PlanException for an undeclared volume, a clashing inline or implicit volume, an
+   *     invalid mount path, or two mounts on one target
+   */
+  public static Resolution resolve(PodManifest pod, Map<String, ImageManifest> images) throws PlanException {
+    Map<String, Volume> volumes = new LinkedHashMap<>();
+    Map<String, String> volumeOrigin = new LinkedHashMap<>();
+    for (int i = 0; i < pod.volumes().size(); i++) {
+      Volume v = pod.volumes().get(i);
+      String name = v.name().value();
+      if (volumes.containsKey(name)) {
+        throw new PlanException(
+            "volumes[" + i + "].name: duplicate volume name \"" + name + "\" (also " + volumeOrigin.get(name) + ")");
+      }
+      volumes.put(name, v);
+      volumeOrigin.put(name, "volumes[" + i + "]");
+    }
+    List<AppMount> out = new ArrayList<>();
+    List<String> warnings = new ArrayList<>();
+    for (String app : images.keySet()) {
+      if (pod.apps().stream().noneMatch(a -> a.name().value().equals(app))) {
+        throw new PlanException("image manifest given for app \"" + app + "\", which is not in the pod");
+      }
+    }
+    for (int ai = 0; ai < pod.apps().size(); ai++) {
+      RuntimeApp app = pod.apps().get(ai);
+      String appName = app.name().value();
+      String appField = "apps[" + ai + "]";
+      List<MountPoint> mountPoints;
+      String mpField;
+      if (app.mountPoints().isPresent()) {
+        mountPoints = app.mountPoints().get();
+        mpField = appField + ".app.mountPoints";
+      } else if (images.containsKey(appName)) {
+        mountPoints = images.get(appName).mountPoints();
+        mpField = "image manifest of app \"" + appName + "\": app.mountPoints";
+      } else {
+        mountPoints = List.of();
+        mpField = appField + ".app.mountPoints";
+      }
+      List<GuestPath> mpPaths = new ArrayList<>();
+      for (int k = 0; k < mountPoints.size(); k++) {
+        mpPaths.add(cleanPath(mountPoints.get(k).path(), mpField + "[" + k + "].path"));
+      }
+      Map<GuestPath, String> targets = new LinkedHashMap<>();
+      for (int mi = 0; mi < app.mounts().size(); mi++) {
+        Mount m = app.mounts().get(mi);
+        String field = appField + ".mounts[" + mi + "]";
+        Volume v;
+        if (m.appVolume().isPresent()) {
+          v = m.appVolume().get();
+          String name = v.name().value();
+          Volume existing = volumes.get(name);
+          if (existing != null && !existing.equals(v)) {
+            throw new PlanException(
+                field + ".appVolume.name: volume \"" + name + "\" is already defined differently by "
+                    + volumeOrigin.get(name));
+          }
+          if (existing == null) {
+            volumes.put(name, v);
+            volumeOrigin.put(name, field + ".appVolume");
+          }
+        } else {
+          v = volumes.get(m.volume().value());
+          if (v == null) {
+            throw new PlanException(
+                field + ".volume: volume \"" + m.volume().value() + "\" is not declared in \"volumes\"");
+          }
+        }
+        GuestPath path = cleanPath(m.path(), field + ".path");
+        String before = targets.putIfAbsent(path, field);
+        if (before != null) {
+          throw new PlanException(
+              field + ".path: \"" + m.path() + "\" is the same target as " + before + " (" + path + ")");
+        }
+        MountPoint mp = null;
+        for (int k = 0; k < mountPoints.size() && mp == null; k++) {
+          if (mpPaths.get(k).equals(path)) {
+            mp = mountPoints.get(k);
+          }
+        }
+        for (int k = 0; k < mountPoints.size() && mp == null; k++) {
+          if (mountPoints.get(k).name().value().equals(v.name().value())) {
+            mp = mountPoints.get(k);
+          }
+        }
+        boolean ro = v.readOnly().orElse(mp != null && mp.readOnly());
+        out.add(new AppMount(ai, appName, v, path, ro, field));
+      }
+      for (int k = 0; k < mountPoints.size(); k++) {
+        MountPoint mp = mountPoints.get(k);
+        GuestPath path = mpPaths.get(k);
+        String field = mpField + "[" + k + "]";
+        if (targets.containsKey(path)) {
+          continue; // covered by a pod-level mount
+        }
+        Volume v = volumes.get(mp.name().value());
+        if (v == null) {
+          String implicit = appName + "-" + mp.name().value();
+          Volume existing = volumes.get(implicit);
+          if (existing != null && !volumeOrigin.get(implicit).startsWith("implicit")) {
+            throw new PlanException(
+                field + ": mount point \"" + mp.name().value() + "\" has no volume, and the implicit empty volume name \""
+                    + implicit + "\" is already used by " + volumeOrigin.get(implicit));
+          }
+          if (existing == null) {
+            v = new Volume.Empty(
+                new io.kvmount.manifest.AcName(implicit), Optional.empty(), FileMode.DEFAULT_DIRECTORY, 0, 0);
+            volumes.put(implicit, v);
+            volumeOrigin.put(implicit, "implicit volume for " + field);
+          } else {
+            v = existing;
+          }
+          warnings.add(
+              "app \"" + appName + "\": mount point \"" + mp.name().value() + "\" (" + path
+                  + ") has no volume; using a new empty volume \"" + implicit + "\" (mode 0755, uid 0, gid 0)");
+        }
+        targets.put(path, field);
+        boolean ro = v.readOnly().orElse(mp.readOnly());
+        out.add(new AppMount(ai, appName, v, path, ro, field));
+      }
+    }
+    return new Resolution(volumes, out, warnings);
+  }
+
+  private static GuestPath cleanPath(String text, String field) throws PlanException {
+    String problem = GuestPath.problem(text);
+    if (problem != null) {
+      throw new PlanException(field + ": \"" + Quote.escape(text) + "\": " + problem);
+    }
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (c < 0x20 || c == 0x7f) {
+        throw new PlanException(field + ": \"" + Quote.escape(text) + "\": path contains a control character");
+      }
+    }
+    return GuestPath.parse(text);
+  }
+}
