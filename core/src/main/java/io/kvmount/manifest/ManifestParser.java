@@ -706,7 +706,7 @@ final class ManifestParser {
         skip(e);
       }
     } else if (t == JsonToken.VALUE_STRING) {
-      checkLength(textLength());
+      checkLength(textLength(), scalarPath());
     } else if (t == null) {
       throw truncated();
     }
@@ -721,10 +721,22 @@ final class ManifestParser {
     }
   }
 
-  private void checkLength(int length) throws ManifestException {
+  /** The field path of the current scalar token (a value inside an object or array). */
+  private String scalarPath() {
+    JsonStreamContext ctx = parser.getParsingContext();
+    if (ctx.inObject() && ctx.getCurrentName() != null) {
+      return join(contextPath(ctx), ctx.getCurrentName());
+    }
+    if (ctx.inArray()) {
+      return contextPath(ctx) + "[" + ctx.getCurrentIndex() + "]";
+    }
+    return contextPath(ctx);
+  }
+
+  private void checkLength(int length, String path) throws ManifestException {
     if (length > ManifestReader.MAX_STRING_LENGTH) {
       throw error(
-          contextPath(parser.getParsingContext()),
+          path,
           "string of "
               + length
               + " characters is longer than the limit of "
@@ -764,7 +776,7 @@ final class ManifestParser {
 
   private String name() throws ManifestException {
     try {
-      checkLength(parser.getTextLength());
+      checkLength(parser.getTextLength(), contextPath(parser.getParsingContext()));
       return parser.currentName();
     } catch (JsonProcessingException e) {
       throw jsonError(e);
@@ -777,7 +789,7 @@ final class ManifestParser {
     try {
       return parser.getTextLength();
     } catch (JsonProcessingException e) {
-      throw jsonError(e);
+      throw jsonError(e, scalarPath());
     } catch (IOException e) {
       throw error(contextPath(parser.getParsingContext()), "cannot read: " + Text.oneLine(String.valueOf(e.getMessage())));
     }
@@ -785,10 +797,10 @@ final class ManifestParser {
 
   private String text(String path) throws ManifestException {
     try {
-      checkLength(parser.getTextLength());
+      checkLength(parser.getTextLength(), path);
       return parser.getText();
     } catch (JsonProcessingException e) {
-      throw jsonError(e);
+      throw jsonError(e, path);
     } catch (IOException e) {
       throw error(path, "cannot read: " + Text.oneLine(String.valueOf(e.getMessage())));
     }
@@ -833,7 +845,7 @@ final class ManifestParser {
     if (t != null) {
       throw error(
           "",
-          "unexpected " + describe(t) + " after the top-level object (" + at(parser.currentTokenLocation()) + ")");
+          "unexpected data (" + describe(t) + ") after the top-level object (" + at(parser.currentTokenLocation()) + ")");
     }
     try {
       parser.close();
@@ -979,12 +991,25 @@ final class ManifestParser {
 
   /** Maps a Jackson parse failure to one line: what, where (line and column), no Jackson internals. */
   private ManifestException jsonError(JsonProcessingException e) {
+    return jsonError(e, null);
+  }
+
+  /**
+   * Maps a Jackson failure to one line.
+   *
+   * @param knownPath the field path of the token being decoded, or null to derive it from the
+   *     parser's context
+   */
+  private ManifestException jsonError(JsonProcessingException e, String knownPath) {
     String path = contextPath(parser == null ? null : parser.getParsingContext());
-    if (parser != null && parser.getParsingContext().inObject()) {
-      String name = parser.getParsingContext().getCurrentName();
-      if (name != null && parser.currentToken() != JsonToken.END_OBJECT) {
-        path = join(path, name);
-      }
+    if (parser != null
+        && parser.currentToken() == JsonToken.FIELD_NAME
+        && parser.getParsingContext().getCurrentName() != null) {
+      // the failure is in this key's value
+      path = join(path, parser.getParsingContext().getCurrentName());
+    }
+    if (knownPath != null) {
+      path = knownPath;
     }
     String where = at(e.getLocation());
     if (e instanceof JsonEOFException) {
