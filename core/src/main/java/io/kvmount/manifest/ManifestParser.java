@@ -64,7 +64,7 @@ final class ManifestParser {
         case "apps":
           array(f.path);
           for (int i = 0; nextElement(); i++) {
-            String p = f.path + "[" + i + "]";
+            String p = index(f.path, i);
             limit(i, ManifestReader.MAX_APPS, p, "apps");
             apps.add(runtimeApp(p));
           }
@@ -72,7 +72,7 @@ final class ManifestParser {
         case "volumes":
           array(f.path);
           for (int i = 0; nextElement(); i++) {
-            String p = f.path + "[" + i + "]";
+            String p = index(f.path, i);
             limit(i, ManifestReader.MAX_VOLUMES, p, "volumes");
             volumes.add(volume(p));
           }
@@ -150,18 +150,20 @@ final class ManifestParser {
 
   /** The cross-checks that need the whole pod: unique names, declared volumes. */
   private void checkPod(List<RuntimeApp> apps, List<Volume> volumes) throws ManifestException {
-    Map<AcName, Integer> appIndex = new HashMap<>();
+    // Keyed by the name text, not the record: record hashCode/equals are bootstrapped through
+    // invokedynamic on first use, which costs start-up time of a short-lived command.
+    Map<String, Integer> appIndex = new HashMap<>();
     for (int i = 0; i < apps.size(); i++) {
-      Integer first = appIndex.putIfAbsent(apps.get(i).name(), i);
+      Integer first = appIndex.putIfAbsent(apps.get(i).name().value(), i);
       if (first != null) {
         throw error(
             "apps[" + i + "].name",
             "duplicate app name " + Text.quote(apps.get(i).name().value()) + " (also apps[" + first + "])");
       }
     }
-    Map<AcName, Integer> volumeIndex = new HashMap<>();
+    Map<String, Integer> volumeIndex = new HashMap<>();
     for (int i = 0; i < volumes.size(); i++) {
-      Integer first = volumeIndex.putIfAbsent(volumes.get(i).name(), i);
+      Integer first = volumeIndex.putIfAbsent(volumes.get(i).name().value(), i);
       if (first != null) {
         throw error(
             "volumes[" + i + "].name",
@@ -174,15 +176,15 @@ final class ManifestParser {
     }
     // appVolumes: a name may be defined inline more than once, but only with one definition, and
     // not differently from a pod volume of that name.
-    Map<AcName, String> inlineWhere = new HashMap<>();
-    Map<AcName, Volume> inline = new HashMap<>();
+    Map<String, String> inlineWhere = new HashMap<>();
+    Map<String, Volume> inline = new HashMap<>();
     for (int a = 0; a < apps.size(); a++) {
       List<Mount> mounts = apps.get(a).mounts();
       for (int m = 0; m < mounts.size(); m++) {
         Mount mount = mounts.get(m);
-        String where = "apps[" + a + "].mounts[" + m + "]";
+        String where = index(join(index("apps", a), "mounts"), m);
         if (mount.appVolume().isEmpty()) {
-          if (!volumeIndex.containsKey(mount.volume())) {
+          if (!volumeIndex.containsKey(mount.volume().value())) {
             throw error(
                 where + ".volume",
                 "volume "
@@ -192,7 +194,8 @@ final class ManifestParser {
           continue;
         }
         Volume def = mount.appVolume().get();
-        Integer podIndex = volumeIndex.get(def.name());
+        String defName = def.name().value();
+        Integer podIndex = volumeIndex.get(defName);
         if (podIndex != null && !volumes.get(podIndex).equals(def)) {
           throw error(
               where + ".appVolume",
@@ -202,16 +205,16 @@ final class ManifestParser {
                   + podIndex
                   + "] of the same name");
         }
-        Volume other = inline.putIfAbsent(def.name(), def);
+        Volume other = inline.putIfAbsent(defName, def);
         if (other == null) {
-          inlineWhere.put(def.name(), where);
+          inlineWhere.put(defName, where);
         } else if (!other.equals(def)) {
           throw error(
               where + ".appVolume",
               "volume "
                   + Text.quote(def.name().value())
                   + " differs from "
-                  + inlineWhere.get(def.name())
+                  + inlineWhere.get(defName)
                   + ".appVolume of the same name");
         }
       }
@@ -260,7 +263,7 @@ final class ManifestParser {
       array(f.path);
       mountPoints = new ArrayList<>();
       for (int i = 0; nextElement(); i++) {
-        String p = f.path + "[" + i + "]";
+        String p = index(f.path, i);
         limit(i, ManifestReader.MAX_MOUNT_POINTS_PER_APP, p, "mount points in one app");
         mountPoints.add(mountPoint(p));
       }
@@ -301,12 +304,12 @@ final class ManifestParser {
   private List<Mount> mounts(String path) throws ManifestException {
     array(path);
     List<Mount> mounts = new ArrayList<>();
-    Map<GuestPath, Integer> byTarget = new HashMap<>();
+    Map<String, Integer> byTarget = new HashMap<>(); // normalised path text
     for (int i = 0; nextElement(); i++) {
-      String p = path + "[" + i + "]";
+      String p = index(path, i);
       limit(i, ManifestReader.MAX_MOUNTS_PER_APP, p, "mounts in one app");
       Mount mount = mount(p);
-      Integer first = byTarget.putIfAbsent(GuestPath.parse(mount.path()), i);
+      Integer first = byTarget.putIfAbsent(GuestPath.parse(mount.path()).toString(), i);
       if (first != null) {
         throw error(
             p + ".path",
@@ -350,7 +353,7 @@ final class ManifestParser {
         throw error(path + ".volume", "missing required field (the name of the mounted volume)");
       }
       volume = appVolume.get().name();
-    } else if (appVolume.isPresent() && !appVolume.get().name().equals(volume)) {
+    } else if (appVolume.isPresent() && !appVolume.get().name().value().equals(volume.value())) {
       throw error(
           path + ".volume",
           Text.quote(volume.value())
@@ -667,12 +670,27 @@ final class ManifestParser {
     return true;
   }
 
+  /**
+   * {@code objectPath.key}, or {@code objectPath["odd key"]} for keys that are not plain words.
+   * StringBuilder rather than {@code +}: these run for every element on the normal path, and each
+   * {@code +} site costs an invokedynamic bootstrap the first time a short-lived command runs it.
+   */
   private static String join(String objectPath, String key) {
-    String k = isSimpleKey(key) ? key : "[" + Text.quote(key) + "]";
-    if (objectPath.isEmpty()) {
-      return k;
+    StringBuilder sb = new StringBuilder(objectPath.length() + key.length() + 4).append(objectPath);
+    if (isSimpleKey(key)) {
+      if (!objectPath.isEmpty()) {
+        sb.append('.');
+      }
+      sb.append(key);
+    } else {
+      sb.append('[').append(Text.quote(key)).append(']');
     }
-    return k.startsWith("[") ? objectPath + k : objectPath + "." + k;
+    return sb.toString();
+  }
+
+  /** {@code arrayPath[i]}. */
+  private static String index(String arrayPath, int i) {
+    return new StringBuilder(arrayPath.length() + 8).append(arrayPath).append('[').append(i).append(']').toString();
   }
 
   private static boolean isSimpleKey(String key) {

@@ -36,7 +36,7 @@ public record Mount(AcName volume, String path, Optional<Volume> appVolume) {
     if (problem != null) {
       throw new IllegalArgumentException("mount path " + problem);
     }
-    if (appVolume.isPresent() && !appVolume.get().name().equals(volume)) {
+    if (appVolume.isPresent() && !appVolume.get().name().value().equals(volume.value())) {
       throw new IllegalArgumentException(
           "mount volume "
               + Text.quote(volume.value())

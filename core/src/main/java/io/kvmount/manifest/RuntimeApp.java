@@ -26,7 +26,8 @@ public record RuntimeApp(AcName name, Optional<List<MountPoint>> mountPoints, Li
    */
   public RuntimeApp {
     Objects.requireNonNull(name, "name");
-    mountPoints = mountPoints.map(List::copyOf);
+    mountPoints =
+        mountPoints.isPresent() ? Optional.of(List.copyOf(mountPoints.get())) : Optional.empty();
     mounts = List.copyOf(mounts);
   }
 }
