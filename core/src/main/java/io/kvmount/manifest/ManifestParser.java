@@ -1049,7 +1049,18 @@ final class ManifestParser {
     if (nl >= 0) {
       m = m.substring(0, nl);
     }
-    m = m.replaceAll("\\s*\\(start marker at \\[.*?\\]\\)", "");
+    // Jackson points at the start of the enclosing value with "(... [Source: ...; line: L,
+    // column: C])"; drop that part, the error's own position is given separately.
+    int sourceAt = m.indexOf("[Source:");
+    if (sourceAt >= 0) {
+      int open = m.lastIndexOf(" (", sourceAt);
+      int close = m.indexOf("])", sourceAt);
+      if (open >= 0 && close >= 0) {
+        m = m.substring(0, open) + m.substring(close + 2);
+      } else {
+        m = m.substring(0, sourceAt);
+      }
+    }
     for (String cut : new String[] {": enable `", "; enable `", " (not recognized as one since", ", from `StreamReadConstraints"}) {
       int at = m.indexOf(cut);
       if (at > 0) {
