@@ -214,6 +214,10 @@ final class GenerateCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }
+    if (!Hypervisors.names().contains(hypervisor)) {
+      throw new ParameterException(spec.commandLine(), "--hypervisor must be one of "
+          + String.join(", ", Hypervisors.names()) + ", not \"" + hypervisor + "\"");
+    }
     Hypervisor hv = Hypervisors.byName(hypervisor);
 
     PodManifest pod = Kvmount.readPod(podManifest);
