@@ -82,6 +82,11 @@ public final class Planner {
     Map<String, UnitName> shareUnits = new LinkedHashMap<>();
     for (Volume v : res.volumes().values()) {
       String name = v.name().value();
+      int nameBytes = name.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+      if (nameBytes > GuestPath.MAX_COMPONENT_BYTES) {
+        throw new PlanException("volume \"" + name.substring(0, 40) + "...\": name is " + nameBytes
+            + " bytes, but /mnt/<volume> allows at most " + GuestPath.MAX_COMPONENT_BYTES);
+      }
       GuestPath where = MNT.resolve(name);
       if (v instanceof Volume.Host) {
         Volume.Host h = (Volume.Host) v;

@@ -222,4 +222,11 @@ class PlannerTest {
     assertThat(file(p, "mnt-a\\x2dvolume\\x2dname\\x2dthat\\x2dis\\x2dlonger\\x2dthan\\x2dthirty\\x2done\\x2dbytes.mount"))
         .contains("What=" + tag + "\n");
   }
+
+  @Test
+  void plan_emptyVolumeNameLongerThanAComponent_isRefusedAsInput() {
+    String name = "v".repeat(300);
+    assertThat(rejection("{\"name\":\"" + name + "\",\"kind\":\"empty\"}", "", GuestFs.EMPTY))
+        .hasMessageContaining("is 300 bytes").hasMessageContaining("at most 255");
+  }
 }
