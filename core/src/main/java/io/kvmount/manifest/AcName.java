@@ -6,9 +6,9 @@ import java.util.Objects;
  * An appc AC Name: the name of an app, volume or mount point. Non-empty; only lower-case ASCII
  * letters, digits and {@code -}; the first and last character is a letter or digit.
  *
- * <p>Same rule as appc {@code types.NewACName} (v0.7.1 to v0.8.11). Like that code, and unlike
- * the regular expression in the appc spec text, a doubled {@code --} inside is accepted ({@code
- * a--b}); there is no length limit (the mount tag derived from a name is shortened elsewhere).
+ * <p>Same rule as appc {@code types.NewACName} (v0.7.1 to v0.8.11). Like that code, and unlike the
+ * regular expression in the appc spec text, a doubled {@code --} inside is accepted ({@code a--b});
+ * there is no length limit (the mount tag derived from a name is shortened elsewhere).
  *
  * <p>Immutable and thread-safe.
  *

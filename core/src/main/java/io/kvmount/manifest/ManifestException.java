@@ -10,8 +10,8 @@ import java.util.Objects;
  *
  * <p>The message is one line: {@code "<source>: <fieldPath>: <reason>"}, for example {@code
  * pod.json: apps[1].mounts[0].volume: "Data" is not a valid ACName (only a-z, 0-9 and "-")}, or
- * {@code "<source>: <reason>"} when the field path is empty (the document as a whole). Line
- * breaks and other control characters in any part are escaped.
+ * {@code "<source>: <reason>"} when the field path is empty (the document as a whole). Line breaks
+ * and other control characters in any part are escaped.
  */
 public class ManifestException extends InvalidInputException {
   private static final long serialVersionUID = 1L;

@@ -2,10 +2,10 @@ package io.kvmount.manifest;
 
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonStreamContext;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.io.JsonEOFException;
 import io.kvmount.path.FileMode;
 import io.kvmount.path.GuestPath;
@@ -158,7 +158,11 @@ final class ManifestParser {
       if (first != null) {
         throw error(
             "apps[" + i + "].name",
-            "duplicate app name " + Text.quote(apps.get(i).name().value()) + " (also apps[" + first + "])");
+            "duplicate app name "
+                + Text.quote(apps.get(i).name().value())
+                + " (also apps["
+                + first
+                + "])");
       }
     }
     Map<String, Integer> volumeIndex = new HashMap<>();
@@ -296,7 +300,8 @@ final class ManifestParser {
       throw error(path + ".name", "missing required field (the mount point's name)");
     }
     if (mountPath == null) {
-      throw error(path + ".path", "missing required field (an absolute path inside the app rootfs)");
+      throw error(
+          path + ".path", "missing required field (an absolute path inside the app rootfs)");
     }
     return new MountPoint(name, mountPath, readOnly);
   }
@@ -361,7 +366,8 @@ final class ManifestParser {
               + Text.quote(appVolume.get().name().value()));
     }
     if (mountPath == null) {
-      throw error(path + ".path", "missing required field (an absolute path inside the app rootfs)");
+      throw error(
+          path + ".path", "missing required field (an absolute path inside the app rootfs)");
     }
     return new Mount(volume, mountPath, appVolume);
   }
@@ -418,20 +424,24 @@ final class ManifestParser {
     }
     if (kind.equals(Volume.HOST)) {
       if (src == null) {
-        throw error(path + ".source", "missing required field (a host volume needs an absolute host path)");
+        throw error(
+            path + ".source", "missing required field (a host volume needs an absolute host path)");
       }
       String problem = Text.hostPathProblem(src);
       if (problem != null) {
         throw error(path + ".source", problem);
       }
       if (mode != null) {
-        throw error(path + ".mode", "not allowed on a host volume (only empty volumes have a mode)");
+        throw error(
+            path + ".mode", "not allowed on a host volume (only empty volumes have a mode)");
       }
       if (uid != null) {
-        throw error(path + ".uid", "not allowed on a host volume (only empty volumes have an owner)");
+        throw error(
+            path + ".uid", "not allowed on a host volume (only empty volumes have an owner)");
       }
       if (gid != null) {
-        throw error(path + ".gid", "not allowed on a host volume (only empty volumes have an owner)");
+        throw error(
+            path + ".gid", "not allowed on a host volume (only empty volumes have an owner)");
       }
       return new Volume.Host(name, src, readOnly, recursive);
     }
@@ -439,13 +449,17 @@ final class ManifestParser {
       if (src != null && !src.isEmpty()) {
         throw error(
             path + ".source",
-            "not allowed on an empty volume (got " + Text.quote(src) + "; use \"kind\": \"host\" to share a host directory)");
+            "not allowed on an empty volume (got "
+                + Text.quote(src)
+                + "; use \"kind\": \"host\" to share a host directory)");
       }
       FileMode fileMode = mode == null ? FileMode.DEFAULT_DIRECTORY : mode(path + ".mode", mode);
       return new Volume.Empty(
           name, readOnly, fileMode, uid == null ? 0 : uid, gid == null ? 0 : gid);
     }
-    throw error(path + ".kind", "unknown volume kind " + Text.quote(kind) + " (must be \"host\" or \"empty\")");
+    throw error(
+        path + ".kind",
+        "unknown volume kind " + Text.quote(kind) + " (must be \"host\" or \"empty\")");
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -590,8 +604,8 @@ final class ManifestParser {
   /**
    * Iterates over the keys of the object whose START_OBJECT is the current token. {@link #next}
    * stops at each known key with a non-null value (current token = the value, {@link #key} the
-   * canonical spelling, {@link #path} the field path); it skips unknown keys and nulls, and
-   * rejects repeated keys.
+   * canonical spelling, {@link #path} the field path); it skips unknown keys and nulls, and rejects
+   * repeated keys.
    */
   private final class Fields {
     private final String objectPath;
@@ -645,15 +659,24 @@ final class ManifestParser {
       }
     }
 
-    /** Go encoding/json: exact match preferred, else ASCII case-insensitive. */
+    /**
+     * Matches a key like Go's encoding/json: an exact match first, else a case-insensitive one
+     * with Go's simple case folding for our (ASCII) key names, where U+212A KELVIN SIGN folds to
+     * {@code k} and U+017F LATIN SMALL LETTER LONG S to {@code s}. Matching what appc matches
+     * means a key spelled in another case is never silently ignored here while rkt obeys it.
+     */
     private int canonical(String raw) {
       for (int i = 0; i < known.length; i++) {
         if (known[i].equals(raw)) {
           return i;
         }
       }
+      String folded = fold(raw);
+      if (folded == null) {
+        return -1;
+      }
       for (int i = 0; i < known.length; i++) {
-        if (known[i].equalsIgnoreCase(raw) && isAscii(raw)) {
+        if (known[i].equalsIgnoreCase(folded)) {
           return i;
         }
       }
@@ -661,13 +684,31 @@ final class ManifestParser {
     }
   }
 
-  private static boolean isAscii(String s) {
-    for (int i = 0; i < s.length(); i++) {
-      if (s.charAt(i) >= 0x80) {
-        return false;
+  /** ASCII text with Go's two non-ASCII folds applied, or null if other non-ASCII remains. */
+  static String fold(String key) {
+    StringBuilder sb = null;
+    for (int i = 0; i < key.length(); i++) {
+      char c = key.charAt(i);
+      if (c < 0x80) {
+        if (sb != null) {
+          sb.append(c);
+        }
+        continue;
       }
+      char to;
+      if (c == '\u212a') {
+        to = 'k';
+      } else if (c == '\u017f') {
+        to = 's';
+      } else {
+        return null;
+      }
+      if (sb == null) {
+        sb = new StringBuilder(key.length()).append(key, 0, i);
+      }
+      sb.append(to);
     }
-    return true;
+    return sb == null ? key : sb.toString();
   }
 
   /**
@@ -690,7 +731,12 @@ final class ManifestParser {
 
   /** {@code arrayPath[i]}. */
   private static String index(String arrayPath, int i) {
-    return new StringBuilder(arrayPath.length() + 8).append(arrayPath).append('[').append(i).append(']').toString();
+    return new StringBuilder(arrayPath.length() + 8)
+        .append(arrayPath)
+        .append('[')
+        .append(i)
+        .append(']')
+        .toString();
   }
 
   private static boolean isSimpleKey(String key) {
@@ -699,7 +745,11 @@ final class ManifestParser {
     }
     for (int i = 0; i < key.length(); i++) {
       char c = key.charAt(i);
-      if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-')) {
+      if (!((c >= 'a' && c <= 'z')
+          || (c >= 'A' && c <= 'Z')
+          || (c >= '0' && c <= '9')
+          || c == '_'
+          || c == '-')) {
         return false;
       }
     }
@@ -714,7 +764,9 @@ final class ManifestParser {
       for (JsonToken k = advance(); k != JsonToken.END_OBJECT; k = advance()) {
         String raw = name();
         if (!keys.add(raw)) {
-          throw error(join(contextPath(parser.getParsingContext()), raw), "duplicate key " + Text.quote(raw));
+          throw error(
+              join(contextPath(parser.getParsingContext()), raw),
+              "duplicate key " + Text.quote(raw));
         }
         skip(advance());
       }
@@ -735,7 +787,11 @@ final class ManifestParser {
     if (depth > ManifestReader.MAX_DEPTH) {
       throw error(
           contextPath(parser.getParsingContext().getParent()),
-          "nesting deeper than " + ManifestReader.MAX_DEPTH + " levels (" + at(parser.currentLocation()) + ")");
+          "nesting deeper than "
+              + ManifestReader.MAX_DEPTH
+              + " levels ("
+              + at(parser.currentLocation())
+              + ")");
     }
   }
 
@@ -788,7 +844,9 @@ final class ManifestParser {
     } catch (JsonProcessingException e) {
       throw jsonError(e);
     } catch (IOException e) {
-      throw error(contextPath(parser.getParsingContext()), "cannot read: " + Text.oneLine(String.valueOf(e.getMessage())));
+      throw error(
+          contextPath(parser.getParsingContext()),
+          "cannot read: " + Text.oneLine(String.valueOf(e.getMessage())));
     }
   }
 
@@ -799,7 +857,9 @@ final class ManifestParser {
     } catch (JsonProcessingException e) {
       throw jsonError(e);
     } catch (IOException e) {
-      throw error(contextPath(parser.getParsingContext()), "cannot read: " + Text.oneLine(String.valueOf(e.getMessage())));
+      throw error(
+          contextPath(parser.getParsingContext()),
+          "cannot read: " + Text.oneLine(String.valueOf(e.getMessage())));
     }
   }
 
@@ -809,7 +869,9 @@ final class ManifestParser {
     } catch (JsonProcessingException e) {
       throw jsonError(e, scalarPath());
     } catch (IOException e) {
-      throw error(contextPath(parser.getParsingContext()), "cannot read: " + Text.oneLine(String.valueOf(e.getMessage())));
+      throw error(
+          contextPath(parser.getParsingContext()),
+          "cannot read: " + Text.oneLine(String.valueOf(e.getMessage())));
     }
   }
 
@@ -863,7 +925,11 @@ final class ManifestParser {
     if (t != null) {
       throw error(
           "",
-          "unexpected data (" + describe(t) + ") after the top-level object (" + at(parser.currentTokenLocation()) + ")");
+          "unexpected data ("
+              + describe(t)
+              + ") after the top-level object ("
+              + at(parser.currentTokenLocation())
+              + ")");
     }
     try {
       parser.close();
@@ -874,14 +940,17 @@ final class ManifestParser {
 
   /**
    * Checks that the document is UTF-8 (RFC 3629: no overlong forms, no surrogates, nothing above
-   * U+10FFFF), has no byte order mark, and no raw control character other than tab, LF and CR
-   * (JSON allows them nowhere else). Jackson alone does not reject every invalid sequence.
+   * U+10FFFF), has no byte order mark, and no raw control character other than tab, LF and CR (JSON
+   * allows them nowhere else). Jackson alone does not reject every invalid sequence.
    */
   private void checkBytes() throws ManifestException {
     byte[] b = json;
     int n = b.length;
     if (n >= 3 && (b[0] & 0xff) == 0xEF && (b[1] & 0xff) == 0xBB && (b[2] & 0xff) == 0xBF) {
-      throw error("", "the document starts with a UTF-8 byte order mark, which JSON (RFC 8259) and appc do not allow");
+      throw error(
+          "",
+          "the document starts with a UTF-8 byte order mark, which JSON (RFC 8259) and appc do not"
+              + " allow");
     }
     int i = 0;
     while (i < n) {
@@ -922,7 +991,11 @@ final class ManifestParser {
         throw badUtf8(i, c);
       }
       if (i + len > n) {
-        throw error(pathAt(i), "invalid UTF-8 at " + lineColumn(i) + ": incomplete sequence at the end of the document");
+        throw error(
+            pathAt(i),
+            "invalid UTF-8 at "
+                + lineColumn(i)
+                + ": incomplete sequence at the end of the document");
       }
       int c1 = b[i + 1] & 0xff;
       if (c1 < lo || c1 > hi) {
@@ -941,7 +1014,10 @@ final class ManifestParser {
   private ManifestException badUtf8(int offset, int value) {
     return error(
         pathAt(offset),
-        "invalid UTF-8 at " + lineColumn(offset) + ": unexpected byte " + String.format("0x%02x", value));
+        "invalid UTF-8 at "
+            + lineColumn(offset)
+            + ": unexpected byte "
+            + String.format("0x%02x", value));
   }
 
   /** "line L, column C" of a byte offset, both counted from 1, columns in bytes. */
@@ -1007,7 +1083,9 @@ final class ManifestParser {
         "truncated document: unexpected end of input (" + at(parser.currentLocation()) + ")");
   }
 
-  /** Maps a Jackson parse failure to one line: what, where (line and column), no Jackson internals. */
+  /**
+   * Maps a Jackson parse failure to one line: what, where (line and column), no Jackson internals.
+   */
   private ManifestException jsonError(JsonProcessingException e) {
     return jsonError(e, null);
   }
@@ -1061,7 +1139,13 @@ final class ManifestParser {
         m = m.substring(0, sourceAt);
       }
     }
-    for (String cut : new String[] {": enable `", "; enable `", " (not recognized as one since", ", from `StreamReadConstraints"}) {
+    for (String cut :
+        new String[] {
+          ": enable `",
+          "; enable `",
+          " (not recognized as one since",
+          ", from `StreamReadConstraints"
+        }) {
       int at = m.indexOf(cut);
       if (at > 0) {
         m = m.substring(0, at);

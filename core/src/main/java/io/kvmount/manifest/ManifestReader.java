@@ -12,16 +12,16 @@ import com.fasterxml.jackson.core.StreamReadFeature;
  * <p>Decoding follows appc's Go schema code (v0.7.1 as vendored by rkt v0.10, and v0.8.11) where
  * that is safe: unknown keys are ignored (appc has many: {@code isolators}, {@code annotations},
  * {@code exec}, ...), known keys match case-insensitively, and JSON {@code null} means "not set".
- * It is deliberately stricter where appc lets through input that later breaks or silently
- * weakens a mount:
+ * It is deliberately stricter where appc lets through input that later breaks or silently weakens a
+ * mount:
  *
  * <ul>
  *   <li>the whole document must be well-formed JSON in UTF-8 without a byte order mark, and no
  *       object may repeat a key (also not two spellings of one known key such as {@code readOnly}
  *       and {@code readonly}); appc keeps the last one;
- *   <li>mount points and mounts need a name/volume and a non-empty absolute path without {@code
- *       ..} components; names, paths and sources must not contain control characters (0x00-0x1f,
- *       0x7f) or unpaired surrogates;
+ *   <li>mount points and mounts need a name/volume and a non-empty absolute path without {@code ..}
+ *       components; names, paths and sources must not contain control characters (0x00-0x1f, 0x7f)
+ *       or unpaired surrogates;
  *   <li>an empty volume's {@code mode} must be octal text up to {@code 07777}, {@code uid} and
  *       {@code gid} integers from 0 to 4294967294;
  *   <li>a mount without {@code appVolume} must name a volume declared in {@code volumes}; volume
@@ -33,14 +33,13 @@ import com.fasterxml.jackson.core.StreamReadFeature;
  * <p>And deliberately more lenient: fields kvmount does not use (image ids, labels, annotations,
  * {@code exec}, {@code user}, {@code group}, ...) are only checked for being well-formed JSON.
  *
- * <p>Resource limits, all checked before or while parsing, so that any input ends in a result or
- * a {@link ManifestException} in time roughly linear in its size: {@link #MAX_DOCUMENT_BYTES},
- * {@link #MAX_DEPTH}, {@link #MAX_STRING_LENGTH}, {@link #MAX_APPS}, {@link #MAX_VOLUMES}, {@link
+ * <p>Resource limits, all checked before or while parsing, so that any input ends in a result or a
+ * {@link ManifestException} in time roughly linear in its size: {@link #MAX_DOCUMENT_BYTES}, {@link
+ * #MAX_DEPTH}, {@link #MAX_STRING_LENGTH}, {@link #MAX_APPS}, {@link #MAX_VOLUMES}, {@link
  * #MAX_MOUNTS_PER_APP}, {@link #MAX_MOUNT_POINTS_PER_APP}.
  *
- * <p>Uses Jackson's streaming parser (one {@link JsonFactory} for the process), no data binding,
- * so that reading adds little start-up time. Thread-safe: the methods keep no state between
- * calls.
+ * <p>Uses Jackson's streaming parser (one {@link JsonFactory} for the process), no data binding, so
+ * that reading adds little start-up time. Thread-safe: the methods keep no state between calls.
  */
 public final class ManifestReader {
 
@@ -48,8 +47,8 @@ public final class ManifestReader {
   public static final int MAX_DOCUMENT_BYTES = 64 * 1024 * 1024;
 
   /**
-   * Deepest accepted nesting of JSON arrays and objects, counting the top-level object as 1. A
-   * pod manifest with isolators needs about 8.
+   * Deepest accepted nesting of JSON arrays and objects, counting the top-level object as 1. A pod
+   * manifest with isolators needs about 8.
    */
   public static final int MAX_DEPTH = 64;
 
@@ -69,9 +68,9 @@ public final class ManifestReader {
   public static final int MAX_MOUNT_POINTS_PER_APP = 10_000;
 
   /**
-   * Jackson's own limits are backstops only: our checks (with our messages) run first. Strings
-   * and numbers are bounded by the document size; the nesting limit is one above ours so that
-   * our check sees the offending level.
+   * Jackson's own limits are backstops only: our checks (with our messages) run first. Strings and
+   * numbers are bounded by the document size; the nesting limit is one above ours so that our check
+   * sees the offending level.
    */
   static final JsonFactory FACTORY =
       JsonFactory.builder()

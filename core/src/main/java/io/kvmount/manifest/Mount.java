@@ -9,8 +9,8 @@ import java.util.Optional;
  * path.
  *
  * <p>Since appc v0.8.8 a mount may carry its own volume definition ({@code appVolume}) instead of
- * naming a pod volume; then {@link #volume()} is that volume's name. The reader checks that a
- * mount without {@code appVolume} names a volume declared in the pod's {@code volumes}.
+ * naming a pod volume; then {@link #volume()} is that volume's name. The reader checks that a mount
+ * without {@code appVolume} names a volume declared in the pod's {@code volumes}.
  *
  * <p>Immutable and thread-safe.
  *

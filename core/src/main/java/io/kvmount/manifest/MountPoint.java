@@ -8,16 +8,16 @@ import java.util.Objects;
  * is mounted unless a pod-level {@link Mount} already covers that path.
  *
  * <p>Unlike appc, which does not check mount points when decoding JSON, the name and an absolute
- * path are required: the path is non-empty, starts with {@code /}, has no control character and
- * no {@code ..} component, so {@link io.kvmount.path.GuestPath#parse} always accepts it. It is
- * kept as written (not normalised).
+ * path are required: the path is non-empty, starts with {@code /}, has no control character and no
+ * {@code ..} component, so {@link io.kvmount.path.GuestPath#parse} always accepts it. It is kept as
+ * written (not normalised).
  *
  * <p>Immutable and thread-safe.
  *
  * @param name the mount point's name, matched against volume names
  * @param path absolute path inside the app rootfs, such as {@code "/var/lib/db"}
- * @param readOnly whether the app wants the volume read-only (appc: a plain boolean, default
- *     false; a volume's own {@code readOnly}, when set, takes precedence)
+ * @param readOnly whether the app wants the volume read-only (appc: a plain boolean, default false;
+ *     a volume's own {@code readOnly}, when set, takes precedence)
  */
 public record MountPoint(AcName name, String path, boolean readOnly) {
 

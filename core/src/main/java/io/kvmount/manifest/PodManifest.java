@@ -8,8 +8,8 @@ import java.util.Objects;
  * with their mount points and mounts, and the pod's volumes.
  *
  * <p>Values read by {@link ManifestReader#readPod} also satisfy the cross-checks: app names and
- * volume names are unique, and every mount without {@code appVolume} names a declared volume.
- * The constructor itself only copies the lists.
+ * volume names are unique, and every mount without {@code appVolume} names a declared volume. The
+ * constructor itself only copies the lists.
  *
  * <p>Immutable and thread-safe.
  *

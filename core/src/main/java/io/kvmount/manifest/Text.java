@@ -22,8 +22,9 @@ final class Text {
   /**
    * Quotes a value for a message: double quotes around it, {@code "} and {@code \} escaped, and
    * every character that could break the line or hide in a terminal escaped ({@code \n}, {@code
-   * \r}, {@code \t}, {@code \x01}, {@code \x7f}; C1 controls, the line and paragraph
-   * separators, the byte order mark and unpaired surrogates as backslash-u and four hex digits). Values longer than {@link #MAX_QUOTED_CHARS} are shortened.
+   * \r}, {@code \t}, {@code \x01}, {@code \x7f}; C1 controls, the line and paragraph separators,
+   * the byte order mark and unpaired surrogates as backslash-u and four hex digits). Values longer
+   * than {@link #MAX_QUOTED_CHARS} are shortened.
    */
   static String quote(String value) {
     StringBuilder sb = new StringBuilder(Math.min(value.length(), MAX_QUOTED_CHARS) + 8);
@@ -52,7 +53,11 @@ final class Text {
   static String oneLine(String text) {
     for (int i = 0; i < text.length(); i++) {
       char c = text.charAt(i);
-      if (c < 0x20 || (c >= 0x7f && c <= 0x9f) || c == '\u2028' || c == '\u2029' || c == '\ufeff'
+      if (c < 0x20
+          || (c >= 0x7f && c <= 0x9f)
+          || c == '\u2028'
+          || c == '\u2029'
+          || c == '\ufeff'
           || Character.isSurrogate(c)) {
         StringBuilder sb = new StringBuilder(text.length() + 8);
         appendEscaped(sb, text, text.length(), false);
@@ -125,7 +130,9 @@ final class Text {
           && Character.isLowSurrogate(value.charAt(i + 1))) {
         i++;
       } else if (Character.isSurrogate(c)) {
-        return "an unpaired surrogate (" + escape(String.valueOf(c)) + "), which is not Unicode text";
+        return "an unpaired surrogate ("
+            + escape(String.valueOf(c))
+            + "), which is not Unicode text";
       }
     }
     return null;
@@ -133,8 +140,8 @@ final class Text {
 
   /**
    * Checks a path inside an app rootfs (a mount point's or mount's {@code path}): non-empty,
-   * absolute, no control characters, no {@code ..} component, components of at most 255 bytes,
-   * at most 4095 bytes in all. Such a path is always accepted by {@link
+   * absolute, no control characters, no {@code ..} component, components of at most 255 bytes, at
+   * most 4095 bytes in all. Such a path is always accepted by {@link
    * io.kvmount.path.GuestPath#parse}.
    *
    * @return the reason it is refused (the value quoted), or {@code null} if it is acceptable
@@ -167,9 +174,8 @@ final class Text {
   }
 
   /**
-   * Checks a host volume's {@code source}: non-empty, absolute, no control characters, at most
-   * 4095 bytes. As in appc, {@code ..} components are allowed (the host path is the operator's
-   * choice).
+   * Checks a host volume's {@code source}: non-empty, absolute, no control characters, at most 4095
+   * bytes. As in appc, {@code ..} components are allowed (the host path is the operator's choice).
    *
    * @return the reason it is refused (the value quoted), or {@code null} if it is acceptable
    */
@@ -192,9 +198,9 @@ final class Text {
   }
 
   /**
-   * Checks an appc AC Identifier (image names): non-empty, only {@code a-z 0-9 - . _ ~ /},
-   * starting and ending with {@code a-z} or {@code 0-9}. Same rule as appc {@code
-   * types.NewACIdentifier} (which, like us, does not reject doubled separators).
+   * Checks an appc AC Identifier (image names): non-empty, only {@code a-z 0-9 - . _ ~ /}, starting
+   * and ending with {@code a-z} or {@code 0-9}. Same rule as appc {@code types.NewACIdentifier}
+   * (which, like us, does not reject doubled separators).
    *
    * @return the reason it is refused (the value quoted), or {@code null} if it is acceptable
    */
@@ -220,10 +226,10 @@ final class Text {
   }
 
   /**
-   * Checks a Semantic Versioning 2.0.0 version ({@code MAJOR.MINOR.PATCH[-PRERELEASE][+BUILD]},
-   * no leading zeros in numeric parts) and refuses {@code 0.0.0}, like appc {@code
-   * types.NewSemVer}. Stricter than the go-semver parser appc uses, which also accepts leading
-   * zeros and a {@code +} sign on the numbers.
+   * Checks a Semantic Versioning 2.0.0 version ({@code MAJOR.MINOR.PATCH[-PRERELEASE][+BUILD]}, no
+   * leading zeros in numeric parts) and refuses {@code 0.0.0}, like appc {@code types.NewSemVer}.
+   * Stricter than the go-semver parser appc uses, which also accepts leading zeros and a {@code +}
+   * sign on the numbers.
    *
    * @return the reason it is refused (the value quoted), or {@code null} if it is acceptable
    */
@@ -268,7 +274,10 @@ final class Text {
       }
       for (int i = 0; i < id.length(); i++) {
         char c = id.charAt(i);
-        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '-')) {
+        if (!((c >= '0' && c <= '9')
+            || (c >= 'a' && c <= 'z')
+            || (c >= 'A' && c <= 'Z')
+            || c == '-')) {
           return false;
         }
       }

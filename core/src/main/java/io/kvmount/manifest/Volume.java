@@ -5,9 +5,9 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * A pod volume (appc {@code types.Volume}, from {@code volumes[]} or a mount's {@code
- * appVolume}): either a host directory shared into the pod ({@link Host}) or a new empty
- * directory the pod creates ({@link Empty}).
+ * A pod volume (appc {@code types.Volume}, from {@code volumes[]} or a mount's {@code appVolume}):
+ * either a host directory shared into the pod ({@link Host}) or a new empty directory the pod
+ * creates ({@link Empty}).
  *
  * <p>Immutable and thread-safe.
  */
@@ -49,8 +49,8 @@ public sealed interface Volume permits Volume.Host, Volume.Empty {
    * @param source absolute path of the directory on the host, as written (appc checks only the
    *     leading {@code /}, so {@code ..} components are kept); no control characters
    * @param readOnly the volume's read-only flag, empty if unset
-   * @param recursive appc v0.8.6 {@code recursive}: whether mounts below the source are shared
-   *     too; empty if unset (the executor's default, recursive)
+   * @param recursive appc v0.8.6 {@code recursive}: whether mounts below the source are shared too;
+   *     empty if unset (the executor's default, recursive)
    */
   record Host(AcName name, String source, Optional<Boolean> readOnly, Optional<Boolean> recursive)
       implements Volume {
@@ -58,8 +58,8 @@ public sealed interface Volume permits Volume.Host, Volume.Empty {
     /**
      * Checks the components.
      *
-     * @throws IllegalArgumentException if {@code source} is empty, relative, longer than 4095
-     *     bytes or contains a control character
+     * @throws IllegalArgumentException if {@code source} is empty, relative, longer than 4095 bytes
+     *     or contains a control character
      * @throws NullPointerException if a component is null
      */
     public Host {
@@ -81,8 +81,8 @@ public sealed interface Volume permits Volume.Host, Volume.Empty {
   }
 
   /**
-   * A new empty directory created for the pod ({@code "kind": "empty"}), with the owner and mode
-   * of appc v0.7.2+ ({@code "mode": "0755"}, {@code "uid": 0}, {@code "gid": 0} by default).
+   * A new empty directory created for the pod ({@code "kind": "empty"}), with the owner and mode of
+   * appc v0.7.2+ ({@code "mode": "0755"}, {@code "uid": 0}, {@code "gid": 0} by default).
    *
    * @param name the volume's name
    * @param readOnly the volume's read-only flag, empty if unset

@@ -1,7 +1,7 @@
 /**
- * The appc manifest model and its reader: what kvmount needs from a pod manifest (apps with
- * their mount points and pod-level mounts, and the pod's host and empty volumes) and from an
- * image manifest (its mount points), as immutable records, and {@link
+ * The appc manifest model and its reader: what kvmount needs from a pod manifest (apps with their
+ * mount points and pod-level mounts, and the pod's host and empty volumes) and from an image
+ * manifest (its mount points), as immutable records, and {@link
  * io.kvmount.manifest.ManifestReader}, which turns manifest JSON into them and rejects bad input
  * with a one-line {@link io.kvmount.manifest.ManifestException} naming the field ({@code
  * apps[1].mounts[0].path}).

@@ -1,7 +1,6 @@
 package io.kvmount.manifest;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.assertj.core.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -34,7 +33,9 @@ class AppcVectorsTest {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  /** The kinds of case that describe a manifest or part of one ({@code volumestring} is CLI syntax). */
+  /**
+   * The kinds of case that describe a manifest or part of one ({@code volumestring} is CLI syntax).
+   */
   private static final Set<String> KINDS =
       Set.of("pod", "image", "volume", "mount", "mountpoint", "runtimeapp", "acname");
 
@@ -54,24 +55,36 @@ class AppcVectorsTest {
 
   static {
     // --- stricter than appc: we reject what v0.8.11 accepts ---
-    deviates("empty volume mode not octal",
+    deviates(
+        "empty volume mode not octal",
         "appc never checks the mode text; rkt later fails or uses a wrong mode (bug class 24)");
-    deviates("empty volume negative uid",
-        "a negative owner id cannot be applied with chown (-1 means \"unchanged\"); uid/gid are 0..4294967294");
-    deviates("duplicate key, last wins",
-        "a repeated key is ambiguous (other JSON readers keep the first); reject rather than guess");
-    deviates("mountPoint empty path",
+    deviates(
+        "empty volume negative uid",
+        "a negative owner id cannot be applied with chown (-1 means \"unchanged\"); uid/gid are"
+            + " 0..4294967294");
+    deviates(
+        "duplicate key, last wins",
+        "a repeated key is ambiguous (other JSON readers keep the first); reject rather than"
+            + " guess");
+    deviates(
+        "mountPoint empty path",
         "appc checks mount points only in its CLI parser; an empty target cannot be mounted");
     deviates("mountPoint missing path", "same: a mount point needs an absolute path");
-    deviates("mountPoint relative path",
+    deviates(
+        "mountPoint relative path",
         "a relative path inside the app rootfs is ambiguous; systemd's Where= must be absolute");
-    deviates("mountPoint missing name",
+    deviates(
+        "mountPoint missing name",
         "a mount point without a name can never be matched to a volume (rkt fails later)");
-    deviates("mount missing volume",
-        "a mount without volume (and without appVolume) mounts nothing; rkt used a zero Volume (/mnt)");
+    deviates(
+        "mount missing volume",
+        "a mount without volume (and without appVolume) mounts nothing; rkt used a zero Volume"
+            + " (/mnt)");
     deviates("mount empty path", "an empty target cannot be mounted");
-    deviates("pod mount referencing unknown volume",
-        "rkt looked the name up in a map and mounted /mnt (bug class 23): an undeclared volume is an error");
+    deviates(
+        "pod mount referencing unknown volume",
+        "rkt looked the name up in a map and mounted /mnt (bug class 23): an undeclared volume is"
+            + " an error");
     // --- more lenient than appc: fields kvmount does not use are not validated ---
     for (String name :
         List.of(
@@ -83,7 +96,8 @@ class AppcVectorsTest {
             "runtime app app without user",
             "runtime app duplicate annotations",
             "runtime app bad created annotation")) {
-      deviates(name,
+      deviates(
+          name,
           "kvmount reads only names, volumes, mounts and mount points; image, labels, annotations,"
               + " exec, user and group are checked by the runtime that runs the pod");
     }
@@ -91,87 +105,130 @@ class AppcVectorsTest {
 
   static {
     // Reviewed one by one: each names the field and the rule, values quoted.
-    rejects("host volume relative source",
-        "pod.json: volumes[0].source: \"srv/data\" is not an absolute path (it must start with \"/\")");
-    rejects("host volume missing source",
-        "pod.json: volumes[0].source: missing required field (a host volume needs an absolute host path)");
-    rejects("host volume with mode/uid/gid",
+    rejects(
+        "host volume relative source",
+        "pod.json: volumes[0].source: \"srv/data\" is not an absolute path (it must start with"
+            + " \"/\")");
+    rejects(
+        "host volume missing source",
+        "pod.json: volumes[0].source: missing required field (a host volume needs an absolute host"
+            + " path)");
+    rejects(
+        "host volume with mode/uid/gid",
         "pod.json: volumes[0].mode: not allowed on a host volume (only empty volumes have a mode)");
-    rejects("empty volume with source",
-        "pod.json: volumes[0].source: not allowed on an empty volume (got \"/srv\"; use \"kind\": \"host\" to share a host directory)");
-    rejects("empty volume mode not octal",
+    rejects(
+        "empty volume with source",
+        "pod.json: volumes[0].source: not allowed on an empty volume (got \"/srv\"; use \"kind\":"
+            + " \"host\" to share a host directory)");
+    rejects(
+        "empty volume mode not octal",
         "pod.json: volumes[0].mode: \"rwx\" is not an octal mode (such as \"0755\")");
-    rejects("empty volume numeric mode",
+    rejects(
+        "empty volume numeric mode",
         "pod.json: volumes[0].mode: expected a string (octal text such as \"0755\"), got a number");
-    rejects("empty volume uid as string",
+    rejects(
+        "empty volume uid as string",
         "pod.json: volumes[0].uid: expected an integer, got a string");
-    rejects("empty volume negative uid",
-        "pod.json: volumes[0].uid: -1 is outside 0..4294967294");
-    rejects("unknown kind",
+    rejects("empty volume negative uid", "pod.json: volumes[0].uid: -1 is outside 0..4294967294");
+    rejects(
+        "unknown kind",
         "pod.json: volumes[0].kind: unknown volume kind \"tmpfs\" (must be \"host\" or \"empty\")");
-    rejects("missing kind",
+    rejects(
+        "missing kind",
         "pod.json: volumes[0].kind: missing required field (must be \"host\" or \"empty\")");
-    rejects("missing name",
-        "pod.json: volumes[0].name: missing required field (the volume's name)");
-    rejects("empty-string name",
+    rejects(
+        "missing name", "pod.json: volumes[0].name: missing required field (the volume's name)");
+    rejects(
+        "empty-string name",
         "pod.json: volumes[0].name: \"\" is not a valid ACName (must not be empty)");
-    rejects("uppercase name",
+    rejects(
+        "uppercase name",
         "pod.json: volumes[0].name: \"Data\" is not a valid ACName (only a-z, 0-9 and \"-\")");
-    rejects("underscore in name",
+    rejects(
+        "underscore in name",
         "pod.json: volumes[0].name: \"my_vol\" is not a valid ACName (only a-z, 0-9 and \"-\")");
-    rejects("leading dash in name",
-        "pod.json: volumes[0].name: \"-ab\" is not a valid ACName (must start and end with a-z or 0-9, not \"-\")");
-    rejects("readOnly as string",
-        "pod.json: volumes[0].readOnly: expected a boolean, got a string");
-    rejects("duplicate key, last wins",
-        "pod.json: volumes[0].name: duplicate key \"name\"");
-    rejects("mountPoint empty path",
-        "pod.json: apps[0].app.mountPoints[0].path: must not be empty (an absolute path inside the app rootfs is required)");
-    rejects("mountPoint missing path",
-        "pod.json: apps[0].app.mountPoints[0].path: missing required field (an absolute path inside the app rootfs)");
-    rejects("mountPoint relative path",
-        "pod.json: apps[0].app.mountPoints[0].path: \"var/db\" is not an absolute path (it must start with \"/\")");
-    rejects("mountPoint bad name",
-        "pod.json: apps[0].app.mountPoints[0].name: \"DB\" is not a valid ACName (only a-z, 0-9 and \"-\")");
-    rejects("mountPoint missing name",
-        "pod.json: apps[0].app.mountPoints[0].name: missing required field (the mount point's name)");
-    rejects("mount empty volume string",
+    rejects(
+        "leading dash in name",
+        "pod.json: volumes[0].name: \"-ab\" is not a valid ACName (must start and end with a-z or"
+            + " 0-9, not \"-\")");
+    rejects(
+        "readOnly as string", "pod.json: volumes[0].readOnly: expected a boolean, got a string");
+    rejects("duplicate key, last wins", "pod.json: volumes[0].name: duplicate key \"name\"");
+    rejects(
+        "mountPoint empty path",
+        "pod.json: apps[0].app.mountPoints[0].path: must not be empty (an absolute path inside the"
+            + " app rootfs is required)");
+    rejects(
+        "mountPoint missing path",
+        "pod.json: apps[0].app.mountPoints[0].path: missing required field (an absolute path inside"
+            + " the app rootfs)");
+    rejects(
+        "mountPoint relative path",
+        "pod.json: apps[0].app.mountPoints[0].path: \"var/db\" is not an absolute path (it must"
+            + " start with \"/\")");
+    rejects(
+        "mountPoint bad name",
+        "pod.json: apps[0].app.mountPoints[0].name: \"DB\" is not a valid ACName (only a-z, 0-9 and"
+            + " \"-\")");
+    rejects(
+        "mountPoint missing name",
+        "pod.json: apps[0].app.mountPoints[0].name: missing required field (the mount point's"
+            + " name)");
+    rejects(
+        "mount empty volume string",
         "pod.json: apps[0].mounts[0].volume: \"\" is not a valid ACName (must not be empty)");
-    rejects("mount missing volume",
-        "pod.json: apps[0].mounts[0].volume: missing required field (the name of the mounted volume)");
-    rejects("mount empty path",
-        "pod.json: apps[0].mounts[0].path: must not be empty (an absolute path inside the app rootfs is required)");
-    rejects("mount with invalid appVolume",
-        "pod.json: apps[0].mounts[0].appVolume.source: missing required field (a host volume needs an absolute host path)");
-    rejects("pod wrong acKind",
-        "pod.json: acKind: \"ImageManifest\" is not \"PodManifest\"");
-    rejects("pod missing acKind",
-        "pod.json: acKind: missing required field (must be \"PodManifest\")");
-    rejects("pod bad acVersion",
+    rejects(
+        "mount missing volume",
+        "pod.json: apps[0].mounts[0].volume: missing required field (the name of the mounted"
+            + " volume)");
+    rejects(
+        "mount empty path",
+        "pod.json: apps[0].mounts[0].path: must not be empty (an absolute path inside the app"
+            + " rootfs is required)");
+    rejects(
+        "mount with invalid appVolume",
+        "pod.json: apps[0].mounts[0].appVolume.source: missing required field (a host volume needs"
+            + " an absolute host path)");
+    rejects("pod wrong acKind", "pod.json: acKind: \"ImageManifest\" is not \"PodManifest\"");
+    rejects(
+        "pod missing acKind", "pod.json: acKind: missing required field (must be \"PodManifest\")");
+    rejects(
+        "pod bad acVersion",
         "pod.json: acVersion: \"1\" is not a semantic version (such as \"0.8.11\")");
-    rejects("pod duplicate app names",
+    rejects(
+        "pod duplicate app names",
         "pod.json: apps[1].name: duplicate app name \"app\" (also apps[0])");
-    rejects("pod duplicate volume names",
+    rejects(
+        "pod duplicate volume names",
         "pod.json: volumes[1].name: duplicate volume name \"v\" (also volumes[0])");
-    rejects("pod mount referencing unknown volume",
-        "pod.json: apps[0].mounts[0].volume: volume \"nosuch\" is not declared in \"volumes\" (and the mount has no \"appVolume\")");
-    rejects("image missing name",
-        "image.json: name: missing required field (the image name)");
-    rejects("image missing acVersion",
+    rejects(
+        "pod mount referencing unknown volume",
+        "pod.json: apps[0].mounts[0].volume: volume \"nosuch\" is not declared in \"volumes\" (and"
+            + " the mount has no \"appVolume\")");
+    rejects("image missing name", "image.json: name: missing required field (the image name)");
+    rejects(
+        "image missing acVersion",
         "image.json: acVersion: missing required field (an image manifest must give its version)");
-    rejects("ACName '-a'",
-        "pod.json: apps[0].name: \"-a\" is not a valid ACName (must start and end with a-z or 0-9, not \"-\")");
-    rejects("ACName 'a-'",
-        "pod.json: apps[0].name: \"a-\" is not a valid ACName (must start and end with a-z or 0-9, not \"-\")");
-    rejects("ACName 'A'",
+    rejects(
+        "ACName '-a'",
+        "pod.json: apps[0].name: \"-a\" is not a valid ACName (must start and end with a-z or 0-9,"
+            + " not \"-\")");
+    rejects(
+        "ACName 'a-'",
+        "pod.json: apps[0].name: \"a-\" is not a valid ACName (must start and end with a-z or 0-9,"
+            + " not \"-\")");
+    rejects(
+        "ACName 'A'",
         "pod.json: apps[0].name: \"A\" is not a valid ACName (only a-z, 0-9 and \"-\")");
-    rejects("ACName 'a_b'",
+    rejects(
+        "ACName 'a_b'",
         "pod.json: apps[0].name: \"a_b\" is not a valid ACName (only a-z, 0-9 and \"-\")");
-    rejects("ACName 'a.b'",
+    rejects(
+        "ACName 'a.b'",
         "pod.json: apps[0].name: \"a.b\" is not a valid ACName (only a-z, 0-9 and \"-\")");
-    rejects("ACName ''",
-        "pod.json: apps[0].name: \"\" is not a valid ACName (must not be empty)");
-    rejects("ACName 'café'",
+    rejects("ACName ''", "pod.json: apps[0].name: \"\" is not a valid ACName (must not be empty)");
+    rejects(
+        "ACName 'café'",
         "pod.json: apps[0].name: \"café\" is not a valid ACName (only a-z, 0-9 and \"-\")");
   }
 
@@ -206,7 +263,9 @@ class AppcVectorsTest {
 
     if (expectAccept) {
       if (error != null) {
-        fail("we reject %s (appc v0.8.11: %s): %s", name, appcAccepts ? "accepts" : "rejects", error.getMessage());
+        fail(
+            "we reject %s (appc v0.8.11: %s): %s",
+            name, appcAccepts ? "accepts" : "rejects", error.getMessage());
       }
       assertThat(OUR_ERRORS).doesNotContainKey(name);
       if (appc.has("normalized")) {
@@ -247,13 +306,22 @@ class AppcVectorsTest {
                 + "]}],\"volumes\":["
                 + declared
                 + "]}";
-        return ManifestReader.readPod(Resources.utf8(pod), "pod.json").apps().get(0).mounts().get(0);
+        return ManifestReader.readPod(Resources.utf8(pod), "pod.json")
+            .apps()
+            .get(0)
+            .mounts()
+            .get(0);
       case "mountpoint":
         pod =
             "{\"acKind\":\"PodManifest\",\"acVersion\":\"0.8.11\",\"apps\":[{\"name\":\"app\",\"app\":{\"mountPoints\":["
                 + input
                 + "]}}]}";
-        return ManifestReader.readPod(Resources.utf8(pod), "pod.json").apps().get(0).mountPoints().orElseThrow().get(0);
+        return ManifestReader.readPod(Resources.utf8(pod), "pod.json")
+            .apps()
+            .get(0)
+            .mountPoints()
+            .orElseThrow()
+            .get(0);
       case "runtimeapp":
         pod =
             "{\"acKind\":\"PodManifest\",\"acVersion\":\"0.8.11\",\"apps\":["
@@ -306,7 +374,8 @@ class AppcVectorsTest {
         assertThat(pod.apps()).hasSize(normalized.get("apps").size());
         List<JsonNode> volumes = new ArrayList<>();
         normalized.path("volumes").forEach(volumes::add);
-        assertThat(pod.volumes().stream().map(AppcVectorsTest::volumeJson)).containsExactlyElementsOf(volumes);
+        assertThat(pod.volumes().stream().map(AppcVectorsTest::volumeJson))
+            .containsExactlyElementsOf(volumes);
         break;
       case "image":
         ImageManifest image = (ImageManifest) ours;

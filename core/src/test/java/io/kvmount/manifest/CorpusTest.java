@@ -39,7 +39,9 @@ class CorpusTest {
                 new RuntimeApp(
                     n("backup"),
                     Optional.empty(),
-                    List.of(Mount.of(n("dbvolume"), "/mnt/db"), Mount.of(n("buildoutput"), "/mnt/out"))),
+                    List.of(
+                        Mount.of(n("dbvolume"), "/mnt/db"),
+                        Mount.of(n("buildoutput"), "/mnt/out"))),
                 new RuntimeApp(n("register"), Optional.empty(), List.of())),
             List.of(
                 new Volume.Host(
@@ -110,7 +112,9 @@ class CorpusTest {
     assertThat(
             org.assertj.core.api.Assertions.catchThrowableOfType(
                 ManifestException.class,
-                () -> ManifestReader.readPod(Resources.bytes("corpus/appc-spec/image.json"), "image.json")))
+                () ->
+                    ManifestReader.readPod(
+                        Resources.bytes("corpus/appc-spec/image.json"), "image.json")))
         .hasMessage("image.json: acKind: \"ImageManifest\" is not \"PodManifest\"");
   }
 }

@@ -21,12 +21,12 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * Seeded generator of damaged manifests: the corpus files and a generated pod, truncated, with
  * bytes flipped, inserted, deleted and repeated, values swapped for other JSON types and for
- * hostile strings, and deep nesting spliced in. Whatever the input, the reader must end in a
- * result or a one-line {@link ManifestException}, never another exception, and within a bounded
- * time; every result it accepts must satisfy the documented invariants.
+ * hostile strings, and deep nesting spliced in. Whatever the input, the reader must end in a result
+ * or a one-line {@link ManifestException}, never another exception, and within a bounded time;
+ * every result it accepts must satisfy the documented invariants.
  *
- * <p>Each case's seed is in its display name; re-run one with {@code -Dtest='ManifestReaderFuzzTest#*'}
- * and the seed from the report.
+ * <p>Each case's seed is in its display name; re-run one with {@code
+ * -Dtest='ManifestReaderFuzzTest#*'} and the seed from the report.
  */
 class ManifestReaderFuzzTest {
 
@@ -53,14 +53,36 @@ class ManifestReaderFuzzTest {
           + "\"volumes\":[{\"name\":\"data\",\"kind\":\"host\",\"source\":\"/srv/data\",\"readOnly\":false,"
           + "\"recursive\":true},{\"name\":\"tmp\",\"kind\":\"empty\"}]}";
 
-  private static final String[] HOSTILE =
-      {
-        "\"\"", "\"a\\nb\"", "\"/a\\u0000b\"", "\"\\ud800\"", "\"/../../etc\"", "\"-x-\"", "\"ÄÖ\"",
-        "\"/" + "x".repeat(300) + "\"", "\"0x1ff\"", "\"99999\"", "-1", "4294967295", "1e400", "1.5",
-        "-0", "true", "null", "[]", "{}", "[[[[[[[[]]]]]]]]", "{\"a\":{\"a\":{}}}", "\"host\"",
-        "\"empty\"", "\"/\"", "\"relative\"", "\"\\u2028\"", "\"" + "a".repeat(70_000) + "\"",
-        "123456789012345678901234567890"
-      };
+  private static final String[] HOSTILE = {
+    "\"\"",
+    "\"a\\nb\"",
+    "\"/a\\u0000b\"",
+    "\"\\ud800\"",
+    "\"/../../etc\"",
+    "\"-x-\"",
+    "\"ÄÖ\"",
+    "\"/" + "x".repeat(300) + "\"",
+    "\"0x1ff\"",
+    "\"99999\"",
+    "-1",
+    "4294967295",
+    "1e400",
+    "1.5",
+    "-0",
+    "true",
+    "null",
+    "[]",
+    "{}",
+    "[[[[[[[[]]]]]]]]",
+    "{\"a\":{\"a\":{}}}",
+    "\"host\"",
+    "\"empty\"",
+    "\"/\"",
+    "\"relative\"",
+    "\"\\u2028\"",
+    "\"" + "a".repeat(70_000) + "\"",
+    "123456789012345678901234567890"
+  };
 
   private static final byte[] NOISE =
       "{}[],:\"\\ 0123456789-+.eEtrufalsn/\n\t".getBytes(StandardCharsets.US_ASCII);
@@ -204,8 +226,9 @@ class ManifestReaderFuzzTest {
         break;
       default: // random multi-byte UTF-8 or a raw non-ASCII byte
         out.write(doc, 0, at);
-        byte[] u = new String(Character.toChars(0x80 + r.nextInt(0x10000 - 0x80)))
-            .getBytes(StandardCharsets.UTF_8);
+        byte[] u =
+            new String(Character.toChars(0x80 + r.nextInt(0x10000 - 0x80)))
+                .getBytes(StandardCharsets.UTF_8);
         out.write(u, 0, r.nextBoolean() ? u.length : Math.max(1, u.length - 1));
         out.write(doc, at, n - at);
         break;

@@ -62,10 +62,13 @@ class ManifestReaderTest {
   @Test
   void readPod_hostVolume_sourceKeptAsWrittenAndRecursive() throws Exception {
     PodManifest pod =
-        read(vol("{\"name\":\"h\",\"kind\":\"host\",\"source\":\"/srv/../etc/\",\"recursive\":false}"));
+        read(
+            vol(
+                "{\"name\":\"h\",\"kind\":\"host\",\"source\":\"/srv/../etc/\",\"recursive\":false}"));
 
     assertThat(pod.volumes())
-        .containsExactly(new Volume.Host(n("h"), "/srv/../etc/", Optional.empty(), Optional.of(false)));
+        .containsExactly(
+            new Volume.Host(n("h"), "/srv/../etc/", Optional.empty(), Optional.of(false)));
   }
 
   @Test
@@ -78,6 +81,20 @@ class ManifestReaderTest {
     assertThat(pod.volumes())
         .containsExactly(new Volume.Host(n("data"), "/srv", Optional.of(true), Optional.empty()));
     assertThat(pod.acVersion()).isEmpty();
+  }
+
+  @Test
+  void readPod_keysWithGoCaseFolds_matchLikeAppc() throws Exception {
+    // Go's EqualFold also folds KELVIN SIGN to k and LONG S to s; appc would read these keys.
+    PodManifest pod =
+        read(
+            "{\"ac\u212aind\":\"PodManifest\",\"volumes\":[{\"name\":\"d\",\"\u212aind\":\"host\","
+                + "\"\u017fource\":\"/srv\",\"recur\u017fIVE\":false}]}");
+
+    assertThat(pod.volumes())
+        .containsExactly(new Volume.Host(n("d"), "/srv", Optional.empty(), Optional.of(false)));
+    assertThat(error(vol("{\"name\":\"d\",\"kind\":\"empty\",\"mode\":\"0700\",\"mode\u0301\":1}")))
+        .isNull();
   }
 
   @Test
@@ -133,9 +150,16 @@ class ManifestReaderTest {
 
   @Test
   void readPod_sameAppVolumeInTwoApps_isAccepted() throws Exception {
-    String m = "{\"path\":\"/x\",\"appVolume\":{\"name\":\"v\",\"kind\":\"empty\",\"mode\":\"0700\"}}";
+    String m =
+        "{\"path\":\"/x\",\"appVolume\":{\"name\":\"v\",\"kind\":\"empty\",\"mode\":\"0700\"}}";
     PodManifest pod =
-        read(pod(",\"apps\":[{\"name\":\"a\",\"mounts\":[" + m + "]},{\"name\":\"b\",\"mounts\":[" + m + "]}]"));
+        read(
+            pod(
+                ",\"apps\":[{\"name\":\"a\",\"mounts\":["
+                    + m
+                    + "]},{\"name\":\"b\",\"mounts\":["
+                    + m
+                    + "]}]"));
 
     assertThat(pod.apps()).hasSize(2);
   }
@@ -143,16 +167,21 @@ class ManifestReaderTest {
   @Test
   void readPod_mountsOnDifferentPathsOfOneVolume_areAccepted() throws Exception {
     PodManifest pod =
-        read(mnt("{\"volume\":\"data\",\"path\":\"/data\"},{\"volume\":\"data\",\"path\":\"/data/sub\"}"));
+        read(
+            mnt(
+                "{\"volume\":\"data\",\"path\":\"/data\"},{\"volume\":\"data\",\"path\":\"/data/sub\"}"));
 
-    assertThat(pod.apps().get(0).mounts()).extracting(Mount::path).containsExactly("/data", "/data/sub");
+    assertThat(pod.apps().get(0).mounts())
+        .extracting(Mount::path)
+        .containsExactly("/data", "/data/sub");
   }
 
   @Test
   void readPod_pathsWithNonAsciiAndSpaces_areKept() throws Exception {
     PodManifest pod = read(mp("{\"name\":\"a\",\"path\":\"/srv/日本 語/é\"}"));
 
-    assertThat(pod.apps().get(0).mountPoints().orElseThrow().get(0).path()).isEqualTo("/srv/日本 語/é");
+    assertThat(pod.apps().get(0).mountPoints().orElseThrow().get(0).path())
+        .isEqualTo("/srv/日本 語/é");
   }
 
   @Test
@@ -166,7 +195,8 @@ class ManifestReaderTest {
     assertThatThrownBy(
             () ->
                 ManifestReader.readImage(
-                    "{\"acKind\":\"PodManifest\",\"acVersion\":\"0.8.11\",\"name\":\"a\"}".getBytes(StandardCharsets.UTF_8),
+                    "{\"acKind\":\"PodManifest\",\"acVersion\":\"0.8.11\",\"name\":\"a\"}"
+                        .getBytes(StandardCharsets.UTF_8),
                     "image.json"))
         .isInstanceOf(ManifestException.class)
         .hasMessage("image.json: acKind: \"PodManifest\" is not \"ImageManifest\"");
@@ -176,17 +206,23 @@ class ManifestReaderTest {
                     "{\"acKind\":\"ImageManifest\",\"acVersion\":\"0.8.11\",\"name\":\"a\",\"app\":{\"mountPoints\":[{\"name\":\"db\",\"path\":\"db\"}]}}"
                         .getBytes(StandardCharsets.UTF_8),
                     "image.json"))
-        .hasMessage("image.json: app.mountPoints[0].path: \"db\" is not an absolute path (it must start with \"/\")");
+        .hasMessage(
+            "image.json: app.mountPoints[0].path: \"db\" is not an absolute path (it must start"
+                + " with \"/\")");
   }
 
   @Test
   void manifestException_sourceWithNewline_isEscapedInMessage() {
     ManifestException e =
         catchThrowableOfType(
-            ManifestException.class, () -> ManifestReader.readPod("[]".getBytes(StandardCharsets.UTF_8), "my\nfile.json"));
+            ManifestException.class,
+            () -> ManifestReader.readPod("[]".getBytes(StandardCharsets.UTF_8), "my\nfile.json"));
 
     assertThat(e.getMessage())
-        .isEqualTo("my\\nfile.json: expected a JSON object at the top level, got an array (line 1, column 1)");
+        .isEqualTo(
+            "my\\n"
+                + "file.json: expected a JSON object at the top level, got an array (line 1, column"
+                + " 1)");
     assertThat(e.source()).isEqualTo("my\nfile.json");
     assertThat(e.fieldPath()).isEmpty();
   }
@@ -199,13 +235,21 @@ class ManifestReaderTest {
     for (int a = 0; a < 1000; a++) {
       sb.append(a == 0 ? "" : ",").append("{\"name\":\"app-").append(a).append("\",\"mounts\":[");
       for (int m = 0; m < 10; m++) {
-        sb.append(m == 0 ? "" : ",").append("{\"volume\":\"vol-").append(m).append("\",\"path\":\"/mnt/").append(m).append("\"}");
+        sb.append(m == 0 ? "" : ",")
+            .append("{\"volume\":\"vol-")
+            .append(m)
+            .append("\",\"path\":\"/mnt/")
+            .append(m)
+            .append("\"}");
       }
       sb.append("]}");
     }
     sb.append("],\"volumes\":[");
     for (int v = 0; v < 10; v++) {
-      sb.append(v == 0 ? "" : ",").append("{\"name\":\"vol-").append(v).append("\",\"kind\":\"empty\"}");
+      sb.append(v == 0 ? "" : ",")
+          .append("{\"name\":\"vol-")
+          .append(v)
+          .append("\",\"kind\":\"empty\"}");
     }
     sb.append("]}");
     byte[] json = sb.toString().getBytes(StandardCharsets.UTF_8);
@@ -227,7 +271,8 @@ class ManifestReaderTest {
 
     assertThatThrownBy(() -> ManifestReader.readPod(big, "pod.json"))
         .isInstanceOf(ManifestException.class)
-        .hasMessage("pod.json: document of 67108865 bytes is larger than the limit of 67108864 bytes");
+        .hasMessage(
+            "pod.json: document of 67108865 bytes is larger than the limit of 67108864 bytes");
   }
 
   @Test
@@ -235,7 +280,9 @@ class ManifestReaderTest {
     int inner = ManifestReader.MAX_DEPTH - 1; // the top-level object is level 1
     read(pod(",\"x\":" + "[".repeat(inner) + "]".repeat(inner)));
 
-    assertThat(error(pod(",\"x\":" + "{\"a\":".repeat(inner + 1) + "1" + "}".repeat(inner + 1))).reason())
+    assertThat(
+            error(pod(",\"x\":" + "{\"a\":".repeat(inner + 1) + "1" + "}".repeat(inner + 1)))
+                .reason())
         .startsWith("nesting deeper than 64 levels");
   }
 
@@ -245,8 +292,11 @@ class ManifestReaderTest {
     read(pod(",\"x\":\"" + "a".repeat(max) + "\""));
 
     assertThat(error(pod(",\"x\":\"" + "a".repeat(max + 1) + "\"")).getMessage())
-        .isEqualTo("pod.json: x: string of 65537 characters is longer than the limit of 65536 (line 1, column 65589)");
-    assertThat(error(pod(",\"x\":[\"" + "a".repeat(max + 1) + "\"]")).fieldPath()).isEqualTo("x[0]");
+        .isEqualTo(
+            "pod.json: x: string of 65537 characters is longer than the limit of 65536 (line 1,"
+                + " column 65589)");
+    assertThat(error(pod(",\"x\":[\"" + "a".repeat(max + 1) + "\"]")).fieldPath())
+        .isEqualTo("x[0]");
   }
 
   @Test
@@ -276,7 +326,10 @@ class ManifestReaderTest {
   void limits_volumes_oneMoreThanLimitFails() {
     StringBuilder sb = new StringBuilder();
     for (int i = 0; i <= ManifestReader.MAX_VOLUMES; i++) {
-      sb.append(i == 0 ? "" : ",").append("{\"name\":\"v").append(i).append("\",\"kind\":\"empty\"}");
+      sb.append(i == 0 ? "" : ",")
+          .append("{\"name\":\"v")
+          .append(i)
+          .append("\",\"kind\":\"empty\"}");
     }
     assertThat(error(vol(sb.toString())).getMessage())
         .isEqualTo("pod.json: volumes[10000]: too many volumes (at most 10000)");
@@ -287,12 +340,22 @@ class ManifestReaderTest {
     StringBuilder mounts = new StringBuilder();
     StringBuilder points = new StringBuilder();
     for (int i = 0; i <= ManifestReader.MAX_MOUNTS_PER_APP; i++) {
-      mounts.append(i == 0 ? "" : ",").append("{\"volume\":\"data\",\"path\":\"/m").append(i).append("\"}");
-      points.append(i == 0 ? "" : ",").append("{\"name\":\"data\",\"path\":\"/m").append(i).append("\"}");
+      mounts
+          .append(i == 0 ? "" : ",")
+          .append("{\"volume\":\"data\",\"path\":\"/m")
+          .append(i)
+          .append("\"}");
+      points
+          .append(i == 0 ? "" : ",")
+          .append("{\"name\":\"data\",\"path\":\"/m")
+          .append(i)
+          .append("\"}");
     }
     assertThat(error(mnt(mounts.toString())).getMessage())
         .isEqualTo("pod.json: apps[0].mounts[10000]: too many mounts in one app (at most 10000)");
     assertThat(error(mp(points.toString())).getMessage())
-        .isEqualTo("pod.json: apps[0].app.mountPoints[10000]: too many mount points in one app (at most 10000)");
+        .isEqualTo(
+            "pod.json: apps[0].app.mountPoints[10000]: too many mount points in one app (at most"
+                + " 10000)");
   }
 }

@@ -34,9 +34,12 @@ class ModelTest {
       quoteCharacter = '\'',
       value = {
         "''            | '\"\" is not a valid ACName (must not be empty)'",
-        "-a            | '\"-a\" is not a valid ACName (must start and end with a-z or 0-9, not \"-\")'",
-        "a-            | '\"a-\" is not a valid ACName (must start and end with a-z or 0-9, not \"-\")'",
-        "-             | '\"-\" is not a valid ACName (must start and end with a-z or 0-9, not \"-\")'",
+        "-a            | '\"-a\" is not a valid ACName (must start and end with a-z or 0-9, not"
+            + " \"-\")'",
+        "a-            | '\"a-\" is not a valid ACName (must start and end with a-z or 0-9, not"
+            + " \"-\")'",
+        "-             | '\"-\" is not a valid ACName (must start and end with a-z or 0-9, not"
+            + " \"-\")'",
         "A             | '\"A\" is not a valid ACName (only a-z, 0-9 and \"-\")'",
         "a_b           | '\"a_b\" is not a valid ACName (only a-z, 0-9 and \"-\")'",
         "a.b           | '\"a.b\" is not a valid ACName (only a-z, 0-9 and \"-\")'",
@@ -52,9 +55,12 @@ class ModelTest {
 
   @Test
   void acName_controlCharacters_areEscapedInTheProblem() {
-    assertThat(AcName.problem("a\nb")).isEqualTo("\"a\\nb\" is not a valid ACName (only a-z, 0-9 and \"-\")");
-    assertThat(AcName.problem("a\u0001")).isEqualTo("\"a\\x01\" is not a valid ACName (only a-z, 0-9 and \"-\")");
-    assertThat(AcName.problem("a\u2028")).isEqualTo("\"a\\u2028\" is not a valid ACName (only a-z, 0-9 and \"-\")");
+    assertThat(AcName.problem("a\nb"))
+        .isEqualTo("\"a\\nb\" is not a valid ACName (only a-z, 0-9 and \"-\")");
+    assertThat(AcName.problem("a\u0001"))
+        .isEqualTo("\"a\\x01\" is not a valid ACName (only a-z, 0-9 and \"-\")");
+    assertThat(AcName.problem("a\u2028"))
+        .isEqualTo("\"a\\u2028\" is not a valid ACName (only a-z, 0-9 and \"-\")");
   }
 
   @Test
@@ -83,7 +89,8 @@ class ModelTest {
         .hasMessage("mount point path \"rel\" is not an absolute path (it must start with \"/\")");
     assertThatThrownBy(() -> Mount.of(n("p"), "/a/../b"))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("mount path \"/a/../b\" contains a \"..\" component (it could leave the app rootfs)");
+        .hasMessage(
+            "mount path \"/a/../b\" contains a \"..\" component (it could leave the app rootfs)");
   }
 
   @Test
@@ -98,16 +105,19 @@ class ModelTest {
 
   @Test
   void volumes_checkSourceAndIds() {
-    assertThat(new Volume.Host(n("h"), "/", Optional.empty(), Optional.empty()).kind()).isEqualTo("host");
+    assertThat(new Volume.Host(n("h"), "/", Optional.empty(), Optional.empty()).kind())
+        .isEqualTo("host");
     assertThat(Volume.Empty.withDefaults(n("e"), Optional.of(true)))
         .isEqualTo(new Volume.Empty(n("e"), Optional.of(true), new FileMode(0755), 0, 0));
     assertThatThrownBy(() -> new Volume.Host(n("h"), "srv", Optional.empty(), Optional.empty()))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("host volume source \"srv\" is not an absolute path (it must start with \"/\")");
+        .hasMessage(
+            "host volume source \"srv\" is not an absolute path (it must start with \"/\")");
     assertThatThrownBy(() -> new Volume.Empty(n("e"), Optional.empty(), new FileMode(0755), -1, 0))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("uid -1 is outside 0..4294967294");
-    assertThatThrownBy(() -> new Volume.Empty(n("e"), Optional.empty(), new FileMode(0755), 0, 4294967295L))
+    assertThatThrownBy(
+            () -> new Volume.Empty(n("e"), Optional.empty(), new FileMode(0755), 0, 4294967295L))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("gid 4294967295 is outside 0..4294967294");
   }
@@ -117,8 +127,16 @@ class ModelTest {
     ManifestException e = new ManifestException("pod.json", "", "empty document");
 
     assertThat(e.getMessage()).isEqualTo("pod.json: empty document");
-    assertThat(new ManifestException("pod.json", "apps[1].mounts[0].volume", "\"Data\" is not a valid ACName (only a-z, 0-9 and \"-\")").getMessage())
-        .isEqualTo("pod.json: apps[1].mounts[0].volume: \"Data\" is not a valid ACName (only a-z, 0-9 and \"-\")");
-    assertThat(new ManifestException("a\rb", "x\ny", "why\u0000").getMessage()).isEqualTo("a\\rb: x\\ny: why\\x00");
+    assertThat(
+            new ManifestException(
+                    "pod.json",
+                    "apps[1].mounts[0].volume",
+                    "\"Data\" is not a valid ACName (only a-z, 0-9 and \"-\")")
+                .getMessage())
+        .isEqualTo(
+            "pod.json: apps[1].mounts[0].volume: \"Data\" is not a valid ACName (only a-z, 0-9 and"
+                + " \"-\")");
+    assertThat(new ManifestException("a\rb", "x\ny", "why\u0000").getMessage())
+        .isEqualTo("a\\rb: x\\ny: why\\x00");
   }
 }

@@ -13,7 +13,8 @@ class TextTest {
   void quote_escapesEverythingThatCouldBreakTheLine() {
     assertThat(Text.quote("a\"b\\c")).isEqualTo("\"a\\\"b\\\\c\"");
     assertThat(Text.quote("\n\r\t\u0000\u001f\u007f")).isEqualTo("\"\\n\\r\\t\\x00\\x1f\\x7f\"");
-    assertThat(Text.quote("\u0085\u2028\u2029\ufeff")).isEqualTo("\"\\u0085\\u2028\\u2029\\ufeff\"");
+    assertThat(Text.quote("\u0085\u2028\u2029\ufeff"))
+        .isEqualTo("\"\\u0085\\u2028\\u2029\\ufeff\"");
     assertThat(Text.quote("\ud800x\udc00")).isEqualTo("\"\\uD800x\\uDC00\"");
     assertThat(Text.quote("\ud83d\ude00 é 日本")).isEqualTo("\"\ud83d\ude00 é 日本\"");
   }
@@ -65,9 +66,12 @@ class TextTest {
         "example.com/reduce-worker | OK",
         "coreos.com/ace-validator-main | OK",
         "a_b~c.d/e-f               | OK",
-        "Example.com/app           | '\"Example.com/app\" is not a valid AC identifier (only a-z, 0-9 and \"-\", \".\", \"_\", \"~\", \"/\")'",
-        "example.com/              | '\"example.com/\" is not a valid AC identifier (must start and end with a-z or 0-9)'",
-        "/app                      | '\"/app\" is not a valid AC identifier (must start and end with a-z or 0-9)'",
+        "Example.com/app           | '\"Example.com/app\" is not a valid AC identifier (only a-z,"
+            + " 0-9 and \"-\", \".\", \"_\", \"~\", \"/\")'",
+        "example.com/              | '\"example.com/\" is not a valid AC identifier (must start and"
+            + " end with a-z or 0-9)'",
+        "/app                      | '\"/app\" is not a valid AC identifier (must start and end"
+            + " with a-z or 0-9)'",
       })
   void acIdentifierProblem_followsAppc(String value, String problem) {
     assertThat(Text.acIdentifierProblem(value)).isEqualTo(problem);
