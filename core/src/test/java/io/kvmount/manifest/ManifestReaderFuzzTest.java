@@ -111,7 +111,7 @@ class ManifestReaderFuzzTest {
     byte[] input = doc;
 
     Assertions.assertTimeoutPreemptively(
-        Duration.ofSeconds(5),
+        Duration.ofSeconds(30),
         () -> {
           try {
             if (image) {
