@@ -17,6 +17,9 @@ import io.kvmount.plan.PlanException;
 import io.kvmount.plan.PlanOptions;
 import io.kvmount.plan.Planner;
 import io.kvmount.plan.Transport;
+import io.kvmount.verify.Verifier;
+import io.kvmount.verify.VerifyOptions;
+import io.kvmount.verify.VerifyReport;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -156,5 +159,21 @@ public final class Kvmount {
    */
   public static ApplyResult apply(Plan plan, Path stage1Root) throws IOException, InvalidInputException {
     return PlanWriter.apply(plan, stage1Root);
+  }
+
+  /**
+   * Checks a stage1 rootfs that {@link #apply} wrote: unit names, required units, bind sources,
+   * mount tags, files changed since they were written and, when {@code options} carry the plan
+   * for the pod manifest, the whole file set, contents and empty-volume modes and owners. Reads
+   * the stage1 rootfs and never writes to it; see {@link Verifier}.
+   *
+   * @param stage1Root the stage1 rootfs directory
+   * @param options the units directory and the expected plan, if known ({@link
+   *     VerifyOptions#against(Plan)})
+   * @return every problem found; {@link VerifyReport#clean()} when there is none
+   * @throws IOException if the stage1 rootfs does not exist or cannot be read
+   */
+  public static VerifyReport verify(Path stage1Root, VerifyOptions options) throws IOException {
+    return Verifier.verify(stage1Root, options);
   }
 }

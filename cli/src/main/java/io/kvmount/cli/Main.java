@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
       "Shares an appc pod's volumes into a VM-isolated pod: writes systemd mount units into the"
           + " pod's stage1 rootfs and prints the hypervisor arguments that share the host volumes."
     },
-    subcommands = {GenerateCommand.class, EscapeCommand.class},
+    subcommands = {GenerateCommand.class, VerifyCommand.class, EscapeCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
       " 0:success",

@@ -7,14 +7,20 @@ import io.kvmount.apply.ApplyResult;
 import io.kvmount.plan.Plan;
 import io.kvmount.plan.PlannedDirectory;
 import io.kvmount.plan.PlannedFile;
+import io.kvmount.plan.Planner;
 import io.kvmount.plan.ResolvedMount;
 import io.kvmount.plan.Share;
+import io.kvmount.systemd.UnitException;
+import io.kvmount.systemd.UnitFile;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
-/** Renders a generation as text, JSON or a plain argument list. */
+/** Renders a generation as a text report, JSON, a plain argument list or a Graphviz graph. */
 final class Output {
   private Output() {}
 
@@ -111,45 +117,95 @@ final class Output {
     }
   }
 
+  /**
+   * The report {@code --format text} prints: per app a table of its mounts (target, volume, kind,
+   * source, access, bind unit); the shares; the empty volumes; the files written; the hypervisor
+   * arguments and daemons, shell-quoted, ready to paste.
+   */
   static void text(PrintWriter out, Kvmount.Generation g, Path stage1, boolean dryRun, ApplyResult result) {
     Plan plan = g.plan();
-    out.println((dryRun ? "Plan (dry run, nothing written) for stage1 rootfs " : "Stage1 rootfs ") + stage1);
-    out.println();
-    String currentApp = null;
-    if (plan.mounts().isEmpty()) {
-      out.println("No app mounts.");
-    }
+    out.println("kvmount " + (dryRun ? "plan (dry run: nothing written)" : "generated") + " for stage1 rootfs "
+        + stage1 + " (" + g.hypervisor() + ", " + g.transport().id() + ")");
+
+    Map<String, List<ResolvedMount>> byApp = new LinkedHashMap<>();
     for (ResolvedMount m : plan.mounts()) {
-      if (!m.app().equals(currentApp)) {
-        currentApp = m.app();
-        out.println("App " + m.app() + " (" + m.app() + ".service, drop-in " + m.app() + ".service.d/"
-            + io.kvmount.plan.Planner.DROP_IN_NAME + ")");
-      }
-      out.println("  " + m.path() + (m.readOnly() ? "  read-only" : "  read-write"));
-      out.println("    volume " + m.volume() + " (" + m.kind()
-          + (m.source() != null ? ", source " + m.source() : ", /mnt/" + m.volume() + " in the stage1 rootfs") + ")");
-      if (!m.target().toString().equals("/opt/stage2/" + m.app() + "/rootfs" + m.path())) {
-        out.println("    resolved through symlinks to " + m.target());
-      }
-      out.println("    unit " + m.unit());
+      byApp.computeIfAbsent(m.app(), k -> new ArrayList<>()).add(m);
     }
+    if (byApp.isEmpty()) {
+      out.println();
+      out.println("No app mounts a volume: nothing to do.");
+    }
+    for (Map.Entry<String, List<ResolvedMount>> e : byApp.entrySet()) {
+      String app = e.getKey();
+      out.println();
+      out.println("App " + app + ": " + app + ".service requires its mounts through the drop-in " + app
+          + ".service.d/" + Planner.DROP_IN_NAME);
+      Table t = new Table("TARGET", "VOLUME", "KIND", "SOURCE", "ACCESS", "UNIT");
+      for (ResolvedMount m : e.getValue()) {
+        String appRoot = "/opt/stage2/" + m.app() + "/rootfs";
+        String target = m.path().toString();
+        if (!m.target().toString().equals(appRoot + m.path())) {
+          String resolved = m.target().toString();
+          target += " -> " + (resolved.startsWith(appRoot + "/") ? resolved.substring(appRoot.length()) : resolved);
+        }
+        t.row(target, m.volume(), m.kind(), m.source() != null ? m.source() : "/mnt/" + m.volume() + " in stage1",
+            m.readOnly() ? "read-only" : "read-write", m.unit());
+      }
+      t.print(out, "  ");
+    }
+
     out.println();
     if (plan.shares().isEmpty()) {
-      out.println("Shares: none (no host volumes)");
+      out.println("Shares: none (the pod has no host volumes)");
     } else {
-      out.println("Shares (" + g.hypervisor() + ", " + g.transport().id() + "):");
+      out.println("Shares (" + g.transport().id() + "; each tag is in the hypervisor arguments and the share unit's"
+          + " What=):");
+      Table t = new Table("VOLUME", "TAG", "SOURCE", "ACCESS", "UNIT");
       for (Share s : plan.shares()) {
-        out.println("  " + s.volume() + "  tag " + s.tag() + "  " + s.source() + (s.readOnly() ? "  read-only" : ""));
+        String unit = "mnt-" + s.volume() + ".mount";
+        for (PlannedFile f : plan.files()) {
+          if (f.path().components().size() == 1
+              && f.content().contains("\nWhere=/mnt/" + s.volume().replace("%", "%%") + "\n")) {
+            unit = f.path().fileName();
+          }
+        }
+        t.row(s.volume(), s.tag(), s.source(), s.readOnly() ? "read-only" : "read-write", unit);
+      }
+      t.print(out, "  ");
+    }
+
+    List<PlannedDirectory> empty = new ArrayList<>();
+    for (PlannedDirectory d : plan.directories()) {
+      if (d.managed()) {
+        empty.add(d);
       }
     }
-    out.println();
-    out.println("Directories:");
-    for (PlannedDirectory d : plan.directories()) {
-      out.println("  " + d.mode() + " " + d.uid() + ":" + d.gid() + "  " + d.path()
-          + (d.managed() ? "  (empty volume)" : ""));
+    if (!empty.isEmpty()) {
+      out.println();
+      out.println("Empty volumes (directories in the stage1 rootfs; mode and owner applied exactly):");
+      Table t = new Table("VOLUME", "DIRECTORY", "MODE", "OWNER");
+      for (PlannedDirectory d : empty) {
+        t.row(d.path().fileName(), d.path().relativeString(), d.mode().toString(), d.uid() + ":" + d.gid());
+      }
+      t.print(out, "  ");
     }
+
+    if (!plan.hostMountPoints().isEmpty()) {
+      out.println();
+      out.println("Must exist on the host before the pod starts:");
+      for (Plan.HostMountPoint h : plan.hostMountPoints()) {
+        out.println("  " + h.path() + "  (" + h.reason() + ")");
+      }
+    }
+
     out.println();
-    out.println("Units in " + plan.unitsDir().relativeString() + "/:");
+    int written = result == null ? 0 : result.written().size();
+    int unchanged = result == null ? 0 : result.unchanged().size();
+    out.println("Files in " + plan.unitsDir().relativeString() + "/"
+        + (result == null ? "" : " (" + written + " written, " + unchanged + " unchanged)") + ":");
+    if (plan.files().isEmpty()) {
+      out.println("  none");
+    }
     for (PlannedFile f : plan.files()) {
       String state = "";
       if (result != null) {
@@ -159,30 +215,217 @@ final class Output {
       out.println("  " + f.path().relativeString() + state);
     }
     if (result != null && !result.removed().isEmpty()) {
-      out.println("Removed (no longer in the pod):");
+      out.println("Removed (written by an earlier run, no longer in the pod):");
       for (String r : result.removed()) {
         out.println("  " + r);
       }
     }
+
     out.println();
     if (g.arguments().args().isEmpty()) {
-      out.println("Hypervisor arguments: none");
+      out.println("Hypervisor arguments (" + g.hypervisor() + "): none");
     } else {
       out.println("Hypervisor arguments (" + g.hypervisor() + ", shell-quoted):");
-      StringBuilder sb = new StringBuilder("  ");
-      for (String a : g.arguments().args()) {
-        sb.append(shellQuote(a)).append(' ');
-      }
-      out.println(sb.toString().stripTrailing());
+      out.println(commandLines(g.arguments().args()));
     }
-    for (List<String> d : g.arguments().daemons()) {
-      StringBuilder sb = new StringBuilder("  ");
-      for (String a : d) {
-        sb.append(shellQuote(a)).append(' ');
+    if (!g.arguments().daemons().isEmpty()) {
+      out.println();
+      out.println("Daemons to start before the VM:");
+      for (List<String> d : g.arguments().daemons()) {
+        out.println(commandLines(d));
       }
-      out.println("Daemon:");
-      out.println(sb.toString().stripTrailing());
     }
+  }
+
+  /** Shell-quoted words, a new continued line before each option ({@code -x}, {@code --x}). */
+  static String commandLines(List<String> words) {
+    StringBuilder sb = new StringBuilder("  ");
+    for (int i = 0; i < words.size(); i++) {
+      String w = words.get(i);
+      if (i > 0) {
+        sb.append(w.startsWith("-") ? " \\\n    " : " ");
+      }
+      sb.append(shellQuote(w));
+    }
+    return sb.toString();
+  }
+
+  /** A plain text table: columns padded to their widest cell, the last column not padded. */
+  static final class Table {
+    private final List<String[]> rows = new ArrayList<>();
+
+    Table(String... header) {
+      rows.add(header);
+    }
+
+    void row(String... cells) {
+      rows.add(cells);
+    }
+
+    void print(PrintWriter out, String indent) {
+      int n = rows.get(0).length;
+      int[] width = new int[n];
+      for (String[] r : rows) {
+        for (int i = 0; i < n; i++) {
+          width[i] = Math.max(width[i], r[i].codePointCount(0, r[i].length()));
+        }
+      }
+      for (String[] r : rows) {
+        StringBuilder sb = new StringBuilder(indent);
+        for (int i = 0; i < n; i++) {
+          sb.append(r[i]);
+          if (i < n - 1) {
+            sb.append(" ".repeat(width[i] - r[i].codePointCount(0, r[i].length()) + 2));
+          }
+        }
+        out.println(sb.toString().stripTrailing());
+      }
+    }
+  }
+
+  /**
+   * The Graphviz graph {@code --format dot} prints: volumes, then the share units that mount host
+   * volumes at {@code /mnt/<volume>}, the bind units that mount them into apps (and legacy remount
+   * services), and the app services. Edges point from what is needed to what needs it, and are
+   * read from the {@code Requires=} of the planned units and drop-ins, so the graph shows what the
+   * guest's systemd will do. Deterministic: same plan, same bytes.
+   */
+  static void dot(PrintWriter out, Kvmount.Generation g) {
+    Plan plan = g.plan();
+    out.println("digraph kvmount {");
+    out.println("  graph [rankdir=LR, fontname=\"Helvetica\", fontsize=11, labelloc=t, label="
+        + dq("kvmount: pod volumes (" + g.hypervisor() + ", " + g.transport().id() + ")") + "];");
+    out.println("  node [fontname=\"Helvetica\", fontsize=10];");
+    out.println("  edge [fontname=\"Helvetica\", fontsize=9, color=\"#555555\"];");
+
+    // Volumes.
+    Map<String, String> kinds = new LinkedHashMap<>();
+    for (Share s : plan.shares()) {
+      kinds.put(s.volume(), "host");
+    }
+    for (ResolvedMount m : plan.mounts()) {
+      kinds.putIfAbsent(m.volume(), m.kind());
+    }
+    for (PlannedDirectory d : plan.directories()) {
+      if (d.managed()) {
+        kinds.putIfAbsent(d.path().fileName(), "empty");
+      }
+    }
+    out.println();
+    out.println("  // volumes");
+    for (Map.Entry<String, String> v : kinds.entrySet()) {
+      String label;
+      if (v.getValue().equals("host")) {
+        Share s = plan.shares().stream().filter(x -> x.volume().equals(v.getKey())).findFirst().orElse(null);
+        label = "volume " + v.getKey() + "\n" + "host " + (s == null ? "" : s.source());
+      } else {
+        PlannedDirectory d = plan.directories().stream()
+            .filter(x -> x.managed() && x.path().fileName().equals(v.getKey())).findFirst().orElse(null);
+        label = "volume " + v.getKey() + "\n" + "empty" + (d == null ? "" : " " + d.mode() + " " + d.uid() + ":" + d.gid());
+      }
+      out.println("  " + dq("volume:" + v.getKey()) + " [shape=folder, style=filled, fillcolor=\""
+          + (v.getValue().equals("host") ? "#dbe9f6" : "#eeeeee") + "\", label=" + dq(label) + "];");
+    }
+
+    // Units, from the planned files.
+    Map<String, UnitFile> units = new LinkedHashMap<>();
+    Map<String, List<String>> requires = new LinkedHashMap<>();
+    for (PlannedFile f : plan.files()) {
+      UnitFile u;
+      try {
+        u = UnitFile.parse(f.content());
+      } catch (UnitException e) {
+        throw new IllegalStateException("kvmount planned a unit it cannot parse: " + f.path(), e);
+      }
+      List<String> req = new ArrayList<>();
+      for (String v : u.section("Unit").map(s -> s.values("Requires")).orElse(List.of())) {
+        req.addAll(List.of(v.trim().split("[ \t]+")));
+      }
+      String name;
+      if (f.path().components().size() == 2) {
+        String dir = f.path().components().get(0);
+        name = dir.substring(0, dir.length() - 2); // <app>.service.d -> <app>.service
+      } else {
+        name = f.path().fileName();
+        units.put(name, u);
+      }
+      requires.computeIfAbsent(name, k -> new ArrayList<>()).addAll(req);
+    }
+    Map<String, Share> shareByUnit = new LinkedHashMap<>();
+    for (Map.Entry<String, UnitFile> e : units.entrySet()) {
+      String where = value(e.getValue(), "Where");
+      for (Share s : plan.shares()) {
+        if (where.equals("/mnt/" + s.volume())) {
+          shareByUnit.put(e.getKey(), s);
+        }
+      }
+    }
+    out.println();
+    out.println("  // share units: mount a host volume's tag at /mnt/<volume>");
+    for (Map.Entry<String, Share> e : shareByUnit.entrySet()) {
+      Share s = e.getValue();
+      out.println("  " + dq("unit:" + e.getKey()) + " [shape=box, style=filled, fillcolor=\"#fdf2d0\", label="
+          + dq(e.getKey() + "\n" + g.transport().id() + " tag " + s.tag() + (s.readOnly() ? ", ro" : "")) + "];");
+      out.println("  " + dq("volume:" + s.volume()) + " -> " + dq("unit:" + e.getKey()) + ";");
+    }
+    out.println();
+    out.println("  // bind units: mount /mnt/<volume> into an app's rootfs");
+    for (ResolvedMount m : plan.mounts()) {
+      out.println("  " + dq("unit:" + m.unit()) + " [shape=box, style=\"rounded,filled\", fillcolor=\"#e3f1df\", label="
+          + dq(m.unit() + "\n" + m.app() + ": " + m.path() + (m.readOnly() ? " (ro)" : "")) + "];");
+      if (m.kind().equals("empty")) {
+        out.println("  " + dq("volume:" + m.volume()) + " -> " + dq("unit:" + m.unit()) + ";");
+      }
+    }
+    for (String name : units.keySet()) {
+      if (name.endsWith(".service")) {
+        out.println("  " + dq("unit:" + name) + " [shape=box, style=\"rounded,dashed\", label="
+            + dq(name + "\nremount read-only") + "];");
+      }
+    }
+    out.println();
+    out.println("  // app services: each requires its mounts through a drop-in");
+    for (String name : requires.keySet()) {
+      if (!units.containsKey(name)) {
+        out.println("  " + dq("unit:" + name) + " [shape=component, style=filled, fillcolor=\"#f6dbe0\", label="
+            + dq(name + "\napp " + name.substring(0, name.length() - ".service".length())) + "];");
+      }
+    }
+    out.println();
+    out.println("  // Requires= (from what is needed to what needs it)");
+    for (Map.Entry<String, List<String>> e : requires.entrySet()) {
+      for (String r : e.getValue()) {
+        out.println("  " + dq("unit:" + r) + " -> " + dq("unit:" + e.getKey()) + ";");
+      }
+    }
+    out.println("}");
+  }
+
+  private static String value(UnitFile u, String key) {
+    List<String> vs = u.section("Mount").map(s -> s.values(key)).orElse(List.of());
+    return vs.isEmpty() ? "" : vs.get(vs.size() - 1).replace("%%", "%");
+  }
+
+  /**
+   * A DOT double-quoted string: {@code "} and backslashes escaped, so that unit names such as
+   * {@code mnt-my\\x2ddata.mount} show as written; a line break becomes DOT's {@code \\n}; other
+   * control characters become spaces.
+   */
+  static String dq(String s) {
+    StringBuilder sb = new StringBuilder("\"");
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c == '\n') {
+        sb.append("\\n");
+      } else if (c == '"' || c == '\\') {
+        sb.append('\\').append(c);
+      } else if (c < 0x20 || c == 0x7f) {
+        sb.append(' ');
+      } else {
+        sb.append(c);
+      }
+    }
+    return sb.append('"').toString();
   }
 
   /** Quotes a word for a POSIX shell when it needs quoting. */

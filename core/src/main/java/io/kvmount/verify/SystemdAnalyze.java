@@ -9,11 +9,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.LinkedHashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -85,7 +84,7 @@ final class SystemdAnalyze {
     Path tmp = Files.createTempDirectory("kvmount-verify-");
     try {
       List<String> args = new ArrayList<>();
-      Set<String> names = new LinkedHashSet<>();
+      Map<String, String> names = new LinkedHashMap<>();
       for (Map.Entry<GuestPath, byte[]> e : files.entrySet()) {
         GuestPath rel = e.getKey();
         Path p = tmp.resolve(rel.relativeString());
@@ -93,7 +92,7 @@ final class SystemdAnalyze {
         Files.write(p, e.getValue());
         if (rel.components().size() == 1) {
           args.add(p.toString());
-          names.add(rel.fileName());
+          names.put(rel.fileName(), unitsDirName + "/" + rel.fileName());
         }
       }
       for (GuestPath rel : files.keySet()) {
@@ -104,7 +103,8 @@ final class SystemdAnalyze {
           if (!Files.exists(sp)) {
             Files.writeString(sp, STAND_IN, StandardCharsets.UTF_8);
             args.add(sp.toString());
-            names.add(service);
+            // A stand-in: findings about it concern the drop-in directory.
+            names.put(service, unitsDirName + "/" + dir);
           }
         }
       }
@@ -142,7 +142,7 @@ final class SystemdAnalyze {
   }
 
   /** Turns {@code systemd-analyze}'s output into findings; see the class description. */
-  static Result interpret(String output, int exit, String tmp, Set<String> names, String unitsDirName) {
+  static Result interpret(String output, int exit, String tmp, Map<String, String> names, String unitsDirName) {
     List<Finding> findings = new ArrayList<>();
     int other = 0;
     for (String raw : output.split("\n")) {
@@ -153,16 +153,12 @@ final class SystemdAnalyze {
       boolean ours = line.contains(tmp);
       String text = line.replace(tmp + "/", unitsDirName + "/").replace(tmp, unitsDirName);
       String path = "";
-      for (String n : names) {
-        if (text.startsWith(unitsDirName + "/" + n + ":")) {
-          path = unitsDirName + "/" + n;
-          text = text.substring(path.length() + 1).strip();
-          ours = true;
-          break;
-        }
-        if (text.startsWith(n + ":")) {
-          path = unitsDirName + "/" + n;
-          text = text.substring(n.length() + 1).strip();
+      for (Map.Entry<String, String> e : names.entrySet()) {
+        String n = e.getKey();
+        String copied = unitsDirName + "/" + n + ":";
+        if (text.startsWith(copied) || text.startsWith(n + ":")) {
+          path = e.getValue();
+          text = text.substring(text.startsWith(copied) ? copied.length() : n.length() + 1).strip();
           ours = true;
           break;
         }

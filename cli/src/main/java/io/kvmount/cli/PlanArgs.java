@@ -1,0 +1,211 @@
+package io.kvmount.cli;
+
+import io.kvmount.Kvmount;
+import io.kvmount.error.InvalidInputException;
+import io.kvmount.hypervisor.Hypervisor;
+import io.kvmount.hypervisor.HypervisorOptions;
+import io.kvmount.hypervisor.Hypervisors;
+import io.kvmount.manifest.ImageManifest;
+import io.kvmount.path.GuestPath;
+import io.kvmount.plan.MountTag;
+import io.kvmount.plan.PlanOptions;
+import io.kvmount.plan.Transport;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import picocli.CommandLine;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+
+/**
+ * The options that decide what kvmount plans for a pod (backend, transport, units directory,
+ * 9p settings, tags), shared by {@code generate} and {@code verify} so that {@code verify}
+ * compares a tree with exactly what {@code generate} writes for the same options.
+ */
+final class PlanArgs {
+
+  @Option(
+      names = "--hypervisor",
+      paramLabel = "NAME",
+      defaultValue = "qemu",
+      description = "Backend whose arguments are printed: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).",
+      completionCandidates = HypervisorNames.class)
+  String hypervisor;
+
+  @Option(
+      names = "--transport",
+      paramLabel = "T",
+      defaultValue = "9p",
+      description = "How host volumes reach the guest: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).",
+      completionCandidates = TransportNames.class)
+  String transport;
+
+  @Option(
+      names = "--units-dir",
+      paramLabel = "REL",
+      defaultValue = "usr/lib/systemd/system",
+      description = "Where unit files go, relative to the stage1 rootfs (default: ${DEFAULT-VALUE}).")
+  String unitsDir;
+
+  @Option(
+      names = "--image-manifest",
+      paramLabel = "APP=FILE",
+      description = "Image manifest for an app whose pod entry has no \"app\" section (supplies its mount points)."
+          + " Repeatable.")
+  Map<String, Path> imageManifests = new LinkedHashMap<>();
+
+  @Option(
+      names = "--security-model",
+      paramLabel = "M",
+      defaultValue = "none",
+      description = "QEMU 9p security_model: none, passthrough, mapped-xattr, mapped-file (default: ${DEFAULT-VALUE}:"
+          + " files keep their host owner and mode).")
+  String securityModel;
+
+  @Option(
+      names = "--runtime-dir",
+      paramLabel = "DIR",
+      defaultValue = "/run/kvmount",
+      description = "virtio-fs: directory for the virtiofsd sockets, <DIR>/<tag>.sock; use one per pod"
+          + " (default: ${DEFAULT-VALUE}).")
+  String runtimeDir;
+
+  @Option(
+      names = "--guest-memory",
+      paramLabel = "SIZE",
+      defaultValue = "1G",
+      description = "virtio-fs: the guest's memory, shared with virtiofsd; must equal the VM's memory"
+          + " (default: ${DEFAULT-VALUE}).")
+  String guestMemory;
+
+  @Option(
+      names = "--virtiofsd",
+      paramLabel = "PROGRAM",
+      defaultValue = "virtiofsd",
+      description = "virtio-fs: the virtiofsd program in the printed daemon lines (default: ${DEFAULT-VALUE}).")
+  String virtiofsd;
+
+  @Option(
+      names = "--virtiofsd-sandbox",
+      paramLabel = "MODE",
+      defaultValue = "namespace",
+      description = "virtio-fs: virtiofsd --sandbox: namespace (needs root), chroot or none (default: ${DEFAULT-VALUE}).")
+  String virtiofsdSandbox;
+
+  @Option(
+      names = "--virtiofsd-cache",
+      paramLabel = "POLICY",
+      defaultValue = "auto",
+      description = "virtio-fs: virtiofsd --cache: auto, always, never or metadata (default: ${DEFAULT-VALUE}).")
+  String virtiofsdCache;
+
+  @Option(
+      names = "--9p-msize",
+      paramLabel = "BYTES",
+      defaultValue = "512000",
+      description = "9p msize in bytes, 4096..512000 (default: ${DEFAULT-VALUE}, the virtio maximum).")
+  int msize;
+
+  @Option(
+      names = "--9p-cache",
+      paramLabel = "MODE",
+      defaultValue = "mmap",
+      description = "9p cache mode: none, loose, fscache, mmap (default: ${DEFAULT-VALUE}).")
+  String cache;
+
+  @Option(
+      names = "--reserve-tag",
+      paramLabel = "TAG",
+      description = "A mount tag already used by the VM (e.g. its root share); never given to a volume. Repeatable."
+          + " Always reserved: kvm_9p, hostfs, rootfs, root, /dev/root.")
+  List<String> reservedTags = new ArrayList<>();
+
+  @Option(
+      names = "--legacy-remount",
+      description = "For guests with util-linux < 2.27 (which ignores ro on bind mounts): make read-only binds"
+          + " read-only with a remount service (mount -o remount,bind,ro) that the app requires.")
+  boolean legacyRemount;
+
+  /**
+   * The options checked and converted; usage errors become {@link ParameterException}s.
+   *
+   * @param transport the transport
+   * @param units the units directory, relative to the stage1 rootfs
+   * @param plan the plan options
+   * @param hypervisorOptions the backend options
+   * @param hypervisor the backend
+   */
+  record Resolved(
+      Transport transport, GuestPath units, PlanOptions plan, HypervisorOptions hypervisorOptions, Hypervisor hypervisor) {}
+
+  Resolved resolve(CommandLine cl) throws io.kvmount.plan.PlanException {
+    Transport t;
+    try {
+      t = Transport.of(transport);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(cl, e.getMessage());
+    }
+    GuestPath units;
+    PlanOptions options;
+    HypervisorOptions hvOptions;
+    try {
+      units = unitsDir(unitsDir);
+      Set<String> reserved = new LinkedHashSet<>(MountTag.DEFAULT_RESERVED);
+      reserved.addAll(reservedTags);
+      options = new PlanOptions(t, 31, reserved, units, msize, cache, legacyRemount);
+      hvOptions = new HypervisorOptions(securityModel, runtimeDir, guestMemory, virtiofsd, virtiofsdSandbox, virtiofsdCache);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(cl, e.getMessage());
+    }
+    if (!Hypervisors.names().contains(hypervisor)) {
+      throw new ParameterException(cl, "--hypervisor must be one of "
+          + String.join(", ", Hypervisors.names()) + ", not \"" + hypervisor + "\"");
+    }
+    return new Resolved(t, units, options, hvOptions, Hypervisors.byName(hypervisor));
+  }
+
+  /** Parses {@code --units-dir}: relative to the stage1 rootfs, not the rootfs itself. */
+  static GuestPath unitsDir(String rel) {
+    if (rel.startsWith("/")) {
+      throw new IllegalArgumentException("--units-dir must be relative to the stage1 rootfs, not \"" + rel + "\"");
+    }
+    String problem = GuestPath.problem("/" + rel);
+    if (problem != null) {
+      throw new IllegalArgumentException("--units-dir \"" + rel + "\": " + problem);
+    }
+    GuestPath units = GuestPath.parse("/" + rel);
+    if (units.isRoot()) {
+      throw new IllegalArgumentException("--units-dir must name a directory below the stage1 rootfs");
+    }
+    return units;
+  }
+
+  /** Reads the {@code --image-manifest} files. */
+  Map<String, ImageManifest> images() throws InvalidInputException {
+    Map<String, ImageManifest> images = new LinkedHashMap<>();
+    for (Map.Entry<String, Path> e : imageManifests.entrySet()) {
+      images.put(e.getKey(), Kvmount.readImage(e.getValue()));
+    }
+    return images;
+  }
+
+  /** Backend names for help and completion. */
+  static final class HypervisorNames implements Iterable<String> {
+    @Override
+    public java.util.Iterator<String> iterator() {
+      return Hypervisors.names().iterator();
+    }
+  }
+
+  /** Transport names for help and completion. */
+  static final class TransportNames implements Iterable<String> {
+    @Override
+    public java.util.Iterator<String> iterator() {
+      return java.util.Arrays.stream(Transport.values()).map(Transport::id).iterator();
+    }
+  }
+}

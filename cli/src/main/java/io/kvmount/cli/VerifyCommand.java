@@ -1,0 +1,139 @@
+package io.kvmount.cli;
+
+import io.kvmount.Kvmount;
+import io.kvmount.manifest.PodManifest;
+import io.kvmount.path.GuestPath;
+import io.kvmount.verify.Finding;
+import io.kvmount.verify.VerifyOptions;
+import io.kvmount.verify.VerifyReport;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/** {@code kvmount verify}: checks what {@code generate} wrote and reports every problem. */
+@Command(
+    name = "verify",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
+    description = {
+      "Checks the units kvmount wrote into a stage1 rootfs and prints one line per problem on stdout:"
+          + " \"<check>: <path>: <message>\", path relative to the stage1 rootfs.",
+      "",
+      "Checks: unit-name (a mount unit's file name is systemd's name for its Where=), missing-unit (a unit or"
+          + " drop-in requires a unit that is not there), bind-source (a bind unit's What=/mnt/<volume> is mounted"
+          + " by a share unit it requires, or is an empty-volume directory), tag (no two share units mount one tag),"
+          + " modified and deleted (files changed or removed since kvmount wrote them, by the SHA-256 in"
+          + " .kvmount/state), state, unreadable, and systemd-analyze (systemd-analyze verify --man=no"
+          + " --generators=no, when installed).",
+      "",
+      "With --pod-manifest (and the same options as generate) also: missing-file, unexpected-file, content (the"
+          + " files are exactly what generate writes), tag (each share unit mounts the manifest's tag),"
+          + " empty-volume (mode and owner as in the manifest) and directory (mount points exist).",
+      "",
+      "Reads the stage1 rootfs, never writes to it.",
+      ""
+    },
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {
+      " 0:clean: no problem found",
+      " 1:I/O failure (stage1 rootfs missing or unreadable)",
+      " 2:usage error (bad options)",
+      " 3:problems found (one line each on stdout), or the pod manifest is invalid",
+      " 4:internal error (a bug: please report it)"
+    })
+final class VerifyCommand implements Callable<Integer> {
+
+  @Spec CommandSpec spec;
+
+  @Option(
+      names = "--stage1-rootfs",
+      required = true,
+      paramLabel = "DIR",
+      description = "The stage1 rootfs kvmount generate wrote into.")
+  Path stage1Rootfs;
+
+  @Option(
+      names = "--pod-manifest",
+      paramLabel = "FILE",
+      description = "The appc pod manifest (JSON): compare the tree with what generate writes for it.")
+  Path podManifest;
+
+  @Mixin PlanArgs planArgs;
+
+  @Option(names = "--no-systemd-analyze", description = "Do not run systemd-analyze verify.")
+  boolean noSystemdAnalyze;
+
+  @Option(names = {"-q", "--quiet"}, description = "Print the problems only: no summary, no notes.")
+  boolean quiet;
+
+  @Option(names = {"-v", "--verbose"}, description = "Also list on stderr every file and directory checked.")
+  boolean verbose;
+
+  @Option(names = "--stacktrace", description = "Print a stack trace with errors (for bug reports).")
+  boolean stacktrace;
+
+  @Override
+  public Integer call() throws Exception {
+    if (quiet && verbose) {
+      throw new ParameterException(spec.commandLine(), "--quiet and --verbose cannot be used together");
+    }
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    Verbose log = new Verbose(verbose ? err : null);
+    VerifyOptions options;
+    if (podManifest != null) {
+      PlanArgs.Resolved r = planArgs.resolve(spec.commandLine());
+      PodManifest pod = Kvmount.readPod(podManifest);
+      Kvmount.Generation g = Kvmount.plan(
+          pod, planArgs.images(), r.hypervisor(), r.transport(), r.plan(), r.hypervisorOptions(), stage1Rootfs);
+      log.step("planned " + podManifest + " for " + g.hypervisor() + " over " + g.transport().id() + ": "
+          + g.plan().files().size() + " file(s), " + g.plan().directories().size() + " directories");
+      options = VerifyOptions.against(g.plan());
+    } else {
+      GuestPath units;
+      try {
+        units = PlanArgs.unitsDir(planArgs.unitsDir);
+      } catch (IllegalArgumentException e) {
+        throw new ParameterException(spec.commandLine(), e.getMessage());
+      }
+      options = VerifyOptions.treeOnly(units);
+    }
+    options = options.withSystemdAnalyze(!noSystemdAnalyze);
+    VerifyReport report = Kvmount.verify(stage1Rootfs, options);
+    for (String f : report.filesChecked()) {
+      log.detail("checked file " + f);
+    }
+    for (String d : report.directoriesChecked()) {
+      log.detail("checked directory " + d);
+    }
+    log.step("verified " + stage1Rootfs);
+    for (Finding f : report.findings()) {
+      out.println(f);
+    }
+    out.flush();
+    if (!quiet) {
+      for (String n : report.notes()) {
+        err.println("kvmount: note: " + n);
+      }
+      if (report.clean()) {
+        out.println("ok: " + stage1Rootfs + ": " + report.filesChecked().size() + " file(s)"
+            + (podManifest == null
+                ? " checked, no problems"
+                : " and " + report.directoriesChecked().size() + " director"
+                    + (report.directoriesChecked().size() == 1 ? "y" : "ies") + " match " + podManifest));
+      } else {
+        err.println("kvmount: " + report.findings().size() + " problem(s) in " + stage1Rootfs
+            + (podManifest == null ? "" : " for " + podManifest));
+      }
+      out.flush();
+      err.flush();
+    }
+    return report.clean() ? ExitCodes.OK : ExitCodes.INVALID;
+  }
+}
