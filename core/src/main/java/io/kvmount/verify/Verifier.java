@@ -219,7 +219,7 @@ public final class Verifier {
       }
 
       List<Finding> sorted = new ArrayList<>(findings);
-      sorted.sort(Comparator.comparing(Finding::path)); // stable: check order within a path
+      sorted.sort(Comparator.comparing(Finding::path).thenComparing(Finding::check)); // stable
       List<String> checked = new ArrayList<>();
       parsed.keySet().forEach(p -> checked.add(p.relativeString()));
       return new VerifyReport(sorted, checked, dirs, notes);

@@ -7,8 +7,8 @@ import java.util.List;
  *
  * <p>Immutable and thread-safe.
  *
- * @param findings every problem found, grouped by path (paths sorted), in check order within a
- *     path; empty when the tree is clean
+ * @param findings every problem found, sorted by path, then in the order of {@link Finding.Check}'s
+ *     constants (findings about no single path, with an empty path, first); empty when clean
  * @param filesChecked paths (relative to the stage1 rootfs) of the unit files and drop-ins that
  *     were read, sorted
  * @param directoriesChecked paths (relative to the stage1 rootfs) of the directories that were
