@@ -338,8 +338,13 @@ public final class SystemdEscape {
     return -1;
   }
 
-  /** Cuts at the first NUL, as C code sees the string. */
-  static byte[] cString(byte[] b) {
+  /**
+   * Cuts bytes at the first NUL, as C code (and so systemd) sees the string.
+   *
+   * @param b any bytes
+   * @return {@code b} itself if it has no NUL, else a copy of the part before the first NUL
+   */
+  public static byte[] cString(byte[] b) {
     for (int i = 0; i < b.length; i++) {
       if (b[i] == 0) {
         return Arrays.copyOf(b, i);

@@ -3,6 +3,7 @@ package io.kvmount.systemd;
 import io.kvmount.path.GuestPath;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * A valid systemd unit name such as {@code mnt-data.mount}, {@code web.service} or {@code
@@ -124,6 +125,46 @@ public record UnitName(String value) implements Comparable<UnitName> {
    */
   public String type() {
     return value.substring(value.lastIndexOf('.') + 1);
+  }
+
+  /**
+   * Returns whether this is a template name such as {@code foo@.service}.
+   *
+   * @return true if an {@code @} comes right before the suffix dot
+   */
+  public boolean isTemplate() {
+    int at = value.indexOf('@');
+    return at >= 0 && at == value.lastIndexOf('.') - 1;
+  }
+
+  /**
+   * Returns the instance part of an instance name ({@code bar} for {@code foo@bar.service}), same
+   * as systemd {@code unit_name_to_instance()}.
+   *
+   * @return the instance, or empty for plain and template names
+   */
+  public Optional<String> instance() {
+    int at = value.indexOf('@');
+    int dot = value.lastIndexOf('.');
+    if (at < 0 || dot == at + 1) {
+      return Optional.empty();
+    }
+    return Optional.of(value.substring(at + 1, dot));
+  }
+
+  /**
+   * Returns the template of an instance or template name ({@code foo@.service} for {@code
+   * foo@bar.service}), same as systemd {@code unit_name_template()}.
+   *
+   * @return the template name, or empty for a plain name
+   */
+  public Optional<UnitName> template() {
+    int at = value.indexOf('@');
+    if (at < 0) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        new UnitName(value.substring(0, at + 1) + value.substring(value.lastIndexOf('.'))));
   }
 
   /** Returns the name itself. */
