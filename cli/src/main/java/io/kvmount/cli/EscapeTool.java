@@ -66,10 +66,13 @@ final class EscapeTool {
   private static final class Fail extends Exception {
     private static final long serialVersionUID = 1L;
     final byte[] message;
+    final boolean getopt;
 
     Fail(byte[] message) {
       super(null, null, false, false);
       this.message = message;
+      this.getopt = message.length > PROG.length() + 1
+          && new String(message, 0, PROG.length() + 1, StandardCharsets.ISO_8859_1).equals(PROG + ":");
     }
 
     Fail(String message) {
@@ -115,7 +118,7 @@ final class EscapeTool {
       out.write('\n');
       return 0;
     } catch (Fail f) {
-      err.write(f.message);
+      err.write(f.getopt ? f.message : SystemdEscape.asLogged(f.message));
       err.write('\n');
       return 1;
     } finally {

@@ -115,8 +115,8 @@ public final class SystemdEscape {
     /**
      * Returns the line {@code systemd-escape --path} 252 prints on stderr for this verdict, e.g.
      * {@code Input '/mnt/../foo' is not a normalized file system path, failed to escape.}
-     * (without newline; the input is inserted byte for byte and the message cut at 2047 bytes,
-     * as systemd does).
+     * (without the final newline; the input is inserted byte for byte, the message cut at 2047
+     * bytes and every run of CR/LF in it printed as one line break, as systemd's logger does).
      *
      * @param input the raw input argument
      * @return the message bytes, empty for {@link #OK}
@@ -143,10 +143,7 @@ public final class SystemdEscape {
       out.writeBytes("Input '".getBytes(StandardCharsets.UTF_8));
       out.writeBytes(cString(input));
       out.writeBytes(("'" + tail).getBytes(StandardCharsets.UTF_8));
-      byte[] msg = out.toByteArray();
-      // systemd formats log messages into a LINE_MAX (2048) buffer: longer ones are cut, even
-      // in the middle of a UTF-8 character.
-      return msg.length > LOG_LINE_MAX ? Arrays.copyOf(msg, LOG_LINE_MAX) : msg;
+      return asLogged(out.toByteArray());
     }
 
     /**
@@ -309,6 +306,35 @@ public final class SystemdEscape {
               + " is not a normalized file system path");
     }
     return full;
+  }
+
+  /**
+   * Returns a message as systemd's logger prints it on the console: cut to 2047 bytes (systemd
+   * formats into a {@code LINE_MAX} buffer, and may cut a UTF-8 character in two), then every run
+   * of CR and LF characters printed as one line break, with none at either end. The caller adds
+   * the final newline.
+   *
+   * @param msg the formatted message bytes
+   * @return the bytes systemd writes, without the final newline
+   */
+  public static byte[] asLogged(byte[] msg) {
+    if (msg.length > LOG_LINE_MAX) {
+      msg = Arrays.copyOf(msg, LOG_LINE_MAX);
+    }
+    ByteArrayOutputStream lines = new ByteArrayOutputStream(msg.length);
+    boolean pendingBreak = false;
+    for (byte b : msg) {
+      if (b == '\n' || b == '\r') {
+        pendingBreak = lines.size() > 0;
+      } else {
+        if (pendingBreak) {
+          lines.write('\n');
+          pendingBreak = false;
+        }
+        lines.write(b);
+      }
+    }
+    return lines.toByteArray();
   }
 
   /** Returns whether systemd keeps this byte as is ({@code [A-Za-z0-9:_.]}). */
