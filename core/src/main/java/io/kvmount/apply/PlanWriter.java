@@ -45,6 +45,10 @@ import java.util.Set;
 import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
  * Writes a {@link Plan} into a stage1 rootfs: the only code in kvmount that creates, changes or
@@ -127,6 +131,7 @@ public final class PlanWriter {
   private static final int PARENT_MODE = 0755;
   private static final long MAX_ID = 0xFFFF_FFFEL;
   private static final SecureRandom RANDOM = new SecureRandom();
+  private static final int STAGING_THREADS = 8;
 
   private PlanWriter() {}
 
@@ -657,7 +662,8 @@ public final class PlanWriter {
       Path stateFile = root.resolve(META_DIR).resolve("state");
       boolean hadState = NioGuestFs.lstat(stateFile) == Kind.FILE;
       byte[] oldStateBytes = hadState ? Files.readAllBytes(stateFile) : null;
-      List<GuestPath> createdNow = new ArrayList<>();
+      // Insertion order (parents first) for the roll-back; a set for look-ups.
+      LinkedHashSet<GuestPath> createdNow = new LinkedHashSet<>();
       // Set once a change cannot be rolled back (a file moved into place or removed).
       boolean renamed = false;
       boolean stagingMade = false;
@@ -674,9 +680,7 @@ public final class PlanWriter {
           }
           makeStagingDirectory(staging);
           stagingMade = true;
-          for (int i = 0; i < write.size(); i++) {
-            stageFile(staging.resolve("f" + i), write.get(i));
-          }
+          stageAll(staging);
           fsyncDirectory(staging);
         }
         for (GuestPath p : create) {
@@ -791,15 +795,16 @@ public final class PlanWriter {
     private void rollBack(
         IOException cause,
         GuestPath staging,
-        List<GuestPath> createdNow,
+        LinkedHashSet<GuestPath> createdNow,
         boolean recordedFirst,
         byte[] oldStateBytes) {
       try {
         if (staging != null) {
           removeStaging(host(staging), rel(staging));
         }
-        for (int i = createdNow.size() - 1; i >= 0; i--) {
-          Files.deleteIfExists(host(createdNow.get(i)));
+        List<GuestPath> undo = new ArrayList<>(createdNow);
+        for (int i = undo.size() - 1; i >= 0; i--) {
+          Files.deleteIfExists(host(undo.get(i)));
         }
         if (recordedFirst) {
           if (oldStateBytes == null) {
@@ -860,6 +865,63 @@ public final class PlanWriter {
         Files.createDirectory(host(s), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
       } catch (IOException e) {
         throw wrap("create staging directory", rel(s), root, e);
+      }
+    }
+
+    /**
+     * Writes and fsyncs every changed file into the staging directory. The fsyncs run on a few
+     * threads at once: the file system commits concurrent fsyncs together, which makes a large
+     * plan several times faster than one fsync after the other.
+     */
+    private void stageAll(GuestPath staging) throws IOException {
+      int threads = Math.min(STAGING_THREADS, write.size());
+      if (threads <= 1) {
+        for (int i = 0; i < write.size(); i++) {
+          stageFile(staging.resolve("f" + i), write.get(i));
+        }
+        return;
+      }
+      ExecutorService pool =
+          Executors.newFixedThreadPool(
+              threads,
+              r -> {
+                Thread t = new Thread(r, "kvmount-stage");
+                t.setDaemon(true);
+                return t;
+              });
+      try {
+        List<Future<?>> done = new ArrayList<>();
+        for (int i = 0; i < write.size(); i++) {
+          GuestPath staged = staging.resolve("f" + i);
+          FileSpec f = write.get(i);
+          done.add(
+              pool.submit(
+                  () -> {
+                    stageFile(staged, f);
+                    return null;
+                  }));
+        }
+        IOException first = null;
+        for (Future<?> fut : done) {
+          try {
+            fut.get();
+          } catch (ExecutionException e) {
+            if (first == null) {
+              first =
+                  e.getCause() instanceof IOException
+                      ? (IOException) e.getCause()
+                      : new IOException("write staged file: " + e.getCause(), e.getCause());
+            }
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while writing unit files", e);
+          }
+        }
+        if (first != null) {
+          throw first;
+        }
+      } finally {
+        pool.shutdownNow();
       }
     }
 
