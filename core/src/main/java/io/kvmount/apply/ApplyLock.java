@@ -73,7 +73,7 @@ final class ApplyLock implements AutoCloseable {
                 StandardOpenOption.WRITE,
                 LinkOption.NOFOLLOW_LINKS);
       } catch (IOException e) {
-        throw PlanWriter.wrap("create lock file", ".kvmount/lock", root, e);
+        throw PlanWriter.wrap("open lock file", ".kvmount/lock", root, e);
       }
       while (true) {
         FileLock l;

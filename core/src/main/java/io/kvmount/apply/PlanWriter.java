@@ -189,12 +189,15 @@ public final class PlanWriter {
     }
 
     Path meta = ensureMetaDir(root);
-    try (ApplyLock lock = ApplyLock.acquire(root, meta, lockWait)) {
+    ApplyLock lock = ApplyLock.acquire(root, meta, lockWait);
+    try {
       StateFile old = readState(root);
       Run run = new Run(root, desired, old);
       run.cleanUpInterruptedRun();
       run.analyze();
       return run.execute();
+    } finally {
+      lock.close();
     }
   }
 
