@@ -1,0 +1,159 @@
+package io.kvmount.e2e;
+
+import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * What the end-to-end suite needs from the machine, and whether it runs at all.
+ *
+ * <p>The system property {@code kvmount.e2e} decides: {@code false} (default) skips every test with
+ * a message; {@code true} (set by {@code -Pe2e}) runs the suite, but skips with a message when a
+ * prerequisite is missing; {@code required} runs it and fails when a prerequisite is missing (what
+ * CI uses, so a broken setup cannot pass as "skipped").
+ *
+ * <p>Prerequisites: running as root, {@code qemu-system-x86_64} and {@code timeout} on the
+ * {@code PATH}, and the cache that {@code e2e/setup.sh} builds (default {@code
+ * /var/tmp/kvmount-e2e}, property {@code kvmount.e2e.cache}) with {@code guest-rootfs/},
+ * {@code vmlinuz}, {@code initrd.img} and {@code READY}.
+ */
+final class E2eEnvironment {
+  /** How the suite was asked to run. */
+  enum Mode {
+    OFF,
+    ON,
+    REQUIRED
+  }
+
+  private static final String HOW_TO =
+      "run `sudo bash e2e/setup.sh` then `mvn verify -Pe2e` (CI: -Dkvmount.e2e=required)";
+
+  private final Mode mode;
+  private final Path cache;
+  private final Path repo;
+
+  private E2eEnvironment(Mode mode, Path cache, Path repo) {
+    this.mode = mode;
+    this.cache = cache;
+    this.repo = repo;
+  }
+
+  /** Reads the system properties; never fails. */
+  static E2eEnvironment fromSystemProperties() {
+    String raw = System.getProperty("kvmount.e2e", "false").trim().toLowerCase(Locale.ROOT);
+    Mode mode =
+        switch (raw) {
+          case "required" -> Mode.REQUIRED;
+          case "true", "on", "yes", "1" -> Mode.ON;
+          default -> Mode.OFF;
+        };
+    Path cache = Path.of(System.getProperty("kvmount.e2e.cache", "/var/tmp/kvmount-e2e"));
+    return new E2eEnvironment(mode, cache, findRepo());
+  }
+
+  /**
+   * Skips (mode off, or mode on with a missing prerequisite) or fails (mode required with a
+   * missing prerequisite) the calling test or test class; returns normally when the suite can run.
+   * The reason is also printed on stderr, so that a skipped suite says why in the build log.
+   */
+  void requireReady() {
+    if (mode == Mode.OFF) {
+      String msg = "kvmount e2e: VM suite skipped (not enabled); " + HOW_TO;
+      System.err.println(msg);
+      assumeTrue(false, msg);
+    }
+    List<String> missing = missingPrerequisites();
+    if (missing.isEmpty()) {
+      return;
+    }
+    String msg = "kvmount e2e: missing prerequisites: " + String.join("; ", missing) + " (" + HOW_TO + ")";
+    System.err.println(msg);
+    if (mode == Mode.REQUIRED) {
+      fail(msg);
+    }
+    assumeTrue(false, msg);
+  }
+
+  private List<String> missingPrerequisites() {
+    List<String> missing = new ArrayList<>();
+    if (!"root".equals(System.getProperty("user.name"))) {
+      missing.add("must run as root (guest files owned by many uids; QEMU security_model=none)");
+    }
+    for (String tool : List.of("qemu-system-x86_64", "timeout", "cp")) {
+      if (onPath(tool) == null) {
+        missing.add("`" + tool + "` not on PATH");
+      }
+    }
+    for (Path p : List.of(guestRootfs().resolve("lib/systemd/systemd"), kernel(), initrd(), cache.resolve("READY"))) {
+      if (!Files.exists(p)) {
+        missing.add(p + " not found (built by e2e/setup.sh)");
+      }
+    }
+    if (repo == null) {
+      missing.add("repository root (with the ./kvmount launcher) not found; set -Dkvmount.repo");
+    }
+    return missing;
+  }
+
+  private static Path onPath(String tool) {
+    for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(":")) {
+      Path p = Path.of(dir.isEmpty() ? "." : dir, tool);
+      if (Files.isExecutable(p)) {
+        return p;
+      }
+    }
+    return null;
+  }
+
+  private static Path findRepo() {
+    String prop = System.getProperty("kvmount.repo");
+    if (prop != null && !prop.isBlank() && Files.isExecutable(Path.of(prop, "kvmount"))) {
+      return Path.of(prop).toAbsolutePath().normalize();
+    }
+    for (Path d = Path.of("").toAbsolutePath(); d != null; d = d.getParent()) {
+      if (Files.isExecutable(d.resolve("kvmount")) && Files.isRegularFile(d.resolve("pom.xml"))) {
+        return d;
+      }
+    }
+    return null;
+  }
+
+  /** The cached guest root filesystem (a Debian with systemd), copied per boot as stage1 rootfs. */
+  Path guestRootfs() {
+    return cache.resolve("guest-rootfs");
+  }
+
+  /** The guest kernel. */
+  Path kernel() {
+    return cache.resolve("vmlinuz");
+  }
+
+  /** The busybox initramfs that mounts the 9p root share and switches to systemd. */
+  Path initrd() {
+    return cache.resolve("initrd.img");
+  }
+
+  /** The repository root: holds the {@code kvmount} launcher. */
+  Path repo() {
+    return repo;
+  }
+
+  /** Where a test class keeps its boot's files: {@code <module>/target/e2e-work/<name>}, emptied. */
+  static Path workDir(String name) throws IOException {
+    Path dir = Path.of("target", "e2e-work", name).toAbsolutePath();
+    Shell.deleteTree(dir);
+    Files.createDirectories(dir);
+    return dir;
+  }
+
+  /** Whether to keep the (large) stage1 rootfs copies after the tests, for debugging. */
+  static boolean keep() {
+    return Boolean.getBoolean("kvmount.e2e.keep");
+  }
+}
