@@ -15,12 +15,14 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Names that broke earlier implementations, in one pod and one boot: dashes, spaces and non-ASCII
  * in host paths, mount paths and app names (bug classes 7, 8); a volume name longer than QEMU's
  * 31-byte mount tag limit (1, 2, 4); a comma in a host path (5).
  */
+@ExtendWith(E2eCondition.class)
 class AwkwardNamesInGuestTest {
   private static final E2eEnvironment ENV = E2eEnvironment.fromSystemProperties();
   private static final String LONG_VOLUME = "a-volume-name-much-longer-than-thirty-one-bytes";

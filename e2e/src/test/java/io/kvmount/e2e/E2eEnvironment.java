@@ -80,6 +80,21 @@ final class E2eEnvironment {
     assumeTrue(false, msg);
   }
 
+  /**
+   * Why the suite does not run here, or null when it should run (mode on with everything in
+   * place, or mode required, where {@link #requireReady()} then fails on a missing prerequisite).
+   */
+  String reasonToSkip() {
+    if (mode == Mode.OFF) {
+      return "kvmount e2e: VM suite skipped (not enabled); " + HOW_TO;
+    }
+    List<String> missing = missingPrerequisites();
+    if (mode == Mode.ON && !missing.isEmpty()) {
+      return "kvmount e2e: VM suite skipped, missing prerequisites: " + String.join("; ", missing) + " (" + HOW_TO + ")";
+    }
+    return null;
+  }
+
   private List<String> missingPrerequisites() {
     List<String> missing = new ArrayList<>();
     if (!"root".equals(System.getProperty("user.name"))) {

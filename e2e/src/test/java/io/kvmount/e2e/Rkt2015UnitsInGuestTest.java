@@ -14,6 +14,7 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Why kvmount writes drop-ins (bug class 14), shown in the same kind of guest and without kvmount:
@@ -23,6 +24,7 @@ import org.junit.jupiter.api.Test;
  * {@code Requires=}/{@code After=} drop-in (what kvmount does) and has its volume, which shows the
  * guest could mount the share and that the drop-in is the difference.
  */
+@ExtendWith(E2eCondition.class)
 class Rkt2015UnitsInGuestTest {
   private static final E2eEnvironment ENV = E2eEnvironment.fromSystemProperties();
   private static final String APP1_BIND = "opt-stage2-app1-rootfs-var-lib-data.mount";
