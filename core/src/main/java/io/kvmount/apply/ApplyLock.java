@@ -15,10 +15,10 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The exclusive lock one {@link PlanWriter} run holds on a stage1 rootfs: a POSIX record lock
- * ({@link FileChannel#tryLock()}) on {@code .kvmount/lock}, which excludes other processes, plus
- * an in-process semaphore per stage1 rootfs, which excludes other threads of this JVM (POSIX
- * locks belong to the process, and closing any channel on the file would drop them, so threads
- * must not even open the file while another thread holds the lock).
+ * ({@link FileChannel#tryLock()}) on {@code .kvmount/lock}, which excludes other processes, plus an
+ * in-process semaphore per stage1 rootfs, which excludes other threads of this JVM (POSIX locks
+ * belong to the process, and closing any channel on the file would drop them, so threads must not
+ * even open the file while another thread holds the lock).
  */
 final class ApplyLock implements AutoCloseable {
 
@@ -54,7 +54,8 @@ final class ApplyLock implements AutoCloseable {
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new IOException("interrupted while waiting for the kvmount lock on \"" + root + "\"", e);
+      throw new IOException(
+          "interrupted while waiting for the kvmount lock on \"" + root + "\"", e);
     }
     FileChannel ch = null;
     boolean held = false;

@@ -10,14 +10,17 @@ import java.util.List;
  * <p>Immutable and thread-safe.
  *
  * @param written unit files and drop-ins written (created or replaced), in plan order
- * @param unchanged planned files that already had the planned content and mode, in plan order;
- *     this includes identical files kvmount had not written before and now manages ("adopted")
- * @param removed files an earlier run wrote that the plan no longer contains and that were
- *     deleted, sorted
+ * @param unchanged planned files that already had the planned content and mode, in plan order; this
+ *     includes identical files kvmount had not written before and now manages ("adopted")
+ * @param removed files an earlier run wrote that the plan no longer contains and that were deleted,
+ *     sorted
  * @param directoriesCreated directories created, parents before children
  */
 public record ApplyResult(
-    List<String> written, List<String> unchanged, List<String> removed, List<String> directoriesCreated) {
+    List<String> written,
+    List<String> unchanged,
+    List<String> removed,
+    List<String> directoriesCreated) {
 
   /** Copies every list. */
   public ApplyResult {

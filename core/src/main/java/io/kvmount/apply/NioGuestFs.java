@@ -16,17 +16,17 @@ import java.util.Objects;
 /**
  * A read-only {@link GuestFs} over a stage1 rootfs directory on the host, for the planner.
  *
- * <p>It never follows a symbolic link: every component of a path is looked at with {@code
- * lstat} semantics ({@link LinkOption#NOFOLLOW_LINKS}), starting from the stage1 rootfs. A
- * symlink at the last component is reported as {@link GuestFs.Kind#SYMLINK}; a symlink before the
- * last component breaks the {@link GuestFs#kind} contract (the caller must resolve links first)
- * and is reported as an {@link IOException} naming it, rather than followed. It never writes.
+ * <p>It never follows a symbolic link: every component of a path is looked at with {@code lstat}
+ * semantics ({@link LinkOption#NOFOLLOW_LINKS}), starting from the stage1 rootfs. A symlink at the
+ * last component is reported as {@link GuestFs.Kind#SYMLINK}; a symlink before the last component
+ * breaks the {@link GuestFs#kind} contract (the caller must resolve links first) and is reported as
+ * an {@link IOException} naming it, rather than followed. It never writes.
  *
  * <p>The stage1 rootfs directory itself is trusted: a symlink given as {@code stage1Root} is
  * followed, as the root of filepath-securejoin is.
  *
- * <p>Limitation: the checks are path-based and race with concurrent changes to the stage1 rootfs
- * by another process (time of check to time of use). The caller must own the stage1 rootfs while
+ * <p>Limitation: the checks are path-based and race with concurrent changes to the stage1 rootfs by
+ * another process (time of check to time of use). The caller must own the stage1 rootfs while
  * planning and applying.
  *
  * <p>Immutable and thread-safe.
@@ -73,21 +73,22 @@ public final class NioGuestFs implements GuestFs {
    *
    * @param path a guest path for which {@link #kind} returns {@link GuestFs.Kind#SYMLINK}
    * @return the link text, absolute or relative, exactly as stored
-   * @throws IOException if there is no symlink at {@code path}, a component before it is a
-   *     symlink, or it cannot be read
+   * @throws IOException if there is no symlink at {@code path}, a component before it is a symlink,
+   *     or it cannot be read
    */
   @Override
   public String readLink(GuestPath path) throws IOException {
     Path host = walkParents(path);
     if (host == null || path.isRoot() || lstat(host) != Kind.SYMLINK) {
-      throw new IOException("read symlink \"" + path + "\" in stage1 rootfs \"" + root + "\": not a symlink");
+      throw new IOException(
+          "read symlink \"" + path + "\" in stage1 rootfs \"" + root + "\": not a symlink");
     }
     return Files.readSymbolicLink(host).toString();
   }
 
   /**
-   * Checks every component before the last; returns the host path of {@code path}, or {@code
-   * null} if a parent is missing or not a directory.
+   * Checks every component before the last; returns the host path of {@code path}, or {@code null}
+   * if a parent is missing or not a directory.
    */
   private Path walkParents(GuestPath path) throws IOException {
     List<String> c = path.components();

@@ -62,40 +62,40 @@ import java.util.concurrent.Future;
  *       its uid and gid. Missing parents are created {@code 0755}, uid 0, gid 0. A {@link
  *       PlannedDirectory#managed() managed} directory (an empty volume) gets its mode and owner
  *       re-applied on every run; any other existing directory is left as it is.
- *   <li>Every {@link PlannedFile} at {@code <stage1 rootfs>/<plan.unitsDir()>/<file.path()>},
- *       byte for byte (UTF-8), mode {@code 0644}, creating missing drop-in directories such as
- *       {@code web.service.d/}.
+ *   <li>Every {@link PlannedFile} at {@code <stage1 rootfs>/<plan.unitsDir()>/<file.path()>}, byte
+ *       for byte (UTF-8), mode {@code 0644}, creating missing drop-in directories such as {@code
+ *       web.service.d/}.
  *   <li>It removes the files an earlier run wrote that the plan no longer contains, and drop-in
- *       directories it kept for them once they are empty. It never removes a file it did not
- *       write, nor a directory that is not empty.
+ *       directories it kept for them once they are empty. It never removes a file it did not write,
+ *       nor a directory that is not empty.
  * </ul>
  *
  * <h2>Confinement</h2>
  *
- * Every path is walked component by component from the stage1 rootfs with {@code lstat}
- * semantics ({@link LinkOption#NOFOLLOW_LINKS}); a symlink, or a file where a directory is needed,
- * anywhere on the way makes the run refuse with an {@link IOException} naming both paths. The
- * planner has already resolved symlinks an app image contains, so a symlink found now means the
- * tree changed or is hostile. Directories are created one component at a time ({@link
- * Files#createDirectories} is never used on guest paths), so nothing is ever created outside the
- * stage1 rootfs. The stage1 rootfs directory itself is trusted and may be given through a symlink.
+ * Every path is walked component by component from the stage1 rootfs with {@code lstat} semantics
+ * ({@link LinkOption#NOFOLLOW_LINKS}); a symlink, or a file where a directory is needed, anywhere
+ * on the way makes the run refuse with an {@link IOException} naming both paths. The planner has
+ * already resolved symlinks an app image contains, so a symlink found now means the tree changed or
+ * is hostile. Directories are created one component at a time ({@link Files#createDirectories} is
+ * never used on guest paths), so nothing is ever created outside the stage1 rootfs. The stage1
+ * rootfs directory itself is trusted and may be given through a symlink.
  *
  * <p><b>Limitation (time of check to time of use):</b> as with filepath-securejoin, the checks are
  * path-based. A process that swaps a checked directory for a symlink between the check and the
  * write can redirect the write. The caller must own the stage1 rootfs while {@code apply} runs (no
- * pod is running from it and no untrusted process can write to it); the lock below excludes
- * other kvmount runs only.
+ * pod is running from it and no untrusted process can write to it); the lock below excludes other
+ * kvmount runs only.
  *
  * <h2>All or nothing, and idempotent</h2>
  *
  * <ol>
- *   <li>The plan is validated and the whole tree is checked (symlinks, conflicts, files kvmount
- *       did not write) before anything is written; a refusal leaves the tree untouched.
+ *   <li>The plan is validated and the whole tree is checked (symlinks, conflicts, files kvmount did
+ *       not write) before anything is written; a refusal leaves the tree untouched.
  *   <li>An exclusive lock on {@code <stage1 rootfs>/.kvmount/lock} is taken (POSIX record lock,
- *       plus an in-process lock per stage1 rootfs). If another run holds it, {@code apply} waits
- *       up to {@code lockWait} and then fails with {@code another kvmount run holds the lock on
- *       "<stage1 rootfs>"}. Leftovers of an interrupted run are cleaned up and the checks run
- *       again under the lock.
+ *       plus an in-process lock per stage1 rootfs). If another run holds it, {@code apply} waits up
+ *       to {@code lockWait} and then fails with {@code another kvmount run holds the lock on
+ *       "<stage1 rootfs>"}. Leftovers of an interrupted run are cleaned up and the checks run again
+ *       under the lock.
  *   <li>The state file {@code .kvmount/state} records, with a SHA-256, each file kvmount wrote.
  *       Before changing anything, the run records what it is about to create (new files, new
  *       directories, its staging directory), so that a re-run after a crash knows they are
@@ -106,8 +106,8 @@ import java.util.concurrent.Future;
  *       state file is replaced atomically last.
  * </ol>
  *
- * A crash at any point followed by a re-run gives exactly the tree a run without the crash gives.
- * A run on an up-to-date tree writes nothing (no file's modification time changes).
+ * A crash at any point followed by a re-run gives exactly the tree a run without the crash gives. A
+ * run on an up-to-date tree writes nothing (no file's modification time changes).
  *
  * <p>A file at a planned path that kvmount did not write is adopted if its content is identical,
  * and otherwise refused ({@code refusing to overwrite "usr/lib/systemd/system/x.mount": not written
@@ -143,14 +143,14 @@ public final class PlanWriter {
    *     stage1 rootfs, file paths relative to the units directory
    * @param stage1Root the stage1 rootfs directory on the host
    * @return what changed, as paths relative to the stage1 rootfs
-   * @throws InvalidInputException if the plan itself is inconsistent (a path planned twice, a
-   *     file where a directory is planned, a path inside {@code .kvmount}, an id outside {@code
+   * @throws InvalidInputException if the plan itself is inconsistent (a path planned twice, a file
+   *     where a directory is planned, a path inside {@code .kvmount}, an id outside {@code
    *     0..4294967294}, a line break in a path); nothing is written
    * @throws IOException if the stage1 rootfs does not exist, a path meets a symlink or a
    *     non-directory, a planned file exists and was not written by kvmount, another run holds the
    *     lock, or writing fails (disk full, read-only file system, permission denied); the message
-   *     is one line naming the path. Nothing is written when a check fails; when writing fails
-   *     the earlier files are left in place (best effort) and a re-run completes the job.
+   *     is one line naming the path. Nothing is written when a check fails; when writing fails the
+   *     earlier files are left in place (best effort) and a re-run completes the job.
    */
   public static ApplyResult apply(Plan plan, Path stage1Root)
       throws IOException, InvalidInputException {
@@ -214,12 +214,16 @@ public final class PlanWriter {
 
   private static final class Desired {
     final GuestPath unitsDir;
+
     /** Every directory to ensure, parents first; planned attributes win over parent defaults. */
     final TreeMap<GuestPath, DirSpec> dirs = new TreeMap<>();
+
     /** Planned directories in plan order (walked first, for the messages). */
     final List<GuestPath> planned = new ArrayList<>();
+
     /** Every file, in plan order. */
     final LinkedHashMap<GuestPath, FileSpec> files = new LinkedHashMap<>();
+
     /** Directories strictly below the units directory that hold planned files. */
     final TreeSet<GuestPath> fileDirs = new TreeSet<>();
 
@@ -264,7 +268,9 @@ public final class PlanWriter {
         for (String c : relPath.components()) {
           if (c.startsWith(".kvmount-")) {
             throw new InvalidInputException(
-                "plan: file \"" + relPath.relativeString() + "\" uses the reserved prefix \".kvmount-\"");
+                "plan: file \""
+                    + relPath.relativeString()
+                    + "\" uses the reserved prefix \".kvmount-\"");
           }
         }
         GuestPath full = units.resolve(relPath);
@@ -298,12 +304,22 @@ public final class PlanWriter {
     private static void checkPath(GuestPath p, String what) throws InvalidInputException {
       if (p.components().get(0).equals(META_DIR)) {
         throw new InvalidInputException(
-            "plan: " + what + " \"" + rel(p) + "\" is inside kvmount's own directory \"" + META_DIR + "\"");
+            "plan: "
+                + what
+                + " \""
+                + rel(p)
+                + "\" is inside kvmount's own directory \""
+                + META_DIR
+                + "\"");
       }
       for (String c : p.components()) {
         if (c.indexOf('\n') >= 0 || c.indexOf('\r') >= 0) {
           throw new InvalidInputException(
-              "plan: " + what + " path " + quoteEscaped(p.relativeString()) + " contains a line break");
+              "plan: "
+                  + what
+                  + " path "
+                  + quoteEscaped(p.relativeString())
+                  + " contains a line break");
         }
       }
     }
@@ -311,7 +327,13 @@ public final class PlanWriter {
     private static void checkId(long id, String which, GuestPath p) throws InvalidInputException {
       if (id < 0 || id > MAX_ID) {
         throw new InvalidInputException(
-            "plan: directory \"" + rel(p) + "\" has " + which + " " + id + ", outside 0..4294967294");
+            "plan: directory \""
+                + rel(p)
+                + "\" has "
+                + which
+                + " "
+                + id
+                + ", outside 0..4294967294");
       }
     }
 
@@ -340,6 +362,7 @@ public final class PlanWriter {
     final Path root;
     final Desired d;
     final StateFile old;
+
     /** lstat results of paths walked so far. */
     final Map<GuestPath, Kind> seen = new HashMap<>();
 
@@ -395,7 +418,13 @@ public final class PlanWriter {
         }
         if (k == Kind.SYMLINK) {
           throw new IOException(
-              "refusing to " + verb + " \"" + rel(target) + "\": \"" + rel(prefix) + "\" is a symlink");
+              "refusing to "
+                  + verb
+                  + " \""
+                  + rel(target)
+                  + "\": \""
+                  + rel(prefix)
+                  + "\" is a symlink");
         }
         if (k != Kind.DIRECTORY) {
           throw new IOException(
@@ -589,7 +618,8 @@ public final class PlanWriter {
     private boolean hasAttributes(GuestPath p, DirSpec spec) throws IOException {
       Path h = host(p);
       try {
-        Map<String, Object> a = Files.readAttributes(h, "unix:mode,uid,gid", LinkOption.NOFOLLOW_LINKS);
+        Map<String, Object> a =
+            Files.readAttributes(h, "unix:mode,uid,gid", LinkOption.NOFOLLOW_LINKS);
         return (((Integer) a.get("mode")) & 07777) == spec.mode()
             && Integer.toUnsignedLong((Integer) a.get("uid")) == spec.uid()
             && Integer.toUnsignedLong((Integer) a.get("gid")) == spec.gid();
@@ -610,7 +640,8 @@ public final class PlanWriter {
       }
       Set<GuestPath> candidates = new LinkedHashSet<>(old.staging());
       if (realDirs(d.unitsDir)) {
-        try (DirectoryStream<Path> ds = Files.newDirectoryStream(host(d.unitsDir), STAGING_PREFIX + "*")) {
+        try (DirectoryStream<Path> ds =
+            Files.newDirectoryStream(host(d.unitsDir), STAGING_PREFIX + "*")) {
           for (Path e : ds) {
             candidates.add(d.unitsDir.resolve(e.getFileName().toString()));
           }
@@ -677,8 +708,7 @@ public final class PlanWriter {
         if (staging != null) {
           for (GuestPath p : create) {
             if (p.contains(d.unitsDir)) {
-              makeDirectory(p);
-              createdNow.add(p);
+              makeDirectory(p, createdNow);
             }
           }
           makeStagingDirectory(staging);
@@ -688,8 +718,7 @@ public final class PlanWriter {
         }
         for (GuestPath p : create) {
           if (!createdNow.contains(p)) {
-            makeDirectory(p);
-            createdNow.add(p);
+            makeDirectory(p, createdNow);
           }
         }
         for (GuestPath p : fix) {
@@ -744,7 +773,8 @@ public final class PlanWriter {
           }
         }
         byte[] fin = finalState.toBytes();
-        byte[] current = NioGuestFs.lstat(stateFile) == Kind.FILE ? Files.readAllBytes(stateFile) : null;
+        byte[] current =
+            NioGuestFs.lstat(stateFile) == Kind.FILE ? Files.readAllBytes(stateFile) : null;
         if (!Arrays.equals(fin, current)) {
           writeState(root, fin);
         }
@@ -821,13 +851,16 @@ public final class PlanWriter {
       }
     }
 
-    private void makeDirectory(GuestPath p) throws IOException {
+    /** Creates one directory (owner only at first), records it, then sets owner and mode. */
+    private void makeDirectory(GuestPath p, Set<GuestPath> createdNow) throws IOException {
       Path h = host(p);
       try {
-        Files.createDirectory(h, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        Files.createDirectory(
+            h, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
       } catch (IOException e) {
         throw wrap("create directory", rel(p), root, e);
       }
+      createdNow.add(p); // before anything else can fail, so that a roll-back removes it
       setAttributes(p, d.dirs.get(p));
     }
 
@@ -850,22 +883,28 @@ public final class PlanWriter {
           Files.setAttribute(h, "unix:gid", (int) spec.gid(), LinkOption.NOFOLLOW_LINKS);
         }
       } catch (IOException e) {
-        IOException w = wrap("set owner " + spec.uid() + ":" + spec.gid() + " of directory", rel(p), root, e);
-        if (e instanceof AccessDeniedException || "Operation not permitted".equals(reasonOf(e))) {
-          w = new IOException(w.getMessage() + " (only root can give a directory to another user)", e);
+        IOException w =
+            wrap("set owner " + spec.uid() + ":" + spec.gid() + " of directory", rel(p), root, e);
+        if (e instanceof AccessDeniedException || "operation not permitted".equals(reasonOf(e))) {
+          w =
+              new IOException(
+                  w.getMessage() + " (only root can give a directory to another user)", e);
         }
         throw w;
       }
       try {
         Files.setAttribute(h, "unix:mode", spec.mode(), LinkOption.NOFOLLOW_LINKS);
       } catch (IOException e) {
-        throw wrap("set mode " + String.format("%04o", spec.mode()) + " of directory", rel(p), root, e);
+        throw wrap(
+            "set mode " + String.format("%04o", spec.mode()) + " of directory", rel(p), root, e);
       }
     }
 
     private void makeStagingDirectory(GuestPath s) throws IOException {
       try {
-        Files.createDirectory(host(s), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        Files.createDirectory(
+            host(s),
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
       } catch (IOException e) {
         throw wrap("create staging directory", rel(s), root, e);
       }
@@ -873,8 +912,8 @@ public final class PlanWriter {
 
     /**
      * Writes and fsyncs every changed file into the staging directory. The fsyncs run on a few
-     * threads at once: the file system commits concurrent fsyncs together, which makes a large
-     * plan several times faster than one fsync after the other.
+     * threads at once: the file system commits concurrent fsyncs together, which makes a large plan
+     * several times faster than one fsync after the other.
      */
     private void stageAll(GuestPath staging) throws IOException {
       int threads = Math.min(STAGING_THREADS, write.size());
@@ -933,7 +972,10 @@ public final class PlanWriter {
       try (FileChannel ch =
           FileChannel.open(
               h,
-              Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS),
+              Set.of(
+                  StandardOpenOption.CREATE_NEW,
+                  StandardOpenOption.WRITE,
+                  LinkOption.NOFOLLOW_LINKS),
               PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))) {
         ByteBuffer b = ByteBuffer.wrap(f.content());
         while (b.hasRemaining()) {
@@ -980,7 +1022,11 @@ public final class PlanWriter {
     }
     if (k != Kind.MISSING) {
       throw new IOException(
-          "refusing to use \"" + META_DIR + "\" in stage1 rootfs \"" + root + "\": it is not a directory");
+          "refusing to use \""
+              + META_DIR
+              + "\" in stage1 rootfs \""
+              + root
+              + "\": it is not a directory");
     }
     try {
       Files.createDirectory(meta);
@@ -989,7 +1035,11 @@ public final class PlanWriter {
       // Another run created it first.
       if (NioGuestFs.lstat(meta) != Kind.DIRECTORY) {
         throw new IOException(
-            "refusing to use \"" + META_DIR + "\" in stage1 rootfs \"" + root + "\": it is not a directory");
+            "refusing to use \""
+                + META_DIR
+                + "\" in stage1 rootfs \""
+                + root
+                + "\": it is not a directory");
       }
     } catch (IOException e) {
       throw wrap("create directory", META_DIR, root, e);

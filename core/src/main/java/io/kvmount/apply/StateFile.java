@@ -12,8 +12,8 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * The record of what kvmount owns in one stage1 rootfs, kept in {@code .kvmount/state}. Text,
- * one entry per line, sorted, so that the same plan always gives the same bytes:
+ * The record of what kvmount owns in one stage1 rootfs, kept in {@code .kvmount/state}. Text, one
+ * entry per line, sorted, so that the same plan always gives the same bytes:
  *
  * <pre>
  * # kvmount state 1: files kvmount wrote into this stage1 rootfs; do not edit
@@ -24,8 +24,8 @@ import java.util.TreeSet;
  * </pre>
  *
  * <p>Paths are relative to the stage1 rootfs. A file may be listed with several hashes while a run
- * is in progress (its old and its new content); {@code mkdir} and {@code staging} lines only
- * appear then. A completed run leaves {@code file} and {@code dir} lines only.
+ * is in progress (its old and its new content); {@code mkdir} and {@code staging} lines only appear
+ * then. A completed run leaves {@code file} and {@code dir} lines only.
  *
  * <p>Immutable and thread-safe.
  *
@@ -89,8 +89,7 @@ record StateFile(
    * @param bytes the file's content
    * @param where the file's name for messages
    * @return the state
-   * @throws IOException if a line is malformed (the message names the line and says how to
-   *     recover)
+   * @throws IOException if a line is malformed (the message names the line and says how to recover)
    */
   static StateFile parse(byte[] bytes, String where) throws IOException {
     TreeMap<GuestPath, SortedSet<String>> files = new TreeMap<>();

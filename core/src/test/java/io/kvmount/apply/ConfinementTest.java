@@ -21,10 +21,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Hostile stage1 rootfs trees, after filepath-securejoin's {@code join_test.go} fixtures
- * (behaviour only; no code copied): absolute and relative symlinks leading out of the root,
- * chains, loops, files where directories are expected. Every case must fail with a clear message,
- * create nothing outside the root, and write nothing inside it.
+ * Hostile stage1 rootfs trees, after filepath-securejoin's {@code join_test.go} fixtures (behaviour
+ * only; no code copied): absolute and relative symlinks leading out of the root, chains, loops,
+ * files where directories are expected. Every case must fail with a clear message, create nothing
+ * outside the root, and write nothing inside it.
  */
 class ConfinementTest {
 
@@ -124,7 +124,8 @@ class ConfinementTest {
   @Test
   void symlinkedUnitsDirectory_isRefused() throws Exception {
     Files.createDirectories(root.resolve("usr/lib/systemd"));
-    Files.createSymbolicLink(root.resolve("usr/lib/systemd/system"), outside.resolve("lib/systemd/system"));
+    Files.createSymbolicLink(
+        root.resolve("usr/lib/systemd/system"), outside.resolve("lib/systemd/system"));
     assertRefused(
         fullPlan(),
         "refusing to write unit files into \"usr/lib/systemd/system\": \"usr/lib/systemd/system\""
@@ -172,7 +173,9 @@ class ConfinementTest {
     Files.createSymbolicLink(root.resolve(".kvmount"), outside);
     assertRefused(
         fullPlan(),
-        "refusing to use \".kvmount\" in stage1 rootfs \"" + root.toRealPath() + "\": it is a symlink");
+        "refusing to use \".kvmount\" in stage1 rootfs \""
+            + root.toRealPath()
+            + "\": it is a symlink");
   }
 
   @Test
@@ -203,7 +206,8 @@ class ConfinementTest {
     PlanWriter.apply(plan(SHARE), root);
     // Someone moves the units directory away and links it to a copy outside.
     Path units = root.resolve("usr/lib/systemd/system");
-    Files.copy(units.resolve("mnt-data.mount"), outside.resolve("lib/systemd/system/mnt-data.mount"));
+    Files.copy(
+        units.resolve("mnt-data.mount"), outside.resolve("lib/systemd/system/mnt-data.mount"));
     Files.delete(units.resolve("mnt-data.mount"));
     Files.delete(units);
     Files.createSymbolicLink(units, outside.resolve("lib/systemd/system"));

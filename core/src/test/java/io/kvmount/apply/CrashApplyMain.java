@@ -2,8 +2,8 @@ package io.kvmount.apply;
 
 /**
  * Test helper run in a forked JVM by {@link CrashTest}: applies a {@link CrashPlans} plan and is
- * killed with SIGKILL somewhere in the middle. Prints {@code READY} just before applying and
- * {@code DONE} after.
+ * killed with SIGKILL somewhere in the middle. Prints {@code READY} just before applying and {@code
+ * DONE} after.
  *
  * <p>Arguments: stage1 rootfs, variant, number of units, uid, gid.
  */

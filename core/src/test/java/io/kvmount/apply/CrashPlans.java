@@ -63,7 +63,11 @@ final class CrashPlans {
       files.add(
           new PlannedFile(
               GuestPath.parse("/app" + a + ".service.d/10-kvmount-volumes.conf"),
-              "[Unit]\nRequires=mnt-vol" + a + ".mount\nAfter=mnt-vol" + a + ".mount\n"
+              "[Unit]\nRequires=mnt-vol"
+                  + a
+                  + ".mount\nAfter=mnt-vol"
+                  + a
+                  + ".mount\n"
                   + (variant == 1 ? "# variant 1\n" : "")));
     }
     return new Plan(List.of(), Fixtures.UNITS, files, dirs, List.of(), List.of());

@@ -21,19 +21,19 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Bug class 29 (crash mid-write): a forked JVM applies a plan of about 2,000 unit files and
- * directories and is killed with SIGKILL ({@link Process#destroyForcibly()}) after a seeded
- * delay; a re-run in this JVM must then give exactly the tree a clean run gives (paths, contents,
- * modes, owners, and kvmount's own state file).
+ * directories and is killed with SIGKILL ({@link Process#destroyForcibly()}) after a seeded delay;
+ * a re-run in this JVM must then give exactly the tree a clean run gives (paths, contents, modes,
+ * owners, and kvmount's own state file).
  *
- * <p>Half the trials start from an empty stage1 rootfs, half from the tree of a different
- * earlier plan (so the interrupted run was also replacing and removing files). Delays are
- * stratified over the time a whole run takes in a fresh JVM, so kills land at every phase.
+ * <p>Half the trials start from an empty stage1 rootfs, half from the tree of a different earlier
+ * plan (so the interrupted run was also replacing and removing files). Delays are stratified over
+ * the time a whole run takes in a fresh JVM, so kills land at every phase.
  *
  * <p>Trials: 3 by default, so that {@code mvn verify} stays fast (each trial applies 2,000 fsynced
  * files up to three times); CI runs {@code mvn verify -Dkvmount.crashTrials=50}. Surefire passes
  * {@code -D} properties of the Maven command line to the test JVM. The seed is fixed ({@code
- * kvmount.crashSeed}, default 29), and every trial's seed, start tree and delay are in the
- * failure message.
+ * kvmount.crashSeed}, default 29), and every trial's seed, start tree and delay are in the failure
+ * message.
  */
 class CrashTest {
 
@@ -90,7 +90,9 @@ class CrashTest {
       PlanWriter.apply(p1, work);
 
       assertThat(Fixtures.snapshot(work, false))
-          .as("trial %d (seed %d, from %s, delay %d ms)", t, seed, startFromP0 ? "p0" : "empty", delay / 1_000_000)
+          .as(
+              "trial %d (seed %d, from %s, delay %d ms)",
+              t, seed, startFromP0 ? "p0" : "empty", delay / 1_000_000)
           .isEqualTo(startFromP0 ? expectP0 : expectEmpty);
       deleteTree(work);
       log.add("trial " + t + " took " + (System.nanoTime() - trialStart) / 1_000_000 + " ms");
@@ -147,7 +149,8 @@ class CrashTest {
       String cp =
           Path.of(PlanWriter.class.getProtectionDomain().getCodeSource().getLocation().toURI())
               + File.pathSeparator
-              + Path.of(CrashApplyMain.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+              + Path.of(
+                  CrashApplyMain.class.getProtectionDomain().getCodeSource().getLocation().toURI());
       String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
       ProcessBuilder pb =
           new ProcessBuilder(

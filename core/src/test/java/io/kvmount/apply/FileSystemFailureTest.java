@@ -38,7 +38,8 @@ class FileSystemFailureTest {
   @BeforeEach
   void mountSmallTmpfs() throws Exception {
     root = Files.createDirectory(tmp.resolve("root"));
-    mounted = run("mount", "-t", "tmpfs", "-o", "size=256k,mode=0755", "tmpfs", root.toString()) == 0;
+    mounted =
+        run("mount", "-t", "tmpfs", "-o", "size=256k,mode=0755", "tmpfs", root.toString()) == 0;
     assumeTrue(mounted, "mounting a small tmpfs needs root with CAP_SYS_ADMIN; CI has it");
   }
 
@@ -80,7 +81,8 @@ class FileSystemFailureTest {
                 + "\": no space left on device");
 
     assertThat(snapshot(root, false)).isEqualTo(before);
-    assertThat(Files.readString(root.resolve(".kvmount/state"), StandardCharsets.UTF_8)).isEqualTo(state);
+    assertThat(Files.readString(root.resolve(".kvmount/state"), StandardCharsets.UTF_8))
+        .isEqualTo(state);
     ApplyResult again = PlanWriter.apply(plan(SHARE), root);
     assertThat(again.nothingChanged()).isTrue();
   }

@@ -49,8 +49,8 @@ final class Fixtures {
   }
 
   /**
-   * Describes every entry below {@code dir} without following links: type, mode, uid, gid, and
-   * the content hash or link target; with {@code withTimes} also the modification time.
+   * Describes every entry below {@code dir} without following links: type, mode, uid, gid, and the
+   * content hash or link target; with {@code withTimes} also the modification time.
    */
   static SortedMap<String, String> snapshot(Path dir, boolean withTimes) throws IOException {
     SortedMap<String, String> out = new TreeMap<>();
@@ -63,8 +63,10 @@ final class Fixtures {
     }
     for (Path p : all) {
       String rel = dir.relativize(p).toString();
-      BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-      Map<String, Object> u = Files.readAttributes(p, "unix:mode,uid,gid", LinkOption.NOFOLLOW_LINKS);
+      BasicFileAttributes a =
+          Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+      Map<String, Object> u =
+          Files.readAttributes(p, "unix:mode,uid,gid", LinkOption.NOFOLLOW_LINKS);
       StringBuilder sb = new StringBuilder();
       if (a.isSymbolicLink()) {
         sb.append("link -> ").append(Files.readSymbolicLink(p));
@@ -75,7 +77,9 @@ final class Fixtures {
       } else {
         sb.append("other");
       }
-      sb.append(String.format(" %04o %s:%s", ((Integer) u.get("mode")) & 07777, u.get("uid"), u.get("gid")));
+      sb.append(
+          String.format(
+              " %04o %s:%s", ((Integer) u.get("mode")) & 07777, u.get("uid"), u.get("gid")));
       if (withTimes && !a.isSymbolicLink()) {
         sb.append(' ').append(a.lastModifiedTime().toMillis());
       }
@@ -102,7 +106,8 @@ final class Fixtures {
 
   /** The mode as {@code stat -c %a} prints it: an independent check of the Java attribute. */
   static String statMode(Path p) throws IOException, InterruptedException {
-    Process pr = new ProcessBuilder("stat", "-c", "%a", p.toString()).redirectErrorStream(true).start();
+    Process pr =
+        new ProcessBuilder("stat", "-c", "%a", p.toString()).redirectErrorStream(true).start();
     String out = new String(pr.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
     if (pr.waitFor() != 0) {
       throw new IOException("stat failed: " + out);

@@ -8,8 +8,8 @@ import java.nio.file.StandardOpenOption;
 
 /**
  * Test helper run in a forked JVM by {@link LockTest}: holds the kvmount lock of a stage1 rootfs,
- * as another kvmount run would, until its standard input ends. Prints {@code LOCKED} once it
- * holds the lock.
+ * as another kvmount run would, until its standard input ends. Prints {@code LOCKED} once it holds
+ * the lock.
  */
 public final class LockHolderMain {
 
@@ -24,7 +24,8 @@ public final class LockHolderMain {
   public static void main(String[] args) throws Exception {
     Path meta = Files.createDirectories(Path.of(args[0]).resolve(PlanWriter.META_DIR));
     try (FileChannel ch =
-        FileChannel.open(meta.resolve("lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+        FileChannel.open(
+            meta.resolve("lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
       FileLock lock = ch.lock();
       System.out.println("LOCKED");
       System.out.flush();

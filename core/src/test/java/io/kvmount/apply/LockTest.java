@@ -56,7 +56,8 @@ class LockTest {
     String cp =
         Path.of(PlanWriter.class.getProtectionDomain().getCodeSource().getLocation().toURI())
             + File.pathSeparator
-            + Path.of(LockHolderMain.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            + Path.of(
+                LockHolderMain.class.getProtectionDomain().getCodeSource().getLocation().toURI());
     holder =
         new ProcessBuilder(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),

@@ -179,8 +179,10 @@ class PlanWriterTest {
     // The result equals a clean run of the smaller plan, apart from the kept directories.
     Path clean = Files.createDirectory(tmp.resolve("clean"));
     PlanWriter.apply(plan(SHARE), clean);
-    assertThat(snapshot(units, false)).isEqualTo(snapshot(clean.resolve("usr/lib/systemd/system"), false));
-    assertThat(read(root.resolve(".kvmount/state"))).isEqualTo(read(clean.resolve(".kvmount/state")));
+    assertThat(snapshot(units, false))
+        .isEqualTo(snapshot(clean.resolve("usr/lib/systemd/system"), false));
+    assertThat(read(root.resolve(".kvmount/state")))
+        .isEqualTo(read(clean.resolve(".kvmount/state")));
   }
 
   @Test
@@ -198,7 +200,8 @@ class PlanWriterTest {
   @Test
   void apply_neverTouchesUserFiles() throws Exception {
     Files.createDirectories(units);
-    Path service = Files.writeString(units.resolve("web.service"), "[Service]\nExecStart=/bin/web\n");
+    Path service =
+        Files.writeString(units.resolve("web.service"), "[Service]\nExecStart=/bin/web\n");
     Path other = Files.writeString(units.resolve("other.mount"), "[Mount]\n");
     Files.setLastModifiedTime(service, FileTime.fromMillis(1_000_000_000_000L));
     SortedMap<String, String> before = snapshot(units, true);
@@ -221,7 +224,8 @@ class PlanWriterTest {
     assertThatThrownBy(() -> PlanWriter.apply(full(), root))
         .isInstanceOf(IOException.class)
         .hasMessage(
-            "refusing to overwrite \"usr/lib/systemd/system/mnt-data.mount\": not written by kvmount");
+            "refusing to overwrite \"usr/lib/systemd/system/mnt-data.mount\": not written by"
+                + " kvmount");
     assertThat(snapshot(root, true)).isEqualTo(before);
   }
 
@@ -233,7 +237,8 @@ class PlanWriterTest {
 
     ApplyResult r = PlanWriter.apply(plan(SHARE, BIND), root);
     assertThat(r.unchanged()).containsExactly("usr/lib/systemd/system/mnt-data.mount");
-    assertThat(r.written()).containsExactly("usr/lib/systemd/system/opt-stage2-web-rootfs-var-data.mount");
+    assertThat(r.written())
+        .containsExactly("usr/lib/systemd/system/opt-stage2-web-rootfs-var-data.mount");
 
     ApplyResult r2 = PlanWriter.apply(plan(BIND), root);
     assertThat(r2.removed()).containsExactly("usr/lib/systemd/system/mnt-data.mount");
@@ -273,8 +278,7 @@ class PlanWriterTest {
     assertThatThrownBy(() -> PlanWriter.apply(plan(), root))
         .isInstanceOf(IOException.class)
         .hasMessageStartingWith("refusing to");
-    assertThatThrownBy(
-            () -> PlanWriter.apply(plan(file("mnt-data.mount", "edited\n")), root))
+    assertThatThrownBy(() -> PlanWriter.apply(plan(file("mnt-data.mount", "edited\n")), root))
         .isInstanceOf(IOException.class)
         .hasMessage(
             "refusing to remove \"usr/lib/systemd/system/opt-stage2-web-rootfs-var-data.mount\":"
@@ -321,7 +325,8 @@ class PlanWriterTest {
     Path target = Files.createDirectories(root.resolve("opt/app/var/data"));
     Files.setAttribute(target, "unix:mode", 0700);
     ApplyResult r =
-        PlanWriter.apply(plan(List.of(), List.of(dir("/opt/app/var/data", 0755, 0, 0, false))), root);
+        PlanWriter.apply(
+            plan(List.of(), List.of(dir("/opt/app/var/data", 0755, 0, 0, false))), root);
     assertThat(mode(target)).isEqualTo(0700);
     assertThat(r.directoriesCreated()).isEmpty();
   }
@@ -331,10 +336,14 @@ class PlanWriterTest {
     List<Plan> bad =
         List.of(
             plan(SHARE, SHARE),
-            plan(List.of(SHARE), List.of(dir("/usr/lib/systemd/system/mnt-data.mount", 0755, 0, 0, false))),
+            plan(
+                List.of(SHARE),
+                List.of(dir("/usr/lib/systemd/system/mnt-data.mount", 0755, 0, 0, false))),
             plan(List.of(), List.of(dir("/.kvmount/x", 0755, 0, 0, false))),
             plan(List.of(), List.of(dir("/mnt/x", 0755, -1, 0, false))),
-            plan(List.of(), List.of(dir("/mnt/x", 0755, 0, 0, false), dir("/mnt/x", 0700, 0, 0, false))),
+            plan(
+                List.of(),
+                List.of(dir("/mnt/x", 0755, 0, 0, false), dir("/mnt/x", 0700, 0, 0, false))),
             plan(file(".kvmount-staging-1/x.mount", "x\n")),
             plan(file("a\nb.mount", "x\n")),
             new Plan(List.of(), GuestPath.ROOT, List.of(SHARE), List.of(), List.of(), List.of()));
@@ -356,17 +365,25 @@ class PlanWriterTest {
     assertThatThrownBy(
             () ->
                 PlanWriter.apply(
-                    plan(List.of(SHARE), List.of(dir("/usr/lib/systemd/system/mnt-data.mount", 0755, 0, 0, false))),
+                    plan(
+                        List.of(SHARE),
+                        List.of(dir("/usr/lib/systemd/system/mnt-data.mount", 0755, 0, 0, false))),
                     root))
         .hasMessage(
-            "plan: \"usr/lib/systemd/system/mnt-data.mount\" is planned both as a file and as a directory");
+            "plan: \"usr/lib/systemd/system/mnt-data.mount\" is planned both as a file and as a"
+                + " directory");
   }
 
   @Test
   void apply_unitsDirElsewhere_writesThere() throws Exception {
     Plan p =
         new Plan(
-            List.of(), GuestPath.parse("/etc/systemd/system"), List.of(SHARE), List.of(), List.of(), List.of());
+            List.of(),
+            GuestPath.parse("/etc/systemd/system"),
+            List.of(SHARE),
+            List.of(),
+            List.of(),
+            List.of());
     ApplyResult r = PlanWriter.apply(p, root);
     assertThat(r.written()).containsExactly("etc/systemd/system/mnt-data.mount");
     assertThat(root.resolve("etc/systemd/system/mnt-data.mount")).hasContent(SHARE.content());
