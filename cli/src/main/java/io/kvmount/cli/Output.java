@@ -365,7 +365,8 @@ final class Output {
     for (Map.Entry<String, Share> e : shareByUnit.entrySet()) {
       Share s = e.getValue();
       out.println("  " + dq("unit:" + e.getKey()) + " [shape=box, style=filled, fillcolor=\"#fdf2d0\", label="
-          + dq(e.getKey() + "\n" + g.transport().id() + " tag " + s.tag() + (s.readOnly() ? ", ro" : "")) + "];");
+          + dq(e.getKey() + "\n" + g.transport().id() + " tag " + s.tag() + " at /mnt/" + s.volume()
+              + (s.readOnly() ? " (ro)" : "")) + "];");
       out.println("  " + dq("volume:" + s.volume()) + " -> " + dq("unit:" + e.getKey()) + ";");
     }
     out.println();

@@ -1,0 +1,115 @@
+package io.kvmount.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Golden tests of what people read: the text report and the Graphviz graph of {@code generate}
+ * for the corpus pods (see {@code src/test/resources/golden-output/README.md}), and the real
+ * {@code dot -Tsvg} accepting every graph.
+ */
+class GoldenOutputTest {
+  static final Path DIR = Path.of("src/test/resources/golden-output");
+  static final String STAGE1 = "/nonexistent/stage1-rootfs";
+  static final boolean UPDATE = Boolean.getBoolean("golden.update");
+
+  @TempDir Path tmp;
+
+  static List<Path> cases() throws IOException {
+    try (Stream<Path> s = Files.list(DIR)) {
+      return s.filter(Files::isDirectory).sorted().toList();
+    }
+  }
+
+  /** Runs {@code generate} for a case in one format. */
+  static CliRunner.Result run(Path caseDir, String format) throws IOException {
+    List<String> args = new ArrayList<>(List.of("generate", "--dry-run", "--allow-missing-sources",
+        "--pod-manifest", caseDir.resolve("pod.json").toString(), "--stage1-rootfs", STAGE1, "--format", format));
+    Path images = caseDir.resolve("images");
+    if (Files.isDirectory(images)) {
+      try (Stream<Path> s = Files.list(images)) {
+        for (Path p : s.sorted().toList()) {
+          args.add("--image-manifest");
+          args.add(p.getFileName().toString().replaceFirst("\\.json$", "") + "=" + p);
+        }
+      }
+    }
+    Path extra = caseDir.resolve("args");
+    if (Files.exists(extra)) {
+      args.addAll(Files.readAllLines(extra).stream().filter(l -> !l.isBlank()).toList());
+    }
+    return CliRunner.run(args.toArray(String[]::new));
+  }
+
+  @TestFactory
+  Stream<DynamicTest> textDotAndWarnings() throws IOException {
+    List<Path> cases = cases();
+    assertThat(cases).hasSizeGreaterThanOrEqualTo(5);
+    return cases.stream().map(c -> DynamicTest.dynamicTest(c.getFileName().toString(), () -> {
+      CliRunner.Result text = run(c, "text");
+      assertThat(text.exit()).as(text.err()).isZero();
+      CliRunner.Result dot = run(c, "dot");
+      assertThat(dot.exit()).as(dot.err()).isZero();
+      String warnings = text.err().replace(c.toAbsolutePath().toString(), "<case>").replace(c.toString(), "<case>");
+      compare(c.resolve("text.txt"), text.out());
+      compare(c.resolve("dot.dot"), dot.out());
+      compare(c.resolve("stderr.txt"), warnings);
+      assertThat(dot.err()).isEqualTo(text.err()); // warnings do not depend on the format
+    }));
+  }
+
+  private static void compare(Path expected, String actual) throws IOException {
+    if (UPDATE) {
+      Files.writeString(expected, actual, StandardCharsets.UTF_8);
+      return;
+    }
+    assertThat(expected).as("golden file missing; run with -Dgolden.update=true").exists();
+    assertThat(actual).as(expected.toString()).isEqualTo(Files.readString(expected, StandardCharsets.UTF_8));
+  }
+
+  @TestFactory
+  Stream<DynamicTest> graphvizAcceptsEveryGraph() throws IOException {
+    return cases().stream().map(c -> DynamicTest.dynamicTest(c.getFileName().toString(), () -> {
+      Optional<Path> dot = onPath("dot");
+      assumeTrue(dot.isPresent(),
+          "Graphviz 'dot' is not installed (apt-get install graphviz); skipping the dot -Tsvg check");
+      Path in = tmp.resolve(c.getFileName() + ".dot");
+      Files.writeString(in, run(c, "dot").out(), StandardCharsets.UTF_8);
+      Process p = new ProcessBuilder(dot.get().toString(), "-Tsvg", in.toString()).redirectErrorStream(false).start();
+      p.getOutputStream().close();
+      byte[] out = p.getInputStream().readAllBytes();
+      String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertThat(p.waitFor()).as(err).isZero();
+      assertThat(err).as("dot stderr").isEmpty();
+      String svg = new String(out, StandardCharsets.UTF_8);
+      assertThat(svg).contains("<svg").contains("</svg>");
+    }));
+  }
+
+  static Optional<Path> onPath(String program) {
+    String path = System.getenv("PATH");
+    if (path == null) {
+      return Optional.empty();
+    }
+    for (String d : path.split(File.pathSeparator)) {
+      Path p = Path.of(d.isEmpty() ? "." : d, program);
+      if (Files.isExecutable(p)) {
+        return Optional.of(p);
+      }
+    }
+    return Optional.empty();
+  }
+}
