@@ -12,13 +12,13 @@ import picocli.CommandLine.Command;
       "Shares an appc pod's volumes into a VM-isolated pod: writes systemd mount units into the"
           + " pod's stage1 rootfs and prints the hypervisor arguments that share the host volumes."
     },
-    subcommands = {GenerateCommand.class, VerifyCommand.class, EscapeCommand.class},
+    subcommands = {GenerateCommand.class, VerifyCommand.class, EscapeCommand.class, CompletionCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
       " 0:success",
       " 1:I/O or runtime failure (nothing half-written)",
       " 2:usage error (bad options)",
-      " 3:invalid input (manifest or plan rejected; nothing written)",
+      " 3:invalid input (manifest or plan rejected; nothing written); verify: problems found",
       " 4:internal error (a bug: please report it)"
     })
 public final class Main {

@@ -22,8 +22,10 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     sortOptions = false,
     description = {
-      "Checks the units kvmount wrote into a stage1 rootfs and prints one line per problem on stdout:"
-          + " \"<check>: <path>: <message>\", path relative to the stage1 rootfs.",
+      "Checks what generate wrote into a stage1 rootfs and reports every problem.",
+      "",
+      "Prints one line per problem on stdout: \"<check>: <path>: <message>\", path relative to the stage1"
+          + " rootfs, and a summary on stderr; on a clean tree, one \"ok:\" line on stdout.",
       "",
       "Checks: unit-name (a mount unit's file name is systemd's name for its Where=), missing-unit (a unit or"
           + " drop-in requires a unit that is not there), bind-source (a bind unit's What=/mnt/<volume> is mounted"
