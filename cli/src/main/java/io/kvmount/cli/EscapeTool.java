@@ -22,7 +22,7 @@ import java.util.Optional;
  * <p>Like systemd-escape, all results go on one line separated by spaces, followed by one
  * newline; on the first refused input it stops with exit status 1, leaving what was already
  * printed (without newline). Every failure, including usage errors, exits with 1, as
- * systemd-escape does. {@code --mangle} is not supported (exit 1 with a message).
+ * systemd-escape does.
  */
 final class EscapeTool {
   static final String PROG = "kvmount escape";
@@ -280,14 +280,18 @@ final class EscapeTool {
     if (instance && template != null) {
       throw new Fail("--instance may not be combined with --template.");
     }
-    if (action == Action.MANGLE) {
-      throw new Fail(PROG + ": --mangle is not supported by kvmount; use systemd-escape --mangle.");
-    }
   }
 
   /** Handles one input; returns the bytes to print. */
   private byte[] one(byte[] input) throws Fail, IOException {
     byte[] arg = SystemdEscape.cString(input);
+    if (action == Action.MANGLE) {
+      Optional<String> m = SystemdEscape.mangle(arg);
+      if (m.isEmpty()) {
+        throw new Fail("Failed to mangle name: Invalid argument");
+      }
+      return m.get().getBytes(StandardCharsets.US_ASCII);
+    }
     if (action == Action.ESCAPE) {
       String e;
       if (path) {
@@ -363,6 +367,7 @@ final class EscapeTool {
         + "     --template=TEMPLATE  Insert strings as instance into template\n"
         + "     --instance           With --unescape, show just the instance part\n"
         + "  -u --unescape           Unescape strings\n"
+        + "  -m --mangle             Mangle strings\n"
         + "  -p --path               When escaping/unescaping assume the string is a path\n"
         + "\n"
         + "Results are printed on one line, separated by spaces. Exit status: 0 on success,\n"

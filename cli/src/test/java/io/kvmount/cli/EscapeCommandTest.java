@@ -43,6 +43,7 @@ class EscapeCommandTest {
         "--pa --suf=mount /.hidden                | \\x2ehidden.mount",
         "-u --instance foo@a-b.service            | a/b",
         "-u --template=foo@.service foo@x.service | x",
+        "--mangle foo /dev/sda1 /mnt/a-b a@b.socket | foo.service dev-sda1.device mnt-a\\x2db.mount a@b.socket",
       })
   void matchesSystemdEscape(String args, String expected) {
     Run r = run(("escape " + args).split(" "));

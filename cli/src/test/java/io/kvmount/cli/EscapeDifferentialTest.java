@@ -73,7 +73,7 @@ class EscapeDifferentialTest {
     String[][] flagSets = {
       {}, {"-p"}, {"--path", "--suffix=mount"}, {"-u"}, {"-u", "-p"}, {"--suffix=service"},
       {"--template=foo@.service"}, {"-p", "--template=foo@.service"}, {"-u", "--instance"},
-      {"-u", "--template=foo@.service"}, {"-up"}, {"--pa", "--suf", "mount"}
+      {"-u", "--template=foo@.service"}, {"-up"}, {"--pa", "--suf", "mount"}, {"-m"}
     };
     Random r = new Random(SEED);
     for (String[] flags : flagSets) {

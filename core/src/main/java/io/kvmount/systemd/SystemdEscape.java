@@ -308,6 +308,95 @@ public final class SystemdEscape {
     return full;
   }
 
+  private static final byte[] LONG_UNIT_NAME_HASH_KEY = {
+    (byte) 0xec, (byte) 0xf2, 0x37, (byte) 0xfb, 0x58, 0x32, 0x4a, 0x32,
+    (byte) 0x84, (byte) 0x9f, 0x06, (byte) 0x9b, 0x0d, 0x21, (byte) 0xeb, (byte) 0x9a
+  };
+
+  /**
+   * The unit name systemd 251+ itself gives a path ({@code unit_name_from_path()}, used by PID 1
+   * and generators): {@link #escapePathDetailed(byte[]) path escaping} plus the suffix, and when
+   * that is 256 bytes or more, the first bytes of it, {@code _}, 16 hex digits of SipHash-2-4 of
+   * the whole name and the suffix, 255 bytes in all. Unlike {@link UnitName#mount}, which refuses
+   * such names because older systemd versions cannot hash them.
+   *
+   * @param path the path bytes
+   * @param type the unit type without dot, e.g. {@code "mount"}
+   * @return the name, or empty where systemd refuses the path
+   */
+  public static Optional<String> unitNameFromPath(byte[] path, String type) {
+    if (!UnitName.TYPES.contains(type)) {
+      return Optional.empty();
+    }
+    Optional<String> p = pathEscape(cString(path));
+    if (p.isEmpty()) {
+      return Optional.empty();
+    }
+    String s = p.get() + "." + type;
+    if (s.length() >= UnitName.MAX_BYTES + 1) {
+      byte[] withNul = (s + "\0").getBytes(StandardCharsets.US_ASCII);
+      long h = SipHash.hash24(LONG_UNIT_NAME_HASH_KEY, withNul);
+      StringBuilder hex = new StringBuilder();
+      for (int i = 0; i < 8; i++) {
+        int b = (int) (h >>> (8 * i)) & 0xff;
+        hex.append(HEX[b >> 4]).append(HEX[b & 0xf]);
+      }
+      int len = UnitName.MAX_BYTES - type.length() - 16 - 2;
+      s = s.substring(0, len) + "_" + hex + "." + type;
+    }
+    return UnitName.isValid(s) && s.indexOf('@') < 0 ? Optional.of(s) : Optional.empty();
+  }
+
+  /**
+   * Turns a string into a unit name like {@code systemd-escape --mangle} (systemd 252 {@code
+   * unit_name_mangle()} with suffix {@code .service} and no glob support): a valid unit name is
+   * kept; a path under {@code /dev/} or {@code /sys/} becomes a {@code .device} name and another
+   * absolute path a {@code .mount} name (hashed if long); otherwise {@code /} becomes {@code -},
+   * bytes outside {@code [A-Za-z0-9:_.\@-]} become {@code \xNN}, and {@code .service} is added
+   * unless the result already is a valid unit name.
+   *
+   * @param raw the input bytes
+   * @return the unit name, or empty where systemd refuses ("Failed to mangle name")
+   */
+  public static Optional<String> mangle(byte[] raw) {
+    byte[] name = cString(raw);
+    if (name.length == 0) {
+      return Optional.empty();
+    }
+    String text = new String(name, StandardCharsets.UTF_8);
+    if (Arrays.equals(text.getBytes(StandardCharsets.UTF_8), name) && UnitName.isValid(text)) {
+      return Optional.of(text);
+    }
+    if (SystemdPaths.isAbsolute(name)) {
+      if (SystemdPaths.isDevicePath(name)) {
+        Optional<String> d = unitNameFromPath(name, "device");
+        if (d.isPresent()) {
+          return d;
+        }
+      }
+      Optional<String> m = unitNameFromPath(name, "mount");
+      if (m.isPresent()) {
+        return m;
+      }
+    }
+    StringBuilder sb = new StringBuilder();
+    for (byte x : name) {
+      int b = x & 0xff;
+      if (b == '/') {
+        sb.append('-');
+      } else if (isKept(b) || b == '-' || b == '\\' || b == '@') {
+        sb.append((char) b);
+      } else {
+        hex(sb, b);
+      }
+    }
+    String s = sb.toString();
+    if (!UnitName.isValid(s)) {
+      s = s + ".service";
+    }
+    return UnitName.isValid(s) ? Optional.of(s) : Optional.empty();
+  }
+
   /**
    * Returns a message as systemd's logger prints it on the console: cut to 2047 bytes (systemd
    * formats into a {@code LINE_MAX} buffer, and may cut a UTF-8 character in two), then every run

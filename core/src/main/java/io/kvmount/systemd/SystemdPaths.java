@@ -103,6 +103,22 @@ final class SystemdPaths {
     return isValid(s, true);
   }
 
+  /**
+   * Same as systemd {@code is_device_path()}: the path starts with the component {@code dev} or
+   * {@code sys} ({@code path_startswith(p, "/dev/")}, component-wise).
+   */
+  static boolean isDevicePath(byte[] s) {
+    if (!isAbsolute(s)) {
+      return false;
+    }
+    Component c = findFirstComponent(s, 0, true);
+    if (c.rc != 3) {
+      return false;
+    }
+    String first = new String(s, c.first, 3, java.nio.charset.StandardCharsets.ISO_8859_1);
+    return first.equals("dev") || first.equals("sys");
+  }
+
   /** Same as systemd {@code path_is_absolute()}. */
   static boolean isAbsolute(byte[] s) {
     return s.length > 0 && s[0] == '/';

@@ -44,7 +44,8 @@ class SystemdEscapeDifferentialTest {
     ESCAPE(List.of()),
     ESCAPE_PATH(List.of("--path", "--suffix=mount")),
     UNESCAPE(List.of("--unescape")),
-    UNESCAPE_PATH(List.of("--unescape", "--path"));
+    UNESCAPE_PATH(List.of("--unescape", "--path")),
+    MANGLE(List.of("--mangle"));
 
     final List<String> flags;
 
@@ -111,6 +112,14 @@ class SystemdEscapeDifferentialTest {
           case UNESCAPE_PATH:
             result = SystemdEscape.unescapePath(in);
             break;
+          case MANGLE:
+            java.util.Optional<String> m = SystemdEscape.mangle(in);
+            if (m.isEmpty()) {
+              err.writeBytes("Failed to mangle name: Invalid argument\n".getBytes(StandardCharsets.UTF_8));
+              return new Expected(1, out.toByteArray(), err.toByteArray(), i + 1);
+            }
+            result = m.get().getBytes(StandardCharsets.US_ASCII);
+            break;
           default:
             throw new AssertionError(mode);
         }
@@ -153,6 +162,14 @@ class SystemdEscapeDifferentialTest {
         // real escaped paths, so that the round trip is exercised
         SystemdEscape.PathEscape e = SystemdEscape.escapePathDetailed(randomInput(r, false));
         in = e.escaped().orElse("-").getBytes(StandardCharsets.US_ASCII);
+      }
+      if (mode == Mode.MANGLE && r.nextInt(6) == 0) {
+        // long paths (hashed names), device paths, valid names
+        String[] special = {
+          "/" + "x".repeat(200 + r.nextInt(100)), "/dev/" + "sda".repeat(1 + r.nextInt(90)),
+          "/sys/devices/x", "foo.service", "foo@bar.service", "/mnt/a-b/" + "é".repeat(r.nextInt(130))
+        };
+        in = special[r.nextInt(special.length)].getBytes(StandardCharsets.UTF_8);
       }
       out.add(in);
     }

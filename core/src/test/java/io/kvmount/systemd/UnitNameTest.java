@@ -42,6 +42,16 @@ class UnitNameTest {
     assertThatThrownBy(() -> UnitName.mount(dashes)).hasMessageContaining("would be 258 bytes");
   }
 
+  @Test
+  void systemdHashesLongNamesItself() {
+    // unit-files.md section 5: "/" + 255 x -> 232 x + "_772824895a683330.mount"
+    byte[] path = ("/" + "x".repeat(255)).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    assertThat(SystemdEscape.unitNameFromPath(path, "mount"))
+        .hasValue("x".repeat(232) + "_772824895a683330.mount");
+    assertThat(SystemdEscape.unitNameFromPath("/mnt/a-b".getBytes(java.nio.charset.StandardCharsets.UTF_8), "mount"))
+        .hasValue("mnt-a\\x2db.mount");
+  }
+
   @ParameterizedTest
   @ValueSource(
       strings = {
