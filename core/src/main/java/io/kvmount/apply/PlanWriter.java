@@ -294,10 +294,18 @@ public final class PlanWriter {
       return d;
     }
 
-    /** Adds {@code p} and its ancestors (not the root) with parent defaults, if not planned. */
+    /**
+     * Adds {@code p} and its ancestors (not the root) with parent defaults, if not planned.
+     * Stops at the first one already present: callers add planned directories' parents in
+     * sorted order (parents before children) and files' parents after all of them, so a present
+     * directory already has all its ancestors. This keeps a 10,000-mount plan to a few map
+     * operations per path instead of one per ancestor.
+     */
     private void addParents(GuestPath p) {
       for (GuestPath q = p; !q.isRoot(); q = q.parent()) {
-        dirs.putIfAbsent(q, DirSpec.PARENT);
+        if (dirs.putIfAbsent(q, DirSpec.PARENT) != null) {
+          return;
+        }
       }
     }
 

@@ -198,7 +198,12 @@ public record GuestPath(List<String> components) implements Comparable<GuestPath
   public int compareTo(GuestPath o) {
     int n = Math.min(components.size(), o.components.size());
     for (int i = 0; i < n; i++) {
-      int c = components.get(i).compareTo(o.components.get(i));
+      String x = components.get(i);
+      String y = o.components.get(i);
+      if (x == y) {
+        continue; // paths made by resolve/parent share their prefix's strings: skip comparing them
+      }
+      int c = x.compareTo(y);
       if (c != 0) {
         return c;
       }

@@ -10,11 +10,13 @@ import io.kvmount.systemd.UnitFile;
 import io.kvmount.systemd.UnitName;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * Turns a pod manifest into a {@link Plan}: mount tags, share units, bind units, drop-ins and
@@ -80,6 +82,11 @@ public final class Planner {
     List<PlannedFile> files = new ArrayList<>();
     List<PlannedDirectory> dirs = new ArrayList<>();
     Map<String, UnitName> shareUnits = new LinkedHashMap<>();
+    // One pass over the mounts: which volumes are used, and whether every use is read-only.
+    Map<String, Boolean> allRoByVolume = new HashMap<>();
+    for (MountResolver.AppMount m : res.mounts()) {
+      allRoByVolume.merge(m.volume().name().value(), m.readOnly(), Boolean::logicalAnd);
+    }
     for (Volume v : res.volumes().values()) {
       String name = v.name().value();
       int nameBytes = name.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
@@ -90,15 +97,8 @@ public final class Planner {
       GuestPath where = MNT.resolve(name);
       if (v instanceof Volume.Host) {
         Volume.Host h = (Volume.Host) v;
-        boolean used = false;
-        boolean allRo = true;
-        for (MountResolver.AppMount m : res.mounts()) {
-          if (m.volume().name().value().equals(name)) {
-            used = true;
-            allRo &= m.readOnly();
-          }
-        }
-        boolean ro = h.readOnly().orElse(false) || (used && allRo);
+        Boolean allRo = allRoByVolume.get(name); // null: no app mounts it
+        boolean ro = h.readOnly().orElse(false) || (allRo != null && allRo);
         String tag = tags.get(name);
         shares.add(new Share(name, tag, h.source(), ro));
         UnitName unit = unitName(where, "volume \"" + name + "\"");
@@ -156,14 +156,21 @@ public final class Planner {
     for (Map.Entry<String, List<ResolvedMount>> e : byApp.entrySet()) {
       List<ResolvedMount> ms = e.getValue();
       List<UnitName> units = new ArrayList<>();
+      // Targets are unique (checked above), so the app's mounts can be looked up by target: the
+      // nearest enclosing target is the first ancestor of a target that is itself a target. This
+      // costs the depth of the path per mount, not the app's number of mounts.
+      Map<GuestPath, ResolvedMount> byTarget = new HashMap<>();
+      TreeMap<GuestPath, Integer> order = new TreeMap<>();
+      for (int i = 0; i < ms.size(); i++) {
+        byTarget.put(ms.get(i).target(), ms.get(i));
+        order.put(ms.get(i).target(), i);
+      }
       for (ResolvedMount rm : ms) {
         // The nearest enclosing target of the same app mounts first (nested targets).
         ResolvedMount parent = null;
-        for (ResolvedMount other : ms) {
-          if (other != rm && other.target().contains(rm.target())
-              && (parent == null || parent.target().contains(other.target()))) {
-            parent = other;
-          }
+        for (GuestPath up = rm.target(); parent == null && !up.isRoot(); ) {
+          up = up.parent();
+          parent = byTarget.get(up);
         }
         if (parent != null && parent.readOnly()) {
           GuestPath rel = parent.target().relativize(rm.target());
@@ -194,10 +201,19 @@ public final class Planner {
         if (remount) {
           List<UnitName> after = new ArrayList<>();
           after.add(unit);
-          for (ResolvedMount other : ms) {
-            if (other != rm && rm.target().contains(other.target())) {
-              after.add(unitNameUnchecked(other.unit())); // nested mounts first, then read-only
+          // Nested mounts first, then read-only. Paths below a target sort right after it
+          // (GuestPath orders component by component), so they are one range of the sorted
+          // targets; they are listed in manifest order.
+          List<Integer> nested = new ArrayList<>();
+          for (Map.Entry<GuestPath, Integer> o : order.tailMap(rm.target(), false).entrySet()) {
+            if (!rm.target().contains(o.getKey())) {
+              break;
             }
+            nested.add(o.getValue());
+          }
+          java.util.Collections.sort(nested);
+          for (int i : nested) {
+            after.add(unitNameUnchecked(ms.get(i).unit()));
           }
           UnitName service = remountName(rm);
           files.add(new PlannedFile(GuestPath.ROOT.resolve(service.value()), remountService(rm, unit, after)));
