@@ -39,12 +39,14 @@ import org.openjdk.jmh.infra.Blackhole;
  *       the writer writes them.
  * </ul>
  *
- * Times are per operation (one whole pod) in microseconds; linear scaling shows as a 10x step in
- * time for each 10x step in apps. Run: {@code mvn -Pbench -pl bench -am package -DskipTests} and
+ * Times are per operation (one whole pod) in microseconds, sampled (the percentiles, not only the
+ * mean, so that a shared, overloaded machine shows as a spread rather than as one inflated
+ * figure: quote p0.50, and p0.00 as the closest to the undisturbed cost); linear scaling shows as
+ * a 10x step in time for each 10x step in apps. Run: {@code mvn -Pbench -pl bench -am package -DskipTests} and
  * {@code java -jar bench/target/benchmarks.jar}.
  */
 @State(Scope.Benchmark)
-@BenchmarkMode(Mode.AverageTime)
+@BenchmarkMode(Mode.SampleTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Warmup(iterations = 5, time = 1)
 @Measurement(iterations = 5, time = 1)
