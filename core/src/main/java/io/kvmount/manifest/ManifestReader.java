@@ -30,6 +30,11 @@ import com.fasterxml.jackson.core.StreamReadFeature;
  *   <li>{@code acVersion} must be strict Semantic Versioning 2.0.0.
  * </ul>
  *
+ * <p>Like appc, it accepts: ACNames with {@code --} inside and of any length, host sources with
+ * {@code ..} components, {@code recursive} on an empty volume (ignored), an empty {@code source}
+ * on an empty volume, two mount points of one app with the same name, and a pod without {@code
+ * acVersion} (then {@link PodManifest#acVersion()} is {@code ""}).
+ *
  * <p>And deliberately more lenient: fields kvmount does not use (image ids, labels, annotations,
  * {@code exec}, {@code user}, {@code group}, ...) are only checked for being well-formed JSON.
  *

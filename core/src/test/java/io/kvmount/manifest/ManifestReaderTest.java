@@ -213,6 +213,45 @@ class ManifestReaderTest {
                 + " with \"/\")");
   }
 
+  /** The two message shapes the command line's users see most, exactly as documented. */
+  @Test
+  void readPod_documentedExampleMessages() {
+    assertThat(
+            error(
+                    pod(
+                        ",\"apps\":[{\"name\":\"a\"},{\"name\":\"b\",\"mounts\":[{\"volume\":\"Data\",\"path\":\"/d\"}]}]"))
+                .getMessage())
+        .isEqualTo(
+            "pod.json: apps[1].mounts[0].volume: \"Data\" is not a valid ACName (only a-z, 0-9 and \"-\")");
+    assertThat(
+            error(
+                    vol(
+                        "{\"name\":\"data\",\"kind\":\"empty\"},{\"name\":\"x\",\"kind\":\"empty\"},"
+                            + "{\"name\":\"data\",\"kind\":\"host\",\"source\":\"/d\"}"))
+                .getMessage())
+        .isEqualTo("pod.json: volumes[2].name: duplicate volume name \"data\" (also volumes[0])");
+  }
+
+  @Test
+  void readPod_mountOfAnotherAppsAppVolume_isNotADeclaredVolume() {
+    // appc/rkt look a mount without appVolume up in the pod's volumes only.
+    assertThat(
+            error(
+                    pod(
+                        ",\"apps\":[{\"name\":\"a\",\"mounts\":[{\"path\":\"/x\",\"appVolume\":"
+                            + "{\"name\":\"v\",\"kind\":\"empty\"}}]},"
+                            + "{\"name\":\"b\",\"mounts\":[{\"volume\":\"v\",\"path\":\"/x\"}]}]"))
+                .getMessage())
+        .isEqualTo(
+            "pod.json: apps[1].mounts[0].volume: volume \"v\" is not declared in \"volumes\" (and the mount has no \"appVolume\")");
+  }
+
+  @Test
+  void readPod_recursiveOnEmptyVolume_isAcceptedAndIgnoredLikeAppc() throws Exception {
+    assertThat(read(vol("{\"name\":\"t\",\"kind\":\"empty\",\"recursive\":true}")).volumes())
+        .containsExactly(Volume.Empty.withDefaults(n("t"), Optional.empty()));
+  }
+
   @Test
   void manifestException_sourceWithNewline_isEscapedInMessage() {
     ManifestException e =
