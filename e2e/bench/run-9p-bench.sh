@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # 9p throughput inside a guest: kvmount's default 9p mount options versus rkt's 2015 ones.
 #
-# Usage (root, after `bash e2e/setup.sh`):  bash e2e/bench/run-9p-bench.sh [ROUNDS]   (default 5)
+# Usage (root, after `bash e2e/setup.sh`):  bash e2e/bench/run-9p-bench.sh [ROUNDS]   (default 3)
 #
 # One boot, one host directory shared twice (two virtio-9p devices on the same path):
 #   kvmount  - units and QEMU arguments from `./kvmount generate` for a pod with one host volume
@@ -9,7 +9,7 @@
 #   rkt2015  - a hand-written unit like rkt's (Options=trans=virtio, nothing else) on tag `rkt2015`.
 # In each round, in alternating order for the two mounts: sequential write (dd 64 MiB, fsync),
 # sequential read of a 64 MiB file written on the host (guest page cache dropped first), and
-# creating 200 small files (4 KiB each). The guest prints one line per measurement; this script
+# creating 200 small files (4 KiB each, written by the shell's printf builtin, no fork per file). The guest prints one line per measurement; this script
 # takes the median per option set and operation and writes the ratios into BENCHMARKS.md
 # (section "9p transport options in the guest"; other sections are kept). Raw results and logs
 # stay in $WORK (default /var/tmp/kvmount-e2e-bench).
@@ -17,7 +17,7 @@ set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cache="${KVMOUNT_E2E_CACHE:-/var/tmp/kvmount-e2e}"
 work="${WORK:-/var/tmp/kvmount-e2e-bench}"
-rounds="${1:-5}"
+rounds="${1:-3}"
 size_mib=64
 small_files=200
 
@@ -76,7 +76,7 @@ one() { # set dir round
   s=\$(now); dd if=\$2/read.dat of=/dev/null bs=1M 2>/dev/null; e=\$(now)
   echo "\$1 seq-read \$3 \$((e - s)) $((size_mib * 1048576))"
   mkdir \$2/small.\$1; s=\$(now); i=0
-  while [ \$i -lt $small_files ]; do head -c 4096 /dev/zero > \$2/small.\$1/f\$i; i=\$((i + 1)); done
+  while [ \$i -lt $small_files ]; do printf '%4096s' '' > \$2/small.\$1/f\$i; i=\$((i + 1)); done
   sync; e=\$(now)
   echo "\$1 small-create \$3 \$((e - s)) $small_files"; rm -rf \$2/small.\$1
 }
@@ -102,7 +102,7 @@ printf '[Unit]\nWants=bench.service\n' > "$units/bench.target"
 ln -sfn /usr/lib/systemd/system/bench.target "$stage1/etc/systemd/system/default.target"
 
 start=$(date +%s)
-timeout --kill-after=10 1200 qemu-system-x86_64 -accel tcg -m 1024 -smp 2 -nographic -no-reboot -nic none \
+timeout --kill-after=10 "${BENCH_TIMEOUT:-3600}" qemu-system-x86_64 -accel tcg -m 1024 -smp 2 -nographic -no-reboot -nic none \
   -kernel "$cache/vmlinuz" -initrd "$cache/initrd.img" \
   -append "console=ttyS0 panic=-1 quiet kvmount.roottag=kvmount_e2e_root" \
   -fsdev "local,id=kvmount_e2e_root,path=${stage1//,/,,},security_model=none" \
@@ -112,7 +112,9 @@ timeout --kill-after=10 1200 qemu-system-x86_64 -accel tcg -m 1024 -smp 2 -nogra
   "${kvargs[@]}" > "$work/console.log" 2>&1 || true
 echo "boot took $(( $(date +%s) - start )) s" >&2
 cp "$stage1/results/bench.txt" "$work/bench.txt"
-grep -q '^done$' "$work/bench.txt" || { echo "benchmark did not finish; see $work/console.log and $stage1/results/" >&2; exit 1; }
+if ! grep -q '^done$' "$work/bench.txt"; then
+  echo "benchmark did not finish (timeout); reporting the rounds that completed; see $work/console.log" >&2
+fi
 
 python3 - "$work/bench.txt" "$repo/BENCHMARKS.md" "$rounds" "$kv_options" <<'PY'
 import re, statistics, subprocess, sys, datetime, platform, os
@@ -124,6 +126,12 @@ for line in open(res):
         opts[f[1]] = f[2] if len(f) > 2 else ''
     elif len(f) == 5:
         data.setdefault((f[0], f[1]), []).append((int(f[3]), int(f[4])))
+complete = min(len(v) for v in data.values()) if len(data) == 6 else 0
+if complete == 0:
+    sys.exit("no complete round for both option sets; nothing to report")
+for k in data:
+    data[k] = data[k][:complete]
+rounds = complete
 def rate(op, s):  # MB/s for sequential, files/s for small files; median over rounds
     return statistics.median(n / (ns / 1e9) for ns, n in data[(s, op)])
 ops = [('seq-read', 'sequential read, 64 MiB', 'MB/s', 1e6), ('seq-write', 'sequential write, 64 MiB + fsync', 'MB/s', 1e6),
