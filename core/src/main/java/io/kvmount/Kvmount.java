@@ -8,6 +8,7 @@ import io.kvmount.error.InvalidInputException;
 import io.kvmount.hypervisor.Arguments;
 import io.kvmount.hypervisor.Hypervisor;
 import io.kvmount.hypervisor.HypervisorOptions;
+import io.kvmount.hypervisor.Hypervisors;
 import io.kvmount.manifest.ImageManifest;
 import io.kvmount.manifest.ManifestReader;
 import io.kvmount.manifest.PodManifest;
@@ -28,16 +29,27 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * kvmount's library facade: manifest in, plan out, apply, hypervisor arguments. The command line
- * is a thin layer over these methods; Java programs that start VM pods can call them directly.
+ * kvmount's library facade: manifest in, plan out, apply, hypervisor arguments, verify. The
+ * command line is a thin layer over these methods; Java programs that start VM pods can call them
+ * directly. A complete runnable example is {@code examples/java/EmbedKvmount.java} (compiled and
+ * run by the tests):
  *
  * <pre>{@code
+ * Path stage1 = Path.of("/var/lib/pod/stage1/rootfs");
  * PodManifest pod = Kvmount.readPod(Path.of("pod.json"));
- * Kvmount.Generation g = Kvmount.plan(pod, Map.of(), Hypervisors.byName("qemu"), Transport.NINE_P,
- *     PlanOptions.defaults(), HypervisorOptions.defaults(), Path.of("/var/lib/pod/stage1/rootfs"));
- * Kvmount.apply(g.plan(), Path.of("/var/lib/pod/stage1/rootfs"));
- * List<String> qemuArgs = g.arguments().args();
+ * Kvmount.Generation g = Kvmount.plan(pod, stage1);         // QEMU, 9p, default options
+ * Kvmount.checkHostSources(g.plan());
+ * Kvmount.apply(g.plan(), stage1);                          // the only call that writes
+ * List<String> qemuArgs = g.arguments().args();             // one argv element each
+ * VerifyReport report = Kvmount.verify(stage1, VerifyOptions.against(g.plan()));
  * }</pre>
+ *
+ * <p>{@link #plan}, {@link #checkHostSources} and {@link #verify} only read the file system;
+ * {@link #apply} writes, confined to the stage1 rootfs. Failures a user can cause are checked
+ * exceptions with one-line messages: {@link InvalidInputException} (a manifest or plan rejected;
+ * {@link PlanException} and {@code ManifestException} are kinds of it) and {@link IOException}.
+ * Stateless and thread-safe; concurrent {@link #apply} calls on one stage1 rootfs are serialised
+ * by a lock.
  */
 public final class Kvmount {
 
@@ -51,7 +63,15 @@ public final class Kvmount {
    * @param warnings the plan's warnings followed by the backend's
    */
   public record Generation(Plan plan, String hypervisor, Transport transport, Arguments arguments, List<String> warnings) {
-    /** Copies the warnings. */
+    /**
+     * Copies the warnings.
+     *
+     * @param plan units, directories and shares
+     * @param hypervisor the backend's name
+     * @param transport the transport
+     * @param arguments the backend's arguments for {@code plan.shares()}
+     * @param warnings the plan's warnings followed by the backend's
+     */
     public Generation {
       warnings = List.copyOf(warnings);
     }
@@ -102,6 +122,23 @@ public final class Kvmount {
       return "permission denied";
     }
     return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+  }
+
+  /**
+   * Plans a pod for QEMU over 9p with the default options ({@link PlanOptions#defaults()}, {@link
+   * HypervisorOptions#defaults()}) and no extra image manifests, as {@code kvmount generate} does
+   * without options.
+   *
+   * @param pod the pod manifest
+   * @param stage1Root the stage1 rootfs, read (never written) to resolve symlinks in app rootfs;
+   *     {@code null} or a missing directory plans as if it were empty
+   * @return the plan, the QEMU arguments and the warnings
+   * @throws PlanException if the pod cannot be planned (the message names the field)
+   * @throws IOException if the stage1 rootfs cannot be read
+   */
+  public static Generation plan(PodManifest pod, Path stage1Root) throws PlanException, IOException {
+    return plan(pod, Map.of(), Hypervisors.byName("qemu"), Transport.NINE_P, PlanOptions.defaults(),
+        HypervisorOptions.defaults(), stage1Root);
   }
 
   /**

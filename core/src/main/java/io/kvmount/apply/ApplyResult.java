@@ -22,7 +22,14 @@ public record ApplyResult(
     List<String> removed,
     List<String> directoriesCreated) {
 
-  /** Copies every list. */
+  /**
+   * Copies every list.
+   *
+   * @param written unit files and drop-ins written (created or replaced), in plan order
+   * @param unchanged planned files that already had the planned content and mode, in plan order; this includes identical files kvmount had not written before and now manages ("adopted")
+   * @param removed files an earlier run wrote that the plan no longer contains and that were deleted, sorted
+   * @param directoriesCreated directories created, parents before children
+   */
   public ApplyResult {
     written = List.copyOf(written);
     unchanged = List.copyOf(unchanged);
@@ -30,7 +37,11 @@ public record ApplyResult(
     directoriesCreated = List.copyOf(directoriesCreated);
   }
 
-  /** Returns whether the run changed no file and created no directory. */
+  /**
+   * Returns whether the run changed no file and created no directory.
+   *
+   * @return whether the run changed no file and created no directory
+   */
   public boolean nothingChanged() {
     return written.isEmpty() && removed.isEmpty() && directoriesCreated.isEmpty();
   }

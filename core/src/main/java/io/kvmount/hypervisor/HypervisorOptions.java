@@ -41,6 +41,12 @@ public record HypervisorOptions(
   /**
    * Validates the options.
    *
+   * @param securityModel QEMU 9p {@code security_model}: {@code none} (the default: files keep their host owner and mode, and the guest's chown/chmod reach the host when QEMU runs as root and are otherwise ignored without an error), {@code passthrough} (the same, but failures are errors), {@code mapped-xattr} or {@code mapped-file} (guest ownership kept in extended attributes or hidden files; host files stay owned by QEMU's user)
+   * @param runtimeDir absolute directory for virtio-fs sockets ({@code <runtimeDir>/<tag>.sock}); use one per pod
+   * @param guestMemory guest memory size for virtio-fs's shared memory backend, in QEMU/cloud- hypervisor size syntax: a number with an optional {@code K}, {@code M} or {@code G} suffix ({@code 1G}); it must equal the VM's memory ({@code -m} / {@code --memory size=})
+   * @param virtiofsd the virtiofsd program to run (a path or a name looked up in {@code PATH})
+   * @param virtiofsdSandbox virtiofsd {@code --sandbox}: {@code namespace} (default: needs root; pivot_root into the shared directory), {@code chroot}, or {@code none}
+   * @param virtiofsdCache virtiofsd {@code --cache}: {@code auto} (default), {@code always}, {@code never} or {@code metadata}
    * @throws IllegalArgumentException with a one-line reason for an unknown security model,
    *     sandbox or cache, a relative runtime directory, or a malformed memory size
    */

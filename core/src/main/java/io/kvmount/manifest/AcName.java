@@ -19,6 +19,7 @@ public record AcName(String value) {
   /**
    * Checks the name.
    *
+   * @param value the name, such as {@code "dbvolume"}
    * @throws IllegalArgumentException with {@link #problem(String)}'s reason if the value is not a
    *     valid AC Name
    * @throws NullPointerException if {@code value} is null

@@ -18,6 +18,8 @@ public record ImageManifest(String name, List<MountPoint> mountPoints) {
   /**
    * Copies the list.
    *
+   * @param name the image name, an appc AC Identifier such as {@code "example.com/reduce-worker"}
+   * @param mountPoints the {@code app.mountPoints} in manifest order; empty if the image has no {@code app} or declares none
    * @throws NullPointerException if a component or element is null
    */
   public ImageManifest {

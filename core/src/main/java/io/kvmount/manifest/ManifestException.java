@@ -16,8 +16,11 @@ import java.util.Objects;
 public class ManifestException extends InvalidInputException {
   private static final long serialVersionUID = 1L;
 
+  /** The manifest's name, for messages. */
   private final String source;
+  /** The field path in the manifest, such as {@code apps[0].mounts[1].path}. */
   private final String fieldPath;
+  /** The reason, without the location. */
   private final String reason;
 
   /**

@@ -24,6 +24,9 @@ public record Mount(AcName volume, String path, Optional<Volume> appVolume) {
   /**
    * Checks the components.
    *
+   * @param volume the name of the mounted volume (a pod volume, or {@code appVolume}'s name)
+   * @param path absolute path inside the app rootfs, such as {@code "/var/lib/db"}: non-empty, no control character, no {@code ..} component, kept as written (not normalised)
+   * @param appVolume the inline volume definition (appc v0.8.8 {@code appVolume}), if any
    * @throws IllegalArgumentException if the path is not acceptable or {@code volume} differs from
    *     {@code appVolume}'s name
    * @throws NullPointerException if a component is null

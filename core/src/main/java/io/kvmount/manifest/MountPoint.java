@@ -24,6 +24,9 @@ public record MountPoint(AcName name, String path, boolean readOnly) {
   /**
    * Checks the components.
    *
+   * @param name the mount point's name, matched against volume names
+   * @param path absolute path inside the app rootfs, such as {@code "/var/lib/db"}
+   * @param readOnly whether the app wants the volume read-only (appc: a plain boolean, default false; a volume's own {@code readOnly}, when set, takes precedence)
    * @throws IllegalArgumentException if the path is not acceptable (see the type's description)
    * @throws NullPointerException if a component is null
    */

@@ -23,6 +23,9 @@ public record PodManifest(String acVersion, List<RuntimeApp> apps, List<Volume> 
   /**
    * Copies the lists.
    *
+   * @param acVersion the appc version the manifest declares (SemVer text such as {@code "0.8.11"}), or {@code ""} if the manifest has none
+   * @param apps the apps in manifest order
+   * @param volumes the pod volumes in manifest order
    * @throws NullPointerException if a component or element is null
    */
   public PodManifest {

@@ -58,6 +58,10 @@ public sealed interface Volume permits Volume.Host, Volume.Empty {
     /**
      * Checks the components.
      *
+     * @param name the volume's name
+     * @param source absolute path of the directory on the host, as written (appc checks only the leading {@code /}, so {@code ..} components are kept); no control characters
+     * @param readOnly the volume's read-only flag, empty if unset
+     * @param recursive appc v0.8.6 {@code recursive}: whether mounts below the source are shared too; empty if unset (the executor's default, recursive)
      * @throws IllegalArgumentException if {@code source} is empty, relative, longer than 4095 bytes
      *     or contains a control character
      * @throws NullPointerException if a component is null
@@ -99,6 +103,11 @@ public sealed interface Volume permits Volume.Host, Volume.Empty {
     /**
      * Checks the components.
      *
+     * @param name the volume's name
+     * @param readOnly the volume's read-only flag, empty if unset
+     * @param mode the directory's permission bits (appc octal text, default {@code 0755})
+     * @param uid owner user id, {@code 0} to {@code 4294967294} (default 0)
+     * @param gid owner group id, {@code 0} to {@code 4294967294} (default 0)
      * @throws IllegalArgumentException if {@code uid} or {@code gid} is outside {@code
      *     0..4294967294}
      * @throws NullPointerException if a component is null

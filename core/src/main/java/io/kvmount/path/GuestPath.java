@@ -32,6 +32,7 @@ public record GuestPath(List<String> components) implements Comparable<GuestPath
   /**
    * Validates and copies the components.
    *
+   * @param components the path's components, outermost first
    * @throws IllegalArgumentException if a component is empty, {@code .}, {@code ..}, or contains
    *     {@code /} or NUL
    */
@@ -113,7 +114,11 @@ public record GuestPath(List<String> components) implements Comparable<GuestPath
     return null;
   }
 
-  /** Returns whether this is {@code /}. */
+  /**
+   * Returns whether this is {@code /}.
+   *
+   * @return whether this is {@code /}
+   */
   public boolean isRoot() {
     return components.isEmpty();
   }
@@ -172,17 +177,29 @@ public record GuestPath(List<String> components) implements Comparable<GuestPath
     return new GuestPath(descendant.components.subList(components.size(), descendant.components.size()));
   }
 
-  /** Returns the parent directory; the root's parent is the root. */
+  /**
+   * Returns the parent directory; the root's parent is the root.
+   *
+   * @return the parent directory; the root's parent is the root
+   */
   public GuestPath parent() {
     return components.isEmpty() ? this : new GuestPath(components.subList(0, components.size() - 1));
   }
 
-  /** Returns the last component, or {@code ""} for the root. */
+  /**
+   * Returns the last component, or {@code ""} for the root.
+   *
+   * @return the last component, or {@code ""} for the root
+   */
   public String fileName() {
     return components.isEmpty() ? "" : components.get(components.size() - 1);
   }
 
-  /** Returns the path relative to {@code /}, without a leading slash ({@code ""} for the root). */
+  /**
+   * Returns the path relative to {@code /}, without a leading slash ({@code ""} for the root).
+   *
+   * @return the path relative to {@code /}, without a leading slash ({@code ""} for the root)
+   */
   public String relativeString() {
     return String.join("/", components);
   }

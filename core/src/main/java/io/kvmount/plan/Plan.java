@@ -40,7 +40,17 @@ public record Plan(
    */
   public record HostMountPoint(String volume, String path, String origin, String reason) {}
 
-  /** Copies every list. */
+  /**
+   * Copies every list.
+   *
+   * @param shares host volumes shared into the guest, in manifest order
+   * @param unitsDir where unit files go, relative to the stage1 rootfs (normally {@code usr/lib/systemd/system})
+   * @param files unit files and drop-ins, paths relative to {@link #unitsDir()}, in write order
+   * @param directories directories to create, paths relative to the stage1 rootfs, parents first
+   * @param mounts the resolved app mounts the units implement, per app in manifest order
+   * @param warnings human-readable warnings (one line each), in the order found
+   * @param hostMountPoints directories that must already exist inside host volumes because a nested mount point lies inside a read-only mount of that volume, where nothing can create it
+   */
   public Plan {
     hostMountPoints = List.copyOf(hostMountPoints);
     shares = List.copyOf(shares);

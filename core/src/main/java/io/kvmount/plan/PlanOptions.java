@@ -43,6 +43,13 @@ public record PlanOptions(
   /**
    * Validates the options.
    *
+   * @param transport how host volumes reach the guest
+   * @param maxTagBytes the hypervisor's longest mount tag, in UTF-8 bytes (QEMU 9p 31, kvmtool 32, virtio-fs 36)
+   * @param reservedTags tags never given to a volume (the root share's tag, for example)
+   * @param unitsDir where unit files go, as an absolute path inside the stage1 rootfs ({@code /usr/lib/systemd/system})
+   * @param msize the 9p {@code msize} in bytes; the virtio transport caps it at 512000
+   * @param cache the 9p {@code cache=} mode: {@code none}, {@code loose}, {@code fscache} or {@code mmap}
+   * @param legacyRemount for guests with util-linux older than 2.27, which ignores {@code ro} in a bind mount's options: read-only binds are mounted {@code bind} and then made read-only by a oneshot service running {@code mount -o remount,bind,ro WHERE}, which the app requires
    * @throws IllegalArgumentException if msize is outside 4096..512000, the cache mode is
    *     unknown, or the tag limit is below 12 bytes
    */

@@ -13,7 +13,11 @@ public enum Transport {
     this.id = id;
   }
 
-  /** Returns the name used on the command line and in JSON: {@code 9p} or {@code virtiofs}. */
+  /**
+   * Returns the name used on the command line and in JSON: {@code 9p} or {@code virtiofs}.
+   *
+   * @return the name used on the command line and in JSON: {@code 9p} or {@code virtiofs}
+   */
   public String id() {
     return id;
   }

@@ -39,7 +39,12 @@ public final class UnitFile {
    * @param entries the assignments in order; keys may repeat
    */
   public record Section(String name, List<Entry> entries) {
-    /** Copies the entries. */
+    /**
+     * Copies the entries.
+     *
+     * @param name the section name as between the brackets ({@code Unit}, {@code Mount})
+     * @param entries the assignments in order; keys may repeat
+     */
     public Section {
       Objects.requireNonNull(name, "name");
       entries = List.copyOf(entries);
@@ -70,7 +75,12 @@ public final class UnitFile {
    *     literal {@code %}, quoting in {@code Exec*=}); surrounding whitespace stripped
    */
   public record Entry(String key, String value) {
-    /** Checks for nulls. */
+    /**
+     * Checks for nulls.
+     *
+     * @param key the key ({@code What}, {@code ExecStart})
+     * @param value the raw value text as it stands in the file, already escaped ({@code %%} for a literal {@code %}, quoting in {@code Exec*=}); surrounding whitespace stripped
+     */
     public Entry {
       Objects.requireNonNull(key, "key");
       Objects.requireNonNull(value, "value");
@@ -85,7 +95,12 @@ public final class UnitFile {
    *     prefixed with the line number ({@code "line 6: Missing '=', ignoring line."})
    */
   public record Parsed(UnitFile unit, List<String> warnings) {
-    /** Copies the warnings. */
+    /**
+     * Copies the warnings.
+     *
+     * @param unit the parsed unit file
+     * @param warnings what systemd would warn about and ignore, one line each, in systemd's words prefixed with the line number ({@code "line 6: Missing '=', ignoring line."})
+     */
     public Parsed {
       Objects.requireNonNull(unit, "unit");
       warnings = List.copyOf(warnings);

@@ -38,6 +38,7 @@ public record UnitName(String value) implements Comparable<UnitName> {
   /**
    * Checks the name.
    *
+   * @param value the unit name, e.g. {@code opt-stage2-app-rootfs-var\x2ddata.mount}
    * @throws IllegalArgumentException if the name is not valid; use {@link #of(String)} for input
    *     that may be wrong
    */

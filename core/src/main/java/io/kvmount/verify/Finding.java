@@ -70,7 +70,13 @@ public record Finding(Check check, String path, String message) {
     }
   }
 
-  /** Checks for nulls and line breaks (a finding is one line). */
+  /**
+   * Checks for nulls and line breaks (a finding is one line).
+   *
+   * @param check which check failed
+   * @param path the file or directory concerned, relative to the stage1 rootfs without a leading slash ({@code usr/lib/systemd/system/mnt-data.mount}); empty when the finding concerns no single path (some {@code systemd-analyze} lines)
+   * @param message what is wrong, naming the volume, app, unit or setting; one line
+   */
   public Finding {
     Objects.requireNonNull(check, "check");
     Objects.requireNonNull(path, "path");

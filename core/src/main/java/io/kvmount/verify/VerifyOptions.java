@@ -27,6 +27,9 @@ public record VerifyOptions(GuestPath unitsDir, Optional<Plan> expected, boolean
   /**
    * Checks the arguments.
    *
+   * @param unitsDir where kvmount wrote the units, relative to the stage1 rootfs (written as an absolute {@link GuestPath}, normally {@code /usr/lib/systemd/system}); when {@code expected} is present its {@link Plan#unitsDir()} must be the same
+   * @param expected the plan {@code kvmount generate} would write for the pod manifest, if known: then the file set, file contents, mount tags and empty-volume modes and owners are compared with it. Without it only the tree's own consistency and the state file are checked
+   * @param systemdAnalyze whether to also run {@code systemd-analyze verify --man=no --generators=no} on the units when it is installed
    * @throws IllegalArgumentException if {@code unitsDir} is {@code /} or differs from the
    *     expected plan's units directory
    */

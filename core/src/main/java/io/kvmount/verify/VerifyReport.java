@@ -19,7 +19,14 @@ import java.util.List;
 public record VerifyReport(
     List<Finding> findings, List<String> filesChecked, List<String> directoriesChecked, List<String> notes) {
 
-  /** Copies every list. */
+  /**
+   * Copies every list.
+   *
+   * @param findings every problem found, sorted by path, then in the order of {@link Finding.Check}'s constants (findings about no single path, with an empty path, first); empty when clean
+   * @param filesChecked paths (relative to the stage1 rootfs) of the unit files and drop-ins that were read, sorted
+   * @param directoriesChecked paths (relative to the stage1 rootfs) of the directories that were checked (only with a plan), in plan order
+   * @param notes what was not checked and why, one line each (for example {@code systemd-analyze not found on PATH; skipped}); not problems
+   */
   public VerifyReport {
     findings = List.copyOf(findings);
     filesChecked = List.copyOf(filesChecked);
