@@ -96,6 +96,13 @@ final class GenerateCommand implements Callable<Integer> {
     if (quiet && verbose) {
       throw new ParameterException(spec.commandLine(), "--quiet and --verbose cannot be used together");
     }
+    if (stage1Rootfs.toString().isEmpty()) {
+      throw new ParameterException(spec.commandLine(), "--stage1-rootfs must not be empty");
+    }
+    if (stage1Rootfs.toAbsolutePath().normalize().getNameCount() == 0) {
+      throw new ParameterException(spec.commandLine(),
+          "--stage1-rootfs \"" + stage1Rootfs + "\" is the host's root directory; refusing to write there");
+    }
     PlanArgs.Resolved r = planArgs.resolve(spec.commandLine());
     PrintWriter err = spec.commandLine().getErr();
     Verbose log = new Verbose(verbose ? err : null);

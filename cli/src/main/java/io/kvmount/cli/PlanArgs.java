@@ -155,6 +155,12 @@ final class PlanArgs {
     try {
       units = unitsDir(unitsDir);
       Set<String> reserved = new LinkedHashSet<>(MountTag.DEFAULT_RESERVED);
+      for (String tag : reservedTags) {
+        if (tag.isEmpty() || tag.chars().anyMatch(c -> c <= 0x20 || c == 0x7f || c == ',')) {
+          throw new IllegalArgumentException(
+              "--reserve-tag \"" + tag + "\" must be a non-empty tag without spaces, commas or control characters");
+        }
+      }
       reserved.addAll(reservedTags);
       options = new PlanOptions(t, 31, reserved, units, msize, cache, legacyRemount);
       hvOptions = new HypervisorOptions(securityModel, runtimeDir, guestMemory, virtiofsd, virtiofsdSandbox, virtiofsdCache);

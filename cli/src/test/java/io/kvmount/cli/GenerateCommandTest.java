@@ -189,4 +189,22 @@ class GenerateCommandTest {
     assertThat(r.exit()).as(r.err()).isZero();
     assertThat(r.out()).contains("données");
   }
+
+  @Test
+  void generate_emptyOrRootStage1Rootfs_isAUsageError() {
+    CliRunner.Result empty = CliRunner.run("generate", "--pod-manifest", pod.toString(), "--stage1-rootfs", "");
+    assertThat(empty.exit()).isEqualTo(2);
+    assertThat(empty.err()).contains("--stage1-rootfs must not be empty");
+    CliRunner.Result root = CliRunner.run("generate", "--pod-manifest", pod.toString(), "--stage1-rootfs", "/", "--dry-run");
+    assertThat(root.exit()).isEqualTo(2);
+    assertThat(root.err()).contains("host's root directory");
+  }
+
+  @Test
+  void generate_emptyReservedTag_isAUsageError() {
+    CliRunner.Result r = CliRunner.run("generate", "--pod-manifest", pod.toString(), "--stage1-rootfs",
+        stage1.toString(), "--reserve-tag", "");
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.err()).contains("--reserve-tag");
+  }
 }

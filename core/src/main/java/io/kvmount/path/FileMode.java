@@ -51,9 +51,12 @@ public record FileMode(int bits) {
     return new FileMode(v);
   }
 
-  /** Returns the mode as four octal digits, such as {@code "0755"}. */
+  /**
+   * Returns the mode as octal text with a leading zero, as appc writes it: {@code "0755"}, {@code
+   * "01777"}, {@code "07777"}.
+   */
   @Override
   public String toString() {
-    return String.format("%04o", bits);
+    return bits > 0777 ? "0" + Integer.toOctalString(bits) : String.format("%04o", bits);
   }
 }

@@ -112,6 +112,14 @@ public final class MountResolver {
       } else {
         mountPoints = List.of();
         mpField = appField + ".app.mountPoints";
+        if (app.mounts().isEmpty()) {
+          warnings.add("app \"" + appName + "\" gets no volumes: it has no mounts, no \"app\" section and no"
+              + " --image-manifest (which would supply its image's mount points)");
+        }
+      }
+      if (app.mountPoints().isPresent() && images.containsKey(appName)) {
+        warnings.add("app \"" + appName + "\": the pod's \"app\" section replaces the image's; the image manifest"
+            + " given with --image-manifest is not used");
       }
       List<GuestPath> mpPaths = new ArrayList<>();
       for (int k = 0; k < mountPoints.size(); k++) {
@@ -202,6 +210,10 @@ public final class MountResolver {
     String problem = GuestPath.problem(text);
     if (problem != null) {
       throw new PlanException(field + ": \"" + Quote.escape(text) + "\": " + problem);
+    }
+    if (Character.isWhitespace(text.charAt(text.length() - 1))) {
+      throw new PlanException(field + ": \"" + Quote.escape(text)
+          + "\": path ends with whitespace, which systemd would strip from Where=");
     }
     for (int i = 0; i < text.length(); i++) {
       char c = text.charAt(i);

@@ -229,4 +229,17 @@ class PlannerTest {
     assertThat(rejection("{\"name\":\"" + name + "\",\"kind\":\"empty\"}", "", GuestFs.EMPTY))
         .hasMessageContaining("is 300 bytes").hasMessageContaining("at most 255");
   }
+
+  @Test
+  void plan_mountPathEndingInWhitespace_isRefusedBeforeSystemdWouldStripIt() {
+    assertThat(rejection("{\"name\":\"v\",\"kind\":\"empty\"}",
+        app("a", "{\"volume\":\"v\",\"path\":\"/var/data \"}", null), GuestFs.EMPTY))
+        .hasMessageContaining("apps[0].mounts[0].path").hasMessageContaining("ends with whitespace");
+  }
+
+  @Test
+  void plan_appWithoutMountsAppSectionOrImage_warnsThatItGetsNoVolumes() throws Exception {
+    Plan p = plan(pod("", "{\"name\":\"lonely\",\"image\":{\"id\":\"sha512-aa\"}}"));
+    assertThat(p.warnings()).singleElement().asString().contains("app \"lonely\" gets no volumes");
+  }
 }
