@@ -1,5 +1,6 @@
 package io.kvmount.verify;
 
+import io.kvmount.path.FileMode;
 import io.kvmount.path.GuestPath;
 import io.kvmount.plan.Plan;
 import io.kvmount.plan.PlannedDirectory;
@@ -630,7 +631,7 @@ public final class Verifier {
         }
         long[] mo = tree.modeAndOwner(d.path());
         if (mo[0] != d.mode().bits()) {
-          add(Check.EMPTY_VOLUME, d.path(), what + ": mode " + String.format("%04o", mo[0]) + ", but the manifest gives "
+          add(Check.EMPTY_VOLUME, d.path(), what + ": mode " + new FileMode((int) mo[0]) + ", but the manifest gives "
               + d.mode());
         }
         if (mo[1] != d.uid() || mo[2] != d.gid()) {
