@@ -16,6 +16,7 @@ public record FileMode(int bits) {
   /**
    * Checks the range.
    *
+   * @param bits the mode bits, {@code 0} to {@code 07777}
    * @throws IllegalArgumentException if {@code bits} is outside {@code 0..07777}
    */
   public FileMode {

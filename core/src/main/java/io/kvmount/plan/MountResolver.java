@@ -57,7 +57,13 @@ public final class MountResolver {
    * @param warnings one line each
    */
   public record Resolution(Map<String, Volume> volumes, List<AppMount> mounts, List<String> warnings) {
-    /** Copies the collections. */
+    /**
+     * Copies the collections.
+     *
+     * @param volumes every volume the pod uses or declares (declared, inline and implicit), by name, in order of first appearance
+     * @param mounts every app mount, apps in manifest order
+     * @param warnings one line each
+     */
     public Resolution {
       volumes = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(volumes));
       mounts = List.copyOf(mounts);
