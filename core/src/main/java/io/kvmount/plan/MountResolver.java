@@ -8,6 +8,7 @@ import io.kvmount.manifest.RuntimeApp;
 import io.kvmount.manifest.Volume;
 import io.kvmount.path.FileMode;
 import io.kvmount.path.GuestPath;
+import io.kvmount.systemd.Quote;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -215,16 +216,16 @@ public final class MountResolver {
   private static GuestPath cleanPath(String text, String field) throws PlanException {
     String problem = GuestPath.problem(text);
     if (problem != null) {
-      throw new PlanException(field + ": \"" + Quote.escape(text) + "\": " + problem);
+      throw new PlanException(field + ": " + Quote.of(text) + ": " + problem);
     }
     if (Character.isWhitespace(text.charAt(text.length() - 1))) {
-      throw new PlanException(field + ": \"" + Quote.escape(text)
-          + "\": path ends with whitespace, which systemd would strip from Where=");
+      throw new PlanException(field + ": " + Quote.of(text)
+          + ": path ends with whitespace, which systemd would strip from Where=");
     }
     for (int i = 0; i < text.length(); i++) {
       char c = text.charAt(i);
       if (c < 0x20 || c == 0x7f) {
-        throw new PlanException(field + ": \"" + Quote.escape(text) + "\": path contains a control character");
+        throw new PlanException(field + ": " + Quote.of(text) + ": path contains a control character");
       }
     }
     return GuestPath.parse(text);
