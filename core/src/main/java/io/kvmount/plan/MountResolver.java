@@ -10,10 +10,13 @@ import io.kvmount.path.FileMode;
 import io.kvmount.path.GuestPath;
 import io.kvmount.systemd.Quote;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Applies appc's volume rules to a pod: which volume every app mount point gets, where, and
@@ -99,8 +102,12 @@ public final class MountResolver {
     }
     List<AppMount> out = new ArrayList<>();
     List<String> warnings = new ArrayList<>();
+    Set<String> appNames = new HashSet<>();
+    for (RuntimeApp a : pod.apps()) {
+      appNames.add(a.name().value());
+    }
     for (String app : images.keySet()) {
-      if (pod.apps().stream().noneMatch(a -> a.name().value().equals(app))) {
+      if (!appNames.contains(app)) {
         throw new PlanException("image manifest given for app \"" + app + "\", which is not in the pod");
       }
     }
@@ -129,8 +136,15 @@ public final class MountResolver {
             + " given with --image-manifest is not used");
       }
       List<GuestPath> mpPaths = new ArrayList<>();
+      // The first mount point with a given path, and with a given name: a lookup per mount
+      // instead of a scan of every mount point.
+      Map<GuestPath, MountPoint> mpByPath = new HashMap<>();
+      Map<String, MountPoint> mpByName = new HashMap<>();
       for (int k = 0; k < mountPoints.size(); k++) {
-        mpPaths.add(cleanPath(mountPoints.get(k).path(), mpField + "[" + k + "].path"));
+        GuestPath mpPath = cleanPath(mountPoints.get(k).path(), mpField + "[" + k + "].path");
+        mpPaths.add(mpPath);
+        mpByPath.putIfAbsent(mpPath, mountPoints.get(k));
+        mpByName.putIfAbsent(mountPoints.get(k).name().value(), mountPoints.get(k));
       }
       Map<GuestPath, String> targets = new LinkedHashMap<>();
       for (int mi = 0; mi < app.mounts().size(); mi++) {
@@ -163,16 +177,9 @@ public final class MountResolver {
           throw new PlanException(
               field + ".path: \"" + m.path() + "\" is the same target as " + before + " (" + path + ")");
         }
-        MountPoint mp = null;
-        for (int k = 0; k < mountPoints.size() && mp == null; k++) {
-          if (mpPaths.get(k).equals(path)) {
-            mp = mountPoints.get(k);
-          }
-        }
-        for (int k = 0; k < mountPoints.size() && mp == null; k++) {
-          if (mountPoints.get(k).name().value().equals(v.name().value())) {
-            mp = mountPoints.get(k);
-          }
+        MountPoint mp = mpByPath.get(path);
+        if (mp == null) {
+          mp = mpByName.get(v.name().value());
         }
         boolean ro = v.readOnly().orElse(mp != null && mp.readOnly());
         out.add(new AppMount(ai, appName, v, path, ro, field));
