@@ -102,13 +102,26 @@ public final class Kvmount {
     return ManifestReader.readImage(readInput(file, "image manifest"), file.toString());
   }
 
+  /**
+   * Reads at most {@link ManifestReader#MAX_DOCUMENT_BYTES} bytes of a manifest. The size is
+   * checked while reading, not only with {@code stat}, so that a file whose size says nothing
+   * ({@code /dev/zero}, a pipe, {@code /proc} files) is also refused within bounded time and
+   * memory instead of being read to the end.
+   */
   private static byte[] readInput(Path file, String what) throws InvalidInputException {
+    int max = ManifestReader.MAX_DOCUMENT_BYTES;
+    String tooLarge = what + " \"" + file + "\": larger than " + max + " bytes";
     try {
-      if (Files.size(file) > ManifestReader.MAX_DOCUMENT_BYTES) {
-        throw new InvalidInputException(
-            what + " \"" + file + "\": larger than " + ManifestReader.MAX_DOCUMENT_BYTES + " bytes");
+      if (Files.isRegularFile(file) && Files.size(file) > max) {
+        throw new InvalidInputException(tooLarge);
       }
-      return Files.readAllBytes(file);
+      try (java.io.InputStream in = Files.newInputStream(file)) {
+        byte[] bytes = in.readNBytes(max);
+        if (bytes.length == max && in.read() != -1) {
+          throw new InvalidInputException(tooLarge);
+        }
+        return bytes;
+      }
     } catch (IOException e) {
       throw new InvalidInputException(what + " \"" + file + "\": cannot read: " + describe(e), e);
     }
@@ -120,6 +133,9 @@ public final class Kvmount {
     }
     if (e instanceof java.nio.file.AccessDeniedException) {
       return "permission denied";
+    }
+    if (e instanceof java.nio.file.FileSystemException fse && fse.getReason() != null) {
+      return fse.getReason().replace('\n', ' ').replace('\r', ' ');
     }
     return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
   }

@@ -1108,7 +1108,7 @@ final class ManifestParser {
       path = knownPath;
     }
     String where = at(e.getLocation());
-    if (e instanceof JsonEOFException) {
+    if (e instanceof JsonEOFException || cutShort(e)) {
       return error(path, "truncated document: unexpected end of input (" + where + ")");
     }
     String what = cleanJacksonMessage(e.getOriginalMessage());
@@ -1171,5 +1171,31 @@ final class ManifestParser {
 
   private ManifestException error(String path, String reason) {
     return new ManifestException(source, path, reason);
+  }
+
+  /**
+   * Whether a parse failure is really the document ending too early: Jackson reports some cuts
+   * (inside {@code true}, after {@code 1.}, between object entries) as syntax errors rather than
+   * {@link JsonEOFException}. True when the message says end-of-input, or when everything from the
+   * failure to the end of the document is one unfinished literal or number.
+   */
+  private boolean cutShort(JsonProcessingException e) {
+    String m = e.getOriginalMessage();
+    if (m != null && m.toLowerCase(java.util.Locale.ROOT).contains("end-of-input")) {
+      return true;
+    }
+    long offset = e.getLocation() == null ? -1 : e.getLocation().getByteOffset();
+    if (offset < 0 || offset >= json.length) {
+      return false;
+    }
+    for (long i = offset; i < json.length; i++) {
+      byte b = json[(int) i];
+      boolean literalOrNumber =
+          (b >= 'a' && b <= 'z') || (b >= '0' && b <= '9') || b == '.' || b == '-' || b == '+' || b == 'E';
+      if (!literalOrNumber) {
+        return false;
+      }
+    }
+    return true;
   }
 }
