@@ -399,7 +399,7 @@ final class HostileCorpus {
         + "{\"volume\":\"scratch\",\"path\":\"/./data\"}"), 3, "is mounted twice");
     add("mountpoint-duplicate-path", pod(HOST_VOL, "{\"name\":\"web\"," + IMAGE + ",\"app\":{\"exec\":[\"/x\"],"
         + "\"user\":\"0\",\"group\":\"0\",\"mountPoints\":[{\"name\":\"data\",\"path\":\"/d\"},"
-        + "{\"name\":\"other\",\"path\":\"/d/\"}]}}"), 3, "apps[0].app.mountPoints[1]");
+        + "{\"name\":\"other\",\"path\":\"/d/\"}]}}"), 3, "apps[0].app.mountPoints[1].path: \"/d/\" is the same target as apps[0].app.mountPoints[0]");
     add("path-component-256", at("/" + repeat("c", 256)), 3, "component longer than 255 bytes");
     add("path-4096-bytes", at(repeat("/p", 2_048)), 3, "longer than 4095 bytes");
     String[][] control = {
@@ -429,7 +429,7 @@ final class HostileCorpus {
     String probe = "/escape/kvmount-hostile-probe";
     addFixture("fixture-symlink-to-etc", "etc-link", at(probe), 0, "opt/stage2/web/rootfs/etc/kvmount-hostile-probe");
     addFixture("fixture-dotdot-chain", "up-chain", at("/up/x"), 0, "opt/stage2/web/rootfs/outside/x");
-    addFixture("fixture-absolute-outside", "abs-outside", at("/abs/x"), 0, "rootfs/outside-abs/x");
+    addFixture("fixture-absolute-outside", "abs-outside", at("/abs/x"), 0, "/outside-abs/x");
     addFixture("fixture-dangling-absolute", "dangling", at("/d/x"), 0, "rootfs/nonexistent/dir/x");
     addFixture("fixture-link-loop", "loop2", at("/a/x"), 3, "too many levels of symbolic links");
     addFixture("fixture-self-loop", "self-loop", at("/loop"), 3, "too many levels of symbolic links");
@@ -451,7 +451,7 @@ final class HostileCorpus {
     addFixture("fixture-foreign-unit", "unit-foreign", at("/x"), 1, "not written by kvmount");
     addFixture("fixture-meta-file", "meta-file", at("/x"), 1, ".kvmount");
     addFixture("fixture-meta-symlink", "meta-link", at("/x"), 1, ".kvmount");
-    addFixture("fixture-mount-dir-symlink-in-stage1", "target-link-stage1", at("/x"), 0, "rootfs/outside-abs");
+    addFixture("fixture-mount-dir-symlink-in-stage1", "target-link-stage1", at("/x"), 0, "resolved through symlinks to /opt/stage2/web/rootfs/");
   }
 
   // ---------------------------------------------------------------------------------------------

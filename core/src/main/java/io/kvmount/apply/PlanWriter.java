@@ -130,6 +130,10 @@ public final class PlanWriter {
   private static final int FILE_MODE = 0644;
   private static final int PARENT_MODE = 0755;
   private static final long MAX_ID = 0xFFFF_FFFEL;
+  /** Longest file name (one path component) Linux file systems accept: 255 bytes (NAME_MAX). */
+  private static final int MAX_NAME_BYTES = 255;
+  /** Longest path, in bytes, without the stage1 rootfs prefix (PATH_MAX 4096 with the NUL). */
+  private static final int MAX_PATH_BYTES = 4095;
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final int STAGING_THREADS = 8;
 
@@ -329,7 +333,23 @@ public final class PlanWriter {
                   + quoteEscaped(p.relativeString())
                   + " contains a line break");
         }
+        int bytes = c.getBytes(StandardCharsets.UTF_8).length;
+        if (bytes > MAX_NAME_BYTES) {
+          throw new InvalidInputException(
+              "plan: " + what + " path " + quoteEscaped(shorten(p.relativeString())) + " has a component of " + bytes
+                  + " bytes; Linux file names are at most " + MAX_NAME_BYTES + " bytes");
+        }
       }
+      int total = p.toString().getBytes(StandardCharsets.UTF_8).length;
+      if (total > MAX_PATH_BYTES) {
+        throw new InvalidInputException(
+            "plan: " + what + " path " + quoteEscaped(shorten(p.relativeString())) + " is " + total
+                + " bytes long; Linux paths are at most " + MAX_PATH_BYTES + " bytes");
+      }
+    }
+
+    private static String shorten(String s) {
+      return s.length() <= 120 ? s : s.substring(0, 120) + "...";
     }
 
     private static void checkId(long id, String which, GuestPath p) throws InvalidInputException {

@@ -1177,12 +1177,16 @@ final class ManifestParser {
    * Whether a parse failure is really the document ending too early: Jackson reports some cuts
    * (inside {@code true}, after {@code 1.}, between object entries) as syntax errors rather than
    * {@link JsonEOFException}. True when the message says end-of-input, or when everything from the
-   * failure to the end of the document is one unfinished literal or number.
+   * failure to the end of the document is one unfinished literal or number inside the top-level
+   * object.
    */
   private boolean cutShort(JsonProcessingException e) {
     String m = e.getOriginalMessage();
     if (m != null && m.toLowerCase(java.util.Locale.ROOT).contains("end-of-input")) {
       return true;
+    }
+    if (parser == null || parser.getParsingContext().inRoot()) {
+      return false; // after the top-level value: trailing content, not a cut
     }
     long offset = e.getLocation() == null ? -1 : e.getLocation().getByteOffset();
     if (offset < 0 || offset >= json.length) {

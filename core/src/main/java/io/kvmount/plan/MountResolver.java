@@ -142,8 +142,17 @@ public final class MountResolver {
       Map<String, MountPoint> mpByName = new HashMap<>();
       for (int k = 0; k < mountPoints.size(); k++) {
         GuestPath mpPath = cleanPath(mountPoints.get(k).path(), mpField + "[" + k + "].path");
+        MountPoint first = mpByPath.get(mpPath);
+        if (first != null) {
+          // Two mount points on one target (bug class 20): which volume and which readOnly
+          // would win is undefined; refuse instead of silently dropping one.
+          throw new PlanException(
+              mpField + "[" + k + "].path: " + Quote.of(mountPoints.get(k).path()) + " is the same target as "
+                  + mpField.substring(mpField.lastIndexOf(' ') + 1) + "[" + mountPoints.indexOf(first) + "] ("
+                  + mpPath + ")");
+        }
         mpPaths.add(mpPath);
-        mpByPath.putIfAbsent(mpPath, mountPoints.get(k));
+        mpByPath.put(mpPath, mountPoints.get(k));
         mpByName.putIfAbsent(mountPoints.get(k).name().value(), mountPoints.get(k));
       }
       Map<GuestPath, String> targets = new LinkedHashMap<>();

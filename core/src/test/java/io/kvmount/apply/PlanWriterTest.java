@@ -346,6 +346,10 @@ class PlanWriterTest {
                 List.of(dir("/mnt/x", 0755, 0, 0, false), dir("/mnt/x", 0700, 0, 0, false))),
             plan(file(".kvmount-staging-1/x.mount", "x\n")),
             plan(file("a\nb.mount", "x\n")),
+            plan(List.of(), List.of(dir("/mnt/" + "e".repeat(256), 0755, 0, 0, true))),
+            plan(List.of(), List.of(dir("/mnt/" + "\u00e9".repeat(128), 0755, 0, 0, true))),
+            plan(List.of(), List.of(dir("/mnt" + "/p".repeat(2047), 0755, 0, 0, true))),
+            plan(file("x".repeat(250) + ".mount", "x\n")),
             new Plan(List.of(), GuestPath.ROOT, List.of(SHARE), List.of(), List.of(), List.of()));
     for (Plan p : bad) {
       assertThatThrownBy(() -> PlanWriter.apply(p, root))
@@ -356,6 +360,17 @@ class PlanWriterTest {
     try (var s = Files.list(root)) {
       assertThat(s).isEmpty();
     }
+  }
+
+  @Test
+  void apply_pathsLinuxCannotHold_areRefusedBeforeWriting() {
+    // Before, mkdir failed with ENAMETOOLONG after parent directories had been created (exit 1,
+    // tree changed); now the plan is refused as a whole.
+    assertThatThrownBy(() -> PlanWriter.apply(plan(List.of(), List.of(dir("/mnt/" + "e".repeat(256), 0755, 0, 0, true))), root))
+        .hasMessageStartingWith("plan: directory path \"mnt/eeee")
+        .hasMessageEndingWith("has a component of 256 bytes; Linux file names are at most 255 bytes");
+    assertThatThrownBy(() -> PlanWriter.apply(plan(List.of(), List.of(dir("/mnt" + "/p".repeat(2046), 0755, 0, 0, true))), root))
+        .hasMessageEndingWith("is 4096 bytes long; Linux paths are at most 4095 bytes");
   }
 
   @Test

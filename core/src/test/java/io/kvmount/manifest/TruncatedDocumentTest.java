@@ -40,6 +40,17 @@ class TruncatedDocumentTest {
   }
 
   @Test
+  void garbageAfterTheDocument_isNotCalledTruncated() {
+    for (String tail : new String[] {" xx", "tru", " 1.", "}"}) {
+      byte[] doc = ("{\"acKind\":\"PodManifest\",\"apps\":[]}" + tail).getBytes(StandardCharsets.UTF_8);
+      assertThatThrownBy(() -> ManifestReader.readPod(doc, "pod.json"))
+          .as("tail %s", tail)
+          .isInstanceOf(ManifestException.class)
+          .hasMessageNotContaining("truncated");
+    }
+  }
+
+  @Test
   void unfinishedLiteralFollowedByMore_isNotCalledTruncated() {
     byte[] doc = "{\"acKind\":\"PodManifest\",\"apps\":tru}".getBytes(StandardCharsets.UTF_8);
     assertThatThrownBy(() -> ManifestReader.readPod(doc, "pod.json"))

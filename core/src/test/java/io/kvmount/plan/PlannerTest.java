@@ -242,4 +242,22 @@ class PlannerTest {
     Plan p = plan(pod("", "{\"name\":\"lonely\",\"image\":{\"id\":\"sha512-aa\"}}"));
     assertThat(p.warnings()).singleElement().asString().contains("app \"lonely\" gets no volumes");
   }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"/d/", "//d", "/d/.", "/./d"})
+  void plan_twoImageMountPointsOnOneTarget_areRefused(String second) throws Exception {
+    // Bug class 20 for image mount points: before, the second one was silently dropped.
+    PodManifest pod = pod("{\"name\":\"data\",\"kind\":\"host\",\"source\":\"/srv/data\"}",
+        app("web", "", "{\"name\":\"data\",\"path\":\"/d\"},{\"name\":\"other\",\"path\":\"" + second + "\"}"));
+    assertThatThrownBy(() -> plan(pod)).isInstanceOf(PlanException.class)
+        .hasMessage("apps[0].app.mountPoints[1].path: \"" + second + "\" is the same target as"
+            + " apps[0].app.mountPoints[0] (/d)");
+  }
+
+  @Test
+  void plan_twoImageMountPointsOnDifferentTargets_bothMounted() throws Exception {
+    PodManifest pod = pod("{\"name\":\"data\",\"kind\":\"host\",\"source\":\"/srv/data\"}",
+        app("web", "", "{\"name\":\"data\",\"path\":\"/d\"},{\"name\":\"other\",\"path\":\"/d2\"}"));
+    assertThat(plan(pod).mounts()).hasSize(2);
+  }
 }
