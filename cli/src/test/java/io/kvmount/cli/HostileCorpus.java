@@ -451,6 +451,15 @@ final class HostileCorpus {
     addFixture("fixture-foreign-unit", "unit-foreign", at("/x"), 1, "not written by kvmount");
     addFixture("fixture-meta-file", "meta-file", at("/x"), 1, ".kvmount");
     addFixture("fixture-meta-symlink", "meta-link", at("/x"), 1, ".kvmount");
+    addFixture("fixture-alias-absolute", "alias", mounts("{\"volume\":\"data\",\"path\":\"/a\"},"
+        + "{\"volume\":\"scratch\",\"path\":\"/b\"}"), 3, "resolves to /opt/stage2/web/rootfs/b, already the target of");
+    addFixture("fixture-alias-relative", "alias", mounts("{\"volume\":\"data\",\"path\":\"/a/x\"},"
+        + "{\"volume\":\"scratch\",\"path\":\"/c/x\"}"), 3, "already the target of apps[0].mounts[0]");
+    addFixture("fixture-link-to-root", "root-link", at("/r"), 3, "resolves to the app rootfs itself");
+    addFixture("fixture-dotdot-link-to-root", "root-link", at("/up"), 3, "resolves to the app rootfs itself");
+    addFixture("fixture-link-target-long-component", "long-target", at("/lc/x"), 3, "apps[0].mounts[0].path");
+    addFixture("fixture-link-expands-past-4095", "long-expansion", at("/le/x"), 3, "apps[0].mounts[0].path");
+    addFixture("fixture-link-expands-unit-name", "medium-expansion", at("/me/x"), 3, "apps[0].mounts[0].path");
     addFixture("fixture-mount-dir-symlink-in-stage1", "target-link-stage1", at("/x"), 0, "resolved through symlinks to /opt/stage2/web/rootfs/");
   }
 

@@ -39,6 +39,23 @@ final class StageFixtures {
         link(rootfs.resolve("a"), Path.of("b"));
         link(rootfs.resolve("b"), Path.of("a"));
       }
+      case "alias" -> {
+        Files.createDirectories(rootfs.resolve("b"));
+        link(rootfs.resolve("a"), Path.of("/b"));
+        link(rootfs.resolve("c"), Path.of("b"));
+      }
+      case "root-link" -> {
+        link(rootfs.resolve("r"), Path.of("/"));
+        link(rootfs.resolve("up"), Path.of("../../../.."));
+      }
+      case "long-target" -> link(rootfs.resolve("lc"), Path.of("/" + "n".repeat(300)));
+      case "long-expansion" -> {
+        // Each link adds 200 bytes: 30 of them resolve to a path of about 6000 bytes.
+        for (int i = 0; i < 30; i++) {
+          link(rootfs.resolve("le" + (i == 0 ? "" : i)), Path.of("le" + (i + 1) + "/" + "q".repeat(200)));
+        }
+      }
+      case "medium-expansion" -> link(rootfs.resolve("me"), Path.of("m".repeat(250) + "/" + "m".repeat(250)));
       case "self-loop" -> link(rootfs.resolve("loop"), Path.of("loop"));
       case "long-chain" -> {
         for (int i = 0; i < 50; i++) {

@@ -2,6 +2,7 @@ package io.kvmount.plan;
 
 import io.kvmount.path.GuestPath;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -45,7 +46,8 @@ public final class ConfinedResolver {
    * @return the canonical path under {@code root} and what is there
    * @throws PlanException (message without field: callers prefix it) if a component of the root
    *     is a symlink or not a directory, a component inside is a file or device with more path
-   *     after it, or links loop (more than {@link #MAX_LINKS})
+   *     after it, links loop (more than {@link #MAX_LINKS}), or a symlink target leads to a name
+   *     longer than 255 bytes or a path longer than 4095 bytes
    * @throws IOException if the tree cannot be read
    */
   public static Result resolve(GuestFs fs, GuestPath root, GuestPath path) throws PlanException, IOException {
@@ -82,7 +84,21 @@ public final class ConfinedResolver {
         done.add(c);
         continue;
       }
+      // Names and paths Linux cannot hold come from symlink targets (the manifest's own paths
+      // are checked when read); refuse them here rather than fail on lstat (ENAMETOOLONG).
+      int nameBytes = c.getBytes(StandardCharsets.UTF_8).length;
+      if (nameBytes > GuestPath.MAX_COMPONENT_BYTES) {
+        throw new PlanException(
+            "resolving " + path + " in " + root + " through symlinks meets a name of " + nameBytes
+                + " bytes; file names are at most " + GuestPath.MAX_COMPONENT_BYTES + " bytes");
+      }
       GuestPath candidate = root.resolve(new GuestPath(append(done, c)));
+      int pathBytes = candidate.toString().getBytes(StandardCharsets.UTF_8).length;
+      if (pathBytes > GuestPath.MAX_PATH_BYTES) {
+        throw new PlanException(
+            "resolving " + path + " in " + root + " through symlinks gives a path of more than "
+                + GuestPath.MAX_PATH_BYTES + " bytes");
+      }
       GuestFs.Kind k = fs.kind(candidate);
       if (k == GuestFs.Kind.SYMLINK) {
         if (++links > MAX_LINKS) {

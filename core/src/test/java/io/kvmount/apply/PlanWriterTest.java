@@ -12,8 +12,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.kvmount.error.InvalidInputException;
+import io.kvmount.path.FileMode;
 import io.kvmount.path.GuestPath;
 import io.kvmount.plan.Plan;
+import io.kvmount.plan.PlannedDirectory;
 import io.kvmount.plan.PlannedFile;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -346,10 +348,10 @@ class PlanWriterTest {
                 List.of(dir("/mnt/x", 0755, 0, 0, false), dir("/mnt/x", 0700, 0, 0, false))),
             plan(file(".kvmount-staging-1/x.mount", "x\n")),
             plan(file("a\nb.mount", "x\n")),
-            plan(List.of(), List.of(dir("/mnt/" + "e".repeat(256), 0755, 0, 0, true))),
-            plan(List.of(), List.of(dir("/mnt/" + "\u00e9".repeat(128), 0755, 0, 0, true))),
-            plan(List.of(), List.of(dir("/mnt" + "/p".repeat(2047), 0755, 0, 0, true))),
-            plan(file("x".repeat(250) + ".mount", "x\n")),
+            plan(List.of(), List.of(longDir(List.of("mnt", "e".repeat(256))))),
+            plan(List.of(), List.of(longDir(List.of("mnt", "\u00e9".repeat(128))))),
+            plan(List.of(), List.of(longDir(java.util.Collections.nCopies(2048, "p")))),
+            plan(List.of(new PlannedFile(new GuestPath(List.of("x".repeat(250) + ".mount")), "x\n")), List.of()),
             new Plan(List.of(), GuestPath.ROOT, List.of(SHARE), List.of(), List.of(), List.of()));
     for (Plan p : bad) {
       assertThatThrownBy(() -> PlanWriter.apply(p, root))
@@ -366,11 +368,21 @@ class PlanWriterTest {
   void apply_pathsLinuxCannotHold_areRefusedBeforeWriting() {
     // Before, mkdir failed with ENAMETOOLONG after parent directories had been created (exit 1,
     // tree changed); now the plan is refused as a whole.
-    assertThatThrownBy(() -> PlanWriter.apply(plan(List.of(), List.of(dir("/mnt/" + "e".repeat(256), 0755, 0, 0, true))), root))
+    // GuestPath.parse refuses such paths, but a GuestPath built from components (resolve) does not.
+    assertThatThrownBy(() -> PlanWriter.apply(plan(List.of(), List.of(longDir(List.of("mnt", "e".repeat(256))))), root))
+        .isInstanceOf(InvalidInputException.class)
         .hasMessageStartingWith("plan: directory path \"mnt/eeee")
         .hasMessageEndingWith("has a component of 256 bytes; Linux file names are at most 255 bytes");
-    assertThatThrownBy(() -> PlanWriter.apply(plan(List.of(), List.of(dir("/mnt" + "/p".repeat(2046), 0755, 0, 0, true))), root))
+    assertThatThrownBy(() -> PlanWriter.apply(plan(List.of(), List.of(longDir(java.util.Collections.nCopies(2048, "p")))), root))
+        .isInstanceOf(InvalidInputException.class)
         .hasMessageEndingWith("is 4096 bytes long; Linux paths are at most 4095 bytes");
+    try (var s = Files.list(root)) {
+      assertThat(s).isEmpty();
+    }
+  }
+
+  private static PlannedDirectory longDir(List<String> components) {
+    return new PlannedDirectory(new GuestPath(components), new FileMode(0755), 0, 0, true);
   }
 
   @Test

@@ -48,6 +48,38 @@ class ConfinedResolverTest {
   }
 
   @Test
+  void resolve_symlinkTargetWithANameOver255Bytes_isRefusedNotLookedUp() {
+    // Before: lstat failed with "File name too long", an I/O error (exit 1) without the field.
+    FakeGuestFs fs = image().link("/opt/stage2/app/rootfs/long", "/" + "n".repeat(256) + "/x");
+    assertThatThrownBy(() -> ConfinedResolver.resolve(fs, ROOT, GuestPath.parse("/long/y")))
+        .isInstanceOf(PlanException.class)
+        .hasMessage("resolving /long/y in /opt/stage2/app/rootfs through symlinks meets a name of 256 bytes;"
+            + " file names are at most 255 bytes");
+    FakeGuestFs ok = image().link("/opt/stage2/app/rootfs/long", "/" + "n".repeat(255));
+    assertThat(catchPlan(() -> ConfinedResolver.resolve(ok, ROOT, GuestPath.parse("/long/y")))).isNull();
+  }
+
+  @Test
+  void resolve_symlinksExpandingPast4095Bytes_areRefused() {
+    FakeGuestFs fs = image();
+    for (int i = 0; i < 30; i++) {
+      fs.link("/opt/stage2/app/rootfs/e" + i, "e" + (i + 1) + "/" + "q".repeat(200));
+    }
+    assertThatThrownBy(() -> ConfinedResolver.resolve(fs, ROOT, GuestPath.parse("/e0/x")))
+        .isInstanceOf(PlanException.class)
+        .hasMessage("resolving /e0/x in /opt/stage2/app/rootfs through symlinks gives a path of more than 4095 bytes");
+  }
+
+  private static Exception catchPlan(org.assertj.core.api.ThrowableAssert.ThrowingCallable c) {
+    try {
+      c.call();
+      return null;
+    } catch (Throwable t) {
+      return t instanceof Exception e ? e : new RuntimeException(t);
+    }
+  }
+
+  @Test
   void resolve_loop_isRefused() {
     assertThatThrownBy(() -> ConfinedResolver.resolve(image(), ROOT, GuestPath.parse("/loop1/x")))
         .isInstanceOf(PlanException.class)
