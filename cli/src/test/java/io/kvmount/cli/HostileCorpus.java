@@ -150,6 +150,11 @@ final class HostileCorpus {
     add(name, json.getBytes(StandardCharsets.UTF_8), exit, fixture, List.of(), fragment);
   }
 
+  /** A fixture case that succeeds; the fragment is looked for in the JSON output. */
+  private void addJson(String name, String fixture, String json, String fragment) {
+    add(name, json.getBytes(StandardCharsets.UTF_8), 0, fixture, List.of("--format", "json"), fragment);
+  }
+
   private void addArgs(String name, String json, List<String> args, int exit, String fragment) {
     add(name, json.getBytes(StandardCharsets.UTF_8), exit, "-", args, fragment);
   }
@@ -427,10 +432,10 @@ final class HostileCorpus {
 
   private void fixtures() {
     String probe = "/escape/kvmount-hostile-probe";
-    addFixture("fixture-symlink-to-etc", "etc-link", at(probe), 0, "opt/stage2/web/rootfs/etc/kvmount-hostile-probe");
-    addFixture("fixture-dotdot-chain", "up-chain", at("/up/x"), 0, "opt/stage2/web/rootfs/outside/x");
-    addFixture("fixture-absolute-outside", "abs-outside", at("/abs/x"), 0, "/outside-abs/x");
-    addFixture("fixture-dangling-absolute", "dangling", at("/d/x"), 0, "rootfs/nonexistent/dir/x");
+    addJson("fixture-symlink-to-etc", "etc-link", at(probe), "\"where\" : \"/opt/stage2/web/rootfs/etc/kvmount-hostile-probe\"");
+    addJson("fixture-dotdot-chain", "up-chain", at("/up/x"), "\"where\" : \"/opt/stage2/web/rootfs/outside/x\"");
+    addJson("fixture-absolute-outside", "abs-outside", at("/abs/x"), "/outside-abs/x\"");
+    addJson("fixture-dangling-absolute", "dangling", at("/d/x"), "\"where\" : \"/opt/stage2/web/rootfs/nonexistent/dir/x\"");
     addFixture("fixture-link-loop", "loop2", at("/a/x"), 3, "too many levels of symbolic links");
     addFixture("fixture-self-loop", "self-loop", at("/loop"), 3, "too many levels of symbolic links");
     addFixture("fixture-long-chain", "long-chain", at("/l0/x"), 3, "too many levels of symbolic links");
@@ -460,7 +465,7 @@ final class HostileCorpus {
     addFixture("fixture-link-target-long-component", "long-target", at("/lc/x"), 3, "apps[0].mounts[0].path");
     addFixture("fixture-link-expands-past-4095", "long-expansion", at("/le/x"), 3, "apps[0].mounts[0].path");
     addFixture("fixture-link-expands-unit-name", "medium-expansion", at("/me/x"), 3, "apps[0].mounts[0].path");
-    addFixture("fixture-mount-dir-symlink-in-stage1", "target-link-stage1", at("/x"), 0, "resolved through symlinks to /opt/stage2/web/rootfs/");
+    addJson("fixture-mount-dir-symlink-in-stage1", "target-link-stage1", at("/x"), "/outside-abs\"");
   }
 
   // ---------------------------------------------------------------------------------------------
