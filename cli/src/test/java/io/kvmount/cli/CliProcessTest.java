@@ -41,6 +41,9 @@ class CliProcessTest {
   static final int APPS = 300;
   static final int MOUNTS = 5;
 
+  /** Heap of every kvmount process here: hostile inputs must be refused within it. */
+  static final int HEAP_MB = 256;
+
   @TempDir Path tmp;
 
   /** A finished or killed kvmount process. */
@@ -48,7 +51,7 @@ class CliProcessTest {
 
   static ProcessBuilder kvmount(String... args) {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    List<String> cmd = new ArrayList<>(List.of(java, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xshare:auto",
+    List<String> cmd = new ArrayList<>(List.of(java, "-Xmx" + HEAP_MB + "m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xshare:auto",
         "-cp", System.getProperty("java.class.path"), Main.class.getName()));
     cmd.addAll(List.of(args));
     ProcessBuilder pb = new ProcessBuilder(cmd);
@@ -111,6 +114,21 @@ class CliProcessTest {
       assertThat(r.err().lines().toList()).hasSize(1).first(org.assertj.core.api.InstanceOfAssertFactories.STRING)
           .startsWith("kvmount: ").contains(d[1]);
       assertThat(r.out()).isEmpty();
+      assertClean(r);
+      assertThat(TreeSnapshot.of(tmp)).isEqualTo(before);
+    }
+    // The largest documents of the corpus, in a process with a 256 MiB heap.
+    for (String name : List.of("deep-arrays", "deep-objects", "huge-string", "huge-key", "huge-number", "too-many-volumes",
+        "too-many-apps", "too-many-mounts")) {
+      String file = HostileCorpusTest.entries().stream().map(HostileCorpusTest.Entry::file)
+          .filter(f -> f.matches("\\d{3}-" + name + "\\.json")).findFirst().orElseThrow();
+      Files.write(pod, HostileCorpusTest.replace(Files.readAllBytes(HostileCorpusTest.corpusDir().resolve(file)), "@HOST@",
+          tmp.toString()));
+      before = TreeSnapshot.of(tmp);
+      Run r = runProcess(generate(pod, stage1));
+      assertThat(r.exit()).as("%s: %s", file, r.err()).isEqualTo(3);
+      assertThat(r.err().lines().toList()).as(file).hasSize(1);
+      assertThat(r.millis()).as(file).isLessThan(60_000);
       assertClean(r);
       assertThat(TreeSnapshot.of(tmp)).isEqualTo(before);
     }

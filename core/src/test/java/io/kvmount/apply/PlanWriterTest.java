@@ -365,7 +365,7 @@ class PlanWriterTest {
   }
 
   @Test
-  void apply_pathsLinuxCannotHold_areRefusedBeforeWriting() {
+  void apply_pathsLinuxCannotHold_areRefusedBeforeWriting() throws IOException {
     // Before, mkdir failed with ENAMETOOLONG after parent directories had been created (exit 1,
     // tree changed); now the plan is refused as a whole.
     // GuestPath.parse refuses such paths, but a GuestPath built from components (resolve) does not.
