@@ -462,9 +462,9 @@ final class HostileCorpus {
         + "{\"volume\":\"scratch\",\"path\":\"/c/x\"}"), 3, "already the target of apps[0].mounts[0]");
     addFixture("fixture-link-to-root", "root-link", at("/r"), 3, "resolves to the app rootfs itself");
     addFixture("fixture-dotdot-link-to-root", "root-link", at("/up"), 3, "resolves to the app rootfs itself");
-    addFixture("fixture-link-target-long-component", "long-target", at("/lc/x"), 3, "apps[0].mounts[0].path");
-    addFixture("fixture-link-expands-past-4095", "long-expansion", at("/le/x"), 3, "apps[0].mounts[0].path");
-    addFixture("fixture-link-expands-unit-name", "medium-expansion", at("/me/x"), 3, "apps[0].mounts[0].path");
+    addFixture("fixture-link-target-long-component", "long-target", at("/lc/x"), 3, "through symlinks meets a name of 300 bytes");
+    addFixture("fixture-link-expands-past-4095", "long-expansion", at("/le/x"), 3, "through symlinks gives a path of more than 4095 bytes");
+    addFixture("fixture-link-expands-unit-name", "medium-expansion", at("/me/x"), 3, "systemd allows at most 255");
     addJson("fixture-mount-dir-symlink-in-stage1", "target-link-stage1", at("/x"), "/outside-abs\"");
   }
 

@@ -80,12 +80,9 @@ public final class ConfinedResolver {
         last = GuestFs.Kind.DIRECTORY;
         continue;
       }
-      if (missing) {
-        done.add(c);
-        continue;
-      }
       // Names and paths Linux cannot hold come from symlink targets (the manifest's own paths
-      // are checked when read); refuse them here rather than fail on lstat (ENAMETOOLONG).
+      // are checked when read); refuse them here rather than fail on lstat (ENAMETOOLONG) or
+      // plan a directory that cannot be created.
       int nameBytes = c.getBytes(StandardCharsets.UTF_8).length;
       if (nameBytes > GuestPath.MAX_COMPONENT_BYTES) {
         throw new PlanException(
@@ -93,11 +90,14 @@ public final class ConfinedResolver {
                 + " bytes; file names are at most " + GuestPath.MAX_COMPONENT_BYTES + " bytes");
       }
       GuestPath candidate = root.resolve(new GuestPath(append(done, c)));
-      int pathBytes = candidate.toString().getBytes(StandardCharsets.UTF_8).length;
-      if (pathBytes > GuestPath.MAX_PATH_BYTES) {
+      if (candidate.toString().getBytes(StandardCharsets.UTF_8).length > GuestPath.MAX_PATH_BYTES) {
         throw new PlanException(
             "resolving " + path + " in " + root + " through symlinks gives a path of more than "
                 + GuestPath.MAX_PATH_BYTES + " bytes");
+      }
+      if (missing) {
+        done.add(c);
+        continue;
       }
       GuestFs.Kind k = fs.kind(candidate);
       if (k == GuestFs.Kind.SYMLINK) {
