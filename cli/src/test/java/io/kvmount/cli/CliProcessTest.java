@@ -96,8 +96,10 @@ class CliProcessTest {
 
   @Test
   void subprocess_hostileInputs_exit3OneLineNothingWritten() throws Exception {
-    Path stage1 = Files.createDirectory(tmp.resolve("stage1"));
-    Path pod = tmp.resolve("pod.json");
+    // The snapshot covers work/ (stage1 rootfs and manifest); process outputs go next to it.
+    Path work = Files.createDirectory(tmp.resolve("work"));
+    Path stage1 = Files.createDirectory(work.resolve("stage1"));
+    Path pod = work.resolve("pod.json");
     String[][] docs = {
       {"{", "truncated document"},
       {"{\"acKind\":\"PodManifest\",\"apps\":[{\"name\":\"web\",\"image\":{\"id\":\"sha512-a\"},\"mounts\":"
@@ -105,17 +107,17 @@ class CliProcessTest {
           "contains a \"..\" component"},
       {"{\"acKind\":\"PodManifest\",\"volumes\":[{\"name\":\"v\",\"kind\":\"empty\",\"uid\":\"0\"}]}", "expected an integer"},
     };
-    SortedMap<String, String> before = TreeSnapshot.of(tmp);
+    SortedMap<String, String> before = TreeSnapshot.of(work);
     for (String[] d : docs) {
       Files.writeString(pod, d[0]);
-      before = TreeSnapshot.of(tmp);
+      before = TreeSnapshot.of(work);
       Run r = runProcess(generate(pod, stage1));
       assertThat(r.exit()).as(r.err()).isEqualTo(3);
       assertThat(r.err().lines().toList()).hasSize(1).first(org.assertj.core.api.InstanceOfAssertFactories.STRING)
           .startsWith("kvmount: ").contains(d[1]);
       assertThat(r.out()).isEmpty();
       assertClean(r);
-      assertThat(TreeSnapshot.of(tmp)).isEqualTo(before);
+      assertThat(TreeSnapshot.of(work)).isEqualTo(before);
     }
     // The largest documents of the corpus, in a process with a 256 MiB heap.
     for (String name : List.of("deep-arrays", "deep-objects", "huge-string", "huge-key", "huge-number", "too-many-volumes",
@@ -123,14 +125,14 @@ class CliProcessTest {
       String file = HostileCorpusTest.entries().stream().map(HostileCorpusTest.Entry::file)
           .filter(f -> f.matches("\\d{3}-" + name + "\\.json")).findFirst().orElseThrow();
       Files.write(pod, HostileCorpusTest.replace(Files.readAllBytes(HostileCorpusTest.corpusDir().resolve(file)), "@HOST@",
-          tmp.toString()));
-      before = TreeSnapshot.of(tmp);
+          work.toString()));
+      before = TreeSnapshot.of(work);
       Run r = runProcess(generate(pod, stage1));
       assertThat(r.exit()).as("%s: %s", file, r.err()).isEqualTo(3);
       assertThat(r.err().lines().toList()).as(file).hasSize(1);
       assertThat(r.millis()).as(file).isLessThan(60_000);
       assertClean(r);
-      assertThat(TreeSnapshot.of(tmp)).isEqualTo(before);
+      assertThat(TreeSnapshot.of(work)).isEqualTo(before);
     }
     // Unbounded inputs end within bounded time and memory.
     for (String[] a : new String[][] {{"--pod-manifest", "/dev/zero"}, {"--image-manifest", "web=/dev/zero"}}) {
@@ -142,13 +144,13 @@ class CliProcessTest {
       } else {
         args.addAll(List.of(a));
       }
-      before = TreeSnapshot.of(tmp);
+      before = TreeSnapshot.of(work);
       Run r = runProcess(args.toArray(String[]::new));
       assertThat(r.exit()).as(r.err()).isEqualTo(3);
       assertThat(r.err()).contains("/dev/zero").contains("larger than 67108864 bytes");
       assertThat(r.millis()).isLessThan(60_000);
       assertClean(r);
-      assertThat(TreeSnapshot.of(tmp)).isEqualTo(before);
+      assertThat(TreeSnapshot.of(work)).isEqualTo(before);
     }
   }
 
