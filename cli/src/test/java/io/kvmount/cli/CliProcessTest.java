@@ -27,7 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
  *   <li>Crash (bug class 29): a generate of a 300-app x 5-mount pod is killed with SIGKILL after
  *       a seeded random delay; a re-run must give exactly the tree of a clean run (paths, modes,
  *       owners, contents, link targets), whether the killed run started from an empty stage1
- *       rootfs or from another pod's tree. Trials: {@code -Dkvmount.crashTrials=N} (default 2;
+ *       rootfs or from another pod's tree. Trials: {@code -Dkvmount.crashTrials=N} (default 2; {@code
+ *       -Dkvmount.cliCrashTrials=N} sets this test alone;
  *       CI runs 50), seed {@code -Dkvmount.crashSeed} (default 7).
  *   <li>Concurrency: two generates on one stage1 rootfs at once; each ends with exit 0 (it waited
  *       for the lock) or exit 1 naming the lock, and the tree equals a clean run's.
@@ -199,7 +200,7 @@ class CliProcessTest {
 
   @Test
   void crash_killedGenerate_thenReRun_equalsCleanRun() throws Exception {
-    int trials = Integer.getInteger("kvmount.crashTrials", 2);
+    int trials = Integer.getInteger("kvmount.cliCrashTrials", Integer.getInteger("kvmount.crashTrials", 2));
     long seed = Long.getLong("kvmount.crashSeed", 7L);
     Path host = Files.createDirectories(tmp.resolve("host"));
     Path pod0 = BigPod.write(tmp.resolve("pod0.json"), host, 0, APPS, MOUNTS);
