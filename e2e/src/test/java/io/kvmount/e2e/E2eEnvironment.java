@@ -126,6 +126,20 @@ final class E2eEnvironment {
     return null;
   }
 
+  /**
+   * The repository root (where the {@code kvmount} launcher is).
+   *
+   * @return the root
+   * @throws IllegalStateException if it cannot be found
+   */
+  static Path repoRoot() {
+    Path r = findRepo();
+    if (r == null) {
+      throw new IllegalStateException("cannot find the repository root (set -Dkvmount.repo)");
+    }
+    return r;
+  }
+
   private static Path findRepo() {
     String prop = System.getProperty("kvmount.repo");
     if (prop != null && !prop.isBlank() && Files.isExecutable(Path.of(prop, "kvmount"))) {
