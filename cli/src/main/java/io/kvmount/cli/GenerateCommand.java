@@ -150,7 +150,8 @@ final class GenerateCommand implements Callable<Integer> {
     } else {
       log.step("dry run: nothing written");
     }
-    PrintWriter out = spec.commandLine().getOut();
+    // Buffered, not line-flushed: a 1,000-app report is 30,000 lines (one write(2) each before).
+    PrintWriter out = new PrintWriter(new java.io.BufferedWriter(spec.commandLine().getOut(), 1 << 16), false);
     if (!quiet) {
       for (String w : warnings) {
         err.println("kvmount: warning: " + w);

@@ -10,7 +10,8 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.Objects;
 
 /**
@@ -25,15 +26,22 @@ import java.util.Objects;
  * <p>The stage1 rootfs directory itself is trusted: a symlink given as {@code stage1Root} is
  * followed, as the root of filepath-securejoin is.
  *
+ * <p>It is a snapshot for one planning run: each path is looked at once and its kind remembered
+ * (a 1,000-app pod asks about the same few directories 10,000 times). Make a new instance to see
+ * later changes.
+ *
  * <p>Limitation: the checks are path-based and race with concurrent changes to the stage1 rootfs by
  * another process (time of check to time of use). The caller must own the stage1 rootfs while
  * planning and applying.
  *
- * <p>Immutable and thread-safe.
+ * <p>Thread-safe.
  */
 public final class NioGuestFs implements GuestFs {
 
   private final Path root;
+
+  /** lstat results by path, for paths whose parents are all real directories. */
+  private final Map<GuestPath, Kind> seen = new ConcurrentHashMap<>();
 
   /**
    * Creates a view of a stage1 rootfs.
@@ -64,8 +72,46 @@ public final class NioGuestFs implements GuestFs {
       }
       return Files.exists(root, LinkOption.NOFOLLOW_LINKS) ? Kind.OTHER : Kind.MISSING;
     }
-    Path host = walkParents(path);
-    return host == null ? Kind.MISSING : lstat(host);
+    GuestPath[] up = new GuestPath[path.depth()];
+    GuestPath a = path;
+    for (int i = up.length - 1; i >= 0; i--) {
+      up[i] = a;
+      a = a.parent();
+    }
+    for (int i = 0; i < up.length - 1; i++) {
+      Kind k = lstatBelowDirectories(up[i]);
+      if (k == Kind.SYMLINK) {
+        throw symlinkParent(path, up[i]);
+      }
+      if (k != Kind.DIRECTORY) {
+        return Kind.MISSING;
+      }
+    }
+    return lstatBelowDirectories(path);
+  }
+
+  /**
+   * {@code lstat} of a path whose parents have all been seen to be real directories, remembered:
+   * the planner looks at the same few directories once per mount.
+   */
+  private Kind lstatBelowDirectories(GuestPath p) throws IOException {
+    Kind k = seen.get(p);
+    if (k == null) {
+      k = lstat(root.resolve(p.relativeString()));
+      seen.put(p, k);
+    }
+    return k;
+  }
+
+  private IOException symlinkParent(GuestPath path, GuestPath link) {
+    return new IOException(
+        "look up \""
+            + path
+            + "\" in stage1 rootfs \""
+            + root
+            + "\": \""
+            + link
+            + "\" is a symlink; it must be resolved before looking below it");
   }
 
   /**
@@ -91,29 +137,17 @@ public final class NioGuestFs implements GuestFs {
    * if a parent is missing or not a directory.
    */
   private Path walkParents(GuestPath path) throws IOException {
-    List<String> c = path.components();
-    Path cur = root;
-    for (int i = 0; i < c.size(); i++) {
-      cur = cur.resolve(c.get(i));
-      if (i == c.size() - 1) {
-        break;
-      }
-      Kind k = lstat(cur);
+    for (int i = 1; i < path.depth(); i++) {
+      GuestPath a = path.ancestor(i);
+      Kind k = lstatBelowDirectories(a);
       if (k == Kind.SYMLINK) {
-        throw new IOException(
-            "look up \""
-                + path
-                + "\" in stage1 rootfs \""
-                + root
-                + "\": \""
-                + new GuestPath(c.subList(0, i + 1))
-                + "\" is a symlink; it must be resolved before looking below it");
+        throw symlinkParent(path, a);
       }
       if (k != Kind.DIRECTORY) {
         return null;
       }
     }
-    return cur;
+    return root.resolve(path.relativeString());
   }
 
   /**

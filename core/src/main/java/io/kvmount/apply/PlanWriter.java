@@ -27,6 +27,8 @@ import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -34,7 +36,9 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.EnumSet;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -45,6 +49,7 @@ import java.util.Set;
 import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -58,8 +63,9 @@ import java.util.concurrent.Future;
  *
  * <ul>
  *   <li>Every {@link PlannedDirectory} that is missing, with its mode applied exactly whatever the
- *       umask (the directory is created {@code 0700}, then {@code chown}, then {@code chmod}) and
- *       its uid and gid. Missing parents are created {@code 0755}, uid 0, gid 0. A {@link
+ *       umask and its uid and gid: created {@code 0700}, then {@code chown}, then {@code chmod};
+ *       or, when this process's uid, gid and umask make {@code mkdir} give exactly the planned
+ *       mode and owner, created so and confirmed (see {@code makeDirectory}). Missing parents are created {@code 0755}, uid 0, gid 0. A {@link
  *       PlannedDirectory#managed() managed} directory (an empty volume) gets its mode and owner
  *       re-applied on every run; any other existing directory is left as it is.
  *   <li>Every {@link PlannedFile} at {@code <stage1 rootfs>/<plan.unitsDir()>/<file.path()>}, byte
@@ -100,10 +106,15 @@ import java.util.concurrent.Future;
  *       Before changing anything, the run records what it is about to create (new files, new
  *       directories, its staging directory), so that a re-run after a crash knows they are
  *       kvmount's.
- *   <li>New and changed files are written into a staging directory inside the units directory
- *       ({@code .kvmount-staging-<random>/}, same file system), fsynced, then renamed into place
- *       one by one ({@code rename(2)} replaces a file atomically); stale files are deleted; the
- *       state file is replaced atomically last.
+ *   <li>Missing directories are created, parents first (one depth at a time, in parallel).
+ *   <li>Files that do not exist yet are written in place, in parallel: created exclusively
+ *       ({@code O_CREAT|O_EXCL}, never through a symlink), written and fsynced. The state lists
+ *       them as {@code new} first, so a re-run after a crash knows a partial one is kvmount's.
+ *   <li>Changed files are written into a staging directory inside the units directory ({@code
+ *       .kvmount-staging-<random>/}, same file system), fsynced, then renamed over the old ones
+ *       one by one ({@code rename(2)} replaces a file atomically: a changed unit is never seen
+ *       half written); stale files are deleted; the directories that got new entries are
+ *       fsynced; the state file is replaced atomically last.
  * </ol>
  *
  * A crash at any point followed by a re-run gives exactly the tree a run without the crash gives. A
@@ -135,6 +146,8 @@ public final class PlanWriter {
   /** Longest path, in bytes, without the stage1 rootfs prefix (PATH_MAX 4096 with the NUL). */
   private static final int MAX_PATH_BYTES = 4095;
   private static final SecureRandom RANDOM = new SecureRandom();
+  private static final FileAttribute<Set<PosixFilePermission>> STAGED_FILE_PERMISSIONS =
+      PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-r--r--"));
   private static final int STAGING_THREADS = 8;
 
   private PlanWriter() {}
@@ -213,8 +226,43 @@ public final class PlanWriter {
     static final DirSpec PARENT = new DirSpec(PARENT_MODE, 0, 0, false);
   }
 
+  /**
+   * What decides the mode and group a {@code mkdir} gives, besides the process's umask: the
+   * existing directory where the chain of new directories began, whether the new directory is
+   * directly inside it (a set-group-ID parent passes its group and bit only to direct children),
+   * and the mode asked for.
+   */
+  private record MkdirOutcome(GuestPath start, boolean inherited, int mode) {}
+
   /** One file to write: its path relative to the stage1 rootfs, its bytes and their SHA-256. */
-  private record FileSpec(GuestPath path, byte[] content, String sha) {}
+  private static final class FileSpec {
+    private final GuestPath path;
+    private final byte[] content;
+    private volatile String sha;
+
+    FileSpec(GuestPath path, byte[] content) {
+      this.path = path;
+      this.content = content;
+    }
+
+    GuestPath path() {
+      return path;
+    }
+
+    byte[] content() {
+      return content;
+    }
+
+    /** SHA-256 of the content in hex, computed once, by whichever thread first needs it. */
+    String sha() {
+      String s = sha;
+      if (s == null) {
+        s = sha256(content);
+        sha = s;
+      }
+      return s;
+    }
+  }
 
   private static final class Desired {
     final GuestPath unitsDir;
@@ -280,7 +328,7 @@ public final class PlanWriter {
         GuestPath full = units.resolve(relPath);
         checkPath(full, "file");
         byte[] bytes = encode(pf.content(), full);
-        if (d.files.putIfAbsent(full, new FileSpec(full, bytes, sha256(bytes))) != null) {
+        if (d.files.putIfAbsent(full, new FileSpec(full, bytes)) != null) {
           throw new InvalidInputException("plan: file \"" + rel(full) + "\" is planned twice");
         }
         d.addParents(full.parent());
@@ -366,6 +414,10 @@ public final class PlanWriter {
     }
 
     private static byte[] encode(String content, GuestPath p) throws InvalidInputException {
+      byte[] fast = content.getBytes(StandardCharsets.UTF_8);
+      if (fast.length == content.length()) {
+        return fast; // all ASCII: no surrogate to check
+      }
       try {
         ByteBuffer b =
             StandardCharsets.UTF_8
@@ -390,17 +442,20 @@ public final class PlanWriter {
     final Path root;
     final Desired d;
     final StateFile old;
+    final ProcessCreds creds = ProcessCreds.current();
 
     /** lstat results of paths walked so far. */
     final Map<GuestPath, Kind> seen = new HashMap<>();
 
     final List<GuestPath> create = new ArrayList<>();
     final List<GuestPath> fix = new ArrayList<>();
+    /** Files that exist and must be replaced: staged, then renamed over the old one. */
     final List<FileSpec> write = new ArrayList<>();
+    /** Files that do not exist: written in place, created exclusively. */
+    final List<FileSpec> createNew = new ArrayList<>();
     final List<FileSpec> unchanged = new ArrayList<>();
     final List<GuestPath> removeFiles = new ArrayList<>();
     final List<GuestPath> removeDirsIfEmpty = new ArrayList<>();
-    StateFile finalState = StateFile.EMPTY;
 
     Run(Path root, Desired d, StateFile old) {
       this.root = root;
@@ -436,10 +491,9 @@ public final class PlanWriter {
      * @return true if all of them exist
      */
     boolean walk(GuestPath target, boolean withSelf, String verb) throws IOException {
-      List<String> c = target.components();
-      int n = withSelf ? c.size() : c.size() - 1;
+      int n = withSelf ? target.depth() : target.depth() - 1;
       for (int i = 1; i <= n; i++) {
-        GuestPath prefix = new GuestPath(c.subList(0, i));
+        GuestPath prefix = target.ancestor(i);
         Kind k = kind(prefix);
         if (k == Kind.MISSING) {
           return false;
@@ -503,7 +557,9 @@ public final class PlanWriter {
       for (FileSpec f : d.files.values()) {
         analyzeFile(f);
       }
-      for (GuestPath p : old.files().keySet()) {
+      TreeSet<GuestPath> known = new TreeSet<>(old.files().keySet());
+      known.addAll(old.created());
+      for (GuestPath p : known) {
         if (!d.files.containsKey(p)) {
           analyzeStale(p);
         }
@@ -512,11 +568,17 @@ public final class PlanWriter {
       gone.addAll(old.mkdirs());
       gone.removeAll(d.dirs.keySet());
       removeDirsIfEmpty.addAll(gone.descendingSet());
+    }
+
+    /** The state a completed run leaves: every planned file with its hash, the drop-in dirs. */
+    private StateFile finalState() {
       TreeMap<GuestPath, SortedSet<String>> files = new TreeMap<>();
       for (FileSpec f : d.files.values()) {
-        files.put(f.path(), new TreeSet<>(List.of(f.sha())));
+        TreeSet<String> sha = new TreeSet<>();
+        sha.add(f.sha());
+        files.put(f.path(), sha);
       }
-      finalState = new StateFile(files, d.fileDirs, new TreeSet<>(), new TreeSet<>());
+      return new StateFile(files, d.fileDirs, new TreeSet<>(), new TreeSet<>(), new TreeSet<>());
     }
 
     private void checkMeta() throws IOException {
@@ -552,13 +614,13 @@ public final class PlanWriter {
 
     private void analyzeFile(FileSpec f) throws IOException {
       if (!exists(f.path().parent())) {
-        write.add(f);
+        createNew.add(f);
         return;
       }
       Kind k = kind(f.path());
       switch (k) {
         case MISSING:
-          write.add(f);
+          createNew.add(f);
           return;
         case SYMLINK:
           throw new IOException("refusing to write \"" + rel(f.path()) + "\": it is a symlink");
@@ -579,6 +641,10 @@ public final class PlanWriter {
         }
         return;
       }
+      if (old.created().contains(f.path())) {
+        write.add(f); // an interrupted run was creating it: its content may be partial
+        return;
+      }
       if (!old.files().containsKey(f.path())) {
         throw new IOException(
             "refusing to overwrite \"" + rel(f.path()) + "\": not written by kvmount");
@@ -595,16 +661,15 @@ public final class PlanWriter {
 
     private void analyzeStale(GuestPath p) throws IOException {
       // A file kvmount can no longer reach without following a link is not its file any more.
-      List<String> c = p.components();
-      for (int i = 1; i < c.size(); i++) {
-        if (kind(new GuestPath(c.subList(0, i))) != Kind.DIRECTORY) {
+      for (int i = 1; i < p.depth(); i++) {
+        if (kind(p.ancestor(i)) != Kind.DIRECTORY) {
           return;
         }
       }
       if (kind(p) != Kind.FILE) {
         return;
       }
-      if (!old.wrote(p, sha256(readFile(p)))) {
+      if (!old.created().contains(p) && !old.wrote(p, sha256(readFile(p)))) {
         throw new IOException(
             "refusing to remove \""
                 + rel(p)
@@ -714,18 +779,19 @@ public final class PlanWriter {
 
     /** Makes the changes {@link #analyze} decided. */
     ApplyResult execute() throws IOException {
-      List<String> created = new ArrayList<>();
       List<String> removed = new ArrayList<>();
       GuestPath staging =
           write.isEmpty()
               ? null
               : d.unitsDir.resolve(STAGING_PREFIX + HexFormat.of().formatHex(randomBytes()));
-      boolean recordFirst = !create.isEmpty() || !write.isEmpty();
+      boolean recordFirst = !create.isEmpty() || !write.isEmpty() || !createNew.isEmpty();
       Path stateFile = root.resolve(META_DIR).resolve("state");
       boolean hadState = NioGuestFs.lstat(stateFile) == Kind.FILE;
       byte[] oldStateBytes = hadState ? Files.readAllBytes(stateFile) : null;
-      // Insertion order (parents first) for the roll-back; a set for look-ups.
+      // Insertion order (parents first) for the roll-back; a set for look-ups. Guarded by itself.
       LinkedHashSet<GuestPath> createdNow = new LinkedHashSet<>();
+      // Files this run created (exclusively, so they are its own). Guarded by itself.
+      List<GuestPath> filesCreatedNow = new ArrayList<>();
       // Set once a change cannot be rolled back (a file moved into place or removed).
       boolean renamed = false;
       boolean stagingMade = false;
@@ -733,26 +799,21 @@ public final class PlanWriter {
         if (recordFirst) {
           writeState(root, pendingState(staging).toBytes());
         }
+        makeDirectories(createdNow);
+        for (GuestPath p : fix) {
+          setAttributes(p, d.dirs.get(p));
+        }
+        inParallel(createNew, f -> createFile(f, filesCreatedNow));
         if (staging != null) {
-          for (GuestPath p : create) {
-            if (p.contains(d.unitsDir)) {
-              makeDirectory(p, createdNow);
-            }
-          }
           makeStagingDirectory(staging);
           stagingMade = true;
           stageAll(staging);
           fsyncDirectory(staging);
         }
-        for (GuestPath p : create) {
-          if (!createdNow.contains(p)) {
-            makeDirectory(p, createdNow);
-          }
-        }
-        for (GuestPath p : fix) {
-          setAttributes(p, d.dirs.get(p));
-        }
         Set<GuestPath> parents = new LinkedHashSet<>();
+        for (FileSpec f : createNew) {
+          parents.add(f.path().parent());
+        }
         for (int i = 0; i < write.size(); i++) {
           GuestPath target = write.get(i).path();
           try {
@@ -795,12 +856,15 @@ public final class PlanWriter {
             throw wrap("remove staging directory", rel(staging), root, e);
           }
         }
-        for (GuestPath p : parents) {
-          if (realDirs(p)) {
+        // Each new directory entry is durable once its directory is synced (the files' data
+        // were synced when written). Directories found to be real once need no second walk.
+        Map<GuestPath, Boolean> real = new ConcurrentHashMap<>();
+        inParallel(new ArrayList<>(parents), p -> {
+          if (realDirsCached(p, real)) {
             fsyncDirectory(p);
           }
-        }
-        byte[] fin = finalState.toBytes();
+        });
+        byte[] fin = finalState().toBytes();
         byte[] current =
             NioGuestFs.lstat(stateFile) == Kind.FILE ? Files.readAllBytes(stateFile) : null;
         if (!Arrays.equals(fin, current)) {
@@ -808,7 +872,7 @@ public final class PlanWriter {
         }
       } catch (IOException e) {
         if (!renamed) {
-          rollBack(e, stagingMade ? staging : null, createdNow, recordFirst, oldStateBytes);
+          rollBack(e, stagingMade ? staging : null, createdNow, filesCreatedNow, recordFirst, oldStateBytes);
         } else if (stagingMade) {
           try {
             removeStaging(host(staging), rel(staging));
@@ -817,19 +881,143 @@ public final class PlanWriter {
           }
         }
         throw e;
+      } finally {
+        if (pool != null) {
+          pool.shutdownNow();
+        }
       }
+      List<String> created = new ArrayList<>();
       for (GuestPath p : create) {
         created.add(rel(p)); // all of them were created, parents first
       }
+      Set<FileSpec> changed = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+      changed.addAll(createNew);
+      changed.addAll(write);
       List<String> written = new ArrayList<>();
-      for (FileSpec f : write) {
-        written.add(rel(f.path()));
-      }
       List<String> same = new ArrayList<>();
+      for (FileSpec f : d.files.values()) { // plan order
+        if (changed.contains(f)) {
+          written.add(rel(f.path()));
+        }
+      }
       for (FileSpec f : unchanged) {
         same.add(rel(f.path()));
       }
       return new ApplyResult(written, same, removed, created);
+    }
+
+    /**
+     * Creates the missing directories, parents first: one depth at a time, the directories of one
+     * depth in parallel (their parents all exist by then).
+     */
+    private void makeDirectories(LinkedHashSet<GuestPath> createdNow) throws IOException {
+      TreeMap<Integer, List<GuestPath>> byDepth = new TreeMap<>();
+      for (GuestPath p : create) {
+        byDepth.computeIfAbsent(p.depth(), k -> new ArrayList<>()).add(p);
+      }
+      for (List<GuestPath> level : byDepth.values()) {
+        inParallel(level, p -> makeDirectory(p, createdNow));
+      }
+    }
+
+    /** Threads that write files and directories; made on first use. */
+    private ExecutorService pool;
+
+    /** Smallest batch worth handing to other threads. */
+    private static final int PARALLEL_MIN = 64;
+
+    /** One step that may fail with an I/O error. */
+    private interface IoStep<T> {
+      void run(T item) throws IOException;
+    }
+
+    /**
+     * Runs the step for every item, in parallel when there are many: the items are cut into
+     * contiguous chunks for {@link #STAGING_THREADS} threads. Returns when every chunk has
+     * finished (after a failure the others stop at their next item); throws the failure of the
+     * earliest failed chunk, with later ones suppressed.
+     */
+    private <T> void inParallel(List<T> items, IoStep<T> step) throws IOException {
+      if (items.size() < PARALLEL_MIN) {
+        for (T t : items) {
+          step.run(t);
+        }
+        return;
+      }
+      if (pool == null) {
+        pool =
+            Executors.newFixedThreadPool(
+                STAGING_THREADS,
+                r -> {
+                  Thread t = new Thread(r, "kvmount-write");
+                  t.setDaemon(true);
+                  return t;
+                });
+      }
+      java.util.concurrent.atomic.AtomicBoolean failed = new java.util.concurrent.atomic.AtomicBoolean();
+      int chunks = Math.min(items.size() / 16, STAGING_THREADS * 4);
+      List<Future<?>> done = new ArrayList<>(chunks);
+      for (int c = 0; c < chunks; c++) {
+        int from = (int) ((long) items.size() * c / chunks);
+        int to = (int) ((long) items.size() * (c + 1) / chunks);
+        done.add(
+            pool.submit(
+                () -> {
+                  for (int i = from; i < to && !failed.get(); i++) {
+                    try {
+                      step.run(items.get(i));
+                    } catch (IOException | RuntimeException e) {
+                      failed.set(true);
+                      throw e;
+                    }
+                  }
+                  return null;
+                }));
+      }
+      Throwable first = null;
+      boolean interrupted = false;
+      for (Future<?> f : done) {
+        while (true) {
+          try {
+            f.get();
+            break;
+          } catch (ExecutionException e) {
+            if (first == null) {
+              first = e.getCause();
+            } else {
+              first.addSuppressed(e.getCause());
+            }
+            break;
+          } catch (InterruptedException e) {
+            interrupted = true; // finish waiting: no thread may still be writing after this
+          }
+        }
+      }
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+      if (first instanceof IOException) {
+        throw (IOException) first;
+      }
+      if (first instanceof RuntimeException) {
+        throw (RuntimeException) first;
+      }
+      if (first != null) {
+        throw new IOException("write: " + first, first);
+      }
+    }
+
+    /** Whether every component of {@code p} is a real directory; results shared via {@code memo}. */
+    private boolean realDirsCached(GuestPath p, Map<GuestPath, Boolean> memo) throws IOException {
+      if (p.isRoot()) {
+        return true;
+      }
+      Boolean known = memo.get(p);
+      if (known == null) {
+        known = realDirsCached(p.parent(), memo) && NioGuestFs.lstat(host(p)) == Kind.DIRECTORY;
+        memo.put(p, known);
+      }
+      return known;
     }
 
     /** The state recorded before changing anything: old and new files, new dirs, staging. */
@@ -838,7 +1026,10 @@ public final class PlanWriter {
       for (Map.Entry<GuestPath, SortedSet<String>> e : old.files().entrySet()) {
         files.put(e.getKey(), new TreeSet<>(e.getValue()));
       }
-      for (FileSpec f : d.files.values()) {
+      for (FileSpec f : write) {
+        files.computeIfAbsent(f.path(), k -> new TreeSet<>()).add(f.sha());
+      }
+      for (FileSpec f : unchanged) {
         files.computeIfAbsent(f.path(), k -> new TreeSet<>()).add(f.sha());
       }
       TreeSet<GuestPath> dirs = new TreeSet<>(old.dirs());
@@ -849,7 +1040,11 @@ public final class PlanWriter {
       if (staging != null) {
         stagings.add(staging);
       }
-      return new StateFile(files, dirs, mkdirs, stagings);
+      TreeSet<GuestPath> created = new TreeSet<>(old.created());
+      for (FileSpec f : createNew) {
+        created.add(f.path());
+      }
+      return new StateFile(files, dirs, mkdirs, stagings, created);
     }
 
     /** Best effort: undoes the changes of a run that failed before moving any file into place. */
@@ -857,13 +1052,24 @@ public final class PlanWriter {
         IOException cause,
         GuestPath staging,
         LinkedHashSet<GuestPath> createdNow,
+        List<GuestPath> filesCreatedNow,
         boolean recordedFirst,
         byte[] oldStateBytes) {
       try {
         if (staging != null) {
           removeStaging(host(staging), rel(staging));
         }
-        List<GuestPath> undo = new ArrayList<>(createdNow);
+        List<GuestPath> files;
+        synchronized (filesCreatedNow) {
+          files = new ArrayList<>(filesCreatedNow);
+        }
+        for (GuestPath f : files) {
+          Files.deleteIfExists(host(f));
+        }
+        List<GuestPath> undo;
+        synchronized (createdNow) {
+          undo = new ArrayList<>(createdNow);
+        }
         for (int i = undo.size() - 1; i >= 0; i--) {
           Files.deleteIfExists(host(undo.get(i)));
         }
@@ -879,17 +1085,120 @@ public final class PlanWriter {
       }
     }
 
-    /** Creates one directory (owner only at first), records it, then sets owner and mode. */
+    /**
+     * Writes a file that does not exist in place: created exclusively ({@code O_EXCL}, never
+     * through a symlink), recorded for the roll-back, written, given mode 0644, synced. Its hash
+     * is computed here, on this thread, for the final state.
+     */
+    private void createFile(FileSpec f, List<GuestPath> filesCreatedNow) throws IOException {
+      Path h = host(f.path());
+      try (FileChannel ch =
+          FileChannel.open(
+              h,
+              Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS),
+              STAGED_FILE_PERMISSIONS)) {
+        synchronized (filesCreatedNow) {
+          filesCreatedNow.add(f.path());
+        }
+        ByteBuffer b = ByteBuffer.wrap(f.content());
+        while (b.hasRemaining()) {
+          ch.write(b);
+        }
+        ensureFileMode(h, f.path().parent());
+        ch.force(true);
+      } catch (IOException e) {
+        throw wrap("write", rel(f.path()), root, e);
+      }
+      f.sha();
+    }
+
+    /** Directories in which a file created 0644 was seen to come out 0644 (see {@link #makeDirectory}). */
+    private final Set<GuestPath> provenFileModes = ConcurrentHashMap.newKeySet();
+
+    /**
+     * Makes sure a file just created 0644 in {@code dir} has mode 0644: the umask or the
+     * directory's default ACL may have taken bits away. Both are the same for every file created
+     * in directories of one chain of new directories, so one {@code lstat} per chain tells; when
+     * bits are missing, the mode is set through a descriptor opened without following links.
+     */
+    private void ensureFileMode(Path h, GuestPath dir) throws IOException {
+      GuestPath start = createdChainStart.getOrDefault(dir, dir);
+      if (provenFileModes.contains(start)) {
+        return;
+      }
+      if (((Integer) Files.getAttribute(h, "unix:mode", LinkOption.NOFOLLOW_LINKS) & 07777) == FILE_MODE) {
+        provenFileModes.add(start);
+      } else {
+        Files.setAttribute(h, "unix:mode", FILE_MODE, LinkOption.NOFOLLOW_LINKS);
+      }
+    }
+
+    /**
+     * Creates one directory, records it, then makes sure of its owner and mode.
+     *
+     * <p>When this process's uid, gid and umask say that {@code mkdir} with the final mode gives
+     * exactly that mode and owner, the directory is created so, in one system call; otherwise it
+     * is created owner-only ({@code 0700}) and then given its owner and mode. What {@code mkdir}
+     * really gives depends, besides the umask, only on the parent: its set-group-ID bit and its
+     * default ACL, which a new directory inherits. So the result is confirmed with an {@code
+     * lstat} once per starting point and mode, and corrected when it differs: a starting point
+     * is an existing parent, or, for a directory inside one created in this run (without a
+     * set-group-ID mode), the existing directory where that chain of new directories began.
+     */
     private void makeDirectory(GuestPath p, Set<GuestPath> createdNow) throws IOException {
       Path h = host(p);
+      DirSpec spec = d.dirs.get(p);
+      boolean direct = creds.mkdirGives(spec.mode(), spec.uid(), spec.gid());
       try {
-        Files.createDirectory(
-            h, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        Files.createDirectory(h, permissions(direct ? spec.mode() : 0700));
       } catch (IOException e) {
         throw wrap("create directory", rel(p), root, e);
       }
-      createdNow.add(p); // before anything else can fail, so that a roll-back removes it
-      setAttributes(p, d.dirs.get(p));
+      synchronized (createdNow) {
+        createdNow.add(p); // before anything else can fail, so that a roll-back removes it
+      }
+      GuestPath parent = p.parent();
+      GuestPath chainStart = createdChainStart.get(parent);
+      DirSpec parentSpec = d.dirs.get(parent);
+      boolean inherits = chainStart != null && parentSpec != null && (parentSpec.mode() & 02000) == 0;
+      MkdirOutcome outcome = new MkdirOutcome(inherits ? chainStart : parent, inherits, spec.mode());
+      createdChainStart.put(p, inherits ? chainStart : parent);
+      if (!direct) {
+        setAttributes(p, spec);
+      } else if (!provenOutcomes.contains(outcome)) {
+        if (hasAttributes(p, spec)) {
+          provenOutcomes.add(outcome);
+        } else {
+          setAttributes(p, spec);
+        }
+      }
+    }
+
+    /** For each directory created in this run, the existing directory its chain of new ones began in. */
+    private final Map<GuestPath, GuestPath> createdChainStart = new ConcurrentHashMap<>();
+
+    /** Starting points and modes for which {@code mkdir} was seen to give exactly the mode and owner. */
+    private final Set<MkdirOutcome> provenOutcomes = ConcurrentHashMap.newKeySet();
+
+    /** {@code mkdir} permission attributes by mode (only a few distinct modes occur). */
+    private final Map<Integer, FileAttribute<Set<PosixFilePermission>>> permissionAttributes =
+        new ConcurrentHashMap<>();
+
+    private FileAttribute<Set<PosixFilePermission>> permissions(int mode) {
+      return permissionAttributes.computeIfAbsent(mode, m -> {
+        Set<PosixFilePermission> set = EnumSet.noneOf(PosixFilePermission.class);
+        PosixFilePermission[] bits = {
+          PosixFilePermission.OTHERS_EXECUTE, PosixFilePermission.OTHERS_WRITE, PosixFilePermission.OTHERS_READ,
+          PosixFilePermission.GROUP_EXECUTE, PosixFilePermission.GROUP_WRITE, PosixFilePermission.GROUP_READ,
+          PosixFilePermission.OWNER_EXECUTE, PosixFilePermission.OWNER_WRITE, PosixFilePermission.OWNER_READ
+        };
+        for (int i = 0; i < bits.length; i++) {
+          if ((m & (1 << i)) != 0) {
+            set.add(bits[i]);
+          }
+        }
+        return PosixFilePermissions.asFileAttribute(set);
+      });
     }
 
     /** chown, then chmod (chown may clear set-id bits), both without following links. */
@@ -995,6 +1304,9 @@ public final class PlanWriter {
       }
     }
 
+    /** Whether a file created 0644 in the staging directory comes out 0644 (null: not known yet). */
+    private volatile Boolean stagedModeExact;
+
     private void stageFile(GuestPath staged, FileSpec f) throws IOException {
       Path h = host(staged);
       try (FileChannel ch =
@@ -1004,12 +1316,22 @@ public final class PlanWriter {
                   StandardOpenOption.CREATE_NEW,
                   StandardOpenOption.WRITE,
                   LinkOption.NOFOLLOW_LINKS),
-              PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))) {
+              STAGED_FILE_PERMISSIONS)) {
         ByteBuffer b = ByteBuffer.wrap(f.content());
         while (b.hasRemaining()) {
           ch.write(b);
         }
-        Files.setAttribute(h, "unix:mode", FILE_MODE, LinkOption.NOFOLLOW_LINKS);
+        // Created 0644; the umask or the staging directory's default ACL may have taken bits
+        // away. Both are the same for every staged file, so one lstat tells for all of them;
+        // when bits are missing, each file's mode is set (through a descriptor opened without
+        // following links).
+        if (stagedModeExact != Boolean.TRUE) {
+          boolean exact = ((Integer) Files.getAttribute(h, "unix:mode", LinkOption.NOFOLLOW_LINKS) & 07777) == FILE_MODE;
+          if (!exact) {
+            Files.setAttribute(h, "unix:mode", FILE_MODE, LinkOption.NOFOLLOW_LINKS);
+          }
+          stagedModeExact = exact;
+        }
         ch.force(true);
       } catch (IOException e) {
         throw wrap("write", rel(f.path()), root, e);
@@ -1187,11 +1509,22 @@ public final class PlanWriter {
     return b;
   }
 
+  /** One digest per thread: looking SHA-256 up for each of 10,000 files costs more than hashing. */
+  private static final ThreadLocal<MessageDigest> SHA256 =
+      ThreadLocal.withInitial(
+          () -> {
+            try {
+              return MessageDigest.getInstance("SHA-256");
+            } catch (NoSuchAlgorithmException e) {
+              throw new IllegalStateException("every Java platform has SHA-256", e);
+            }
+          });
+
+  private static final HexFormat HEX = HexFormat.of();
+
   static String sha256(byte[] bytes) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every Java platform has SHA-256", e);
-    }
+    MessageDigest md = SHA256.get();
+    md.reset();
+    return HEX.formatHex(md.digest(bytes));
   }
 }

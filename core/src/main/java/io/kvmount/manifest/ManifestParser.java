@@ -52,7 +52,7 @@ final class ManifestParser {
     String acVersion = "";
     List<RuntimeApp> apps = new ArrayList<>();
     List<Volume> volumes = new ArrayList<>();
-    Fields f = new Fields("", POD_KEYS);
+    Fields f = new Fields(Where.ROOT, POD_KEYS);
     while (f.next()) {
       switch (f.key) {
         case "acKind":
@@ -64,7 +64,7 @@ final class ManifestParser {
         case "apps":
           array(f.path);
           for (int i = 0; nextElement(); i++) {
-            String p = index(f.path, i);
+            Where p = f.path.index(i);
             limit(i, ManifestReader.MAX_APPS, p, "apps");
             apps.add(runtimeApp(p));
           }
@@ -72,7 +72,7 @@ final class ManifestParser {
         case "volumes":
           array(f.path);
           for (int i = 0; nextElement(); i++) {
-            String p = index(f.path, i);
+            Where p = f.path.index(i);
             limit(i, ManifestReader.MAX_VOLUMES, p, "volumes");
             volumes.add(volume(p));
           }
@@ -95,7 +95,7 @@ final class ManifestParser {
     String acVersion = null;
     String name = null;
     List<MountPoint> mountPoints = List.of();
-    Fields f = new Fields("", IMAGE_KEYS);
+    Fields f = new Fields(Where.ROOT, IMAGE_KEYS);
     while (f.next()) {
       switch (f.key) {
         case "acKind":
@@ -131,7 +131,7 @@ final class ManifestParser {
     return new ImageManifest(name, mountPoints);
   }
 
-  private String kind(String path, String expected) throws ManifestException {
+  private String kind(Where path, String expected) throws ManifestException {
     String kind = string(path);
     if (!kind.equals(expected)) {
       throw error(path, Text.quote(kind) + " is not \"" + expected + "\"");
@@ -139,7 +139,7 @@ final class ManifestParser {
     return kind;
   }
 
-  private String version(String path) throws ManifestException {
+  private String version(Where path) throws ManifestException {
     String version = string(path);
     String problem = Text.semVerProblem(version);
     if (problem != null) {
@@ -186,17 +186,17 @@ final class ManifestParser {
       List<Mount> mounts = apps.get(a).mounts();
       for (int m = 0; m < mounts.size(); m++) {
         Mount mount = mounts.get(m);
-        String where = index(join(index("apps", a), "mounts"), m);
         if (mount.appVolume().isEmpty()) {
           if (!volumeIndex.containsKey(mount.volume().value())) {
             throw error(
-                where + ".volume",
+                index(join(index("apps", a), "mounts"), m) + ".volume",
                 "volume "
                     + Text.quote(mount.volume().value())
                     + " is not declared in \"volumes\" (and the mount has no \"appVolume\")");
           }
           continue;
         }
+        String where = index(join(index("apps", a), "mounts"), m);
         Volume def = mount.appVolume().get();
         String defName = def.name().value();
         Integer podIndex = volumeIndex.get(defName);
@@ -228,7 +228,7 @@ final class ManifestParser {
   // ---------------------------------------------------------------------------------------------
   // Objects of the schema
 
-  private RuntimeApp runtimeApp(String path) throws ManifestException {
+  private RuntimeApp runtimeApp(Where path) throws ManifestException {
     object(path);
     AcName name = null;
     Optional<List<MountPoint>> mountPoints = Optional.empty();
@@ -256,7 +256,7 @@ final class ManifestParser {
   }
 
   /** An {@code app} section: only its mount points matter. Empty if the section is null. */
-  private Optional<List<MountPoint>> app(String path) throws ManifestException {
+  private Optional<List<MountPoint>> app(Where path) throws ManifestException {
     if (current() == JsonToken.VALUE_NULL) {
       return Optional.empty();
     }
@@ -267,7 +267,7 @@ final class ManifestParser {
       array(f.path);
       mountPoints = new ArrayList<>();
       for (int i = 0; nextElement(); i++) {
-        String p = index(f.path, i);
+        Where p = f.path.index(i);
         limit(i, ManifestReader.MAX_MOUNT_POINTS_PER_APP, p, "mount points in one app");
         mountPoints.add(mountPoint(p));
       }
@@ -275,7 +275,7 @@ final class ManifestParser {
     return Optional.of(mountPoints);
   }
 
-  private MountPoint mountPoint(String path) throws ManifestException {
+  private MountPoint mountPoint(Where path) throws ManifestException {
     object(path);
     AcName name = null;
     String mountPath = null;
@@ -306,12 +306,12 @@ final class ManifestParser {
     return new MountPoint(name, mountPath, readOnly);
   }
 
-  private List<Mount> mounts(String path) throws ManifestException {
+  private List<Mount> mounts(Where path) throws ManifestException {
     array(path);
     List<Mount> mounts = new ArrayList<>();
     Map<String, Integer> byTarget = new HashMap<>(); // normalised path text
     for (int i = 0; nextElement(); i++) {
-      String p = index(path, i);
+      Where p = path.index(i);
       limit(i, ManifestReader.MAX_MOUNTS_PER_APP, p, "mounts in one app");
       Mount mount = mount(p);
       Integer first = byTarget.putIfAbsent(GuestPath.parse(mount.path()).toString(), i);
@@ -332,7 +332,7 @@ final class ManifestParser {
     return mounts;
   }
 
-  private Mount mount(String path) throws ManifestException {
+  private Mount mount(Where path) throws ManifestException {
     object(path);
     AcName volume = null;
     String mountPath = null;
@@ -372,7 +372,7 @@ final class ManifestParser {
     return new Mount(volume, mountPath, appVolume);
   }
 
-  private Volume volume(String path) throws ManifestException {
+  private Volume volume(Where path) throws ManifestException {
     object(path);
     AcName name = null;
     String kind = null;
@@ -453,7 +453,7 @@ final class ManifestParser {
                 + Text.quote(src)
                 + "; use \"kind\": \"host\" to share a host directory)");
       }
-      FileMode fileMode = mode == null ? FileMode.DEFAULT_DIRECTORY : mode(path + ".mode", mode);
+      FileMode fileMode = mode == null ? FileMode.DEFAULT_DIRECTORY : mode(path.key("mode"), mode);
       return new Volume.Empty(
           name, readOnly, fileMode, uid == null ? 0 : uid, gid == null ? 0 : gid);
     }
@@ -465,7 +465,7 @@ final class ManifestParser {
   // ---------------------------------------------------------------------------------------------
   // Scalars
 
-  private AcName acName(String path) throws ManifestException {
+  private AcName acName(Where path) throws ManifestException {
     String value = string(path);
     String problem = AcName.problem(value);
     if (problem != null) {
@@ -474,7 +474,7 @@ final class ManifestParser {
     return new AcName(value);
   }
 
-  private String appPath(String path) throws ManifestException {
+  private String appPath(Where path) throws ManifestException {
     String value = string(path);
     String problem = Text.appPathProblem(value);
     if (problem != null) {
@@ -483,7 +483,7 @@ final class ManifestParser {
     return value;
   }
 
-  private FileMode mode(String path, String text) throws ManifestException {
+  private FileMode mode(Where path, String text) throws ManifestException {
     boolean octal = !text.isEmpty();
     int firstNonZero = text.length();
     for (int i = 0; i < text.length(); i++) {
@@ -507,7 +507,7 @@ final class ManifestParser {
   }
 
   /** A uid or gid: a JSON integer from 0 to 4294967294. */
-  private long id(String path) throws ManifestException {
+  private long id(Where path) throws ManifestException {
     JsonToken t = current();
     if (t == JsonToken.VALUE_NUMBER_FLOAT) {
       throw error(path, "expected an integer, got the number " + numberText(path));
@@ -529,19 +529,19 @@ final class ManifestParser {
   }
 
   /** The text of a number token (only digits, sign, point, exponent), shortened for messages. */
-  private String numberText(String path) throws ManifestException {
+  private String numberText(Where path) throws ManifestException {
     String t = text(path);
     return t.length() > 40 ? t.substring(0, 20) + "..." + t.substring(t.length() - 5) : t;
   }
 
-  private String string(String path) throws ManifestException {
+  private String string(Where path) throws ManifestException {
     if (current() != JsonToken.VALUE_STRING) {
       throw typeError(path, "a string");
     }
     return text(path);
   }
 
-  private boolean bool(String path) throws ManifestException {
+  private boolean bool(Where path) throws ManifestException {
     JsonToken t = current();
     if (t == JsonToken.VALUE_TRUE) {
       return true;
@@ -552,19 +552,19 @@ final class ManifestParser {
     throw typeError(path, "a boolean");
   }
 
-  private void object(String path) throws ManifestException {
+  private void object(Where path) throws ManifestException {
     if (current() != JsonToken.START_OBJECT) {
       throw typeError(path, "an object");
     }
   }
 
-  private void array(String path) throws ManifestException {
+  private void array(Where path) throws ManifestException {
     if (current() != JsonToken.START_ARRAY) {
       throw typeError(path, "an array");
     }
   }
 
-  private ManifestException typeError(String path, String expected) {
+  private ManifestException typeError(Where path, String expected) {
     return error(path, "expected " + expected + ", got " + describe(current()));
   }
 
@@ -592,9 +592,49 @@ final class ManifestParser {
     }
   }
 
-  private void limit(int index, int max, String path, String what) throws ManifestException {
+  private void limit(int index, int max, Where path, String what) throws ManifestException {
     if (index >= max) {
       throw error(path, "too many " + what + " (at most " + max + ")");
+    }
+  }
+
+  /**
+   * A field path ({@code apps[2].mounts[0].path}), built only when a message needs its text: the
+   * parser makes one per field and array element, and almost all of them are never printed.
+   */
+  private static final class Where {
+    static final Where ROOT = new Where(null, null, -1);
+
+    private final Where parent;
+    private final String key;
+    private final int index;
+    private String text;
+
+    private Where(Where parent, String key, int index) {
+      this.parent = parent;
+      this.key = key;
+      this.index = index;
+      if (parent == null) {
+        text = "";
+      }
+    }
+
+    Where key(String k) {
+      return new Where(this, k, -1);
+    }
+
+    Where index(int i) {
+      return new Where(this, null, i);
+    }
+
+    @Override
+    public String toString() {
+      String t = text;
+      if (t == null) {
+        t = key != null ? join(parent.toString(), key) : ManifestParser.index(parent.toString(), index);
+        text = t;
+      }
+      return t;
     }
   }
 
@@ -608,14 +648,14 @@ final class ManifestParser {
    * repeated keys.
    */
   private final class Fields {
-    private final String objectPath;
+    private final Where objectPath;
     private final String[] known;
     private final Set<String> rawKeys = new HashSet<>();
     private final String[] seen;
     String key;
-    String path;
+    Where path;
 
-    Fields(String objectPath, String[] known) {
+    Fields(Where objectPath, String[] known) {
       this.objectPath = objectPath;
       this.known = known;
       this.seen = new String[known.length];
@@ -632,7 +672,7 @@ final class ManifestParser {
         }
         String raw = name();
         if (!rawKeys.add(raw)) {
-          throw error(join(objectPath, raw), "duplicate key " + Text.quote(raw));
+          throw error(objectPath.key(raw), "duplicate key " + Text.quote(raw));
         }
         int k = canonical(raw);
         JsonToken value = advance();
@@ -641,7 +681,7 @@ final class ManifestParser {
           continue;
         }
         key = known[k];
-        path = join(objectPath, key);
+        path = objectPath.key(key);
         if (seen[k] != null) {
           throw error(
               path,
@@ -776,7 +816,10 @@ final class ManifestParser {
         skip(e);
       }
     } else if (t == JsonToken.VALUE_STRING) {
-      checkLength(textLength(), scalarPath());
+      int length = textLength();
+      if (length > ManifestReader.MAX_STRING_LENGTH) {
+        checkLength(length, scalarPath());
+      }
     } else if (t == null) {
       throw truncated();
     }
@@ -805,6 +848,12 @@ final class ManifestParser {
       return contextPath(ctx) + "[" + ctx.getCurrentIndex() + "]";
     }
     return contextPath(ctx);
+  }
+
+  private void checkLength(int length, Where path) throws ManifestException {
+    if (length > ManifestReader.MAX_STRING_LENGTH) {
+      checkLength(length, path.toString());
+    }
   }
 
   private void checkLength(int length, String path) throws ManifestException {
@@ -852,7 +901,10 @@ final class ManifestParser {
 
   private String name() throws ManifestException {
     try {
-      checkLength(parser.getTextLength(), contextPath(parser.getParsingContext()));
+      int length = parser.getTextLength();
+      if (length > ManifestReader.MAX_STRING_LENGTH) { // the path only when it is needed
+        checkLength(length, contextPath(parser.getParsingContext()));
+      }
       return parser.currentName();
     } catch (JsonProcessingException e) {
       throw jsonError(e);
@@ -875,12 +927,12 @@ final class ManifestParser {
     }
   }
 
-  private String text(String path) throws ManifestException {
+  private String text(Where path) throws ManifestException {
     try {
       checkLength(parser.getTextLength(), path);
       return parser.getText();
     } catch (JsonProcessingException e) {
-      throw jsonError(e, path);
+      throw jsonError(e, path.toString());
     } catch (IOException e) {
       throw error(path, "cannot read: " + Text.oneLine(String.valueOf(e.getMessage())));
     }
@@ -1167,6 +1219,10 @@ final class ManifestParser {
       return "unknown position";
     }
     return "line " + loc.getLineNr() + ", column " + Math.max(loc.getColumnNr(), 1);
+  }
+
+  private ManifestException error(Where path, String reason) {
+    return error(path.toString(), reason);
   }
 
   private ManifestException error(String path, String reason) {

@@ -1,8 +1,9 @@
 package io.kvmount.path;
 
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
+import java.util.AbstractList;
 import java.util.List;
+import java.util.RandomAccess;
 
 /**
  * An absolute, normalised path inside the guest (or inside an app rootfs): a list of components,
@@ -14,14 +15,17 @@ import java.util.List;
  * are dropped. A {@code ..} component is refused, never resolved lexically, so a guest path can
  * never climb above its root.
  *
- * <p>Immutable and thread-safe.
+ * <p>A path is stored as its parent plus its last component, so {@link #parent()}, {@link
+ * #resolve(String)}, {@link #hashCode()} and {@link #depth()} take constant time and paths derived
+ * from one another share their common prefix. Two paths are equal when their components are
+ * equal, however they were made; {@link #hashCode()} equals {@code components().hashCode()}.
  *
- * @param components the path's components, outermost first
+ * <p>Immutable and thread-safe.
  */
-public record GuestPath(List<String> components) implements Comparable<GuestPath> {
+public final class GuestPath implements Comparable<GuestPath> {
 
   /** The root directory, {@code /}. */
-  public static final GuestPath ROOT = new GuestPath(List.of());
+  public static final GuestPath ROOT = new GuestPath();
 
   /** Longest component in bytes (Linux {@code NAME_MAX}). */
   public static final int MAX_COMPONENT_BYTES = 255;
@@ -29,21 +33,71 @@ public record GuestPath(List<String> components) implements Comparable<GuestPath
   /** Longest path in bytes, without the terminating NUL (Linux {@code PATH_MAX} - 1). */
   public static final int MAX_PATH_BYTES = 4095;
 
+  /** The parent; null for the root only. */
+  private final GuestPath parent;
+
+  /** The last component; null for the root only. */
+  private final String name;
+
+  /** Number of components: 0 for the root. */
+  private final int depth;
+
+  /** Same as {@code components().hashCode()} ({@code List}'s hash recurrence). */
+  private final int hash;
+
+  /** Lazily made views (benign races: both are immutable and equal whoever makes them). */
+  private List<String> components;
+
+  private String text;
+
+  private GuestPath() {
+    this.parent = null;
+    this.name = null;
+    this.depth = 0;
+    this.hash = 1;
+  }
+
+  private GuestPath(GuestPath parent, String name) {
+    this.parent = parent;
+    this.name = name;
+    this.depth = parent.depth + 1;
+    this.hash = 31 * parent.hash + name.hashCode();
+  }
+
   /**
-   * Validates and copies the components.
+   * Makes a path from its components, validating each.
    *
    * @param components the path's components, outermost first
    * @throws IllegalArgumentException if a component is empty, {@code .}, {@code ..}, or contains
    *     {@code /} or NUL
+   * @throws NullPointerException if the list or a component is null
    */
-  public GuestPath {
-    components = List.copyOf(components);
-    for (String c : components) {
-      String problem = componentProblem(c);
-      if (problem != null) {
-        throw new IllegalArgumentException("invalid guest path component \"" + c + "\": " + problem);
+  public GuestPath(List<String> components) {
+    GuestPath p = ROOT;
+    int n = components.size();
+    if (n > 0) {
+      for (int i = 0; i < n - 1; i++) {
+        p = p.resolve(components.get(i));
       }
+      String last = checked(components.get(n - 1));
+      this.parent = p;
+      this.name = last;
+      this.depth = p.depth + 1;
+      this.hash = 31 * p.hash + last.hashCode();
+    } else {
+      this.parent = null;
+      this.name = null;
+      this.depth = 0;
+      this.hash = 1;
     }
+  }
+
+  private static String checked(String c) {
+    String problem = componentProblem(c);
+    if (problem != null) {
+      throw new IllegalArgumentException("invalid guest path component \"" + c + "\": " + problem);
+    }
+    return c;
   }
 
   /**
@@ -52,20 +106,29 @@ public record GuestPath(List<String> components) implements Comparable<GuestPath
    * @param path an absolute path such as {@code "/var//lib/./db/"}
    * @return the normalised path ({@code /var/lib/db})
    * @throws IllegalArgumentException with a one-line reason if the path is empty, relative,
-   *     contains a {@code ..} component or a NUL byte; use {@link #problem(String)} to check first
+   *     contains a {@code ..} component or a NUL byte, or is longer than {@link #MAX_PATH_BYTES}
+   *     bytes or has a component longer than {@link #MAX_COMPONENT_BYTES} bytes (UTF-8); use
+   *     {@link #problem(String)} to check first
    */
   public static GuestPath parse(String path) {
     String problem = problem(path);
     if (problem != null) {
       throw new IllegalArgumentException(problem);
     }
-    List<String> out = new ArrayList<>();
-    for (String c : path.split("/", -1)) {
-      if (!c.isEmpty() && !c.equals(".")) {
-        out.add(c);
+    GuestPath p = ROOT;
+    int len = path.length();
+    int start = 1;
+    while (start <= len) {
+      int end = path.indexOf('/', start);
+      if (end < 0) {
+        end = len;
       }
+      if (end > start && !(end == start + 1 && path.charAt(start) == '.')) {
+        p = new GuestPath(p, path.substring(start, end)); // checked by problem() above
+      }
+      start = end + 1;
     }
-    return new GuestPath(out);
+    return p;
   }
 
   /**
@@ -75,7 +138,8 @@ public record GuestPath(List<String> components) implements Comparable<GuestPath
    * @return a one-line reason, or {@code null} when the path is acceptable
    */
   public static String problem(String path) {
-    if (path.isEmpty()) {
+    int len = path.length();
+    if (len == 0) {
       return "path is empty";
     }
     if (path.charAt(0) != '/') {
@@ -84,18 +148,48 @@ public record GuestPath(List<String> components) implements Comparable<GuestPath
     if (path.indexOf('\0') >= 0) {
       return "path contains a NUL byte";
     }
-    for (String c : path.split("/", -1)) {
-      if (c.equals("..")) {
+    long total = 0;
+    int start = 1;
+    while (start <= len) {
+      int end = path.indexOf('/', start);
+      if (end < 0) {
+        end = len;
+      }
+      if (end == start + 2 && path.charAt(start) == '.' && path.charAt(start + 1) == '.') {
         return "path contains a \"..\" component";
       }
-      if (c.getBytes(StandardCharsets.UTF_8).length > MAX_COMPONENT_BYTES) {
+      int bytes = utf8Length(path, start, end);
+      if (bytes > MAX_COMPONENT_BYTES) {
         return "path component is longer than " + MAX_COMPONENT_BYTES + " bytes";
       }
+      total += bytes + (end < len ? 1 : 0);
+      start = end + 1;
     }
-    if (path.getBytes(StandardCharsets.UTF_8).length > MAX_PATH_BYTES) {
+    if (total + 1 > MAX_PATH_BYTES) {
       return "path is longer than " + MAX_PATH_BYTES + " bytes";
     }
     return null;
+  }
+
+  /** UTF-8 length of {@code s[from, to)}, a lone surrogate counting as one byte like Java's encoder ('?'). */
+  private static int utf8Length(String s, int from, int to) {
+    int n = 0;
+    for (int i = from; i < to; i++) {
+      char c = s.charAt(i);
+      if (c < 0x80) {
+        n++;
+      } else if (c < 0x800) {
+        n += 2;
+      } else if (Character.isHighSurrogate(c) && i + 1 < to && Character.isLowSurrogate(s.charAt(i + 1))) {
+        n += 4;
+        i++;
+      } else if (Character.isSurrogate(c)) {
+        n++;
+      } else {
+        n += 3;
+      }
+    }
+    return n;
   }
 
   private static String componentProblem(String c) {
@@ -115,12 +209,79 @@ public record GuestPath(List<String> components) implements Comparable<GuestPath
   }
 
   /**
+   * Returns the components, outermost first, as an unmodifiable list.
+   *
+   * @return the components ({@code []} for the root)
+   */
+  public List<String> components() {
+    List<String> c = components;
+    if (c == null) {
+      String[] a = new String[depth];
+      GuestPath p = this;
+      for (int i = depth - 1; i >= 0; i--) {
+        a[i] = p.name;
+        p = p.parent;
+      }
+      c = new Components(a);
+      components = c;
+    }
+    return c;
+  }
+
+  /** An unmodifiable list over an array this class never changes. */
+  private static final class Components extends AbstractList<String> implements RandomAccess {
+    private final String[] a;
+
+    Components(String[] a) {
+      this.a = a;
+    }
+
+    @Override
+    public String get(int index) {
+      return a[index];
+    }
+
+    @Override
+    public int size() {
+      return a.length;
+    }
+  }
+
+  /**
+   * Returns the number of components: 0 for {@code /}, 2 for {@code /var/lib}.
+   *
+   * @return the number of components
+   */
+  public int depth() {
+    return depth;
+  }
+
+  /**
+   * Returns the ancestor with the given number of components ({@code /var/lib/db}.ancestor(1) is
+   * {@code /var}); this path itself for its own depth.
+   *
+   * @param n number of components to keep, 0 to {@link #depth()}
+   * @return the ancestor
+   * @throws IllegalArgumentException if {@code n} is outside 0..depth()
+   */
+  public GuestPath ancestor(int n) {
+    if (n < 0 || n > depth) {
+      throw new IllegalArgumentException("no ancestor of depth " + n + " for " + this);
+    }
+    GuestPath p = this;
+    for (int i = depth; i > n; i--) {
+      p = p.parent;
+    }
+    return p;
+  }
+
+  /**
    * Returns whether this is {@code /}.
    *
    * @return whether this is {@code /}
    */
   public boolean isRoot() {
-    return components.isEmpty();
+    return depth == 0;
   }
 
   /**
@@ -131,10 +292,7 @@ public record GuestPath(List<String> components) implements Comparable<GuestPath
    * @throws IllegalArgumentException if the component is invalid
    */
   public GuestPath resolve(String component) {
-    List<String> out = new ArrayList<>(components.size() + 1);
-    out.addAll(components);
-    out.add(component);
-    return new GuestPath(out);
+    return new GuestPath(this, checked(component));
   }
 
   /**
@@ -145,10 +303,17 @@ public record GuestPath(List<String> components) implements Comparable<GuestPath
    * @return a new path
    */
   public GuestPath resolve(GuestPath relative) {
-    List<String> out = new ArrayList<>(components.size() + relative.components.size());
-    out.addAll(components);
-    out.addAll(relative.components);
-    return new GuestPath(out);
+    if (relative.depth == 0) {
+      return this;
+    }
+    if (depth == 0) {
+      return relative;
+    }
+    GuestPath p = this;
+    for (String c : relative.components()) {
+      p = new GuestPath(p, c); // components of a GuestPath are valid already
+    }
+    return p;
   }
 
   /**
@@ -159,8 +324,7 @@ public record GuestPath(List<String> components) implements Comparable<GuestPath
    * @return true if {@code other} starts with all of this path's components
    */
   public boolean contains(GuestPath other) {
-    return other.components.size() >= components.size()
-        && other.components.subList(0, components.size()).equals(components);
+    return other.depth >= depth && other.ancestor(depth).equals(this);
   }
 
   /**
@@ -174,7 +338,12 @@ public record GuestPath(List<String> components) implements Comparable<GuestPath
     if (!contains(descendant)) {
       throw new IllegalArgumentException(descendant + " is not below " + this);
     }
-    return new GuestPath(descendant.components.subList(components.size(), descendant.components.size()));
+    List<String> c = descendant.components();
+    GuestPath p = ROOT;
+    for (int i = depth; i < c.size(); i++) {
+      p = new GuestPath(p, c.get(i));
+    }
+    return p;
   }
 
   /**
@@ -183,7 +352,7 @@ public record GuestPath(List<String> components) implements Comparable<GuestPath
    * @return the parent directory; the root's parent is the root
    */
   public GuestPath parent() {
-    return components.isEmpty() ? this : new GuestPath(components.subList(0, components.size() - 1));
+    return depth == 0 ? this : parent;
   }
 
   /**
@@ -192,7 +361,7 @@ public record GuestPath(List<String> components) implements Comparable<GuestPath
    * @return the last component, or {@code ""} for the root
    */
   public String fileName() {
-    return components.isEmpty() ? "" : components.get(components.size() - 1);
+    return depth == 0 ? "" : name;
   }
 
   /**
@@ -201,30 +370,77 @@ public record GuestPath(List<String> components) implements Comparable<GuestPath
    * @return the path relative to {@code /}, without a leading slash ({@code ""} for the root)
    */
   public String relativeString() {
-    return String.join("/", components);
+    return depth == 0 ? "" : toString().substring(1);
   }
 
   /** Returns the absolute path text, {@code "/"} for the root. */
   @Override
   public String toString() {
-    return "/" + String.join("/", components);
+    String t = text;
+    if (t == null) {
+      if (depth == 0) {
+        t = "/";
+      } else {
+        String up = parent.toString();
+        StringBuilder sb = new StringBuilder(up.length() + 1 + name.length());
+        if (parent.depth > 0) {
+          sb.append(up);
+        }
+        t = sb.append('/').append(name).toString();
+      }
+      text = t;
+    }
+    return t;
+  }
+
+  /** Equal when the components are equal. */
+  @Override
+  public boolean equals(Object o) {
+    if (this == o) {
+      return true;
+    }
+    if (!(o instanceof GuestPath)) {
+      return false;
+    }
+    GuestPath a = this;
+    GuestPath b = (GuestPath) o;
+    if (a.depth != b.depth || a.hash != b.hash) {
+      return false;
+    }
+    while (a != b && a.depth > 0) {
+      if (!a.name.equals(b.name)) {
+        return false;
+      }
+      a = a.parent;
+      b = b.parent;
+    }
+    return true;
+  }
+
+  /** Same as {@code components().hashCode()}. */
+  @Override
+  public int hashCode() {
+    return hash;
   }
 
   /** Orders paths component by component, so a parent sorts before its children. */
   @Override
   public int compareTo(GuestPath o) {
-    int n = Math.min(components.size(), o.components.size());
-    for (int i = 0; i < n; i++) {
-      String x = components.get(i);
-      String y = o.components.get(i);
-      if (x == y) {
-        continue; // paths made by resolve/parent share their prefix's strings: skip comparing them
-      }
-      int c = x.compareTo(y);
-      if (c != 0) {
-        return c;
-      }
+    if (this == o) {
+      return 0;
     }
-    return Integer.compare(components.size(), o.components.size());
+    int n = Math.min(depth, o.depth);
+    int c = compareSameDepth(ancestor(n), o.ancestor(n));
+    return c != 0 ? c : Integer.compare(depth, o.depth);
+  }
+
+  /** Compares two paths of equal depth from the root down; shared prefixes end the walk early. */
+  private static int compareSameDepth(GuestPath a, GuestPath b) {
+    if (a == b || a.depth == 0) {
+      return 0;
+    }
+    // Parents first (recursion depth is bounded by the path depth, at most 2,048).
+    int c = compareSameDepth(a.parent, b.parent);
+    return c != 0 ? c : a.name.compareTo(b.name);
   }
 }

@@ -4,9 +4,7 @@ import io.kvmount.path.GuestPath;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.Deque;
-import java.util.List;
 
 /**
  * Resolves a path inside a root (an app rootfs) through the symlinks that already exist there,
@@ -62,7 +60,8 @@ public final class ConfinedResolver {
         throw new PlanException(cur + " in the stage1 rootfs is a " + describe(k) + ", not a directory");
       }
     }
-    List<String> done = new ArrayList<>();
+    // The resolved path so far, root prefix included: never climbs above the root.
+    GuestPath done = root;
     Deque<String> todo = new ArrayDeque<>(path.components());
     int links = 0;
     boolean missing = false;
@@ -73,8 +72,8 @@ public final class ConfinedResolver {
         continue;
       }
       if (c.equals("..")) {
-        if (!done.isEmpty()) {
-          done.remove(done.size() - 1);
+        if (done.depth() > root.depth()) {
+          done = done.parent();
         }
         missing = false;
         last = GuestFs.Kind.DIRECTORY;
@@ -89,14 +88,16 @@ public final class ConfinedResolver {
             "resolving " + path + " in " + root + " through symlinks meets a name of " + nameBytes
                 + " bytes; file names are at most " + GuestPath.MAX_COMPONENT_BYTES + " bytes");
       }
-      GuestPath candidate = root.resolve(new GuestPath(append(done, c)));
-      if (candidate.toString().getBytes(StandardCharsets.UTF_8).length > GuestPath.MAX_PATH_BYTES) {
+      GuestPath candidate = done.resolve(c);
+      String text = candidate.toString();
+      if (text.length() * 3 > GuestPath.MAX_PATH_BYTES
+          && text.getBytes(StandardCharsets.UTF_8).length > GuestPath.MAX_PATH_BYTES) {
         throw new PlanException(
             "resolving " + path + " in " + root + " through symlinks gives a path of more than "
                 + GuestPath.MAX_PATH_BYTES + " bytes");
       }
       if (missing) {
-        done.add(c);
+        done = candidate;
         continue;
       }
       GuestFs.Kind k = fs.kind(candidate);
@@ -110,7 +111,7 @@ public final class ConfinedResolver {
           throw new PlanException("symlink " + candidate + " has a NUL byte in its target");
         }
         if (target.startsWith("/")) {
-          done.clear();
+          done = root;
         }
         String[] parts = target.split("/");
         for (int i = parts.length - 1; i >= 0; i--) {
@@ -122,13 +123,13 @@ public final class ConfinedResolver {
         throw new PlanException(
             candidate + " is a " + describe(k) + " in the app rootfs, but " + path + " goes through it");
       }
-      done.add(c);
+      done = candidate;
       last = k;
       if (k == GuestFs.Kind.MISSING) {
         missing = true;
       }
     }
-    return new Result(root.resolve(new GuestPath(done)), last);
+    return new Result(done, last);
   }
 
   private static boolean hasMore(Deque<String> todo) {
@@ -138,13 +139,6 @@ public final class ConfinedResolver {
       }
     }
     return false;
-  }
-
-  private static List<String> append(List<String> list, String c) {
-    List<String> out = new ArrayList<>(list.size() + 1);
-    out.addAll(list);
-    out.add(c);
-    return out;
   }
 
   static String describe(GuestFs.Kind k) {

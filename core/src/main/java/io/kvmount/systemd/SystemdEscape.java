@@ -1,8 +1,11 @@
 package io.kvmount.systemd;
 
+import io.kvmount.path.GuestPath;
+
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -87,6 +90,49 @@ public final class SystemdEscape {
       throw new UnitException("cannot escape path " + Quote.of(path) + ": " + r.verdict().reason);
     }
     return r.escaped().get();
+  }
+
+  /**
+   * Escapes a normalised guest path like {@code systemd-escape --path}: the same result as {@link
+   * #escapePath(String)} of {@code path.toString()}, computed without encoding and simplifying the
+   * text again when every component is ASCII (the common case: it runs once per mount unit and
+   * dependency).
+   *
+   * @param path the path (normalised by construction)
+   * @return the escaped path, ASCII only, without suffix ({@code "-"} for {@code /})
+   * @throws UnitException as {@link #escapePath(String)}: a component longer than 255 bytes or a
+   *     path of 4096 bytes or more
+   */
+  public static String escapePath(GuestPath path) throws UnitException {
+    if (path.isRoot()) {
+      return "-";
+    }
+    List<String> cs = path.components();
+    StringBuilder sb = new StringBuilder(path.depth() * 12);
+    int length = 0;
+    for (int i = 0; i < cs.size(); i++) {
+      String c = cs.get(i);
+      int n = c.length();
+      length += n + 1;
+      if (n > 200 || length > 4000) {
+        return escapePath(path.toString()); // near systemd's limits: let the full check decide
+      }
+      if (i > 0) {
+        sb.append('-');
+      }
+      for (int j = 0; j < n; j++) {
+        char ch = c.charAt(j);
+        if (ch >= 0x80) {
+          return escapePath(path.toString()); // UTF-8 bytes (or a lone surrogate): the full path
+        }
+        if ((i == 0 && j == 0 && ch == '.') || !isKept(ch)) {
+          hex(sb, ch);
+        } else {
+          sb.append(ch);
+        }
+      }
+    }
+    return sb.toString();
   }
 
   /** How {@code systemd-escape --path} judges an input (the cases it reports on stderr). */

@@ -473,6 +473,9 @@ public final class UnitFile {
     }
 
     private static void checkLength(String key, String value) throws UnitException {
+      if (3L * (key.length() + value.length()) + 1 < LONG_LINE_MAX) {
+        return; // a UTF-16 unit is at most 3 UTF-8 bytes: short lines need no counting
+      }
       long bytes =
           (long) key.getBytes(StandardCharsets.UTF_8).length
               + 1

@@ -89,7 +89,7 @@ public record UnitName(String value) implements Comparable<UnitName> {
    *     "<where>" would be N bytes, systemd allows at most 255}
    */
   public static UnitName mount(GuestPath where) throws UnitException {
-    String name = SystemdEscape.escapePath(where.toString()) + ".mount";
+    String name = SystemdEscape.escapePath(where) + ".mount";
     int n = name.length(); // escaped names are ASCII
     if (n > MAX_BYTES) {
       throw new UnitException(
