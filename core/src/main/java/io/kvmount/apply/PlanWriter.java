@@ -381,14 +381,15 @@ public final class PlanWriter {
                   + quoteEscaped(p.relativeString())
                   + " contains a line break");
         }
-        int bytes = c.getBytes(StandardCharsets.UTF_8).length;
+        int bytes = c.length() * 3 <= MAX_NAME_BYTES ? 0 : c.getBytes(StandardCharsets.UTF_8).length;
         if (bytes > MAX_NAME_BYTES) {
           throw new InvalidInputException(
               "plan: " + what + " path " + quoteEscaped(shorten(p.relativeString())) + " has a component of " + bytes
                   + " bytes; Linux file names are at most " + MAX_NAME_BYTES + " bytes");
         }
       }
-      int total = p.toString().getBytes(StandardCharsets.UTF_8).length;
+      String text = p.toString();
+      int total = text.length() * 3 <= MAX_PATH_BYTES ? 0 : text.getBytes(StandardCharsets.UTF_8).length;
       if (total > MAX_PATH_BYTES) {
         throw new InvalidInputException(
             "plan: " + what + " path " + quoteEscaped(shorten(p.relativeString())) + " is " + total
@@ -464,11 +465,7 @@ public final class PlanWriter {
     }
 
     Path host(GuestPath p) {
-      Path r = root;
-      for (String c : p.components()) {
-        r = r.resolve(c);
-      }
-      return r;
+      return p.isRoot() ? root : root.resolve(p.relativeString());
     }
 
     Kind kind(GuestPath p) throws IOException {

@@ -4,6 +4,7 @@ import io.kvmount.path.GuestPath;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Collections;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.SortedMap;
@@ -71,7 +72,16 @@ record StateFile(
 
   /** Serialises the state; same state, same bytes. */
   byte[] toBytes() {
-    StringBuilder sb = new StringBuilder(HEADER).append('\n');
+    int size = HEADER.length() + 1;
+    for (Map.Entry<GuestPath, SortedSet<String>> e : files.entrySet()) {
+      size += e.getValue().size() * (e.getKey().toString().length() + 71);
+    }
+    for (Set<GuestPath> set : List.of(dirs, mkdirs, staging, created)) {
+      for (GuestPath d : set) {
+        size += d.toString().length() + 9;
+      }
+    }
+    StringBuilder sb = new StringBuilder(size).append(HEADER).append('\n');
     for (Map.Entry<GuestPath, SortedSet<String>> e : files.entrySet()) {
       for (String sha : e.getValue()) {
         sb.append("file ").append(sha).append(' ').append(e.getKey().relativeString()).append('\n');

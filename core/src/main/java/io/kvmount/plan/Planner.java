@@ -113,7 +113,6 @@ public final class Planner {
 
     // Bind mounts, per app.
     List<ResolvedMount> resolved = new ArrayList<>();
-    Map<String, List<UnitName>> appUnits = new LinkedHashMap<>();
     Map<GuestPath, String> targetOrigin = new LinkedHashMap<>();
     Map<String, List<ResolvedMount>> byApp = new LinkedHashMap<>();
     for (MountResolver.AppMount m : res.mounts()) {
@@ -152,100 +151,151 @@ public final class Planner {
       dirs.add(new PlannedDirectory(target, FileMode.DEFAULT_DIRECTORY, 0, 0, false));
     }
 
+    // Each app's units are rendered on their own (in parallel for large pods: rendering is most
+    // of the planning time), then joined in manifest order, so the plan and the first error
+    // reported are the same as one pass in order would give.
+    List<List<ResolvedMount>> apps = new ArrayList<>(byApp.values());
+    List<String> appNames = new ArrayList<>(byApp.keySet());
+    AppPart[] parts = new AppPart[apps.size()];
+    java.util.stream.IntStream range = java.util.stream.IntStream.range(0, apps.size());
+    if (resolved.size() >= PARALLEL_MOUNTS) {
+      range = range.parallel();
+    }
+    range.forEach(i -> parts[i] = AppPart.of(() -> planApp(appNames.get(i), apps.get(i), shareUnits, options)));
     List<Plan.HostMountPoint> hostMountPoints = new ArrayList<>();
-    for (Map.Entry<String, List<ResolvedMount>> e : byApp.entrySet()) {
-      List<ResolvedMount> ms = e.getValue();
-      List<UnitName> units = new ArrayList<>();
-      // Targets are unique (checked above), so the app's mounts can be looked up by target: the
-      // nearest enclosing target is the first ancestor of a target that is itself a target. This
-      // costs the depth of the path per mount, not the app's number of mounts.
-      Map<GuestPath, ResolvedMount> byTarget = new HashMap<>();
-      TreeMap<GuestPath, Integer> order = new TreeMap<>();
-      for (int i = 0; i < ms.size(); i++) {
-        byTarget.put(ms.get(i).target(), ms.get(i));
-        order.put(ms.get(i).target(), i);
+    List<PlannedFile> dropIns = new ArrayList<>();
+    for (AppPart part : parts) {
+      if (part.error != null) {
+        throw part.error;
       }
-      for (ResolvedMount rm : ms) {
-        // The nearest enclosing target of the same app mounts first (nested targets).
-        ResolvedMount parent = null;
-        for (GuestPath up = rm.target(); parent == null && !up.isRoot(); ) {
-          up = up.parent();
-          parent = byTarget.get(up);
-        }
-        if (parent != null && parent.readOnly()) {
-          GuestPath rel = parent.target().relativize(rm.target());
-          if ("empty".equals(parent.kind())) {
-            // The child's mount point must exist inside the read-only parent volume.
-            addParents(dirs, MNT.resolve(parent.volume()), rel);
-          } else {
-            String hostPath = parent.source().endsWith("/")
-                ? parent.source() + rel.relativeString()
-                : parent.source() + rel;
-            hostMountPoints.add(new Plan.HostMountPoint(parent.volume(), hostPath, rm.origin(),
-                rm.path() + " lies inside the read-only mount " + parent.path() + " of volume \"" + parent.volume()
-                    + "\", where nothing can create its mount point"));
-          }
-        }
-        UnitName shareUnit = shareUnits.get(rm.volume());
-        List<UnitName> deps = new ArrayList<>();
-        if (shareUnit != null) {
-          deps.add(shareUnit);
-        }
-        if (parent != null) {
-          deps.add(unitNameUnchecked(parent.unit()));
-        }
-        UnitName unit = unitNameUnchecked(rm.unit());
-        boolean remount = options.legacyRemount() && rm.readOnly();
-        files.add(new PlannedFile(GuestPath.ROOT.resolve(unit.value()), bindUnit(rm, deps, !remount)));
-        units.add(unit);
-        if (remount) {
-          List<UnitName> after = new ArrayList<>();
-          after.add(unit);
-          // Nested mounts first, then read-only. Paths below a target sort right after it
-          // (GuestPath orders component by component), so they are one range of the sorted
-          // targets; they are listed in manifest order.
-          List<Integer> nested = new ArrayList<>();
-          for (Map.Entry<GuestPath, Integer> o : order.tailMap(rm.target(), false).entrySet()) {
-            if (!rm.target().contains(o.getKey())) {
-              break;
-            }
-            nested.add(o.getValue());
-          }
-          java.util.Collections.sort(nested);
-          for (int i : nested) {
-            after.add(unitNameUnchecked(ms.get(i).unit()));
-          }
-          UnitName service = remountName(rm);
-          files.add(new PlannedFile(GuestPath.ROOT.resolve(service.value()), remountService(rm, unit, after)));
-          units.add(service);
-        }
-      }
-      appUnits.put(e.getKey(), units);
     }
-
-    for (Map.Entry<String, List<UnitName>> e : appUnits.entrySet()) {
-      UnitName service;
-      try {
-        service = UnitName.service(e.getKey());
-      } catch (UnitException ex) {
-        throw new PlanException("app \"" + e.getKey() + "\": " + ex.getMessage(), ex);
+    for (AppPart part : parts) {
+      if (part.dropInError != null) {
+        throw part.dropInError;
       }
-      UnitFile dropIn;
-      try {
-        dropIn = UnitFile.builder()
-            .comment(HEADER)
-            .section("Unit")
-            .units("Requires", e.getValue())
-            .units("After", e.getValue())
-            .build();
-      } catch (UnitException ex) {
-        throw new PlanException("app \"" + e.getKey() + "\": " + ex.getMessage(), ex);
-      }
-      files.add(new PlannedFile(
-          GuestPath.ROOT.resolve(service.value() + ".d").resolve(DROP_IN_NAME), dropIn.serialize()));
+      files.addAll(part.files);
+      dirs.addAll(part.dirs);
+      hostMountPoints.addAll(part.hostMountPoints);
+      dropIns.add(part.dropIn);
     }
+    files.addAll(dropIns);
 
     return new Plan(shares, options.unitsDir(), files, dedupe(dirs), resolved, warnings, hostMountPoints);
+  }
+
+  /** Pods with at least this many mounts render their apps' units in parallel. */
+  private static final int PARALLEL_MOUNTS = 256;
+
+  /** What one app adds to the plan: its bind (and remount) units, directories, drop-in; or the error. */
+  private static final class AppPart {
+    final List<PlannedFile> files = new ArrayList<>();
+    final List<PlannedDirectory> dirs = new ArrayList<>();
+    final List<Plan.HostMountPoint> hostMountPoints = new ArrayList<>();
+    PlannedFile dropIn;
+    PlanException error;
+    PlanException dropInError;
+
+    interface Maker {
+      AppPart make() throws PlanException;
+    }
+
+    static AppPart of(Maker m) {
+      try {
+        return m.make();
+      } catch (PlanException e) {
+        AppPart failed = new AppPart();
+        failed.error = e;
+        return failed;
+      }
+    }
+  }
+
+  /** Renders one app's bind units (nested ones ordered after their parent), remount services and drop-in. */
+  private static AppPart planApp(
+      String app, List<ResolvedMount> ms, Map<String, UnitName> shareUnits, PlanOptions options)
+      throws PlanException {
+    AppPart part = new AppPart();
+    List<PlannedFile> files = part.files;
+    List<UnitName> units = new ArrayList<>();
+    // Targets are unique (checked by the caller), so the app's mounts can be looked up by target:
+    // the nearest enclosing target is the first ancestor of a target that is itself a target. This
+    // costs the depth of the path per mount, not the app's number of mounts.
+    Map<GuestPath, ResolvedMount> byTarget = new HashMap<>();
+    TreeMap<GuestPath, Integer> order = new TreeMap<>();
+    for (int i = 0; i < ms.size(); i++) {
+      byTarget.put(ms.get(i).target(), ms.get(i));
+      order.put(ms.get(i).target(), i);
+    }
+    for (ResolvedMount rm : ms) {
+      // The nearest enclosing target of the same app mounts first (nested targets).
+      ResolvedMount parent = null;
+      for (GuestPath up = rm.target(); parent == null && !up.isRoot(); ) {
+        up = up.parent();
+        parent = byTarget.get(up);
+      }
+      if (parent != null && parent.readOnly()) {
+        GuestPath rel = parent.target().relativize(rm.target());
+        if ("empty".equals(parent.kind())) {
+          // The child's mount point must exist inside the read-only parent volume.
+          addParents(part.dirs, MNT.resolve(parent.volume()), rel);
+        } else {
+          String hostPath = parent.source().endsWith("/")
+              ? parent.source() + rel.relativeString()
+              : parent.source() + rel;
+          part.hostMountPoints.add(new Plan.HostMountPoint(parent.volume(), hostPath, rm.origin(),
+              rm.path() + " lies inside the read-only mount " + parent.path() + " of volume \"" + parent.volume()
+                  + "\", where nothing can create its mount point"));
+        }
+      }
+      UnitName shareUnit = shareUnits.get(rm.volume());
+      List<UnitName> deps = new ArrayList<>();
+      if (shareUnit != null) {
+        deps.add(shareUnit);
+      }
+      if (parent != null) {
+        deps.add(unitNameUnchecked(parent.unit()));
+      }
+      UnitName unit = unitNameUnchecked(rm.unit());
+      boolean remount = options.legacyRemount() && rm.readOnly();
+      files.add(new PlannedFile(GuestPath.ROOT.resolve(unit.value()), bindUnit(rm, deps, !remount)));
+      units.add(unit);
+      if (remount) {
+        List<UnitName> after = new ArrayList<>();
+        after.add(unit);
+        // Nested mounts first, then read-only. Paths below a target sort right after it
+        // (GuestPath orders component by component), so they are one range of the sorted
+        // targets; they are listed in manifest order.
+        List<Integer> nested = new ArrayList<>();
+        for (Map.Entry<GuestPath, Integer> o : order.tailMap(rm.target(), false).entrySet()) {
+          if (!rm.target().contains(o.getKey())) {
+            break;
+          }
+          nested.add(o.getValue());
+        }
+        java.util.Collections.sort(nested);
+        for (int i : nested) {
+          after.add(unitNameUnchecked(ms.get(i).unit()));
+        }
+        UnitName service = remountName(rm);
+        files.add(new PlannedFile(GuestPath.ROOT.resolve(service.value()), remountService(rm, unit, after)));
+        units.add(service);
+      }
+    }
+    try {
+      UnitName service = UnitName.service(app);
+      UnitFile dropIn = UnitFile.builder()
+          .comment(HEADER)
+          .section("Unit")
+          .units("Requires", units)
+          .units("After", units)
+          .build();
+      part.dropIn = new PlannedFile(
+          GuestPath.ROOT.resolve(service.value() + ".d").resolve(DROP_IN_NAME), dropIn.serialize());
+    } catch (UnitException ex) {
+      // Reported only after every app's mounts are known good, as the drop-ins come last.
+      part.dropInError = new PlanException("app \"" + app + "\": " + ex.getMessage(), ex);
+    }
+    return part;
   }
 
   private static void addParents(List<PlannedDirectory> dirs, GuestPath base, GuestPath rel) {

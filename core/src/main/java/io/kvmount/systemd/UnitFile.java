@@ -153,7 +153,17 @@ public final class UnitFile {
    * @return the text (write it as UTF-8)
    */
   public String serialize() {
-    StringBuilder sb = new StringBuilder();
+    int size = 1;
+    for (String c : comments) {
+      size += c.length() + 3;
+    }
+    for (Section sec : sections) {
+      size += sec.name().length() + 4;
+      for (Entry e : sec.entries()) {
+        size += e.key().length() + e.value().length() + 2;
+      }
+    }
+    StringBuilder sb = new StringBuilder(size);
     for (String c : comments) {
       sb.append(c.isEmpty() ? "#" : "# " + c).append('\n');
     }
@@ -273,6 +283,15 @@ public final class UnitFile {
      * @return this builder
      */
     public Builder comment(String line) {
+      boolean plain = true;
+      for (int i = 0; i < line.length() && plain; i++) {
+        char c = line.charAt(i);
+        plain = c >= 0x20 && c < 0x7f;
+      }
+      if (plain) { // printable ASCII: nothing to escape
+        comments.add(line.strip());
+        return this;
+      }
       StringBuilder sb = new StringBuilder();
       for (int i = 0; i < line.length(); i++) {
         char c = line.charAt(i);
@@ -350,11 +369,14 @@ public final class UnitFile {
      * @throws UnitException if the line would be too long
      */
     public Builder units(String key, List<UnitName> units) throws UnitException {
-      List<String> names = new ArrayList<>();
+      StringBuilder sb = new StringBuilder(units.size() * 40);
       for (UnitName u : units) {
-        names.add(u.value());
+        if (sb.length() > 0) {
+          sb.append(' ');
+        }
+        sb.append(u.value());
       }
-      String value = String.join(" ", names);
+      String value = sb.toString();
       check(key, value);
       return add(key, value);
     }
