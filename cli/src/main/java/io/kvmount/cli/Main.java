@@ -29,6 +29,23 @@ public final class Main {
    * @param args the arguments
    */
   public static void main(String... args) {
+    if (args.length > 0) {
+      // Start-up: building picocli's model of every subcommand costs more than the run of a
+      // small pod. For "kvmount NAME ...", build only NAME's, named "kvmount NAME" so that
+      // usage, help and messages read exactly as in the full tree; everything else (top-level
+      // options, completion, unknown names) gets the full tree.
+      Object only = switch (args[0]) {
+        case "generate" -> new GenerateCommand();
+        case "verify" -> new VerifyCommand();
+        case "escape" -> new EscapeCommand();
+        default -> null;
+      };
+      if (only != null) {
+        CommandLine cl = new CommandLine(only);
+        cl.setCommandName("kvmount " + args[0]);
+        System.exit(ExitCodes.install(cl).execute(java.util.Arrays.copyOfRange(args, 1, args.length)));
+      }
+    }
     System.exit(commandLine().execute(args));
   }
 
