@@ -429,18 +429,22 @@ public final class GuestPath implements Comparable<GuestPath> {
     if (this == o) {
       return 0;
     }
-    int n = Math.min(depth, o.depth);
-    int c = compareSameDepth(ancestor(n), o.ancestor(n));
-    return c != 0 ? c : Integer.compare(depth, o.depth);
+    String[] a = array();
+    String[] b = o.array();
+    int n = Math.min(a.length, b.length);
+    for (int i = 0; i < n; i++) {
+      if (a[i] != b[i]) { // paths made from one another share their prefix's strings
+        int c = a[i].compareTo(b[i]);
+        if (c != 0) {
+          return c;
+        }
+      }
+    }
+    return Integer.compare(a.length, b.length);
   }
 
-  /** Compares two paths of equal depth from the root down; shared prefixes end the walk early. */
-  private static int compareSameDepth(GuestPath a, GuestPath b) {
-    if (a == b || a.depth == 0) {
-      return 0;
-    }
-    // Parents first (recursion depth is bounded by the path depth, at most 2,048).
-    int c = compareSameDepth(a.parent, b.parent);
-    return c != 0 ? c : a.name.compareTo(b.name);
+  /** The components as the array behind {@link #components()}. */
+  private String[] array() {
+    return ((Components) components()).a;
   }
 }
