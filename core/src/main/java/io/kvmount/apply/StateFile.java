@@ -4,7 +4,6 @@ import io.kvmount.path.GuestPath;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Collections;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.SortedMap;
@@ -72,15 +71,8 @@ record StateFile(
 
   /** Serialises the state; same state, same bytes. */
   byte[] toBytes() {
-    int size = HEADER.length() + 1;
-    for (Map.Entry<GuestPath, SortedSet<String>> e : files.entrySet()) {
-      size += e.getValue().size() * (e.getKey().toString().length() + 71);
-    }
-    for (Set<GuestPath> set : List.of(dirs, mkdirs, staging, created)) {
-      for (GuestPath d : set) {
-        size += d.toString().length() + 9;
-      }
-    }
+    // Sized by an estimate (no extra pass): 100 bytes per entry covers typical paths.
+    int size = (int) Math.min(1L << 26, 64 + 100L * (files.size() + dirs.size() + mkdirs.size() + staging.size() + created.size()));
     StringBuilder sb = new StringBuilder(size).append(HEADER).append('\n');
     for (Map.Entry<GuestPath, SortedSet<String>> e : files.entrySet()) {
       for (String sha : e.getValue()) {

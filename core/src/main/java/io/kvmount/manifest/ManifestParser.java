@@ -650,7 +650,10 @@ final class ManifestParser {
   private final class Fields {
     private final Where objectPath;
     private final String[] known;
-    private final Set<String> rawKeys = new HashSet<>();
+    /** Keys seen so far, for the duplicate check: an array scan, as objects have a few keys. */
+    private final String[] rawKeys = new String[8];
+
+    private int rawKeyCount;
     private final String[] seen;
     String key;
     Where path;
@@ -671,7 +674,7 @@ final class ManifestParser {
           throw new IllegalStateException("unexpected token " + t);
         }
         String raw = name();
-        if (!rawKeys.add(raw)) {
+        if (!addRawKey(raw)) {
           throw error(objectPath.key(raw), "duplicate key " + Text.quote(raw));
         }
         int k = canonical(raw);
@@ -697,6 +700,26 @@ final class ManifestParser {
         }
         return true;
       }
+    }
+
+    /** Past the array's few keys (a hostile object may have a million), a hash set. */
+    private Set<String> manyKeys;
+
+    private boolean addRawKey(String raw) {
+      if (manyKeys != null) {
+        return manyKeys.add(raw);
+      }
+      for (int i = 0; i < rawKeyCount; i++) {
+        if (rawKeys[i].equals(raw)) {
+          return false;
+        }
+      }
+      if (rawKeyCount == rawKeys.length) {
+        manyKeys = new HashSet<>(java.util.Arrays.asList(rawKeys));
+        return manyKeys.add(raw);
+      }
+      rawKeys[rawKeyCount++] = raw;
+      return true;
     }
 
     /**
