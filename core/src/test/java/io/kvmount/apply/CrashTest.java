@@ -98,7 +98,7 @@ class CrashTest {
               "trial %d (seed %d, from %s, delay %d ms)",
               t, seed, startFromP0 ? "p0" : "empty", delay / 1_000_000)
           .isEqualTo(startFromP0 ? expectP0 : expectEmpty);
-      deleteTree(work);
+      Fixtures.deleteTree(work);
       log.add("trial " + t + " took " + (System.nanoTime() - trialStart) / 1_000_000 + " ms");
     }
     assertThat(interrupted).as("trials killed before the run finished: %s", log).isPositive();
@@ -106,16 +106,6 @@ class CrashTest {
 
   private static long ownerOf(Path p, String which) throws IOException {
     return Integer.toUnsignedLong((Integer) Files.getAttribute(p, "unix:" + which));
-  }
-
-  private static void deleteTree(Path dir) throws IOException {
-    try (var s = Files.walk(dir)) {
-      List<Path> all = new ArrayList<>();
-      s.forEach(all::add);
-      for (int i = all.size() - 1; i >= 0; i--) {
-        Files.delete(all.get(i));
-      }
-    }
   }
 
   /** A forked JVM running {@link CrashApplyMain}; a thread collects its output. */

@@ -124,4 +124,15 @@ final class Fixtures {
       Files.delete(f);
     }
   }
+
+  /** Deletes a directory tree (children first); links are removed, not followed. */
+  static void deleteTree(Path dir) throws IOException {
+    List<Path> all = new java.util.ArrayList<>();
+    try (java.util.stream.Stream<Path> s = Files.walk(dir)) {
+      s.forEach(all::add);
+    }
+    for (int i = all.size() - 1; i >= 0; i--) {
+      Files.delete(all.get(i));
+    }
+  }
 }

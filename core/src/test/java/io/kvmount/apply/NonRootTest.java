@@ -67,7 +67,7 @@ class NonRootTest {
         message = out;
         assertLeftNothing(root);
       } finally {
-        deleteTree(shared);
+        Fixtures.deleteTree(shared);
       }
     } else {
       root = Files.createDirectory(tmp.resolve("root"));
@@ -95,15 +95,5 @@ class NonRootTest {
       s.forEach(p -> left.add(root.relativize(p).toString()));
     }
     assertThat(left).containsExactlyInAnyOrder("", ".kvmount", ".kvmount/lock");
-  }
-
-  private static void deleteTree(Path dir) throws Exception {
-    List<Path> all = new ArrayList<>();
-    try (Stream<Path> s = Files.walk(dir)) {
-      s.forEach(all::add);
-    }
-    for (int i = all.size() - 1; i >= 0; i--) {
-      Files.delete(all.get(i));
-    }
   }
 }
