@@ -267,8 +267,11 @@ public final class PlanWriter {
   private static final class Desired {
     final GuestPath unitsDir;
 
-    /** Every directory to ensure, parents first; planned attributes win over parent defaults. */
-    final TreeMap<GuestPath, DirSpec> dirs = new TreeMap<>();
+    /** Every directory to ensure; planned attributes win over parent defaults. */
+    final Map<GuestPath, DirSpec> dirs = new HashMap<>();
+
+    /** The keys of {@link #dirs} in {@link GuestPath} order: parents before children. */
+    GuestPath[] sortedDirs;
 
     /** Planned directories in plan order (walked first, for the messages). */
     final List<GuestPath> planned = new ArrayList<>();
@@ -337,6 +340,8 @@ public final class PlanWriter {
           d.fileDirs.add(q);
         }
       }
+      d.sortedDirs = d.dirs.keySet().toArray(new GuestPath[0]);
+      Arrays.sort(d.sortedDirs);
       for (GuestPath f : d.files.keySet()) {
         if (d.dirs.containsKey(f)) {
           throw new InvalidInputException(
@@ -541,12 +546,12 @@ public final class PlanWriter {
       for (FileSpec f : d.files.values()) {
         walk(f.path(), false, "write");
       }
-      for (Map.Entry<GuestPath, DirSpec> e : d.dirs.entrySet()) {
-        GuestPath p = e.getKey();
+      for (GuestPath p : d.sortedDirs) {
+        DirSpec spec = d.dirs.get(p);
         if (!exists(p)) {
           create.add(p);
-        } else if (e.getValue().managed() || old.mkdirs().contains(p)) {
-          if (!hasAttributes(p, e.getValue())) {
+        } else if (spec.managed() || old.mkdirs().contains(p)) {
+          if (!hasAttributes(p, spec)) {
             fix.add(p);
           }
         }
@@ -554,7 +559,7 @@ public final class PlanWriter {
       for (FileSpec f : d.files.values()) {
         analyzeFile(f);
       }
-      TreeSet<GuestPath> known = new TreeSet<>(old.files().keySet());
+      TreeSet<GuestPath> known = new TreeSet<>(old.files().keySet()); // sorted: same messages each run
       known.addAll(old.created());
       for (GuestPath p : known) {
         if (!d.files.containsKey(p)) {
@@ -569,13 +574,13 @@ public final class PlanWriter {
 
     /** The state a completed run leaves: every planned file with its hash, the drop-in dirs. */
     private StateFile finalState() {
-      TreeMap<GuestPath, SortedSet<String>> files = new TreeMap<>();
+      Map<GuestPath, SortedSet<String>> files = new HashMap<>(d.files.size() * 2);
       for (FileSpec f : d.files.values()) {
         TreeSet<String> sha = new TreeSet<>();
         sha.add(f.sha());
         files.put(f.path(), sha);
       }
-      return new StateFile(files, d.fileDirs, new TreeSet<>(), new TreeSet<>(), new TreeSet<>());
+      return new StateFile(files, d.fileDirs, Set.of(), Set.of(), Set.of());
     }
 
     private void checkMeta() throws IOException {
@@ -1019,7 +1024,7 @@ public final class PlanWriter {
 
     /** The state recorded before changing anything: old and new files, new dirs, staging. */
     private StateFile pendingState(GuestPath staging) {
-      TreeMap<GuestPath, SortedSet<String>> files = new TreeMap<>();
+      Map<GuestPath, SortedSet<String>> files = new HashMap<>();
       for (Map.Entry<GuestPath, SortedSet<String>> e : old.files().entrySet()) {
         files.put(e.getKey(), new TreeSet<>(e.getValue()));
       }
@@ -1029,15 +1034,15 @@ public final class PlanWriter {
       for (FileSpec f : unchanged) {
         files.computeIfAbsent(f.path(), k -> new TreeSet<>()).add(f.sha());
       }
-      TreeSet<GuestPath> dirs = new TreeSet<>(old.dirs());
+      Set<GuestPath> dirs = new HashSet<>(old.dirs());
       dirs.addAll(d.fileDirs);
-      TreeSet<GuestPath> mkdirs = new TreeSet<>(old.mkdirs());
+      Set<GuestPath> mkdirs = new HashSet<>(old.mkdirs());
       mkdirs.addAll(create);
-      TreeSet<GuestPath> stagings = new TreeSet<>();
+      Set<GuestPath> stagings = new HashSet<>();
       if (staging != null) {
         stagings.add(staging);
       }
-      TreeSet<GuestPath> created = new TreeSet<>(old.created());
+      Set<GuestPath> created = new HashSet<>(old.created());
       for (FileSpec f : createNew) {
         created.add(f.path());
       }

@@ -3,12 +3,13 @@ package io.kvmount.apply;
 import io.kvmount.path.GuestPath;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
-import java.util.SortedMap;
 import java.util.SortedSet;
-import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
@@ -38,29 +39,29 @@ import java.util.TreeSet;
  *     content may be partial: a re-run may overwrite or remove them whatever their content)
  */
 record StateFile(
-    SortedMap<GuestPath, SortedSet<String>> files,
-    SortedSet<GuestPath> dirs,
-    SortedSet<GuestPath> mkdirs,
-    SortedSet<GuestPath> staging,
-    SortedSet<GuestPath> created) {
+    Map<GuestPath, SortedSet<String>> files,
+    Set<GuestPath> dirs,
+    Set<GuestPath> mkdirs,
+    Set<GuestPath> staging,
+    Set<GuestPath> created) {
 
   static final String HEADER =
       "# kvmount state 1: files kvmount wrote into this stage1 rootfs; do not edit";
 
   static final StateFile EMPTY =
-      new StateFile(new TreeMap<>(), new TreeSet<>(), new TreeSet<>(), new TreeSet<>(), new TreeSet<>());
+      new StateFile(new HashMap<>(), new HashSet<>(), new HashSet<>(), new HashSet<>(), new HashSet<>());
 
   /**
    * Wraps the collections read-only. They are taken over, not copied (a 1,000-app state has
    * 11,000 entries, built twice per run): callers, all in this package, hand over collections
-   * they never change afterwards.
+   * they never change afterwards. Any kind of map and set will do: {@link #toBytes()} sorts.
    */
   StateFile {
-    files = Collections.unmodifiableSortedMap(files);
-    dirs = Collections.unmodifiableSortedSet(dirs);
-    mkdirs = Collections.unmodifiableSortedSet(mkdirs);
-    staging = Collections.unmodifiableSortedSet(staging);
-    created = Collections.unmodifiableSortedSet(created);
+    files = Collections.unmodifiableMap(files);
+    dirs = Collections.unmodifiableSet(dirs);
+    mkdirs = Collections.unmodifiableSet(mkdirs);
+    staging = Collections.unmodifiableSet(staging);
+    created = Collections.unmodifiableSet(created);
   }
 
   /** Returns whether {@code sha} is one of the contents kvmount wrote to {@code path}. */
@@ -69,26 +70,26 @@ record StateFile(
     return s != null && s.contains(sha);
   }
 
-  /** Serialises the state; same state, same bytes. */
+  /** Serialises the state, entries sorted by path; same state, same bytes. */
   byte[] toBytes() {
     // Sized by an estimate (no extra pass): 100 bytes per entry covers typical paths.
     int size = (int) Math.min(1L << 26, 64 + 100L * (files.size() + dirs.size() + mkdirs.size() + staging.size() + created.size()));
     StringBuilder sb = new StringBuilder(size).append(HEADER).append('\n');
-    for (Map.Entry<GuestPath, SortedSet<String>> e : files.entrySet()) {
-      for (String sha : e.getValue()) {
-        sb.append("file ").append(sha).append(' ').append(e.getKey().relativeString()).append('\n');
+    for (GuestPath f : sorted(files.keySet())) {
+      for (String sha : files.get(f)) {
+        sb.append("file ").append(sha).append(' ').append(f.relativeString()).append('\n');
       }
     }
-    for (GuestPath d : dirs) {
+    for (GuestPath d : sorted(dirs)) {
       sb.append("dir ").append(d.relativeString()).append('\n');
     }
-    for (GuestPath d : mkdirs) {
+    for (GuestPath d : sorted(mkdirs)) {
       sb.append("mkdir ").append(d.relativeString()).append('\n');
     }
-    for (GuestPath d : staging) {
+    for (GuestPath d : sorted(staging)) {
       sb.append("staging ").append(d.relativeString()).append('\n');
     }
-    for (GuestPath f : created) {
+    for (GuestPath f : sorted(created)) {
       sb.append("new ").append(f.relativeString()).append('\n');
     }
     return sb.toString().getBytes(StandardCharsets.UTF_8);
@@ -103,11 +104,11 @@ record StateFile(
    * @throws IOException if a line is malformed (the message names the line and says how to recover)
    */
   static StateFile parse(byte[] bytes, String where) throws IOException {
-    TreeMap<GuestPath, SortedSet<String>> files = new TreeMap<>();
-    TreeSet<GuestPath> dirs = new TreeSet<>();
-    TreeSet<GuestPath> mkdirs = new TreeSet<>();
-    TreeSet<GuestPath> staging = new TreeSet<>();
-    TreeSet<GuestPath> created = new TreeSet<>();
+    Map<GuestPath, SortedSet<String>> files = new HashMap<>();
+    Set<GuestPath> dirs = new HashSet<>();
+    Set<GuestPath> mkdirs = new HashSet<>();
+    Set<GuestPath> staging = new HashSet<>();
+    Set<GuestPath> created = new HashSet<>();
     String text = new String(bytes, StandardCharsets.UTF_8);
     String[] lines = text.split("\n", -1);
     for (int i = 0; i < lines.length; i++) {
@@ -158,6 +159,13 @@ record StateFile(
       }
     }
     return new StateFile(files, dirs, mkdirs, staging, created);
+  }
+
+  /** The paths in {@link GuestPath} order (one sort, not a sorted map kept while building). */
+  private static GuestPath[] sorted(Set<GuestPath> paths) {
+    GuestPath[] a = paths.toArray(new GuestPath[0]);
+    Arrays.sort(a);
+    return a;
   }
 
   private static GuestPath path(String rel) {
