@@ -574,7 +574,7 @@ public final class PlanWriter {
 
     /** The state a completed run leaves: every planned file with its hash, the drop-in dirs. */
     private StateFile finalState() {
-      Map<GuestPath, SortedSet<String>> files = new HashMap<>(d.files.size() * 2);
+      Map<GuestPath, SortedSet<String>> files = new LinkedHashMap<>(d.files.size() * 2);
       for (FileSpec f : d.files.values()) {
         TreeSet<String> sha = new TreeSet<>();
         sha.add(f.sha());
@@ -1034,15 +1034,16 @@ public final class PlanWriter {
       for (FileSpec f : unchanged) {
         files.computeIfAbsent(f.path(), k -> new TreeSet<>()).add(f.sha());
       }
-      Set<GuestPath> dirs = new HashSet<>(old.dirs());
+      // Insertion-ordered: the new directories come parents first, already in state-file order.
+      Set<GuestPath> dirs = new LinkedHashSet<>(old.dirs());
       dirs.addAll(d.fileDirs);
-      Set<GuestPath> mkdirs = new HashSet<>(old.mkdirs());
+      Set<GuestPath> mkdirs = new LinkedHashSet<>(old.mkdirs());
       mkdirs.addAll(create);
       Set<GuestPath> stagings = new HashSet<>();
       if (staging != null) {
         stagings.add(staging);
       }
-      Set<GuestPath> created = new HashSet<>(old.created());
+      Set<GuestPath> created = new LinkedHashSet<>(old.created());
       for (FileSpec f : createNew) {
         created.add(f.path());
       }

@@ -161,11 +161,45 @@ record StateFile(
     return new StateFile(files, dirs, mkdirs, staging, created);
   }
 
-  /** The paths in {@link GuestPath} order (one sort, not a sorted map kept while building). */
-  private static GuestPath[] sorted(Set<GuestPath> paths) {
+  /**
+   * The paths in {@link GuestPath} order. Callers mostly hand over paths already in that order
+   * (one pass checks it); otherwise they are sorted by their text with {@code /} read as the
+   * smallest character, which is the same order (components never contain NUL), and cheaper to
+   * compare than component by component.
+   */
+  static GuestPath[] sorted(Set<GuestPath> paths) {
     GuestPath[] a = paths.toArray(new GuestPath[0]);
-    Arrays.sort(a);
+    boolean inOrder = true;
+    for (int i = 1; i < a.length && inOrder; i++) {
+      inOrder = a[i - 1].compareTo(a[i]) < 0;
+    }
+    if (!inOrder) {
+      Keyed[] k = new Keyed[a.length];
+      for (int i = 0; i < a.length; i++) {
+        k[i] = new Keyed(a[i].relativeString().replace('/', '\0'), a[i]);
+      }
+      Arrays.sort(k);
+      for (int i = 0; i < a.length; i++) {
+        a[i] = k[i].path;
+      }
+    }
     return a;
+  }
+
+  /** A path with its sort key. */
+  private static final class Keyed implements Comparable<Keyed> {
+    final String key;
+    final GuestPath path;
+
+    Keyed(String key, GuestPath path) {
+      this.key = key;
+      this.path = path;
+    }
+
+    @Override
+    public int compareTo(Keyed o) {
+      return key.compareTo(o.key);
+    }
   }
 
   private static GuestPath path(String rel) {

@@ -1,0 +1,81 @@
+package io.kvmount.apply;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.kvmount.path.GuestPath;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.SortedSet;
+import java.util.TreeSet;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** The state file's order and round trip, on seeded random paths. */
+class StateFileTest {
+
+  static Stream<Long> seeds() {
+    return IntStream.range(0, 20).mapToObj(i -> 0x57a7eL + i);
+  }
+
+  /** Components with characters below and above '/' so that text and component order could differ. */
+  private static List<GuestPath> randomPaths(Random r, int n) {
+    String[] parts = {"a", "a-b", "a b", "a.b", "a!", "ab", "b", "é", "a\u0001", "z", "A", "0"};
+    List<GuestPath> out = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      GuestPath p = GuestPath.ROOT;
+      int depth = 1 + r.nextInt(4);
+      for (int k = 0; k < depth; k++) {
+        p = p.resolve(parts[r.nextInt(parts.length)]);
+      }
+      out.add(p);
+    }
+    return out;
+  }
+
+  @ParameterizedTest
+  @MethodSource("seeds")
+  void sorted_isGuestPathOrder(long seed) {
+    List<GuestPath> paths = randomPaths(new Random(seed), 300);
+    Set<GuestPath> set = new LinkedHashSet<>(paths);
+    GuestPath[] expected = set.toArray(new GuestPath[0]);
+    Arrays.sort(expected);
+    assertThat(StateFile.sorted(set)).containsExactly(expected);
+    // already in order: returned as is
+    assertThat(StateFile.sorted(new LinkedHashSet<>(Arrays.asList(expected)))).containsExactly(expected);
+  }
+
+  @ParameterizedTest
+  @MethodSource("seeds")
+  void toBytes_parse_roundTrip_sameBytesWhateverTheInsertionOrder(long seed) throws Exception {
+    Random r = new Random(seed);
+    List<GuestPath> paths = randomPaths(r, 200);
+    Map<GuestPath, SortedSet<String>> files = new java.util.LinkedHashMap<>();
+    for (GuestPath p : paths) {
+      files.computeIfAbsent(p, k -> new TreeSet<>()).add(String.format("%064x", r.nextInt(1000)));
+    }
+    StateFile a = new StateFile(files, new LinkedHashSet<>(paths.subList(0, 20)), new LinkedHashSet<>(paths.subList(20, 40)),
+        Set.of(), new LinkedHashSet<>(paths.subList(40, 60)));
+    List<GuestPath> shuffled = new ArrayList<>(paths);
+    Collections.shuffle(shuffled, r);
+    Map<GuestPath, SortedSet<String>> files2 = new java.util.HashMap<>();
+    for (GuestPath p : shuffled) {
+      files2.put(p, files.get(p));
+    }
+    StateFile b = new StateFile(files2, new java.util.HashSet<>(paths.subList(0, 20)), new java.util.HashSet<>(paths.subList(20, 40)),
+        Set.of(), new java.util.HashSet<>(paths.subList(40, 60)));
+    assertThat(new String(b.toBytes(), java.nio.charset.StandardCharsets.UTF_8))
+        .isEqualTo(new String(a.toBytes(), java.nio.charset.StandardCharsets.UTF_8));
+    StateFile back = StateFile.parse(a.toBytes(), "test");
+    assertThat(back.toBytes()).isEqualTo(a.toBytes());
+    assertThat(back.files()).isEqualTo(files);
+    assertThat(back.created()).containsExactlyInAnyOrderElementsOf(new LinkedHashSet<>(paths.subList(40, 60)));
+  }
+}
