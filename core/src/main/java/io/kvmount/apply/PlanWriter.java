@@ -146,6 +146,8 @@ public final class PlanWriter {
   /** Longest path, in bytes, without the stage1 rootfs prefix (PATH_MAX 4096 with the NUL). */
   private static final int MAX_PATH_BYTES = 4095;
   private static final SecureRandom RANDOM = new SecureRandom();
+  private static final Set<java.nio.file.OpenOption> NEW_FILE =
+      Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
   private static final FileAttribute<Set<PosixFilePermission>> STAGED_FILE_PERMISSIONS =
       PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-r--r--"));
   private static final int STAGING_THREADS = 8;
@@ -1094,25 +1096,33 @@ public final class PlanWriter {
      * is computed here, on this thread, for the final state.
      */
     private void createFile(FileSpec f, List<GuestPath> filesCreatedNow) throws IOException {
-      Path h = host(f.path());
-      try (FileChannel ch =
-          FileChannel.open(
-              h,
-              Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS),
-              STAGED_FILE_PERMISSIONS)) {
-        synchronized (filesCreatedNow) {
-          filesCreatedNow.add(f.path());
-        }
-        ByteBuffer b = ByteBuffer.wrap(f.content());
-        while (b.hasRemaining()) {
-          ch.write(b);
-        }
-        ensureFileMode(h, f.path().parent());
-        ch.force(true);
+      try {
+        writeExclusive(f.path(), f.content(), () -> {
+          synchronized (filesCreatedNow) {
+            filesCreatedNow.add(f.path());
+          }
+        });
       } catch (IOException e) {
         throw wrap("write", rel(f.path()), root, e);
       }
       f.sha();
+    }
+
+    /**
+     * Creates a file that must not exist ({@code O_CREAT|O_EXCL}, never through a symlink), runs
+     * {@code created} once it is there, writes the bytes, makes its mode 0644 and fsyncs it.
+     */
+    private void writeExclusive(GuestPath p, byte[] content, Runnable created) throws IOException {
+      Path h = host(p);
+      try (FileChannel ch = FileChannel.open(h, NEW_FILE, STAGED_FILE_PERMISSIONS)) {
+        created.run();
+        ByteBuffer b = ByteBuffer.wrap(content);
+        while (b.hasRemaining()) {
+          ch.write(b);
+        }
+        ensureFileMode(h, p.parent());
+        ch.force(true);
+      }
     }
 
     /** Directories in which a file created 0644 was seen to come out 0644 (see {@link #makeDirectory}). */
@@ -1256,86 +1266,16 @@ public final class PlanWriter {
      * several times faster than one fsync after the other.
      */
     private void stageAll(GuestPath staging) throws IOException {
-      int threads = Math.min(STAGING_THREADS, write.size());
-      if (threads <= 1) {
-        for (int i = 0; i < write.size(); i++) {
-          stageFile(staging.resolve("f" + i), write.get(i));
-        }
-        return;
+      List<Integer> indices = new ArrayList<>(write.size());
+      for (int i = 0; i < write.size(); i++) {
+        indices.add(i);
       }
-      ExecutorService pool =
-          Executors.newFixedThreadPool(
-              threads,
-              r -> {
-                Thread t = new Thread(r, "kvmount-stage");
-                t.setDaemon(true);
-                return t;
-              });
-      try {
-        List<Future<?>> done = new ArrayList<>();
-        for (int i = 0; i < write.size(); i++) {
-          GuestPath staged = staging.resolve("f" + i);
-          FileSpec f = write.get(i);
-          done.add(
-              pool.submit(
-                  () -> {
-                    stageFile(staged, f);
-                    return null;
-                  }));
-        }
-        IOException first = null;
-        for (Future<?> fut : done) {
-          try {
-            fut.get();
-          } catch (ExecutionException e) {
-            if (first == null) {
-              first =
-                  e.getCause() instanceof IOException
-                      ? (IOException) e.getCause()
-                      : new IOException("write staged file: " + e.getCause(), e.getCause());
-            }
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while writing unit files", e);
-          }
-        }
-        if (first != null) {
-          throw first;
-        }
-      } finally {
-        pool.shutdownNow();
-      }
+      inParallel(indices, i -> stageFile(staging.resolve("f" + i), write.get(i)));
     }
 
-    /** Whether a file created 0644 in the staging directory comes out 0644 (null: not known yet). */
-    private volatile Boolean stagedModeExact;
-
     private void stageFile(GuestPath staged, FileSpec f) throws IOException {
-      Path h = host(staged);
-      try (FileChannel ch =
-          FileChannel.open(
-              h,
-              Set.of(
-                  StandardOpenOption.CREATE_NEW,
-                  StandardOpenOption.WRITE,
-                  LinkOption.NOFOLLOW_LINKS),
-              STAGED_FILE_PERMISSIONS)) {
-        ByteBuffer b = ByteBuffer.wrap(f.content());
-        while (b.hasRemaining()) {
-          ch.write(b);
-        }
-        // Created 0644; the umask or the staging directory's default ACL may have taken bits
-        // away. Both are the same for every staged file, so one lstat tells for all of them;
-        // when bits are missing, each file's mode is set (through a descriptor opened without
-        // following links).
-        if (stagedModeExact != Boolean.TRUE) {
-          boolean exact = ((Integer) Files.getAttribute(h, "unix:mode", LinkOption.NOFOLLOW_LINKS) & 07777) == FILE_MODE;
-          if (!exact) {
-            Files.setAttribute(h, "unix:mode", FILE_MODE, LinkOption.NOFOLLOW_LINKS);
-          }
-          stagedModeExact = exact;
-        }
-        ch.force(true);
+      try {
+        writeExclusive(staged, f.content(), () -> {});
       } catch (IOException e) {
         throw wrap("write", rel(f.path()), root, e);
       }

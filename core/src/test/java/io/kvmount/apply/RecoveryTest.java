@@ -58,6 +58,11 @@ class RecoveryTest {
     return Fixtures.sha(s.getBytes(StandardCharsets.UTF_8));
   }
 
+  /** The state line for a unit file kvmount wrote with this content. */
+  private static String line(PlannedFile f) {
+    return "file " + sha(f.content()) + " usr/lib/systemd/system/" + f.path().relativeString() + "\n";
+  }
+
   private void writeState(String body) throws IOException {
     Files.writeString(root.resolve(".kvmount/state"), StateFile.HEADER + "\n" + body);
   }
@@ -68,18 +73,10 @@ class RecoveryTest {
     // directory; it created mnt/new (mode still 0700, not yet chmod'ed), staged one file, and
     // moved the new mnt-b.mount into place.
     writeState(
-        "file "
-            + sha(A.content())
-            + " usr/lib/systemd/system/mnt-a.mount\n"
-            + "file "
-            + sha(B.content())
-            + " usr/lib/systemd/system/mnt-b.mount\n"
-            + "file "
-            + sha(B2.content())
-            + " usr/lib/systemd/system/mnt-b.mount\n"
-            + "file "
-            + sha(DROPIN.content())
-            + " usr/lib/systemd/system/web.service.d/10-kvmount-volumes.conf\n"
+        line(A)
+            + line(B)
+            + line(B2)
+            + line(DROPIN)
             + "dir usr/lib/systemd/system/web.service.d\n"
             + "mkdir mnt\n"
             + "mkdir mnt/new\n"
@@ -104,12 +101,8 @@ class RecoveryTest {
     // An interrupted run of p1 created mnt/new and a drop-in directory; the next run's plan no
     // longer wants them, so they go (they are empty and kvmount made them).
     writeState(
-        "file "
-            + sha(A.content())
-            + " usr/lib/systemd/system/mnt-a.mount\n"
-            + "file "
-            + sha(B.content())
-            + " usr/lib/systemd/system/mnt-b.mount\n"
+        line(A)
+            + line(B)
             + "mkdir mnt\n"
             + "mkdir mnt/new\n"
             + "mkdir usr/lib/systemd/system/web.service.d\n");
@@ -126,12 +119,8 @@ class RecoveryTest {
   @Test
   void directoryTheInterruptedRunCreated_keepsUserFilesPutThere() throws Exception {
     writeState(
-        "file "
-            + sha(A.content())
-            + " usr/lib/systemd/system/mnt-a.mount\n"
-            + "file "
-            + sha(B.content())
-            + " usr/lib/systemd/system/mnt-b.mount\n"
+        line(A)
+            + line(B)
             + "mkdir mnt\n");
     Files.createDirectories(root.resolve("mnt"));
     Files.writeString(root.resolve("mnt/data.txt"), "user data\n");
@@ -158,12 +147,8 @@ class RecoveryTest {
     // An interrupted run of p1 recorded the files it was creating as "new", created the drop-in
     // directory, and got half way through writing the drop-in (new files are written in place).
     writeState(
-        "file "
-            + sha(A.content())
-            + " usr/lib/systemd/system/mnt-a.mount\n"
-            + "file "
-            + sha(B.content())
-            + " usr/lib/systemd/system/mnt-b.mount\n"
+        line(A)
+            + line(B)
             + "dir usr/lib/systemd/system/web.service.d\n"
             + "mkdir usr/lib/systemd/system/web.service.d\n"
             + "new usr/lib/systemd/system/web.service.d/10-kvmount-volumes.conf\n");
@@ -180,12 +165,8 @@ class RecoveryTest {
   @Test
   void partialFileOfAnInterruptedRun_isRemovedWhenThePlanNoLongerHasIt() throws Exception {
     writeState(
-        "file "
-            + sha(A.content())
-            + " usr/lib/systemd/system/mnt-a.mount\n"
-            + "file "
-            + sha(B.content())
-            + " usr/lib/systemd/system/mnt-b.mount\n"
+        line(A)
+            + line(B)
             + "new usr/lib/systemd/system/mnt-c.mount\n");
     Files.writeString(units.resolve("mnt-c.mount"), "[Unit]\nDescr");
 
