@@ -107,14 +107,12 @@ import java.util.concurrent.Future;
  *       directories, its staging directory), so that a re-run after a crash knows they are
  *       kvmount's.
  *   <li>Missing directories are created, parents first (one depth at a time, in parallel).
- *   <li>Files that do not exist yet are written in place, in parallel: created exclusively
- *       ({@code O_CREAT|O_EXCL}, never through a symlink), written and fsynced. The state lists
- *       them as {@code new} first, so a re-run after a crash knows a partial one is kvmount's.
- *   <li>Changed files are written into a staging directory inside the units directory ({@code
- *       .kvmount-staging-<random>/}, same file system), fsynced, then renamed over the old ones
- *       one by one ({@code rename(2)} replaces a file atomically: a changed unit is never seen
- *       half written); stale files are deleted; the directories that got new entries are
- *       fsynced; the state file is replaced atomically last.
+ *   <li>New and changed files are written into a staging directory inside the units directory
+ *       ({@code .kvmount-staging-<random>/}, same file system), in parallel, each created
+ *       exclusively and fsynced; then renamed into place one by one ({@code rename(2)} replaces a
+ *       file atomically: no unit is ever seen half written, bug class 29); stale files are
+ *       deleted; the directories that got new entries are fsynced; the state file is replaced
+ *       atomically last.
  * </ol>
  *
  * A crash at any point followed by a re-run gives exactly the tree a run without the crash gives. A
@@ -457,10 +455,8 @@ public final class PlanWriter {
 
     final List<GuestPath> create = new ArrayList<>();
     final List<GuestPath> fix = new ArrayList<>();
-    /** Files that exist and must be replaced: staged, then renamed over the old one. */
+    /** Files to write: staged, then renamed into place. */
     final List<FileSpec> write = new ArrayList<>();
-    /** Files that do not exist: written in place, created exclusively. */
-    final List<FileSpec> createNew = new ArrayList<>();
     final List<FileSpec> unchanged = new ArrayList<>();
     final List<GuestPath> removeFiles = new ArrayList<>();
     final List<GuestPath> removeDirsIfEmpty = new ArrayList<>();
@@ -562,7 +558,6 @@ public final class PlanWriter {
         analyzeFile(f);
       }
       TreeSet<GuestPath> known = new TreeSet<>(old.files().keySet()); // sorted: same messages each run
-      known.addAll(old.created());
       for (GuestPath p : known) {
         if (!d.files.containsKey(p)) {
           analyzeStale(p);
@@ -582,7 +577,7 @@ public final class PlanWriter {
         sha.add(f.sha());
         files.put(f.path(), sha);
       }
-      return new StateFile(files, d.fileDirs, Set.of(), Set.of(), Set.of());
+      return new StateFile(files, d.fileDirs, Set.of(), Set.of());
     }
 
     private void checkMeta() throws IOException {
@@ -618,13 +613,13 @@ public final class PlanWriter {
 
     private void analyzeFile(FileSpec f) throws IOException {
       if (!exists(f.path().parent())) {
-        createNew.add(f);
+        write.add(f);
         return;
       }
       Kind k = kind(f.path());
       switch (k) {
         case MISSING:
-          createNew.add(f);
+          write.add(f);
           return;
         case SYMLINK:
           throw new IOException("refusing to write \"" + rel(f.path()) + "\": it is a symlink");
@@ -643,10 +638,6 @@ public final class PlanWriter {
         } else {
           write.add(f);
         }
-        return;
-      }
-      if (old.created().contains(f.path())) {
-        write.add(f); // an interrupted run was creating it: its content may be partial
         return;
       }
       if (!old.files().containsKey(f.path())) {
@@ -673,7 +664,7 @@ public final class PlanWriter {
       if (kind(p) != Kind.FILE) {
         return;
       }
-      if (!old.created().contains(p) && !old.wrote(p, sha256(readFile(p)))) {
+      if (!old.wrote(p, sha256(readFile(p)))) {
         throw new IOException(
             "refusing to remove \""
                 + rel(p)
@@ -788,26 +779,24 @@ public final class PlanWriter {
           write.isEmpty()
               ? null
               : d.unitsDir.resolve(STAGING_PREFIX + HexFormat.of().formatHex(randomBytes()));
-      boolean recordFirst = !create.isEmpty() || !write.isEmpty() || !createNew.isEmpty();
+      boolean recordFirst = !create.isEmpty() || !write.isEmpty();
       Path stateFile = root.resolve(META_DIR).resolve("state");
       boolean hadState = NioGuestFs.lstat(stateFile) == Kind.FILE;
       byte[] oldStateBytes = hadState ? Files.readAllBytes(stateFile) : null;
       // Insertion order (parents first) for the roll-back; a set for look-ups. Guarded by itself.
       LinkedHashSet<GuestPath> createdNow = new LinkedHashSet<>();
-      // Files this run created (exclusively, so they are its own). Guarded by itself.
-      List<GuestPath> filesCreatedNow = new ArrayList<>();
       // Set once a change cannot be rolled back (a file moved into place or removed).
       boolean renamed = false;
       boolean stagingMade = false;
       try {
         if (recordFirst) {
+          inParallel(write, FileSpec::sha); // the hashes go into the state first
           writeState(root, pendingState(staging).toBytes());
         }
         makeDirectories(createdNow);
         for (GuestPath p : fix) {
           setAttributes(p, d.dirs.get(p));
         }
-        inParallel(createNew, f -> createFile(f, filesCreatedNow));
         if (staging != null) {
           makeStagingDirectory(staging);
           stagingMade = true;
@@ -815,9 +804,6 @@ public final class PlanWriter {
           fsyncDirectory(staging);
         }
         Set<GuestPath> parents = new LinkedHashSet<>();
-        for (FileSpec f : createNew) {
-          parents.add(f.path().parent());
-        }
         for (int i = 0; i < write.size(); i++) {
           GuestPath target = write.get(i).path();
           try {
@@ -876,7 +862,7 @@ public final class PlanWriter {
         }
       } catch (IOException e) {
         if (!renamed) {
-          rollBack(e, stagingMade ? staging : null, createdNow, filesCreatedNow, recordFirst, oldStateBytes);
+          rollBack(e, stagingMade ? staging : null, createdNow, recordFirst, oldStateBytes);
         } else if (stagingMade) {
           try {
             removeStaging(host(staging), rel(staging));
@@ -895,7 +881,6 @@ public final class PlanWriter {
         created.add(rel(p)); // all of them were created, parents first
       }
       Set<FileSpec> changed = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
-      changed.addAll(createNew);
       changed.addAll(write);
       List<String> written = new ArrayList<>();
       List<String> same = new ArrayList<>();
@@ -1045,11 +1030,7 @@ public final class PlanWriter {
       if (staging != null) {
         stagings.add(staging);
       }
-      Set<GuestPath> created = new LinkedHashSet<>(old.created());
-      for (FileSpec f : createNew) {
-        created.add(f.path());
-      }
-      return new StateFile(files, dirs, mkdirs, stagings, created);
+      return new StateFile(files, dirs, mkdirs, stagings);
     }
 
     /** Best effort: undoes the changes of a run that failed before moving any file into place. */
@@ -1057,19 +1038,11 @@ public final class PlanWriter {
         IOException cause,
         GuestPath staging,
         LinkedHashSet<GuestPath> createdNow,
-        List<GuestPath> filesCreatedNow,
         boolean recordedFirst,
         byte[] oldStateBytes) {
       try {
         if (staging != null) {
           removeStaging(host(staging), rel(staging));
-        }
-        List<GuestPath> files;
-        synchronized (filesCreatedNow) {
-          files = new ArrayList<>(filesCreatedNow);
-        }
-        for (GuestPath f : files) {
-          Files.deleteIfExists(host(f));
         }
         List<GuestPath> undo;
         synchronized (createdNow) {
@@ -1091,31 +1064,12 @@ public final class PlanWriter {
     }
 
     /**
-     * Writes a file that does not exist in place: created exclusively ({@code O_EXCL}, never
-     * through a symlink), recorded for the roll-back, written, given mode 0644, synced. Its hash
-     * is computed here, on this thread, for the final state.
+     * Creates a file that must not exist ({@code O_CREAT|O_EXCL}, never through a symlink), writes
+     * the bytes, makes its mode 0644 and fsyncs it.
      */
-    private void createFile(FileSpec f, List<GuestPath> filesCreatedNow) throws IOException {
-      try {
-        writeExclusive(f.path(), f.content(), () -> {
-          synchronized (filesCreatedNow) {
-            filesCreatedNow.add(f.path());
-          }
-        });
-      } catch (IOException e) {
-        throw wrap("write", rel(f.path()), root, e);
-      }
-      f.sha();
-    }
-
-    /**
-     * Creates a file that must not exist ({@code O_CREAT|O_EXCL}, never through a symlink), runs
-     * {@code created} once it is there, writes the bytes, makes its mode 0644 and fsyncs it.
-     */
-    private void writeExclusive(GuestPath p, byte[] content, Runnable created) throws IOException {
+    private void writeExclusive(GuestPath p, byte[] content) throws IOException {
       Path h = host(p);
       try (FileChannel ch = FileChannel.open(h, NEW_FILE, STAGED_FILE_PERMISSIONS)) {
-        created.run();
         ByteBuffer b = ByteBuffer.wrap(content);
         while (b.hasRemaining()) {
           ch.write(b);
@@ -1275,7 +1229,7 @@ public final class PlanWriter {
 
     private void stageFile(GuestPath staged, FileSpec f) throws IOException {
       try {
-        writeExclusive(staged, f.content(), () -> {});
+        writeExclusive(staged, f.content());
       } catch (IOException e) {
         throw wrap("write", rel(f.path()), root, e);
       }

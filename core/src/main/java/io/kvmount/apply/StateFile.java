@@ -22,12 +22,11 @@ import java.util.TreeSet;
  * dir &lt;path&gt;                  a drop-in directory that holds such files (removed when empty)
  * mkdir &lt;path&gt;                a directory a run that did not finish was creating
  * staging &lt;path&gt;              a staging directory a run that did not finish was using
- * new &lt;path&gt;                  a file that did not exist, which a run that did not finish was creating
  * </pre>
  *
  * <p>Paths are relative to the stage1 rootfs. A file may be listed with several hashes while a run
- * is in progress (its old and its new content); {@code mkdir}, {@code staging} and {@code new}
- * lines only appear then. A completed run leaves {@code file} and {@code dir} lines only.
+ * is in progress (its old and its new content); {@code mkdir} and {@code staging} lines only appear
+ * then. A completed run leaves {@code file} and {@code dir} lines only.
  *
  * <p>Immutable and thread-safe.
  *
@@ -35,21 +34,18 @@ import java.util.TreeSet;
  * @param dirs drop-in directories kvmount keeps for its files
  * @param mkdirs directories an interrupted run was creating
  * @param staging staging directories an interrupted run was using
- * @param created files that did not exist, which an interrupted run was writing in place (their
- *     content may be partial: a re-run may overwrite or remove them whatever their content)
  */
 record StateFile(
     Map<GuestPath, SortedSet<String>> files,
     Set<GuestPath> dirs,
     Set<GuestPath> mkdirs,
-    Set<GuestPath> staging,
-    Set<GuestPath> created) {
+    Set<GuestPath> staging) {
 
   static final String HEADER =
       "# kvmount state 1: files kvmount wrote into this stage1 rootfs; do not edit";
 
   static final StateFile EMPTY =
-      new StateFile(new HashMap<>(), new HashSet<>(), new HashSet<>(), new HashSet<>(), new HashSet<>());
+      new StateFile(new HashMap<>(), new HashSet<>(), new HashSet<>(), new HashSet<>());
 
   /**
    * Wraps the collections read-only. They are taken over, not copied (a 1,000-app state has
@@ -61,7 +57,6 @@ record StateFile(
     dirs = Collections.unmodifiableSet(dirs);
     mkdirs = Collections.unmodifiableSet(mkdirs);
     staging = Collections.unmodifiableSet(staging);
-    created = Collections.unmodifiableSet(created);
   }
 
   /** Returns whether {@code sha} is one of the contents kvmount wrote to {@code path}. */
@@ -73,7 +68,7 @@ record StateFile(
   /** Serialises the state, entries sorted by path; same state, same bytes. */
   byte[] toBytes() {
     // Sized by an estimate (no extra pass): 100 bytes per entry covers typical paths.
-    int size = (int) Math.min(1L << 26, 64 + 100L * (files.size() + dirs.size() + mkdirs.size() + staging.size() + created.size()));
+    int size = (int) Math.min(1L << 26, 64 + 100L * (files.size() + dirs.size() + mkdirs.size() + staging.size()));
     StringBuilder sb = new StringBuilder(size).append(HEADER).append('\n');
     for (GuestPath f : sorted(files.keySet())) {
       for (String sha : files.get(f)) {
@@ -88,9 +83,6 @@ record StateFile(
     }
     for (GuestPath d : sorted(staging)) {
       sb.append("staging ").append(d.relativeString()).append('\n');
-    }
-    for (GuestPath f : sorted(created)) {
-      sb.append("new ").append(f.relativeString()).append('\n');
     }
     return sb.toString().getBytes(StandardCharsets.UTF_8);
   }
@@ -108,7 +100,6 @@ record StateFile(
     Set<GuestPath> dirs = new HashSet<>();
     Set<GuestPath> mkdirs = new HashSet<>();
     Set<GuestPath> staging = new HashSet<>();
-    Set<GuestPath> created = new HashSet<>();
     String text = new String(bytes, StandardCharsets.UTF_8);
     String[] lines = text.split("\n", -1);
     for (int i = 0; i < lines.length; i++) {
@@ -141,9 +132,6 @@ record StateFile(
           case "staging":
             staging.add(path(rest));
             break;
-          case "new":
-            created.add(path(rest));
-            break;
           default:
             throw new IllegalArgumentException("unknown entry \"" + kind + "\"");
         }
@@ -158,7 +146,7 @@ record StateFile(
                 + "); remove the file to make kvmount forget which files it wrote");
       }
     }
-    return new StateFile(files, dirs, mkdirs, staging, created);
+    return new StateFile(files, dirs, mkdirs, staging);
   }
 
   /**

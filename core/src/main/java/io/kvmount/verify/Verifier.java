@@ -364,7 +364,6 @@ public final class Verifier {
               break;
             case "mkdir":
             case "staging":
-            case "new":
               add(Check.STATE, STATE_FILE, where + "an interrupted kvmount run left \"" + line.substring(w[0].length() + 1)
                   + "\" behind; re-run kvmount generate to finish or undo it");
               break;

@@ -141,48 +141,4 @@ class RecoveryTest {
     assertThat(staging).doesNotExist();
     assertThat(r.nothingChanged()).isTrue();
   }
-
-  @Test
-  void killedWhileCreatingFilesInPlace_reRunOverwritesThePartialFiles() throws Exception {
-    // An interrupted run of p1 recorded the files it was creating as "new", created the drop-in
-    // directory, and got half way through writing the drop-in (new files are written in place).
-    writeState(
-        line(A)
-            + line(B)
-            + "dir usr/lib/systemd/system/web.service.d\n"
-            + "mkdir usr/lib/systemd/system/web.service.d\n"
-            + "new usr/lib/systemd/system/web.service.d/10-kvmount-volumes.conf\n");
-    Files.createDirectories(units.resolve("web.service.d"));
-    Files.writeString(units.resolve("web.service.d/10-kvmount-volumes.conf"), "[Unit]\nRequi");
-
-    PlanWriter.apply(p1(), root);
-
-    assertThat(units.resolve("web.service.d/10-kvmount-volumes.conf")).hasContent(DROPIN.content());
-    assertThat(snapshot(root, false)).isEqualTo(snapshot(clean(plan(A, B), p1()), false));
-    assertThat(Files.readString(root.resolve(".kvmount/state"))).doesNotContain("new ");
-  }
-
-  @Test
-  void partialFileOfAnInterruptedRun_isRemovedWhenThePlanNoLongerHasIt() throws Exception {
-    writeState(
-        line(A)
-            + line(B)
-            + "new usr/lib/systemd/system/mnt-c.mount\n");
-    Files.writeString(units.resolve("mnt-c.mount"), "[Unit]\nDescr");
-
-    PlanWriter.apply(plan(A, B), root);
-
-    assertThat(units.resolve("mnt-c.mount")).doesNotExist();
-    assertThat(snapshot(root, false)).isEqualTo(snapshot(clean(plan(A, B)), false));
-  }
-
-  @Test
-  void fileNotRecordedAsNew_isStillRefused() throws Exception {
-    // Only files the state lists as being created may be overwritten whatever their content.
-    Files.writeString(units.resolve("mnt-c.mount"), "[Unit]\nDescription=mine\n");
-    PlannedFile c = file("mnt-c.mount", unit("/mnt/c"));
-    org.assertj.core.api.Assertions.assertThatThrownBy(() -> PlanWriter.apply(plan(A, B, c), root))
-        .hasMessageContaining("refusing to overwrite \"usr/lib/systemd/system/mnt-c.mount\": not written by kvmount");
-    assertThat(units.resolve("mnt-c.mount")).hasContent("[Unit]\nDescription=mine\n");
-  }
 }

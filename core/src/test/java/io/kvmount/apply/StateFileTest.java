@@ -62,7 +62,7 @@ class StateFileTest {
       files.computeIfAbsent(p, k -> new TreeSet<>()).add(String.format("%064x", r.nextInt(1000)));
     }
     StateFile a = new StateFile(files, new LinkedHashSet<>(paths.subList(0, 20)), new LinkedHashSet<>(paths.subList(20, 40)),
-        Set.of(), new LinkedHashSet<>(paths.subList(40, 60)));
+        new LinkedHashSet<>(paths.subList(40, 60)));
     List<GuestPath> shuffled = new ArrayList<>(paths);
     Collections.shuffle(shuffled, r);
     Map<GuestPath, SortedSet<String>> files2 = new java.util.HashMap<>();
@@ -70,12 +70,12 @@ class StateFileTest {
       files2.put(p, files.get(p));
     }
     StateFile b = new StateFile(files2, new java.util.HashSet<>(paths.subList(0, 20)), new java.util.HashSet<>(paths.subList(20, 40)),
-        Set.of(), new java.util.HashSet<>(paths.subList(40, 60)));
+        new java.util.HashSet<>(paths.subList(40, 60)));
     assertThat(new String(b.toBytes(), java.nio.charset.StandardCharsets.UTF_8))
         .isEqualTo(new String(a.toBytes(), java.nio.charset.StandardCharsets.UTF_8));
     StateFile back = StateFile.parse(a.toBytes(), "test");
     assertThat(back.toBytes()).isEqualTo(a.toBytes());
     assertThat(back.files()).isEqualTo(files);
-    assertThat(back.created()).containsExactlyInAnyOrderElementsOf(new LinkedHashSet<>(paths.subList(40, 60)));
+    assertThat(back.staging()).containsExactlyInAnyOrderElementsOf(new LinkedHashSet<>(paths.subList(40, 60)));
   }
 }
