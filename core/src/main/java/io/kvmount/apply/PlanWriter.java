@@ -804,16 +804,17 @@ public final class PlanWriter {
           fsyncDirectory(staging);
         }
         Set<GuestPath> parents = new LinkedHashSet<>();
-        for (int i = 0; i < write.size(); i++) {
-          GuestPath target = write.get(i).path();
-          try {
-            Files.move(
-                host(staging.resolve("f" + i)), host(target), StandardCopyOption.ATOMIC_MOVE);
-          } catch (IOException e) {
-            throw wrap("move into place", rel(target), root, e);
-          }
+        if (!write.isEmpty()) {
+          moveIntoPlace(staging, 0); // the first alone: if it fails, everything can be undone
           renamed = true;
-          parents.add(target.parent());
+          List<Integer> rest = new ArrayList<>(write.size());
+          for (int i = 1; i < write.size(); i++) {
+            rest.add(i);
+          }
+          inParallel(rest, i -> moveIntoPlace(staging, i));
+          for (FileSpec f : write) {
+            parents.add(f.path().parent());
+          }
         }
         for (GuestPath p : removeFiles) {
           try {
@@ -893,6 +894,16 @@ public final class PlanWriter {
         same.add(rel(f.path()));
       }
       return new ApplyResult(written, same, removed, created);
+    }
+
+    /** Renames staged file {@code i} over its target (atomic: {@code rename(2)}). */
+    private void moveIntoPlace(GuestPath staging, int i) throws IOException {
+      GuestPath target = write.get(i).path();
+      try {
+        Files.move(host(staging.resolve("f" + i)), host(target), StandardCopyOption.ATOMIC_MOVE);
+      } catch (IOException e) {
+        throw wrap("move into place", rel(target), root, e);
+      }
     }
 
     /**
