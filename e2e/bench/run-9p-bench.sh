@@ -9,9 +9,9 @@
 #              `bench` mounted by app `bench` at /bench (the guest uses the app's bind mount);
 #   rkt2015  - a hand-written unit like rkt's (Options=trans=virtio, nothing else) on tag `rkt2015`;
 #   for information, hand-written units with other option sets (BENCH_EXTRA, below; set
-#   BENCH_EXTRA= to skip them): cache=none, msize 262144, cache=loose, cache=fscache.
-# In each round, in alternating order (forwards in odd rounds, backwards in even ones), for every
-# option set: sequential write (dd, 256 MiB, bs=1M, conv=fsync), sequential read (dd, bs=1M) of a
+#   BENCH_EXTRA= to skip them): cache=none, msize 262144, cache=loose.
+# In each round, operation by operation, every option set back to back (kvmount and rkt2015 always
+# adjacent, alternating which goes first): sequential write (dd, 256 MiB, bs=1M, conv=fsync), sequential read (dd, bs=1M) of a
 # 256 MiB file written on the host, and creating 1000 small files (4 KiB each, written by bash's
 # printf builtin, no process per file, then `sync`). The guest's page cache is dropped before
 # each write and read.
@@ -39,7 +39,6 @@ small_files="${BENCH_SMALL_FILES:-1000}"
 default_extra="none512|trans=virtio,version=9p2000.L,msize=512000,cache=none"
 default_extra+=";mmap256k|trans=virtio,version=9p2000.L,msize=262144,cache=mmap"
 default_extra+=";loose512|trans=virtio,version=9p2000.L,msize=512000,cache=loose"
-default_extra+=";fscache512|trans=virtio,version=9p2000.L,msize=512000,cache=fscache"
 extra="${BENCH_EXTRA-$default_extra}"
 
 [ -f "$cache/READY" ] || { echo "run e2e/setup.sh first (no $cache/READY)" >&2; exit 1; }
@@ -119,23 +118,33 @@ ddrun() { # op set round dd-arguments...: one R line from dd's own stats
   set -- \$last
   echo "R \$set \$op \$round \${@: -4:1} \$(secs \$t0 \$t1) \$1"
 }
-one() { # set dir round
-  sync; echo 3 > /proc/sys/vm/drop_caches
-  ddrun seq-write \$1 \$3 if=/dev/zero of=\$2/write.\$1 bs=1M count=$size_mib conv=fsync
-  rm -f \$2/write.\$1
-  sync; echo 3 > /proc/sys/vm/drop_caches
-  ddrun seq-read \$1 \$3 if=\$2/read.dat of=/dev/null bs=1M
-  mkdir \$2/small.\$1; local t0=\$EPOCHREALTIME i=0
-  while [ \$i -lt $small_files ]; do printf '%4096s' '' > \$2/small.\$1/f\$i; i=\$((i + 1)); done
-  sync; local t1=\$EPOCHREALTIME
-  echo "R \$1 small-create \$3 \$(secs \$t0 \$t1) - $small_files"; rm -rf \$2/small.\$1
+measure() { # op set dir round
+  case \$1 in
+    seq-write)
+      sync; echo 3 > /proc/sys/vm/drop_caches
+      ddrun seq-write \$2 \$4 if=/dev/zero of=\$3/write.\$2 bs=1M count=$size_mib conv=fsync
+      rm -f \$3/write.\$2 ;;
+    seq-read)
+      sync; echo 3 > /proc/sys/vm/drop_caches
+      ddrun seq-read \$2 \$4 if=\$3/read.dat of=/dev/null bs=1M ;;
+    small-create)
+      mkdir \$3/small.\$2; local t0=\$EPOCHREALTIME i=0
+      while [ \$i -lt $small_files ]; do printf '%4096s' '' > \$3/small.\$2/f\$i; i=\$((i + 1)); done
+      sync; local t1=\$EPOCHREALTIME
+      echo "R \$2 small-create \$4 \$(secs \$t0 \$t1) - $small_files"; rm -rf \$3/small.\$2 ;;
+  esac
 }
+# Each operation is measured for every set back to back, kvmount and rkt2015 always next to each
+# other (kvmount first in odd rounds, rkt2015 first in even ones), then the informational sets
+# (forwards in odd rounds, backwards in even ones): the pairs compared are seconds apart, which
+# keeps load changes on a shared host out of the ratios as far as possible.
 n=\${#sets[@]}
 for ((r = 1; r <= $rounds; r++)); do
   t0=\$EPOCHREALTIME; /bin/true; t1=\$EPOCHREALTIME; echo "spawn \$r \$(secs \$t0 \$t1)"
-  for ((k = 0; k < n; k++)); do
-    if ((r % 2)); then i=\$k; else i=\$((n - 1 - k)); fi
-    s=\${sets[\$i]}; one "\${s%%=*}" "\${s#*=}" \$r
+  if ((r % 2)); then idx=(0 1); for ((k = 2; k < n; k++)); do idx+=(\$k); done
+  else idx=(1 0); for ((k = n - 1; k >= 2; k--)); do idx+=(\$k); done; fi
+  for op in seq-write seq-read small-create; do
+    for i in "\${idx[@]}"; do s=\${sets[\$i]}; measure \$op "\${s%%=*}" "\${s#*=}" \$r; done
   done
 done
 echo done
@@ -236,8 +245,9 @@ Measured by `e2e/bench/run-9p-bench.sh` on {datetime.date.today().isoformat()} (
 guest kernel {kernel}, guest -m 1024 -smp 2). One boot; the same host directory shared
 {len(order)} times (one virtio-9p device each) and mounted with kvmount's default options
 (`Options={kv_options}`, from `./kvmount generate`), with rkt's 2015 options
-(`Options=trans=virtio`) and, for information, other option sets; {len(rounds)} rounds, each
-measuring every set back to back, in alternating order. Load average on the host when the run
+(`Options=trans=virtio`) and, for information, other option sets; {len(rounds)} rounds. In each
+round every operation is measured for all sets back to back, kvmount and rkt 2015 next to each
+other (alternating which goes first), so each pair compared is seconds apart. Load average on the host when the run
 ended: {os.getloadavg()[0]:.1f} (the machine is shared; other work ran during the measurement).
 
 Method: sequential figures are dd's own (time from its first read to its end, after `fsync` for
@@ -265,9 +275,9 @@ The same dd runs timed from outside dd (wall clock around the dd process, includ
 """ + "\n".join(wall_rows) + """
 
 Every option set measured in this boot (median; in brackets the median of per-round ratios to
-rkt 2015). `cache=loose` and `cache=fscache` keep file data in the guest's page cache and are not
-coherent with changes the host makes to a writable volume, so they are not candidates for a
-default; they are here to show what they would buy.
+rkt 2015). `cache=loose` keeps file data and metadata in the guest's caches and is not coherent
+with changes the host makes to a writable volume, so it is not a candidate for a default; it is
+here to show what it would buy.
 
 | set | `Options=` | effective (`findmnt`) | """ + " | ".join(label[op] for op in ops) + """ |
 | --- | --- | --- | --- | --- | --- |
