@@ -107,7 +107,7 @@ final class GenerateCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     Verbose log = new Verbose(verbose ? err : null);
 
-    PodManifest pod = Kvmount.readPod(podManifest);
+    PodManifest pod = ManifestPrefetch.readPod(podManifest);
     Map<String, ImageManifest> images = planArgs.images();
     log.step("read pod manifest " + podManifest + ": " + pod.apps().size() + " app(s), " + pod.volumes().size()
         + " volume(s)" + (images.isEmpty() ? "" : ", " + images.size() + " image manifest(s)"));

@@ -41,6 +41,9 @@ public final class Main {
         default -> null;
       };
       if (only != null) {
+        if (only instanceof GenerateCommand) {
+          ManifestPrefetch.start(java.util.Arrays.copyOfRange(args, 1, args.length));
+        }
         CommandLine cl = new CommandLine(only);
         cl.setCommandName("kvmount " + args[0]);
         System.exit(ExitCodes.install(cl).execute(java.util.Arrays.copyOfRange(args, 1, args.length)));
