@@ -72,22 +72,7 @@ public final class NioGuestFs implements GuestFs {
       }
       return Files.exists(root, LinkOption.NOFOLLOW_LINKS) ? Kind.OTHER : Kind.MISSING;
     }
-    GuestPath[] up = new GuestPath[path.depth()];
-    GuestPath a = path;
-    for (int i = up.length - 1; i >= 0; i--) {
-      up[i] = a;
-      a = a.parent();
-    }
-    for (int i = 0; i < up.length - 1; i++) {
-      Kind k = lstatBelowDirectories(up[i]);
-      if (k == Kind.SYMLINK) {
-        throw symlinkParent(path, up[i]);
-      }
-      if (k != Kind.DIRECTORY) {
-        return Kind.MISSING;
-      }
-    }
-    return lstatBelowDirectories(path);
+    return walkParents(path) == null ? Kind.MISSING : lstatBelowDirectories(path);
   }
 
   /**

@@ -15,12 +15,26 @@ import java.util.concurrent.CompletableFuture;
  * in the locale's charset): the arguments go NUL-separated into a file that bash reads with
  * {@code mapfile -d ''} and passes on with {@code exec}, so the exit status is the program's.
  */
-final class RawExec {
+public final class RawExec {
   private RawExec() {}
 
-  record Result(int rc, byte[] out, byte[] err) {}
+  /**
+   * What the program did.
+   *
+   * @param rc its exit status
+   * @param out its standard output
+   * @param err its standard error
+   */
+  public record Result(int rc, byte[] out, byte[] err) {}
 
-  static Result run(List<String> command, List<byte[]> rawArgs) {
+  /**
+   * Runs the command with the raw arguments appended.
+   *
+   * @param command the program and its string arguments
+   * @param rawArgs further arguments as bytes (no NUL)
+   * @return exit status and output
+   */
+  public static Result run(List<String> command, List<byte[]> rawArgs) {
     try {
       Path file = Files.createTempFile("kvmount-args", ".bin");
       try {
