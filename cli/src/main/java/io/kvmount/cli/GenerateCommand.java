@@ -126,6 +126,18 @@ final class GenerateCommand implements Callable<Integer> {
       warnings.add(e.getMessage());
     }
     ApplyResult result = null;
+    // The text report depends on what was written only in its list of files: for a large pod it
+    // is rendered on another thread while the plan is applied (same text as rendering it after).
+    java.util.concurrent.FutureTask<Output.TextReport> report = null;
+    if (format.equals("text")) {
+      Kvmount.Generation gen = g;
+      report = new java.util.concurrent.FutureTask<>(() -> Output.TextReport.render(gen, stage1Rootfs, dryRun));
+      if (!dryRun && g.plan().files().size() >= BACKGROUND_REPORT_FILES) {
+        Thread t = new Thread(report, "kvmount-report");
+        t.setDaemon(true);
+        t.start();
+      }
+    }
     if (!dryRun) {
       if (!Files.isDirectory(stage1Rootfs)) {
         throw new IOException("stage1 rootfs \"" + stage1Rootfs + "\" does not exist or is not a directory");
@@ -162,12 +174,26 @@ final class GenerateCommand implements Callable<Integer> {
       case "json" -> Output.json(out, g, warnings, stage1Rootfs, dryRun);
       case "args" -> Output.args(out, g);
       case "dot" -> Output.dot(out, g);
-      default -> Output.text(out, g, stage1Rootfs, dryRun, result);
+      default -> {
+        report.run(); // nothing to do when the other thread rendered it
+        try {
+          report.get().print(out, result);
+        } catch (java.util.concurrent.ExecutionException e) {
+          Throwable c = e.getCause();
+          if (c instanceof Error) {
+            throw (Error) c;
+          }
+          throw c instanceof Exception ? (Exception) c : new IllegalStateException(c);
+        }
+      }
     }
     out.flush();
     log.step("done");
     return ExitCodes.OK;
   }
+
+  /** Plans with at least this many files render their text report beside the apply. */
+  private static final int BACKGROUND_REPORT_FILES = 64;
 
   /** The output formats of {@code --format}. */
   static final List<String> FORMATS = List.of("text", "json", "args", "dot");

@@ -123,6 +123,89 @@ final class Output {
    * arguments and daemons, shell-quoted, ready to paste.
    */
   static void text(PrintWriter out, Kvmount.Generation g, Path stage1, boolean dryRun, ApplyResult result) {
+    TextReport.render(g, stage1, dryRun).print(out, result);
+  }
+
+  /**
+   * The text report, cut where it depends on what was written: everything but the files' status
+   * is rendered from the generation alone, so {@code generate} renders it while the plan is being
+   * applied and prints it afterwards. Immutable once rendered.
+   */
+  static final class TextReport {
+    private final Plan plan;
+    private final String head;
+    private final String tail;
+    /** Per planned file: its path relative to the stage1 rootfs, and its line without a status. */
+    private final String[] keys;
+    private final String[] lines;
+
+    private TextReport(Plan plan, String head, String tail, String[] keys, String[] lines) {
+      this.plan = plan;
+      this.head = head;
+      this.tail = tail;
+      this.keys = keys;
+      this.lines = lines;
+    }
+
+    /** Renders every part of the report that does not depend on the apply result. */
+    static TextReport render(Kvmount.Generation g, Path stage1, boolean dryRun) {
+      java.io.StringWriter h = new java.io.StringWriter(1 << 16);
+      PrintWriter hw = new PrintWriter(h);
+      head(hw, g, stage1, dryRun);
+      hw.flush();
+      java.io.StringWriter t = new java.io.StringWriter(1 << 12);
+      PrintWriter tw = new PrintWriter(t);
+      tail(tw, g);
+      tw.flush();
+      Plan plan = g.plan();
+      String[] keys = new String[plan.files().size()];
+      String[] lines = new String[keys.length];
+      for (int i = 0; i < keys.length; i++) {
+        PlannedFile f = plan.files().get(i);
+        keys[i] = unitPath(plan, f);
+        lines[i] = "  " + f.path().relativeString();
+      }
+      return new TextReport(plan, h.toString(), t.toString(), keys, lines);
+    }
+
+    /** Prints the whole report; {@code result} is null for a dry run. */
+    void print(PrintWriter out, ApplyResult result) {
+      out.print(head);
+      files(out, result);
+      out.print(tail);
+    }
+
+    private void files(PrintWriter out, ApplyResult result) {
+      out.println();
+      int written = result == null ? 0 : result.written().size();
+      int unchanged = result == null ? 0 : result.unchanged().size();
+      out.println("Files in " + plan.unitsDir().relativeString() + "/"
+          + (result == null ? "" : " (" + written + " written, " + unchanged + " unchanged)") + ":");
+      if (plan.files().isEmpty()) {
+        out.println("  none");
+      }
+      // Sets, not the result's lists: a lookup per file must not scan every file (11,000 files).
+      java.util.Set<String> writtenSet = result == null ? java.util.Set.of() : new java.util.HashSet<>(result.written());
+      java.util.Set<String> unchangedSet =
+          result == null ? java.util.Set.of() : new java.util.HashSet<>(result.unchanged());
+      for (int i = 0; i < keys.length; i++) {
+        String state = "";
+        if (result != null) {
+          String p = keys[i];
+          state = writtenSet.contains(p) ? "  (written)" : unchangedSet.contains(p) ? "  (unchanged)" : "";
+        }
+        out.println(lines[i] + state);
+      }
+      if (result != null && !result.removed().isEmpty()) {
+        out.println("Removed (written by an earlier run, no longer in the pod):");
+        for (String r : result.removed()) {
+          out.println("  " + r);
+        }
+      }
+    }
+  }
+
+  private static void head(PrintWriter out, Kvmount.Generation g, Path stage1, boolean dryRun) {
     Plan plan = g.plan();
     out.println("kvmount " + (dryRun ? "plan (dry run: nothing written)" : "generated") + " for stage1 rootfs "
         + stage1 + " (" + g.hypervisor() + ", " + g.transport().id() + ")");
@@ -205,34 +288,9 @@ final class Output {
         out.println("  " + h.path() + "  (" + h.reason() + ")");
       }
     }
+  }
 
-    out.println();
-    int written = result == null ? 0 : result.written().size();
-    int unchanged = result == null ? 0 : result.unchanged().size();
-    out.println("Files in " + plan.unitsDir().relativeString() + "/"
-        + (result == null ? "" : " (" + written + " written, " + unchanged + " unchanged)") + ":");
-    if (plan.files().isEmpty()) {
-      out.println("  none");
-    }
-    // Sets, not the result's lists: a lookup per file must not scan every file (11,000 files).
-    java.util.Set<String> writtenSet = result == null ? java.util.Set.of() : new java.util.HashSet<>(result.written());
-    java.util.Set<String> unchangedSet =
-        result == null ? java.util.Set.of() : new java.util.HashSet<>(result.unchanged());
-    for (PlannedFile f : plan.files()) {
-      String state = "";
-      if (result != null) {
-        String p = unitPath(plan, f);
-        state = writtenSet.contains(p) ? "  (written)" : unchangedSet.contains(p) ? "  (unchanged)" : "";
-      }
-      out.println("  " + f.path().relativeString() + state);
-    }
-    if (result != null && !result.removed().isEmpty()) {
-      out.println("Removed (written by an earlier run, no longer in the pod):");
-      for (String r : result.removed()) {
-        out.println("  " + r);
-      }
-    }
-
+  private static void tail(PrintWriter out, Kvmount.Generation g) {
     out.println();
     if (g.arguments().args().isEmpty()) {
       out.println("Hypervisor arguments (" + g.hypervisor() + "): none");

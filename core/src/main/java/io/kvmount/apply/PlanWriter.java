@@ -190,6 +190,7 @@ public final class PlanWriter {
     Objects.requireNonNull(stage1Root, "stage1Root");
     Objects.requireNonNull(lockWait, "lockWait");
     Desired desired = Desired.of(plan);
+    desired.startHashing();
     Path root = realRoot(stage1Root);
 
     // Check everything before writing anything, not even the lock file. A failure here can be
@@ -284,6 +285,25 @@ public final class PlanWriter {
 
     private Desired(GuestPath unitsDir) {
       this.unitsDir = unitsDir;
+    }
+
+    /**
+     * For a large plan, starts hashing every file's content on a background thread, so that the
+     * hashes the state file needs are mostly ready when the checks are done. Hashing is
+     * idempotent ({@link FileSpec#sha()}): whichever thread needs a hash first computes it.
+     */
+    void startHashing() {
+      if (files.size() < Run.PARALLEL_MIN) {
+        return;
+      }
+      FileSpec[] all = files.values().toArray(new FileSpec[0]);
+      Thread t = new Thread(() -> {
+        for (FileSpec f : all) {
+          f.sha();
+        }
+      }, "kvmount-hash");
+      t.setDaemon(true);
+      t.start();
     }
 
     static Desired of(Plan plan) throws InvalidInputException {
@@ -791,7 +811,15 @@ public final class PlanWriter {
       try {
         if (recordFirst) {
           inParallel(write, FileSpec::sha); // the hashes go into the state first
-          writeState(root, pendingState(staging).toBytes());
+          writeState(root, pendingState(staging).toJournalBytes());
+        }
+        // The final state depends only on the plan: serialised beside the changes, not after.
+        java.util.concurrent.FutureTask<byte[]> finalBytes = new java.util.concurrent.FutureTask<>(
+            () -> finalState().toBytes());
+        if (d.files.size() >= PARALLEL_MIN) {
+          Thread t = new Thread(finalBytes, "kvmount-state");
+          t.setDaemon(true);
+          t.start();
         }
         makeDirectories(createdNow);
         for (GuestPath p : fix) {
@@ -855,7 +883,8 @@ public final class PlanWriter {
             fsyncDirectory(p);
           }
         });
-        byte[] fin = finalState().toBytes();
+        finalBytes.run(); // no-op when the thread ran it
+        byte[] fin = join(finalBytes);
         byte[] current =
             NioGuestFs.lstat(stateFile) == Kind.FILE ? Files.readAllBytes(stateFile) : null;
         if (!Arrays.equals(fin, current)) {
@@ -896,6 +925,33 @@ public final class PlanWriter {
       return new ApplyResult(written, same, removed, created);
     }
 
+    /** The result of a task run on another thread; waits uninterruptibly. */
+    private static byte[] join(java.util.concurrent.FutureTask<byte[]> task) {
+      boolean interrupted = false;
+      try {
+        while (true) {
+          try {
+            return task.get();
+          } catch (InterruptedException e) {
+            interrupted = true;
+          } catch (ExecutionException e) {
+            Throwable c = e.getCause();
+            if (c instanceof RuntimeException) {
+              throw (RuntimeException) c;
+            }
+            if (c instanceof Error) {
+              throw (Error) c;
+            }
+            throw new IllegalStateException(c);
+          }
+        }
+      } finally {
+        if (interrupted) {
+          Thread.currentThread().interrupt();
+        }
+      }
+    }
+
     /** Renames staged file {@code i} over its target (atomic: {@code rename(2)}). */
     private void moveIntoPlace(GuestPath staging, int i) throws IOException {
       GuestPath target = write.get(i).path();
@@ -924,7 +980,7 @@ public final class PlanWriter {
     private ExecutorService pool;
 
     /** Smallest batch worth handing to other threads. */
-    private static final int PARALLEL_MIN = 64;
+    static final int PARALLEL_MIN = 64;
 
     /** One step that may fail with an I/O error. */
     private interface IoStep<T> {

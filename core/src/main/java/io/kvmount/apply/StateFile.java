@@ -67,24 +67,38 @@ record StateFile(
 
   /** Serialises the state, entries sorted by path; same state, same bytes. */
   byte[] toBytes() {
+    return serialize(true);
+  }
+
+  /**
+   * Serialises the state with the entries of each kind in the collections' own iteration order,
+   * not sorted: for the record a run writes before it changes anything (the journal), which only
+   * {@link #parse} reads back and which a completed run always replaces with {@link #toBytes()}.
+   * {@link #parse} gives the same state from either.
+   */
+  byte[] toJournalBytes() {
+    return serialize(false);
+  }
+
+  private byte[] serialize(boolean sort) {
     // Sized by an estimate (no extra pass): 100 bytes per entry covers typical paths.
     int size = (int) Math.min(1L << 26, 64 + 100L * (files.size() + dirs.size() + mkdirs.size() + staging.size()));
     StringBuilder sb = new StringBuilder(size).append(HEADER).append('\n');
-    for (GuestPath f : sorted(files.keySet())) {
+    for (GuestPath f : sort ? sorted(files.keySet()) : files.keySet().toArray(new GuestPath[0])) {
       for (String sha : files.get(f)) {
         sb.append("file ").append(sha).append(' ').append(f.relativeString()).append('\n');
       }
     }
-    for (GuestPath d : sorted(dirs)) {
-      sb.append("dir ").append(d.relativeString()).append('\n');
-    }
-    for (GuestPath d : sorted(mkdirs)) {
-      sb.append("mkdir ").append(d.relativeString()).append('\n');
-    }
-    for (GuestPath d : sorted(staging)) {
-      sb.append("staging ").append(d.relativeString()).append('\n');
-    }
+    lines(sb, "dir ", sort ? sorted(dirs) : dirs.toArray(new GuestPath[0]));
+    lines(sb, "mkdir ", sort ? sorted(mkdirs) : mkdirs.toArray(new GuestPath[0]));
+    lines(sb, "staging ", sort ? sorted(staging) : staging.toArray(new GuestPath[0]));
     return sb.toString().getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static void lines(StringBuilder sb, String kind, GuestPath[] paths) {
+    for (GuestPath d : paths) {
+      sb.append(kind).append(d.relativeString()).append('\n');
+    }
   }
 
   /**

@@ -78,4 +78,42 @@ class StateFileTest {
     assertThat(back.files()).isEqualTo(files);
     assertThat(back.staging()).containsExactlyInAnyOrderElementsOf(new LinkedHashSet<>(paths.subList(40, 60)));
   }
+
+  @ParameterizedTest
+  @MethodSource("seeds")
+  void journalBytes_parseToTheSameState_inInsertionOrder(long seed) throws Exception {
+    Random r = new Random(seed);
+    List<GuestPath> paths = randomPaths(r, 200);
+    Collections.shuffle(paths, r);
+    Map<GuestPath, SortedSet<String>> files = new java.util.LinkedHashMap<>();
+    for (GuestPath p : paths.subList(60, 200)) {
+      TreeSet<String> shas = new TreeSet<>();
+      shas.add(String.format("%064x", r.nextInt(1000)));
+      if (r.nextBoolean()) {
+        shas.add(String.format("%064x", 1000 + r.nextInt(1000)));
+      }
+      files.put(p, shas);
+    }
+    StateFile a = new StateFile(files, new LinkedHashSet<>(paths.subList(0, 20)), new LinkedHashSet<>(paths.subList(20, 40)),
+        new LinkedHashSet<>(paths.subList(40, 60)));
+    byte[] journal = a.toJournalBytes();
+    StateFile back = StateFile.parse(journal, "test");
+    assertThat(back.files()).isEqualTo(files);
+    assertThat(back.dirs()).isEqualTo(a.dirs());
+    assertThat(back.mkdirs()).isEqualTo(a.mkdirs());
+    assertThat(back.staging()).isEqualTo(a.staging());
+    assertThat(back.toBytes()).isEqualTo(a.toBytes());
+    // Not sorted: the lines of each kind come in the order the collections give them.
+    List<String> mkdirLines = new ArrayList<>();
+    for (String line : new String(journal, java.nio.charset.StandardCharsets.UTF_8).split("\n")) {
+      if (line.startsWith("mkdir ")) {
+        mkdirLines.add(line.substring("mkdir ".length()));
+      }
+    }
+    List<String> expected = new ArrayList<>();
+    for (GuestPath p : new LinkedHashSet<>(paths.subList(20, 40))) {
+      expected.add(p.relativeString());
+    }
+    assertThat(mkdirLines).isEqualTo(expected);
+  }
 }
