@@ -7,7 +7,8 @@ import java.io.IOException;
  * A read-only view of the stage1 rootfs that the planner uses to resolve mount targets through
  * symlinks an app image already contains. Paths are relative to the stage1 rootfs. An
  * implementation must never follow a symlink itself (it reports links, the planner resolves
- * them) and must never write.
+ * them) and must never write. It must allow concurrent calls: the planner resolves the mount
+ * targets of a large pod on several threads.
  */
 public interface GuestFs {
 

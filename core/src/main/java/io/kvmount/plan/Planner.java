@@ -115,37 +115,38 @@ public final class Planner {
     List<ResolvedMount> resolved = new ArrayList<>();
     Map<GuestPath, String> targetOrigin = new LinkedHashMap<>();
     Map<String, List<ResolvedMount>> byApp = new LinkedHashMap<>();
-    for (MountResolver.AppMount m : res.mounts()) {
-      GuestPath appRoot = STAGE2.resolve(m.app()).resolve("rootfs");
-      if (m.path().isRoot()) {
-        throw new PlanException(m.origin() + ".path: mounting a volume on \"/\" would hide the whole app rootfs");
+    // Each mount's target is resolved and named on its own (in parallel for large pods), then
+    // checked and collected in manifest order, so the plan and the first error reported are the
+    // same as one pass in order would give.
+    List<MountResolver.AppMount> appMounts = res.mounts();
+    Target[] targets = new Target[appMounts.size()];
+    java.util.stream.IntStream each = java.util.stream.IntStream.range(0, targets.length);
+    if (targets.length >= PARALLEL_MOUNTS) {
+      each = each.parallel();
+    }
+    each.forEach(i -> targets[i] = Target.of(fs, appMounts.get(i)));
+    for (int i = 0; i < targets.length; i++) {
+      MountResolver.AppMount m = appMounts.get(i);
+      Target t = targets[i];
+      if (t.ioError != null) {
+        throw t.ioError;
       }
-      ConfinedResolver.Result r;
-      try {
-        r = ConfinedResolver.resolve(fs, appRoot, m.path());
-      } catch (PlanException e) {
-        throw new PlanException(m.origin() + ".path: " + e.getMessage(), e);
+      if (t.error != null) {
+        throw t.error;
       }
-      GuestPath target = r.path();
-      if (target.equals(appRoot)) {
-        throw new PlanException(
-            m.origin() + ".path: " + m.path() + " resolves to the app rootfs itself through a symlink");
-      }
-      if (r.kind() == GuestFs.Kind.FILE || r.kind() == GuestFs.Kind.OTHER) {
-        throw new PlanException(
-            m.origin() + ".path: " + m.path() + " is a " + ConfinedResolver.describe(r.kind())
-                + " in the app rootfs; volumes are directories and can only be mounted on directories");
-      }
+      GuestPath target = t.path;
       String before = targetOrigin.putIfAbsent(target, m.origin());
       if (before != null) {
         throw new PlanException(
             m.origin() + ".path: " + m.path() + " resolves to " + target + ", already the target of " + before);
       }
-      UnitName unit = unitName(target, m.origin() + ".path");
+      if (t.unitError != null) {
+        throw t.unitError;
+      }
       String kind = m.volume().kind();
       String source = m.volume() instanceof Volume.Host ? ((Volume.Host) m.volume()).source() : null;
       ResolvedMount rm = new ResolvedMount(
-          m.app(), m.volume().name().value(), kind, source, m.path(), target, m.readOnly(), unit.value(), m.origin());
+          m.app(), m.volume().name().value(), kind, source, m.path(), target, m.readOnly(), t.unit.value(), m.origin());
       resolved.add(rm);
       byApp.computeIfAbsent(m.app(), k -> new ArrayList<>()).add(rm);
       dirs.add(new PlannedDirectory(target, FileMode.DEFAULT_DIRECTORY, 0, 0, false));
@@ -183,7 +184,60 @@ public final class Planner {
     return new Plan(shares, options.unitsDir(), files, dedupe(dirs), resolved, warnings, hostMountPoints);
   }
 
-  /** Pods with at least this many mounts render their apps' units in parallel. */
+  /**
+   * One mount's target in the stage1 rootfs and its mount unit's name, or what is wrong with it:
+   * {@link #error} or {@link #ioError} (found before the target is known), {@link #unitError}
+   * (found after; reported only once the target is known not to be taken by an earlier mount).
+   */
+  private static final class Target {
+    GuestPath path;
+    UnitName unit;
+    PlanException error;
+    IOException ioError;
+    PlanException unitError;
+
+    /** Resolves {@code m}'s path inside its app rootfs through {@code fs}; never throws a checked exception. */
+    static Target of(GuestFs fs, MountResolver.AppMount m) {
+      Target t = new Target();
+      GuestPath appRoot = STAGE2.resolve(m.app()).resolve("rootfs");
+      try {
+        if (m.path().isRoot()) {
+          throw new PlanException(m.origin() + ".path: mounting a volume on \"/\" would hide the whole app rootfs");
+        }
+        ConfinedResolver.Result r;
+        try {
+          r = ConfinedResolver.resolve(fs, appRoot, m.path());
+        } catch (PlanException e) {
+          throw new PlanException(m.origin() + ".path: " + e.getMessage(), e);
+        }
+        GuestPath target = r.path();
+        if (target.equals(appRoot)) {
+          throw new PlanException(
+              m.origin() + ".path: " + m.path() + " resolves to the app rootfs itself through a symlink");
+        }
+        if (r.kind() == GuestFs.Kind.FILE || r.kind() == GuestFs.Kind.OTHER) {
+          throw new PlanException(
+              m.origin() + ".path: " + m.path() + " is a " + ConfinedResolver.describe(r.kind())
+                  + " in the app rootfs; volumes are directories and can only be mounted on directories");
+        }
+        t.path = target;
+      } catch (PlanException e) {
+        t.error = e;
+        return t;
+      } catch (IOException e) {
+        t.ioError = e;
+        return t;
+      }
+      try {
+        t.unit = unitName(t.path, m.origin() + ".path");
+      } catch (PlanException e) {
+        t.unitError = e;
+      }
+      return t;
+    }
+  }
+
+  /** Pods with at least this many mounts resolve their targets and render their apps' units in parallel. */
   private static final int PARALLEL_MOUNTS = 256;
 
   /** What one app adds to the plan: its bind (and remount) units, directories, drop-in; or the error. */
