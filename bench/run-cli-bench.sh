@@ -138,7 +138,7 @@ bench_memory() {
   fi
   rm -rf "$work/s1"; mkdir "$work/s1"
   local jar="$here/cli/target/kvmount.jar"
-  java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xmn16m -Xlog:gc:file="$work/gc.log" -jar "$jar" generate \
+  java -XX:TieredStopAtLevel=1 -XX:+UseParallelGC -Xmn32m -Xlog:gc:file="$work/gc.log" -jar "$jar" generate \
     --pod-manifest "$work/pod1000.json" --stage1-rootfs "$work/s1" >/dev/null
   echo "  GC log (-Xlog:gc):"
   sed 's/^/    /' "$work/gc.log"
