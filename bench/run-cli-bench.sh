@@ -46,9 +46,9 @@ trap 'rm -rf "$work"' EXIT
 rm -rf "$work"
 mkdir -p "$work"
 
-echo "machine: $(nproc) CPUs, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1)," \
+echo "machine: $(nproc) CPUs, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | sed -n 1p)," \
   "$(awk '/MemTotal/ {printf "%.1f GiB RAM", $2 / 1048576}' /proc/meminfo);" \
-  "$(java -version 2>&1 | head -1); load average $(cut -d' ' -f1-3 /proc/loadavg)"
+  "$(java -version 2>&1 | sed -n 1p); load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "work directory: $work ($(stat -f -c %T "$work"))"
 
 # time_run FILE CMD...: runs CMD with stdout and stderr discarded; appends "wall user sys".

@@ -23,7 +23,8 @@ fi
 
 need_pkgs=()
 for p in qemu-system-x86 linux-image-amd64 mmdebstrap busybox-static cpio kmod; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || need_pkgs+=("$p")
+  status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+  [ "$status" = 'install ok installed' ] || need_pkgs+=("$p")
 done
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   log "installing ${need_pkgs[*]}"
