@@ -28,31 +28,44 @@ public final class ExitCodes {
    * @return the same command line
    */
   static CommandLine install(CommandLine cl) {
-    cl.setParameterExceptionHandler(
-        (ex, args) -> {
-          CommandLine c = ex.getCommandLine();
-          PrintWriter err = c.getErr();
-          err.println("kvmount: " + ex.getMessage());
-          err.println("Try '" + c.getCommandSpec().qualifiedName() + " --help' for more information.");
-          err.flush();
-          return USAGE;
-        });
-    cl.setExecutionExceptionHandler(
-        (ex, c, parseResult) -> {
-          PrintWriter err = c.getErr();
-          int code = forException(ex);
-          if (code == INTERNAL) {
-            err.println("kvmount: internal error: " + ex + " (please report this)");
-          } else {
-            err.println("kvmount: " + oneLine(ex.getMessage()));
-          }
-          if (parseResult.originalArgs().contains("--stacktrace")) {
-            ex.printStackTrace(err);
-          }
-          err.flush();
-          return code;
-        });
+    cl.setParameterExceptionHandler(new UsageErrors());
+    cl.setExecutionExceptionHandler(new Failures());
     return cl;
+  }
+
+  // Named classes, not lambdas: a lambda for one of picocli's interfaces cannot be kept in the
+  // class-data archive, so each would be spun and linked at start-up.
+
+  /** Usage errors: the message and a pointer to {@code --help}, exit code {@link #USAGE}. */
+  private static final class UsageErrors implements CommandLine.IParameterExceptionHandler {
+    @Override
+    public int handleParseException(CommandLine.ParameterException ex, String[] args) {
+      CommandLine c = ex.getCommandLine();
+      PrintWriter err = c.getErr();
+      err.println("kvmount: " + ex.getMessage());
+      err.println("Try '" + c.getCommandSpec().qualifiedName() + " --help' for more information.");
+      err.flush();
+      return USAGE;
+    }
+  }
+
+  /** Failures of a command: one line (a stack trace with {@code --stacktrace}), mapped exit code. */
+  private static final class Failures implements CommandLine.IExecutionExceptionHandler {
+    @Override
+    public int handleExecutionException(Exception ex, CommandLine c, CommandLine.ParseResult parseResult) {
+      PrintWriter err = c.getErr();
+      int code = forException(ex);
+      if (code == INTERNAL) {
+        err.println("kvmount: internal error: " + ex + " (please report this)");
+      } else {
+        err.println("kvmount: " + oneLine(ex.getMessage()));
+      }
+      if (parseResult.originalArgs().contains("--stacktrace")) {
+        ex.printStackTrace(err);
+      }
+      err.flush();
+      return code;
+    }
   }
 
   /**

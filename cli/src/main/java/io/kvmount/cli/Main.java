@@ -29,27 +29,48 @@ public final class Main {
    * @param args the arguments
    */
   public static void main(String... args) {
+    if (args.length > 0 && args[0].equals("generate")) {
+      ManifestPrefetch.start(java.util.Arrays.copyOfRange(args, 1, args.length));
+    }
+    Invocation inv = invocation(args);
+    System.exit(inv.commandLine().execute(inv.args()));
+  }
+
+  /**
+   * A command line and the arguments to execute it with.
+   *
+   * @param commandLine the command line, with kvmount's handlers
+   * @param args the arguments for it (without the subcommand name when {@code commandLine} is
+   *     that subcommand's own)
+   */
+  record Invocation(CommandLine commandLine, String[] args) {}
+
+  /**
+   * Chooses the command line for the arguments as {@link #main} runs them. Start-up: building
+   * picocli's model of every subcommand costs more than the run of a small pod. For {@code
+   * kvmount NAME ...}, only NAME's model is built, named "kvmount NAME" so that usage, help and
+   * messages read exactly as in the full tree ({@code generate}'s is built in code: {@link
+   * GenerateModel}); everything else (top-level options, completion, unknown names) gets the full
+   * tree of {@link #commandLine()}.
+   *
+   * @param args the arguments of {@code kvmount}
+   * @return the command line and the arguments to execute it with
+   */
+  static Invocation invocation(String... args) {
     if (args.length > 0) {
-      // Start-up: building picocli's model of every subcommand costs more than the run of a
-      // small pod. For "kvmount NAME ...", build only NAME's, named "kvmount NAME" so that
-      // usage, help and messages read exactly as in the full tree; everything else (top-level
-      // options, completion, unknown names) gets the full tree.
-      Object only = switch (args[0]) {
-        case "generate" -> new GenerateCommand();
-        case "verify" -> new VerifyCommand();
-        case "escape" -> new EscapeCommand();
+      String name = args[0];
+      String[] rest = java.util.Arrays.copyOfRange(args, 1, args.length);
+      CommandLine only = switch (name) {
+        case "generate" -> GenerateModel.commandLine(new GenerateCommand(), "kvmount generate");
+        case "verify" -> new CommandLine(new VerifyCommand()).setCommandName("kvmount verify");
+        case "escape" -> new CommandLine(new EscapeCommand()).setCommandName("kvmount escape");
         default -> null;
       };
       if (only != null) {
-        if (only instanceof GenerateCommand) {
-          ManifestPrefetch.start(java.util.Arrays.copyOfRange(args, 1, args.length));
-        }
-        CommandLine cl = new CommandLine(only);
-        cl.setCommandName("kvmount " + args[0]);
-        System.exit(ExitCodes.install(cl).execute(java.util.Arrays.copyOfRange(args, 1, args.length)));
+        return new Invocation(ExitCodes.install(only), rest);
       }
     }
-    System.exit(commandLine().execute(args));
+    return new Invocation(commandLine(), args);
   }
 
   /**

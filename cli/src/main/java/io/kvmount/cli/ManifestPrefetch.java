@@ -4,8 +4,8 @@ import io.kvmount.Kvmount;
 import io.kvmount.error.InvalidInputException;
 import io.kvmount.manifest.PodManifest;
 import java.nio.file.Path;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 
 /**
  * Start-up: reads and parses the pod manifest named by {@code --pod-manifest} on another thread
@@ -19,10 +19,61 @@ final class ManifestPrefetch {
   private static volatile ManifestPrefetch pending;
 
   private final Path path;
-  private final CompletableFuture<PodManifest> result = new CompletableFuture<>();
+  // A FutureTask, not a CompletableFuture: the latter's class initialisation sets up the common
+  // fork-join pool, a few milliseconds of a small pod's run.
+  private final FutureTask<PodManifest> result;
 
   private ManifestPrefetch(Path path) {
     this.path = path;
+    this.result = new FutureTask<>(new Read(path));
+  }
+
+  /** Pods with at most this many apps are planned a second time, on this thread, to warm the code. */
+  static final int WARM_MAX_APPS = 16;
+
+  /**
+   * Reads the manifest, then warms what {@code generate} runs once picocli is done, while the
+   * main thread is still building picocli's model (a fresh JVM interprets code and initialises
+   * classes on first use; a class initialised or a method compiled here is ready there): the JCA
+   * provider list behind SHA-256, and, for a small pod, the planner, the hypervisor arguments and
+   * the text report, by planning the pod with the default options and discarding the result. The
+   * warm-up writes nothing, and its failures are ignored: the main thread runs the same code and
+   * reports them.
+   */
+  private static final class ReadThenWarm implements Runnable {
+    private final FutureTask<PodManifest> read;
+
+    ReadThenWarm(FutureTask<PodManifest> read) {
+      this.read = read;
+    }
+
+    @Override
+    public void run() {
+      read.run();
+      try {
+        PodManifest pod = read.get();
+        java.security.MessageDigest.getInstance("SHA-256");
+        if (pod.apps().size() <= WARM_MAX_APPS) {
+          Output.TextReport.render(Kvmount.plan(pod, null), Path.of("/"), true);
+        }
+      } catch (Exception | LinkageError | StackOverflowError e) {
+        // warm-up only (see above)
+      }
+    }
+  }
+
+  /** Reads the manifest (a named class, not a lambda: no call site to link at start-up). */
+  private static final class Read implements java.util.concurrent.Callable<PodManifest> {
+    private final Path path;
+
+    Read(Path path) {
+      this.path = path;
+    }
+
+    @Override
+    public PodManifest call() throws InvalidInputException {
+      return Kvmount.readPod(path);
+    }
   }
 
   /**
@@ -53,13 +104,7 @@ final class ManifestPrefetch {
       return; // picocli will report it
     }
     ManifestPrefetch p = new ManifestPrefetch(path);
-    Thread t = new Thread(() -> {
-      try {
-        p.result.complete(Kvmount.readPod(path));
-      } catch (InvalidInputException | RuntimeException | Error e) {
-        p.result.completeExceptionally(e);
-      }
-    }, "kvmount-read-manifest");
+    Thread t = new Thread(new ReadThenWarm(p.result), "kvmount-read-manifest");
     t.setDaemon(true);
     pending = p;
     t.start();
@@ -79,9 +124,16 @@ final class ManifestPrefetch {
     if (p == null || !p.path.equals(file)) {
       return Kvmount.readPod(file);
     }
+    boolean interrupted = false;
     try {
-      return p.result.join();
-    } catch (CompletionException e) {
+      while (true) {
+        try {
+          return p.result.get();
+        } catch (InterruptedException e) {
+          interrupted = true; // finish the hand-over; keep the interrupt for the caller
+        }
+      }
+    } catch (ExecutionException e) {
       Throwable c = e.getCause();
       if (c instanceof InvalidInputException) {
         throw (InvalidInputException) c;
@@ -93,6 +145,10 @@ final class ManifestPrefetch {
         throw (Error) c;
       }
       throw new IllegalStateException(c);
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 }

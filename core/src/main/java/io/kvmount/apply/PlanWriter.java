@@ -143,7 +143,6 @@ public final class PlanWriter {
   private static final int MAX_NAME_BYTES = 255;
   /** Longest path, in bytes, without the stage1 rootfs prefix (PATH_MAX 4096 with the NUL). */
   private static final int MAX_PATH_BYTES = 4095;
-  private static final SecureRandom RANDOM = new SecureRandom();
   private static final Set<java.nio.file.OpenOption> NEW_FILE =
       Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
   private static final FileAttribute<Set<PosixFilePermission>> STAGED_FILE_PERMISSIONS =
@@ -233,7 +232,19 @@ public final class PlanWriter {
    * directly inside it (a set-group-ID parent passes its group and bit only to direct children),
    * and the mode asked for.
    */
-  private record MkdirOutcome(GuestPath start, boolean inherited, int mode) {}
+  private record MkdirOutcome(GuestPath start, boolean inherited, int mode) {
+    // Written out: a record's own equals and hashCode are bootstrapped through invokedynamic
+    // (ObjectMethods) on first use, which cost about 20 ms of a small pod's run (BENCHMARKS.md).
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof MkdirOutcome m && m.inherited == inherited && m.mode == mode && m.start.equals(start);
+    }
+
+    @Override
+    public int hashCode() {
+      return (start.hashCode() * 31 + Boolean.hashCode(inherited)) * 31 + mode;
+    }
+  }
 
   /** One file to write: its path relative to the stage1 rootfs, its bytes and their SHA-256. */
   private static final class FileSpec {
@@ -1467,9 +1478,22 @@ public final class PlanWriter {
     return "\"" + s.replace("\\", "\\\\").replace("\n", "\\n").replace("\r", "\\r") + "\"";
   }
 
+  /**
+   * Eight random bytes for a staging directory's name, read from {@code /dev/urandom} (the kernel's
+   * CSPRNG, as SecureRandom's default uses it on Linux) without setting up the JCA providers,
+   * which cost about 10 ms of a small pod's run; {@link SecureRandom} where that device cannot be
+   * read.
+   */
   private static byte[] randomBytes() {
     byte[] b = new byte[8];
-    RANDOM.nextBytes(b);
+    try (java.io.FileInputStream in = new java.io.FileInputStream("/dev/urandom")) {
+      if (in.readNBytes(b, 0, b.length) == b.length) {
+        return b;
+      }
+    } catch (IOException e) {
+      // fall through to SecureRandom
+    }
+    new SecureRandom().nextBytes(b);
     return b;
   }
 
