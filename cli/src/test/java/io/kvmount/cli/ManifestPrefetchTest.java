@@ -50,4 +50,35 @@ class ManifestPrefetchTest {
     // nothing left over for a later call
     assertThatThrownBy(() -> ManifestPrefetch.readPod(missing)).isInstanceOf(InvalidInputException.class);
   }
+
+  /**
+   * A pod that reads but does not plan: the warm-up after the read (planning it on the prefetch
+   * thread) fails silently; the pod is handed over and the main thread reports the error itself.
+   */
+  @Test
+  void podThatFailsToPlan_warmUpIsSilentAndThePodIsHandedOver() throws Exception {
+    Path f = Files.writeString(tmp.resolve("unplannable.json"),
+        "{\"acKind\": \"PodManifest\", \"acVersion\": \"0.8.11\", \"apps\": [{\"name\": \"a\","
+            + " \"image\": {\"name\": \"example.com/a\", \"id\": \"sha512-0123\"},"
+            + " \"mounts\": [{\"volume\": \"v\", \"path\": \"/\"}]}],"
+            + " \"volumes\": [{\"name\": \"v\", \"kind\": \"empty\"}]}");
+    io.kvmount.manifest.PodManifest direct = Kvmount.readPod(f);
+    assertThatThrownBy(() -> Kvmount.plan(direct, null)).isInstanceOf(InvalidInputException.class);
+    java.io.PrintStream oldErr = System.err;
+    java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+    System.setErr(new java.io.PrintStream(err, true));
+    try {
+      ManifestPrefetch.start(new String[] {"--pod-manifest", f.toString()});
+      Thread prefetch = Thread.getAllStackTraces().keySet().stream()
+          .filter(t -> t.getName().equals("kvmount-read-manifest")).findFirst().orElse(null);
+      assertThat(ManifestPrefetch.readPod(f)).isEqualTo(direct);
+      if (prefetch != null) {
+        prefetch.join(10_000);
+        assertThat(prefetch.isAlive()).isFalse();
+      }
+    } finally {
+      System.setErr(oldErr);
+    }
+    assertThat(err.toString()).isEmpty();
+  }
 }
