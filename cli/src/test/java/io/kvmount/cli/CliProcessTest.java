@@ -95,6 +95,31 @@ class CliProcessTest {
 
   // ---------------------------------------------------------------------------------------------
 
+  /**
+   * Start-up (BENCHMARKS.md): no record's {@code equals}, {@code hashCode} or {@code toString}
+   * generated through invokedynamic ({@code ObjectMethods}) runs in {@code generate}, for a small
+   * pod and for a large one (the parallel paths) into an empty and into an existing tree: each
+   * such first call spins method handles, about 20 ms for one record. Records used as keys or
+   * compared write those methods out. Checked with the JDK's method-linkage trace.
+   */
+  @Test
+  void subprocess_generate_linksNoRecordObjectMethods() throws Exception {
+    Path stage1 = Files.createDirectory(tmp.resolve("stage1"));
+    Path small = BigPod.write(tmp.resolve("small.json"), tmp.resolve("host-small"), 0, 3, 3);
+    Path large = BigPod.write(tmp.resolve("large.json"), tmp.resolve("host-large"), 1, 40, 6);
+    for (Path pod : List.of(small, large, small)) {
+      ProcessBuilder pb = kvmount(generate(pod, stage1));
+      pb.command().add(1, "-Djava.lang.invoke.MethodHandle.TRACE_METHOD_LINKAGE=true");
+      Path out = Files.createTempFile(tmp, "trace", ".txt");
+      Process p = pb.redirectOutput(out.toFile()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+      assertThat(finish(p, System.nanoTime()).exit()).isZero();
+      String trace = Files.readString(out);
+      assertThat(trace).as("the trace is on").contains("linkCallSite");
+      assertThat(trace.lines().filter(l -> l.contains("java.lang.runtime.ObjectMethods")))
+          .as(pod.getFileName() + ": record methods linked at run time").isEmpty();
+    }
+  }
+
   @Test
   void subprocess_hostileInputs_exit3OneLineNothingWritten() throws Exception {
     // The snapshot covers work/ (stage1 rootfs and manifest); process outputs go next to it.

@@ -224,6 +224,17 @@ public final class PlanWriter {
   /** Attributes a directory must have: mode bits, owner, and whether they are re-applied. */
   private record DirSpec(int mode, long uid, long gid, boolean managed) {
     static final DirSpec PARENT = new DirSpec(PARENT_MODE, 0, 0, false);
+
+    // Written out, as for MkdirOutcome: no invokedynamic bootstrap on first use.
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof DirSpec s && s.mode == mode && s.uid == uid && s.gid == gid && s.managed == managed;
+    }
+
+    @Override
+    public int hashCode() {
+      return ((mode * 31 + Long.hashCode(uid)) * 31 + Long.hashCode(gid)) * 31 + Boolean.hashCode(managed);
+    }
   }
 
   /**
