@@ -219,22 +219,7 @@ final class Output {
       out.println("No app mounts a volume: nothing to do.");
     }
     for (Map.Entry<String, List<ResolvedMount>> e : byApp.entrySet()) {
-      String app = e.getKey();
-      out.println();
-      out.println("App " + app + ": " + app + ".service requires its mounts through the drop-in " + app
-          + ".service.d/" + Planner.DROP_IN_NAME);
-      Table t = new Table("TARGET", "VOLUME", "KIND", "SOURCE", "ACCESS", "UNIT");
-      for (ResolvedMount m : e.getValue()) {
-        String appRoot = "/opt/stage2/" + m.app() + "/rootfs";
-        String target = m.path().toString();
-        if (!m.target().toString().equals(appRoot + m.path())) {
-          String resolved = m.target().toString();
-          target += " -> " + (resolved.startsWith(appRoot + "/") ? resolved.substring(appRoot.length()) : resolved);
-        }
-        t.row(target, m.volume(), m.kind(), m.source() != null ? m.source() : "/mnt/" + m.volume() + " in stage1",
-            m.readOnly() ? "read-only" : "read-write", m.unit());
-      }
-      t.print(out, "  ");
+      appTable(out, e.getKey(), e.getValue());
     }
 
     out.println();
@@ -288,6 +273,25 @@ final class Output {
         out.println("  " + h.path() + "  (" + h.reason() + ")");
       }
     }
+  }
+
+  /** One app's heading and table of mounts (its own method: compiled early for a large pod). */
+  private static void appTable(PrintWriter out, String app, List<ResolvedMount> mounts) {
+    out.println();
+    out.println("App " + app + ": " + app + ".service requires its mounts through the drop-in " + app
+        + ".service.d/" + Planner.DROP_IN_NAME);
+    Table t = new Table("TARGET", "VOLUME", "KIND", "SOURCE", "ACCESS", "UNIT");
+    for (ResolvedMount m : mounts) {
+      String appRoot = "/opt/stage2/" + m.app() + "/rootfs";
+      String target = m.path().toString();
+      if (!m.target().toString().equals(appRoot + m.path())) {
+        String resolved = m.target().toString();
+        target += " -> " + (resolved.startsWith(appRoot + "/") ? resolved.substring(appRoot.length()) : resolved);
+      }
+      t.row(target, m.volume(), m.kind(), m.source() != null ? m.source() : "/mnt/" + m.volume() + " in stage1",
+          m.readOnly() ? "read-only" : "read-write", m.unit());
+    }
+    t.print(out, "  ");
   }
 
   private static void tail(PrintWriter out, Kvmount.Generation g) {

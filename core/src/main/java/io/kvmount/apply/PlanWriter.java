@@ -194,24 +194,38 @@ public final class PlanWriter {
 
     // Check everything before writing anything, not even the lock file. A failure here can be
     // a run in another process caught half way (its new files are not in the state yet); when
-    // a lock file exists, decide under the lock instead.
+    // a lock file exists, decide under the lock instead. lockedBefore: whether any run ever
+    // took the lock here (every run creates the lock file before it changes anything, and
+    // records what it is about to change in the state file first).
+    boolean lockedBefore = NioGuestFs.lstat(root.resolve(META_DIR)) == Kind.DIRECTORY
+        && NioGuestFs.lstat(root.resolve(META_DIR).resolve("lock")) == Kind.FILE;
+    byte[] stateBefore = readStateBytes(root);
+    Run checked = new Run(root, desired, parseState(root, stateBefore));
     try {
-      new Run(root, desired, readState(root)).analyze();
+      checked.analyze();
     } catch (IOException e) {
       Path meta = root.resolve(META_DIR);
       if (NioGuestFs.lstat(meta) != Kind.DIRECTORY
           || NioGuestFs.lstat(meta.resolve("lock")) != Kind.FILE) {
         throw e;
       }
+      checked = null;
     }
 
     Path meta = ensureMetaDir(root);
     ApplyLock lock = ApplyLock.acquire(root, meta, lockWait);
     try {
-      StateFile old = readState(root);
-      Run run = new Run(root, desired, old);
-      run.cleanUpInterruptedRun();
-      run.analyze();
+      byte[] stateNow = readStateBytes(root);
+      Run run;
+      if (checked != null && !lockedBefore && Arrays.equals(stateBefore, stateNow)) {
+        // No run had taken the lock before the checks, and none has changed anything since
+        // (it would have changed the state file first): the checks still hold.
+        run = checked;
+      } else {
+        run = new Run(root, desired, parseState(root, stateNow));
+        run.cleanUpInterruptedRun();
+        run.analyze();
+      }
       return run.execute();
     } finally {
       lock.close();
@@ -291,7 +305,7 @@ public final class PlanWriter {
     final GuestPath unitsDir;
 
     /** Every directory to ensure; planned attributes win over parent defaults. */
-    final Map<GuestPath, DirSpec> dirs = new HashMap<>();
+    final Map<GuestPath, DirSpec> dirs;
 
     /** The keys of {@link #dirs} in {@link GuestPath} order: parents before children. */
     GuestPath[] sortedDirs;
@@ -300,13 +314,16 @@ public final class PlanWriter {
     final List<GuestPath> planned = new ArrayList<>();
 
     /** Every file, in plan order. */
-    final LinkedHashMap<GuestPath, FileSpec> files = new LinkedHashMap<>();
+    final LinkedHashMap<GuestPath, FileSpec> files;
 
     /** Directories strictly below the units directory that hold planned files. */
     final TreeSet<GuestPath> fileDirs = new TreeSet<>();
 
-    private Desired(GuestPath unitsDir) {
+    /** Sized for the plan (parents included: about a third more directories than planned). */
+    private Desired(GuestPath unitsDir, int plannedDirs, int plannedFiles) {
       this.unitsDir = unitsDir;
+      this.dirs = new HashMap<>((plannedDirs + plannedFiles / 8 + 16) * 2);
+      this.files = new LinkedHashMap<>(plannedFiles * 4 / 3 + 16);
     }
 
     /**
@@ -334,53 +351,15 @@ public final class PlanWriter {
         throw new InvalidInputException("plan: the units directory is the stage1 rootfs itself");
       }
       checkPath(units, "units directory");
-      Desired d = new Desired(units);
+      Desired d = new Desired(units, plan.directories().size(), plan.files().size());
       for (PlannedDirectory pd : plan.directories()) {
-        GuestPath p = pd.path();
-        if (p.isRoot()) {
-          throw new InvalidInputException(
-              "plan: directory \"/\" is the stage1 rootfs itself and cannot be created");
-        }
-        checkPath(p, "directory");
-        checkId(pd.uid(), "uid", p);
-        checkId(pd.gid(), "gid", p);
-        DirSpec spec = new DirSpec(pd.mode().bits(), pd.uid(), pd.gid(), pd.managed());
-        DirSpec prev = d.dirs.putIfAbsent(p, spec);
-        if (prev != null && !prev.equals(spec)) {
-          throw new InvalidInputException(
-              "plan: directory \"" + rel(p) + "\" is planned twice with different mode or owner");
-        }
-        if (prev == null) {
-          d.planned.add(p);
-        }
+        d.addPlanned(pd);
       }
       for (GuestPath p : new ArrayList<>(d.dirs.keySet())) {
         d.addParents(p.parent());
       }
       for (PlannedFile pf : plan.files()) {
-        GuestPath relPath = pf.path();
-        if (relPath.isRoot()) {
-          throw new InvalidInputException("plan: a unit file has an empty path");
-        }
-        for (String c : relPath.components()) {
-          if (c.startsWith(".kvmount-")) {
-            throw new InvalidInputException(
-                "plan: file \""
-                    + relPath.relativeString()
-                    + "\" uses the reserved prefix \".kvmount-\"");
-          }
-        }
-        GuestPath full = units.resolve(relPath);
-        checkPath(full, "file");
-        byte[] bytes = encode(pf.content(), full);
-        if (d.files.putIfAbsent(full, new FileSpec(full, bytes)) != null) {
-          throw new InvalidInputException("plan: file \"" + rel(full) + "\" is planned twice");
-        }
-        d.addParents(full.parent());
-        d.addParents(units);
-        for (GuestPath q = full.parent(); !q.equals(units); q = q.parent()) {
-          d.fileDirs.add(q);
-        }
+        d.addFile(pf);
       }
       d.sortedDirs = d.dirs.keySet().toArray(new GuestPath[0]);
       Arrays.sort(d.sortedDirs);
@@ -391,6 +370,55 @@ public final class PlanWriter {
         }
       }
       return d;
+    }
+
+    /**
+     * Adds one planned directory, checked. Its own method, as is {@link #addFile}: called once per
+     * entry, it is compiled early, where the body of {@link #of}'s loop would run interpreted.
+     */
+    private void addPlanned(PlannedDirectory pd) throws InvalidInputException {
+      GuestPath p = pd.path();
+      if (p.isRoot()) {
+        throw new InvalidInputException(
+            "plan: directory \"/\" is the stage1 rootfs itself and cannot be created");
+      }
+      checkPath(p, "directory");
+      checkId(pd.uid(), "uid", p);
+      checkId(pd.gid(), "gid", p);
+      DirSpec spec = new DirSpec(pd.mode().bits(), pd.uid(), pd.gid(), pd.managed());
+      DirSpec prev = dirs.putIfAbsent(p, spec);
+      if (prev != null && !prev.equals(spec)) {
+        throw new InvalidInputException(
+            "plan: directory \"" + rel(p) + "\" is planned twice with different mode or owner");
+      }
+      if (prev == null) {
+        planned.add(p);
+      }
+    }
+
+    /** Adds one planned file, checked and encoded, and the directories that hold it. */
+    private void addFile(PlannedFile pf) throws InvalidInputException {
+      GuestPath relPath = pf.path();
+      if (relPath.isRoot()) {
+        throw new InvalidInputException("plan: a unit file has an empty path");
+      }
+      for (String c : relPath.components()) {
+        if (c.startsWith(".kvmount-")) {
+          throw new InvalidInputException(
+              "plan: file \"" + relPath.relativeString() + "\" uses the reserved prefix \".kvmount-\"");
+        }
+      }
+      GuestPath full = unitsDir.resolve(relPath);
+      checkPath(full, "file");
+      byte[] bytes = encode(pf.content(), full);
+      if (files.putIfAbsent(full, new FileSpec(full, bytes)) != null) {
+        throw new InvalidInputException("plan: file \"" + rel(full) + "\" is planned twice");
+      }
+      addParents(full.parent());
+      addParents(unitsDir);
+      for (GuestPath q = full.parent(); !q.equals(unitsDir); q = q.parent()) {
+        fileDirs.add(q);
+      }
     }
 
     /**
@@ -587,14 +615,7 @@ public final class PlanWriter {
         walk(f.path(), false, "write");
       }
       for (GuestPath p : d.sortedDirs) {
-        DirSpec spec = d.dirs.get(p);
-        if (!exists(p)) {
-          create.add(p);
-        } else if (spec.managed() || old.mkdirs().contains(p)) {
-          if (!hasAttributes(p, spec)) {
-            fix.add(p);
-          }
-        }
+        analyzeDirectory(p);
       }
       for (FileSpec f : d.files.values()) {
         analyzeFile(f);
@@ -649,6 +670,18 @@ public final class PlanWriter {
                   + root
                   + "\": it is "
                   + (f == Kind.SYMLINK ? "a symlink" : "not a regular file"));
+        }
+      }
+    }
+
+    /** Whether a planned directory is created, or has its mode and owner re-applied. */
+    private void analyzeDirectory(GuestPath p) throws IOException {
+      DirSpec spec = d.dirs.get(p);
+      if (!exists(p)) {
+        create.add(p);
+      } else if (spec.managed() || old.mkdirs().contains(p)) {
+        if (!hasAttributes(p, spec)) {
+          fix.add(p);
         }
       }
     }
@@ -826,7 +859,7 @@ public final class PlanWriter {
       boolean hadState = NioGuestFs.lstat(stateFile) == Kind.FILE;
       byte[] oldStateBytes = hadState ? Files.readAllBytes(stateFile) : null;
       // Insertion order (parents first) for the roll-back; a set for look-ups. Guarded by itself.
-      LinkedHashSet<GuestPath> createdNow = new LinkedHashSet<>();
+      LinkedHashSet<GuestPath> createdNow = new LinkedHashSet<>(create.size() * 4 / 3 + 16);
       // Set once a change cannot be rolled back (a file moved into place or removed).
       boolean renamed = false;
       boolean stagingMade = false;
@@ -989,6 +1022,9 @@ public final class PlanWriter {
      * depth in parallel (their parents all exist by then).
      */
     private void makeDirectories(LinkedHashSet<GuestPath> createdNow) throws IOException {
+      if (createdChainStart.isEmpty()) {
+        createdChainStart = new ConcurrentHashMap<>(create.size() * 4 / 3 + 16); // sized once, not grown
+      }
       TreeMap<Integer, List<GuestPath>> byDepth = new TreeMap<>();
       for (GuestPath p : create) {
         byDepth.computeIfAbsent(p.depth(), k -> new ArrayList<>()).add(p);
@@ -1100,7 +1136,8 @@ public final class PlanWriter {
 
     /** The state recorded before changing anything: old and new files, new dirs, staging. */
     private StateFile pendingState(GuestPath staging) {
-      Map<GuestPath, SortedSet<String>> files = new HashMap<>();
+      Map<GuestPath, SortedSet<String>> files =
+          new HashMap<>((old.files().size() + write.size() + unchanged.size()) * 4 / 3 + 16);
       for (Map.Entry<GuestPath, SortedSet<String>> e : old.files().entrySet()) {
         files.put(e.getKey(), new TreeSet<>(e.getValue()));
       }
@@ -1113,7 +1150,8 @@ public final class PlanWriter {
       // Insertion-ordered: the new directories come parents first, already in state-file order.
       Set<GuestPath> dirs = new LinkedHashSet<>(old.dirs());
       dirs.addAll(d.fileDirs);
-      Set<GuestPath> mkdirs = new LinkedHashSet<>(old.mkdirs());
+      Set<GuestPath> mkdirs = new LinkedHashSet<>((old.mkdirs().size() + create.size()) * 4 / 3 + 16);
+      mkdirs.addAll(old.mkdirs());
       mkdirs.addAll(create);
       Set<GuestPath> stagings = new HashSet<>();
       if (staging != null) {
@@ -1231,7 +1269,7 @@ public final class PlanWriter {
     }
 
     /** For each directory created in this run, the existing directory its chain of new ones began in. */
-    private final Map<GuestPath, GuestPath> createdChainStart = new ConcurrentHashMap<>();
+    private Map<GuestPath, GuestPath> createdChainStart = new ConcurrentHashMap<>();
 
     /** Starting points and modes for which {@code mkdir} was seen to give exactly the mode and owner. */
     private final Set<MkdirOutcome> provenOutcomes = ConcurrentHashMap.newKeySet();
@@ -1383,14 +1421,22 @@ public final class PlanWriter {
     return meta;
   }
 
-  private static StateFile readState(Path root) throws IOException {
+  /** The state file's content, parsed; {@link StateFile#EMPTY} for null (no state file). */
+  private static StateFile parseState(Path root, byte[] bytes) throws IOException {
+    return bytes == null
+        ? StateFile.EMPTY
+        : StateFile.parse(bytes, root.resolve(META_DIR).resolve("state").toString());
+  }
+
+  /** The bytes of {@code .kvmount/state}, or null when it is missing or not a regular file. */
+  private static byte[] readStateBytes(Path root) throws IOException {
     Path meta = root.resolve(META_DIR);
     if (NioGuestFs.lstat(meta) != Kind.DIRECTORY) {
-      return StateFile.EMPTY; // missing; anything else is refused by the checks
+      return null; // missing; anything else is refused by the checks
     }
     Path state = meta.resolve("state");
     if (NioGuestFs.lstat(state) != Kind.FILE) {
-      return StateFile.EMPTY;
+      return null;
     }
     byte[] bytes;
     try (SeekableByteChannel ch =
@@ -1405,7 +1451,7 @@ public final class PlanWriter {
     } catch (IOException e) {
       throw wrap("read kvmount state", META_DIR + "/state", root, e);
     }
-    return StateFile.parse(bytes, state.toString());
+    return bytes;
   }
 
   /** Replaces {@code .kvmount/state} atomically: temporary file, fsync, rename, fsync dir. */

@@ -50,6 +50,9 @@ public final class GuestPath implements Comparable<GuestPath> {
 
   private String text;
 
+  /** {@link #relativeString()}, computed once (benign race: every thread computes the same). */
+  private String relText;
+
   private GuestPath() {
     this.parent = null;
     this.name = null;
@@ -370,7 +373,12 @@ public final class GuestPath implements Comparable<GuestPath> {
    * @return the path relative to {@code /}, without a leading slash ({@code ""} for the root)
    */
   public String relativeString() {
-    return depth == 0 ? "" : toString().substring(1);
+    String r = relText;
+    if (r == null) {
+      r = depth == 0 ? "" : toString().substring(1);
+      relText = r;
+    }
+    return r;
   }
 
   /** Returns the absolute path text, {@code "/"} for the root. */

@@ -112,121 +112,138 @@ public final class MountResolver {
       }
     }
     for (int ai = 0; ai < pod.apps().size(); ai++) {
-      RuntimeApp app = pod.apps().get(ai);
-      String appName = app.name().value();
-      String appField = "apps[" + ai + "]";
-      List<MountPoint> mountPoints;
-      String mpField;
-      if (app.mountPoints().isPresent()) {
-        mountPoints = app.mountPoints().get();
-        mpField = appField + ".app.mountPoints";
-      } else if (images.containsKey(appName)) {
-        mountPoints = images.get(appName).mountPoints();
-        mpField = "image manifest of app \"" + appName + "\": app.mountPoints";
-      } else {
-        mountPoints = List.of();
-        mpField = appField + ".app.mountPoints";
-        if (app.mounts().isEmpty()) {
-          warnings.add("app \"" + appName + "\" gets no volumes: it has no mounts, no \"app\" section and no"
-              + " --image-manifest (which would supply its image's mount points)");
-        }
-      }
-      if (app.mountPoints().isPresent() && images.containsKey(appName)) {
-        warnings.add("app \"" + appName + "\": the pod's \"app\" section replaces the image's; the image manifest"
-            + " given with --image-manifest is not used");
-      }
-      List<GuestPath> mpPaths = new ArrayList<>();
-      // The first mount point with a given path, and with a given name: a lookup per mount
-      // instead of a scan of every mount point.
-      Map<GuestPath, MountPoint> mpByPath = new HashMap<>();
-      Map<String, MountPoint> mpByName = new HashMap<>();
-      for (int k = 0; k < mountPoints.size(); k++) {
-        GuestPath mpPath = cleanPath(mountPoints.get(k).path(), mpField + "[" + k + "].path");
-        MountPoint first = mpByPath.get(mpPath);
-        if (first != null) {
-          // Two mount points on one target (bug class 20): which volume and which readOnly
-          // would win is undefined; refuse instead of silently dropping one.
-          throw new PlanException(
-              mpField + "[" + k + "].path: " + Quote.of(mountPoints.get(k).path()) + " is the same target as "
-                  + mpField.substring(mpField.lastIndexOf(' ') + 1) + "[" + mountPoints.indexOf(first) + "] ("
-                  + mpPath + ")");
-        }
-        mpPaths.add(mpPath);
-        mpByPath.put(mpPath, mountPoints.get(k));
-        mpByName.putIfAbsent(mountPoints.get(k).name().value(), mountPoints.get(k));
-      }
-      Map<GuestPath, String> targets = new LinkedHashMap<>();
-      for (int mi = 0; mi < app.mounts().size(); mi++) {
-        Mount m = app.mounts().get(mi);
-        String field = appField + ".mounts[" + mi + "]";
-        Volume v;
-        if (m.appVolume().isPresent()) {
-          v = m.appVolume().get();
-          String name = v.name().value();
-          Volume existing = volumes.get(name);
-          if (existing != null && !existing.equals(v)) {
-            throw new PlanException(
-                field + ".appVolume.name: volume \"" + name + "\" is already defined differently by "
-                    + volumeOrigin.get(name));
-          }
-          if (existing == null) {
-            volumes.put(name, v);
-            volumeOrigin.put(name, field + ".appVolume");
-          }
-        } else {
-          v = volumes.get(m.volume().value());
-          if (v == null) {
-            throw new PlanException(
-                field + ".volume: volume \"" + m.volume().value() + "\" is not declared in \"volumes\"");
-          }
-        }
-        GuestPath path = cleanPath(m.path(), field + ".path");
-        String before = targets.putIfAbsent(path, field);
-        if (before != null) {
-          throw new PlanException(
-              field + ".path: \"" + m.path() + "\" is the same target as " + before + " (" + path + ")");
-        }
-        MountPoint mp = mpByPath.get(path);
-        if (mp == null) {
-          mp = mpByName.get(v.name().value());
-        }
-        boolean ro = v.readOnly().orElse(mp != null && mp.readOnly());
-        out.add(new AppMount(ai, appName, v, path, ro, field));
-      }
-      for (int k = 0; k < mountPoints.size(); k++) {
-        MountPoint mp = mountPoints.get(k);
-        GuestPath path = mpPaths.get(k);
-        String field = mpField + "[" + k + "]";
-        if (targets.containsKey(path)) {
-          continue; // covered by a pod-level mount
-        }
-        Volume v = volumes.get(mp.name().value());
-        if (v == null) {
-          String implicit = appName + "-" + mp.name().value();
-          Volume existing = volumes.get(implicit);
-          if (existing != null && !volumeOrigin.get(implicit).startsWith("implicit")) {
-            throw new PlanException(
-                field + ": mount point \"" + mp.name().value() + "\" has no volume, and the implicit empty volume name \""
-                    + implicit + "\" is already used by " + volumeOrigin.get(implicit));
-          }
-          if (existing == null) {
-            v = new Volume.Empty(
-                new io.kvmount.manifest.AcName(implicit), Optional.empty(), FileMode.DEFAULT_DIRECTORY, 0, 0);
-            volumes.put(implicit, v);
-            volumeOrigin.put(implicit, "implicit volume for " + field);
-          } else {
-            v = existing;
-          }
-          warnings.add(
-              "app \"" + appName + "\": mount point \"" + mp.name().value() + "\" (" + path
-                  + ") has no volume; using a new empty volume \"" + implicit + "\" (mode 0755, uid 0, gid 0)");
-        }
-        targets.put(path, field);
-        boolean ro = v.readOnly().orElse(mp.readOnly());
-        out.add(new AppMount(ai, appName, v, path, ro, field));
-      }
+      resolveApp(ai, pod.apps().get(ai), images, volumes, volumeOrigin, out, warnings);
     }
     return new Resolution(volumes, out, warnings);
+  }
+
+  /**
+   * Resolves one app's mounts and mount points into {@code out}, adding the volumes it defines
+   * (app volumes, implicit empty volumes) to {@code volumes}. A method of its own, not the body of
+   * {@link #resolve}'s loop: called once per app, it is compiled early, where a loop body would
+   * run interpreted for a large pod.
+   */
+  private static void resolveApp(
+      int ai,
+      RuntimeApp app,
+      Map<String, ImageManifest> images,
+      Map<String, Volume> volumes,
+      Map<String, String> volumeOrigin,
+      List<AppMount> out,
+      List<String> warnings)
+      throws PlanException {
+    String appName = app.name().value();
+    String appField = "apps[" + ai + "]";
+    List<MountPoint> mountPoints;
+    String mpField;
+    if (app.mountPoints().isPresent()) {
+      mountPoints = app.mountPoints().get();
+      mpField = appField + ".app.mountPoints";
+    } else if (images.containsKey(appName)) {
+      mountPoints = images.get(appName).mountPoints();
+      mpField = "image manifest of app \"" + appName + "\": app.mountPoints";
+    } else {
+      mountPoints = List.of();
+      mpField = appField + ".app.mountPoints";
+      if (app.mounts().isEmpty()) {
+        warnings.add("app \"" + appName + "\" gets no volumes: it has no mounts, no \"app\" section and no"
+            + " --image-manifest (which would supply its image's mount points)");
+      }
+    }
+    if (app.mountPoints().isPresent() && images.containsKey(appName)) {
+      warnings.add("app \"" + appName + "\": the pod's \"app\" section replaces the image's; the image manifest"
+          + " given with --image-manifest is not used");
+    }
+    List<GuestPath> mpPaths = new ArrayList<>();
+    // The first mount point with a given path, and with a given name: a lookup per mount
+    // instead of a scan of every mount point.
+    Map<GuestPath, MountPoint> mpByPath = new HashMap<>();
+    Map<String, MountPoint> mpByName = new HashMap<>();
+    for (int k = 0; k < mountPoints.size(); k++) {
+      GuestPath mpPath = cleanPath(mountPoints.get(k).path(), mpField + "[" + k + "].path");
+      MountPoint first = mpByPath.get(mpPath);
+      if (first != null) {
+        // Two mount points on one target (bug class 20): which volume and which readOnly
+        // would win is undefined; refuse instead of silently dropping one.
+        throw new PlanException(
+            mpField + "[" + k + "].path: " + Quote.of(mountPoints.get(k).path()) + " is the same target as "
+                + mpField.substring(mpField.lastIndexOf(' ') + 1) + "[" + mountPoints.indexOf(first) + "] ("
+                + mpPath + ")");
+      }
+      mpPaths.add(mpPath);
+      mpByPath.put(mpPath, mountPoints.get(k));
+      mpByName.putIfAbsent(mountPoints.get(k).name().value(), mountPoints.get(k));
+    }
+    Map<GuestPath, String> targets = new LinkedHashMap<>();
+    for (int mi = 0; mi < app.mounts().size(); mi++) {
+      Mount m = app.mounts().get(mi);
+      String field = appField + ".mounts[" + mi + "]";
+      Volume v;
+      if (m.appVolume().isPresent()) {
+        v = m.appVolume().get();
+        String name = v.name().value();
+        Volume existing = volumes.get(name);
+        if (existing != null && !existing.equals(v)) {
+          throw new PlanException(
+              field + ".appVolume.name: volume \"" + name + "\" is already defined differently by "
+                  + volumeOrigin.get(name));
+        }
+        if (existing == null) {
+          volumes.put(name, v);
+          volumeOrigin.put(name, field + ".appVolume");
+        }
+      } else {
+        v = volumes.get(m.volume().value());
+        if (v == null) {
+          throw new PlanException(
+              field + ".volume: volume \"" + m.volume().value() + "\" is not declared in \"volumes\"");
+        }
+      }
+      GuestPath path = cleanPath(m.path(), field + ".path");
+      String before = targets.putIfAbsent(path, field);
+      if (before != null) {
+        throw new PlanException(
+            field + ".path: \"" + m.path() + "\" is the same target as " + before + " (" + path + ")");
+      }
+      MountPoint mp = mpByPath.get(path);
+      if (mp == null) {
+        mp = mpByName.get(v.name().value());
+      }
+      boolean ro = v.readOnly().orElse(mp != null && mp.readOnly());
+      out.add(new AppMount(ai, appName, v, path, ro, field));
+    }
+    for (int k = 0; k < mountPoints.size(); k++) {
+      MountPoint mp = mountPoints.get(k);
+      GuestPath path = mpPaths.get(k);
+      String field = mpField + "[" + k + "]";
+      if (targets.containsKey(path)) {
+        continue; // covered by a pod-level mount
+      }
+      Volume v = volumes.get(mp.name().value());
+      if (v == null) {
+        String implicit = appName + "-" + mp.name().value();
+        Volume existing = volumes.get(implicit);
+        if (existing != null && !volumeOrigin.get(implicit).startsWith("implicit")) {
+          throw new PlanException(
+              field + ": mount point \"" + mp.name().value() + "\" has no volume, and the implicit empty volume name \""
+                  + implicit + "\" is already used by " + volumeOrigin.get(implicit));
+        }
+        if (existing == null) {
+          v = new Volume.Empty(
+              new io.kvmount.manifest.AcName(implicit), Optional.empty(), FileMode.DEFAULT_DIRECTORY, 0, 0);
+          volumes.put(implicit, v);
+          volumeOrigin.put(implicit, "implicit volume for " + field);
+        } else {
+          v = existing;
+        }
+        warnings.add(
+            "app \"" + appName + "\": mount point \"" + mp.name().value() + "\" (" + path
+                + ") has no volume; using a new empty volume \"" + implicit + "\" (mode 0755, uid 0, gid 0)");
+      }
+      targets.put(path, field);
+      boolean ro = v.readOnly().orElse(mp.readOnly());
+      out.add(new AppMount(ai, appName, v, path, ro, field));
+    }
   }
 
   private static GuestPath cleanPath(String text, String field) throws PlanException {

@@ -112,8 +112,9 @@ public final class Planner {
     }
 
     // Bind mounts, per app.
-    List<ResolvedMount> resolved = new ArrayList<>();
-    Map<GuestPath, String> targetOrigin = new LinkedHashMap<>();
+    int mountCount = res.mounts().size();
+    List<ResolvedMount> resolved = new ArrayList<>(mountCount);
+    Map<GuestPath, String> targetOrigin = new HashMap<>(mountCount * 4 / 3 + 16);
     Map<String, List<ResolvedMount>> byApp = new LinkedHashMap<>();
     // Each mount's target is resolved and named on its own (in parallel for large pods), then
     // checked and collected in manifest order, so the plan and the first error reported are the
@@ -126,30 +127,7 @@ public final class Planner {
     }
     each.forEach(i -> targets[i] = Target.of(fs, appMounts.get(i)));
     for (int i = 0; i < targets.length; i++) {
-      MountResolver.AppMount m = appMounts.get(i);
-      Target t = targets[i];
-      if (t.ioError != null) {
-        throw t.ioError;
-      }
-      if (t.error != null) {
-        throw t.error;
-      }
-      GuestPath target = t.path;
-      String before = targetOrigin.putIfAbsent(target, m.origin());
-      if (before != null) {
-        throw new PlanException(
-            m.origin() + ".path: " + m.path() + " resolves to " + target + ", already the target of " + before);
-      }
-      if (t.unitError != null) {
-        throw t.unitError;
-      }
-      String kind = m.volume().kind();
-      String source = m.volume() instanceof Volume.Host ? ((Volume.Host) m.volume()).source() : null;
-      ResolvedMount rm = new ResolvedMount(
-          m.app(), m.volume().name().value(), kind, source, m.path(), target, m.readOnly(), t.unit.value(), m.origin());
-      resolved.add(rm);
-      byApp.computeIfAbsent(m.app(), k -> new ArrayList<>()).add(rm);
-      dirs.add(new PlannedDirectory(target, FileMode.DEFAULT_DIRECTORY, 0, 0, false));
+      collect(appMounts.get(i), targets[i], targetOrigin, resolved, byApp, dirs);
     }
 
     // Each app's units are rendered on their own (in parallel for large pods: rendering is most
@@ -189,6 +167,43 @@ public final class Planner {
    * {@link #error} or {@link #ioError} (found before the target is known), {@link #unitError}
    * (found after; reported only once the target is known not to be taken by an earlier mount).
    */
+  /**
+   * Checks one mount's resolved target (errors in manifest order) and adds its resolved mount and
+   * mount point. A method of its own, not the body of {@link #plan}'s loop: called once per mount,
+   * it is compiled early, where a loop body would run interpreted for a large pod.
+   */
+  private static void collect(
+      MountResolver.AppMount m,
+      Target t,
+      Map<GuestPath, String> targetOrigin,
+      List<ResolvedMount> resolved,
+      Map<String, List<ResolvedMount>> byApp,
+      List<PlannedDirectory> dirs)
+      throws PlanException, IOException {
+    if (t.ioError != null) {
+      throw t.ioError;
+    }
+    if (t.error != null) {
+      throw t.error;
+    }
+    GuestPath target = t.path;
+    String before = targetOrigin.putIfAbsent(target, m.origin());
+    if (before != null) {
+      throw new PlanException(
+          m.origin() + ".path: " + m.path() + " resolves to " + target + ", already the target of " + before);
+    }
+    if (t.unitError != null) {
+      throw t.unitError;
+    }
+    String kind = m.volume().kind();
+    String source = m.volume() instanceof Volume.Host ? ((Volume.Host) m.volume()).source() : null;
+    ResolvedMount rm = new ResolvedMount(
+        m.app(), m.volume().name().value(), kind, source, m.path(), target, m.readOnly(), t.unit.value(), m.origin());
+    resolved.add(rm);
+    byApp.computeIfAbsent(m.app(), k -> new ArrayList<>()).add(rm);
+    dirs.add(new PlannedDirectory(target, FileMode.DEFAULT_DIRECTORY, 0, 0, false));
+  }
+
   private static final class Target {
     GuestPath path;
     UnitName unit;
