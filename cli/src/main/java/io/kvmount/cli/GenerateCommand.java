@@ -96,10 +96,13 @@ final class GenerateCommand implements Callable<Integer> {
     if (quiet && verbose) {
       throw new ParameterException(spec.commandLine(), "--quiet and --verbose cannot be used together");
     }
+    if (podManifest.toString().isEmpty()) {
+      throw new ParameterException(spec.commandLine(), "--pod-manifest must not be empty");
+    }
     if (stage1Rootfs.toString().isEmpty()) {
       throw new ParameterException(spec.commandLine(), "--stage1-rootfs must not be empty");
     }
-    if (stage1Rootfs.toAbsolutePath().normalize().getNameCount() == 0) {
+    if (stage1Rootfs.toAbsolutePath().normalize().getNameCount() == 0 || isHostRoot(stage1Rootfs)) {
       throw new ParameterException(spec.commandLine(),
           "--stage1-rootfs \"" + stage1Rootfs + "\" is the host's root directory; refusing to write there");
     }
@@ -190,6 +193,19 @@ final class GenerateCommand implements Callable<Integer> {
     out.flush();
     log.step("done");
     return ExitCodes.OK;
+  }
+
+  /**
+   * Whether {@code dir} is the host's root directory once symlinks are followed (a symlink to
+   * {@code /}, {@code /tmp/..} through a link). False when it does not exist or cannot be
+   * resolved: the writer reports that with its own message.
+   */
+  static boolean isHostRoot(Path dir) {
+    try {
+      return dir.toRealPath().getNameCount() == 0;
+    } catch (IOException | SecurityException e) {
+      return false;
+    }
   }
 
   /** Plans with at least this many files render their text report beside the apply. */

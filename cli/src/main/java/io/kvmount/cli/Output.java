@@ -233,7 +233,8 @@ final class Output {
       // shares x files (100 x 11,000 for a 1,000-app pod).
       Map<String, String> unitByWhere = new java.util.HashMap<>();
       for (PlannedFile f : plan.files()) {
-        if (f.path().components().size() == 1) {
+        // A unit whose Where= is /mnt/<volume> is named mnt-<...>.mount (systemd path escaping).
+        if (f.path().depth() == 1 && f.path().fileName().startsWith("mnt-")) {
           String c = f.content();
           for (int i = c.indexOf("\nWhere="); i >= 0; i = c.indexOf("\nWhere=", i + 1)) {
             int end = c.indexOf('\n', i + 1);

@@ -195,9 +195,32 @@ class GenerateCommandTest {
     CliRunner.Result empty = CliRunner.run("generate", "--pod-manifest", pod.toString(), "--stage1-rootfs", "");
     assertThat(empty.exit()).isEqualTo(2);
     assertThat(empty.err()).contains("--stage1-rootfs must not be empty");
+    CliRunner.Result noPod = CliRunner.run("generate", "--pod-manifest", "", "--stage1-rootfs", stage1.toString());
+    assertThat(noPod.exit()).isEqualTo(2);
+    assertThat(noPod.err()).contains("--pod-manifest must not be empty");
     CliRunner.Result root = CliRunner.run("generate", "--pod-manifest", pod.toString(), "--stage1-rootfs", "/", "--dry-run");
     assertThat(root.exit()).isEqualTo(2);
     assertThat(root.err()).contains("host's root directory");
+  }
+
+  @Test
+  void generate_stage1RootfsResolvingToTheHostRoot_isAUsageError() throws Exception {
+    // Through a symlink, and through a symlink's "..": the check follows links, not the text.
+    Path link = Files.createSymbolicLink(tmp.resolve("rootlink"), Path.of("/"));
+    Path up = Files.createSymbolicLink(tmp.resolve("uplink"), Path.of("/tmp"));
+    for (String dir : List.of(link.toString(), link + "/", up + "/..")) {
+      for (boolean dryRun : List.of(true, false)) {
+        List<String> args = new java.util.ArrayList<>(
+            List.of("generate", "--pod-manifest", pod.toString(), "--stage1-rootfs", dir));
+        if (dryRun) {
+          args.add("--dry-run");
+        }
+        CliRunner.Result r = CliRunner.run(args.toArray(new String[0]));
+        assertThat(r.exit()).as(dir + " " + r.err()).isEqualTo(2);
+        assertThat(r.err()).contains("is the host's root directory; refusing to write there");
+        assertThat(r.out()).isEmpty();
+      }
+    }
   }
 
   @Test

@@ -1381,11 +1381,17 @@ public final class PlanWriter {
       }
       throw new IOException("stage1 rootfs \"" + stage1Root + "\" does not exist");
     }
+    Path real;
     try {
-      return stage1Root.toRealPath();
+      real = stage1Root.toRealPath();
     } catch (IOException e) {
       throw new IOException("stage1 rootfs \"" + stage1Root + "\": " + reasonOf(e), e);
     }
+    if (real.getNameCount() == 0) {
+      throw new IOException(
+          "stage1 rootfs \"" + stage1Root + "\" is the host's root directory; refusing to write there");
+    }
+    return real;
   }
 
   private static Path ensureMetaDir(Path root) throws IOException {

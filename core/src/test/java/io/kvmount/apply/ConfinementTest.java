@@ -60,6 +60,16 @@ class ConfinementTest {
   }
 
   @Test
+  void stage1RootfsThatIsASymlinkToTheHostRoot_isRefusedBeforeAnythingIsWritten() throws Exception {
+    Path link = Files.createSymbolicLink(tmp.resolve("rootlink"), Path.of("/"));
+    boolean metaBefore = Files.exists(Path.of("/.kvmount"), java.nio.file.LinkOption.NOFOLLOW_LINKS);
+    assertThatThrownBy(() -> PlanWriter.apply(fullPlan(), link))
+        .isInstanceOf(IOException.class)
+        .hasMessage("stage1 rootfs \"" + link + "\" is the host's root directory; refusing to write there");
+    assertThat(Files.exists(Path.of("/.kvmount"), java.nio.file.LinkOption.NOFOLLOW_LINKS)).isEqualTo(metaBefore);
+  }
+
+  @Test
   void absoluteSymlinkToADirectoryOutside_isRefused() throws Exception {
     Files.createSymbolicLink(root.resolve("usr"), outside);
     assertRefused(

@@ -98,6 +98,33 @@ class VerifierTest {
   }
 
   @Test
+  void largeTree_stateFileOverOneMebibyte_isRead() throws Exception {
+    // 800 apps x 10 mounts: a state file of about 1.2 MB, more than the 1 MiB a unit may have.
+    Path big = Files.createDirectory(tmp.resolve("big"));
+    Path data = Files.createDirectories(tmp.resolve("host/big"));
+    StringBuilder pod = new StringBuilder("{\"acKind\":\"PodManifest\",\"acVersion\":\"0.8.11\",\"volumes\":[{"
+        + "\"name\":\"v\",\"kind\":\"host\",\"source\":\"" + data + "\"}],\"apps\":[");
+    for (int a = 0; a < 800; a++) {
+      pod.append(a == 0 ? "" : ",").append("{\"name\":\"app-").append(a).append("\",\"image\":{\"id\":\"sha512-aa\"},\"mounts\":[");
+      for (int m = 0; m < 10; m++) {
+        pod.append(m == 0 ? "" : ",").append("{\"volume\":\"v\",\"path\":\"/data/m").append(m).append("\"}");
+      }
+      pod.append("]}");
+    }
+    Path file = tmp.resolve("big.json");
+    Files.writeString(file, pod.append("]}").toString());
+    PodManifest m = ManifestReader.readPod(Files.readAllBytes(file), file.toString());
+    Plan p = Kvmount.plan(m, Map.of(), Hypervisors.byName("qemu"), Transport.NINE_P, PlanOptions.defaults(),
+        HypervisorOptions.defaults(), big).plan();
+    Kvmount.apply(p, big);
+    assertThat(Files.size(big.resolve(".kvmount/state"))).isGreaterThan(Tree.MAX_READ);
+
+    VerifyReport r = Verifier.verify(big, VerifyOptions.against(p).withSystemdAnalyze(false));
+    assertThat(r.findings()).as(lines(r)).isEmpty();
+    assertThat(r.filesChecked()).hasSize(p.files().size());
+  }
+
+  @Test
   void cleanTree_systemdAnalyzeAcceptsIt() throws Exception {
     assumeTrue(SystemdAnalyze.find().isPresent(), "systemd-analyze is not installed");
     VerifyReport r = Verifier.verify(stage1, VerifyOptions.against(plan));
