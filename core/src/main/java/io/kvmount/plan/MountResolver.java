@@ -134,6 +134,7 @@ public final class MountResolver {
       throws PlanException {
     String appName = app.name().value();
     String appField = "apps[" + ai + "]";
+    int mountsBefore = out.size();
     List<MountPoint> mountPoints;
     String mpField;
     if (app.mountPoints().isPresent()) {
@@ -244,7 +245,21 @@ public final class MountResolver {
       boolean ro = v.readOnly().orElse(mp.readOnly());
       out.add(new AppMount(ai, appName, v, path, ro, field));
     }
+    int nameBytes = appName.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+    if (out.size() > mountsBefore && nameBytes > MAX_APP_NAME_BYTES) {
+      throw new PlanException(appField + ".name: " + Quote.of(appName.substring(0, 40) + "...") + " is " + nameBytes
+          + " bytes, too long for an app with volumes: its drop-in directory <app>.service.d must be a file name"
+          + " (Linux allows at most 255 bytes) and its bind units' names hold it too (systemd allows at most 255"
+          + " bytes); names of at most " + MAX_APP_NAME_BYTES + " bytes pass this check");
+    }
   }
+
+  /**
+   * Longest name, in UTF-8 bytes, of an app that gets volumes: 245, so that its drop-in
+   * directory {@code <app>.service.d} is a valid file name (NAME_MAX 255 bytes). Shorter names
+   * can still make a bind unit's name too long; that is reported for the mount, with its length.
+   */
+  public static final int MAX_APP_NAME_BYTES = 255 - ".service.d".length();
 
   private static GuestPath cleanPath(String text, String field) throws PlanException {
     String problem = GuestPath.problem(text);

@@ -69,6 +69,29 @@ class PlannerTest {
   }
 
   @Test
+  void plan_appNameTooLongForItsDropIn_isBlamedOnTheName_atTheLimitItPlans() throws Exception {
+    String vol = "{\"name\":\"data\",\"kind\":\"host\",\"source\":\"/s\"}";
+    String mount = "{\"volume\":\"data\",\"path\":\"/d\"}";
+    // At the limit the name passes, and the bind unit's name, 26 bytes longer, is the problem.
+    PodManifest atLimit = pod(vol, app("a".repeat(MountResolver.MAX_APP_NAME_BYTES), mount, null));
+    assertThatThrownBy(() -> plan(atLimit)).isInstanceOf(PlanException.class)
+        .hasMessageStartingWith("apps[0].mounts[0].path: ")
+        .hasMessageContaining("would be 271 bytes, systemd allows at most 255");
+    for (int n : new int[] {MountResolver.MAX_APP_NAME_BYTES + 1, 300}) {
+      PodManifest tooLong = pod(vol, app("b".repeat(n), mount, null));
+      assertThatThrownBy(() -> plan(tooLong)).isInstanceOf(PlanException.class)
+          .hasMessageStartingWith("apps[0].name: \"" + "b".repeat(40) + "...\" is " + n + " bytes, too long")
+          .hasMessageEndingWith("names of at most 245 bytes pass this check");
+    }
+    // A name that fits everything plans.
+    String fits = "a".repeat(200);
+    assertThat(plan(pod(vol, app(fits, mount, null))).files()).extracting(f -> f.path().toString())
+        .contains("/" + fits + ".service.d/" + Planner.DROP_IN_NAME);
+    // Without volumes the app gets no drop-in, and its name is not limited by it.
+    assertThat(plan(pod(vol, app("c".repeat(300), "", null))).files()).hasSize(1);
+  }
+
+  @Test
   void plan_volumeReadOnlyFalse_overridesReadOnlyMountPoint() throws Exception {
     Plan p = plan(pod("{\"name\":\"data\",\"kind\":\"host\",\"source\":\"/s\",\"readOnly\":false}",
         app("a", "", "{\"name\":\"data\",\"path\":\"/d\",\"readOnly\":true}")));
