@@ -40,8 +40,12 @@ final class Tree {
    */
   record Stat(Kind kind, GuestPath blockedAt) {}
 
-  /** Files larger than this are not read: kvmount never writes such a unit. */
-  static final int MAX_READ = 1 << 20;
+  /**
+   * Files larger than this are not read: 64 MiB, the bound kvmount puts on a pod manifest. What
+   * kvmount writes stays below it: a drop-in has two lines of at most 1 MiB each (the longest
+   * line systemd reads), a unit far less; the state file of a 1,000-app pod is 1.5 MB.
+   */
+  static final int MAX_READ = 1 << 26;
 
   private final Path root;
 
@@ -87,12 +91,6 @@ final class Tree {
     }
     return a.isRegularFile() ? Kind.FILE : Kind.OTHER;
   }
-
-  /**
-   * Largest state file read: 64 MiB. The state file has a line of about 150 bytes per file
-   * kvmount wrote (1.5 MB for a pod of 1,000 apps with 10 mounts each).
-   */
-  static final int MAX_STATE_READ = 1 << 26;
 
   /** Reads a regular file the caller has just {@link #lstat}ed; at most {@link #MAX_READ} bytes. */
   byte[] read(GuestPath p) throws IOException {

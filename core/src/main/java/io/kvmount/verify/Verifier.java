@@ -343,7 +343,7 @@ public final class Verifier {
         return new State(false);
       }
       State st = new State(true);
-      String text = new String(tree.read(STATE_FILE, Tree.MAX_STATE_READ), StandardCharsets.UTF_8);
+      String text = new String(tree.read(STATE_FILE), StandardCharsets.UTF_8);
       String[] lines = text.split("\n", -1);
       for (int i = 0; i < lines.length; i++) {
         String line = lines[i];

@@ -117,11 +117,38 @@ class VerifierTest {
     Plan p = Kvmount.plan(m, Map.of(), Hypervisors.byName("qemu"), Transport.NINE_P, PlanOptions.defaults(),
         HypervisorOptions.defaults(), big).plan();
     Kvmount.apply(p, big);
-    assertThat(Files.size(big.resolve(".kvmount/state"))).isGreaterThan(Tree.MAX_READ);
+    assertThat(Files.size(big.resolve(".kvmount/state"))).isGreaterThan(1 << 20);
 
     VerifyReport r = Verifier.verify(big, VerifyOptions.against(p).withSystemdAnalyze(false));
     assertThat(r.findings()).as(lines(r)).isEmpty();
     assertThat(r.filesChecked()).hasSize(p.files().size());
+  }
+
+  @Test
+  void largeDropIn_overOneMebibyte_isRead() throws Exception {
+    // One app with 10,000 mounts (the limit) on long paths: its drop-in lists 10,000 unit names
+    // of about 85 bytes on each of two lines (each under the 1 MiB systemd reads), 1.7 MB.
+    Path big = Files.createDirectory(tmp.resolve("big"));
+    Path data = Files.createDirectories(tmp.resolve("host/big"));
+    String dir = "/" + "d".repeat(25) + "/" + "e".repeat(25);
+    StringBuilder pod = new StringBuilder("{\"acKind\":\"PodManifest\",\"acVersion\":\"0.8.11\",\"volumes\":[{"
+        + "\"name\":\"v\",\"kind\":\"host\",\"source\":\"" + data + "\"}],\"apps\":[{\"name\":\"web\","
+        + "\"image\":{\"id\":\"sha512-aa\"},\"mounts\":[");
+    for (int m = 0; m < 10_000; m++) {
+      pod.append(m == 0 ? "" : ",").append("{\"volume\":\"v\",\"path\":\"").append(dir).append("/m").append(m)
+          .append("\"}");
+    }
+    Path file = tmp.resolve("big.json");
+    Files.writeString(file, pod.append("]}]}").toString());
+    PodManifest m = ManifestReader.readPod(Files.readAllBytes(file), file.toString());
+    Plan p = Kvmount.plan(m, Map.of(), Hypervisors.byName("qemu"), Transport.NINE_P, PlanOptions.defaults(),
+        HypervisorOptions.defaults(), big).plan();
+    Kvmount.apply(p, big);
+    assertThat(Files.size(big.resolve("usr/lib/systemd/system/web.service.d/10-kvmount-volumes.conf")))
+        .isGreaterThan(1 << 20);
+
+    VerifyReport r = Verifier.verify(big, VerifyOptions.against(p).withSystemdAnalyze(false));
+    assertThat(r.findings()).as(lines(r)).isEmpty();
   }
 
   @Test
