@@ -189,7 +189,6 @@ public final class PlanWriter {
     Objects.requireNonNull(stage1Root, "stage1Root");
     Objects.requireNonNull(lockWait, "lockWait");
     Desired desired = Desired.of(plan);
-    desired.startHashing();
     Path root = realRoot(stage1Root);
 
     // Check everything before writing anything, not even the lock file. A failure here can be
@@ -326,25 +325,6 @@ public final class PlanWriter {
       this.files = new LinkedHashMap<>(plannedFiles * 4 / 3 + 16);
     }
 
-    /**
-     * For a large plan, starts hashing every file's content on a background thread, so that the
-     * hashes the state file needs are mostly ready when the checks are done. Hashing is
-     * idempotent ({@link FileSpec#sha()}): whichever thread needs a hash first computes it.
-     */
-    void startHashing() {
-      if (files.size() < Run.PARALLEL_MIN) {
-        return;
-      }
-      FileSpec[] all = files.values().toArray(new FileSpec[0]);
-      Thread t = new Thread(() -> {
-        for (FileSpec f : all) {
-          f.sha();
-        }
-      }, "kvmount-hash");
-      t.setDaemon(true);
-      t.start();
-    }
-
     static Desired of(Plan plan) throws InvalidInputException {
       GuestPath units = Objects.requireNonNull(plan.unitsDir(), "plan.unitsDir");
       if (units.isRoot()) {
@@ -358,8 +338,18 @@ public final class PlanWriter {
       for (GuestPath p : new ArrayList<>(d.dirs.keySet())) {
         d.addParents(p.parent());
       }
-      for (PlannedFile pf : plan.files()) {
-        d.addFile(pf);
+      // Each file is checked, encoded and hashed on its own (in parallel for a large plan: the
+      // hashes are needed by the state file in any case), then added in plan order, so the first
+      // error reported is the one a single pass in order gives.
+      List<PlannedFile> planned = plan.files();
+      Prepared[] prepared = new Prepared[planned.size()];
+      java.util.stream.IntStream each = java.util.stream.IntStream.range(0, prepared.length);
+      if (prepared.length >= Run.PARALLEL_MIN) {
+        each = each.parallel();
+      }
+      each.forEach(i -> prepared[i] = d.prepare(planned.get(i), prepared.length >= Run.PARALLEL_MIN));
+      for (Prepared p : prepared) {
+        d.addFile(p);
       }
       d.sortedDirs = d.dirs.keySet().toArray(new GuestPath[0]);
       Arrays.sort(d.sortedDirs);
@@ -396,22 +386,48 @@ public final class PlanWriter {
       }
     }
 
-    /** Adds one planned file, checked and encoded, and the directories that hold it. */
-    private void addFile(PlannedFile pf) throws InvalidInputException {
-      GuestPath relPath = pf.path();
-      if (relPath.isRoot()) {
-        throw new InvalidInputException("plan: a unit file has an empty path");
-      }
-      for (String c : relPath.components()) {
-        if (c.startsWith(".kvmount-")) {
-          throw new InvalidInputException(
-              "plan: file \"" + relPath.relativeString() + "\" uses the reserved prefix \".kvmount-\"");
+    /** One planned file, checked and encoded (and hashed, when asked), or what is wrong with it. */
+    private static final class Prepared {
+      FileSpec spec;
+      InvalidInputException error;
+    }
+
+    /**
+     * Checks and encodes one planned file; never throws (the error is kept for {@link #addFile},
+     * which reports errors in plan order). Reads only {@link #unitsDir}: safe on any thread.
+     */
+    private Prepared prepare(PlannedFile pf, boolean hash) {
+      Prepared p = new Prepared();
+      try {
+        GuestPath relPath = pf.path();
+        if (relPath.isRoot()) {
+          throw new InvalidInputException("plan: a unit file has an empty path");
         }
+        for (String c : relPath.components()) {
+          if (c.startsWith(".kvmount-")) {
+            throw new InvalidInputException(
+                "plan: file \"" + relPath.relativeString() + "\" uses the reserved prefix \".kvmount-\"");
+          }
+        }
+        GuestPath full = unitsDir.resolve(relPath);
+        checkPath(full, "file");
+        p.spec = new FileSpec(full, encode(pf.content(), full));
+        if (hash) {
+          p.spec.sha();
+        }
+      } catch (InvalidInputException e) {
+        p.error = e;
       }
-      GuestPath full = unitsDir.resolve(relPath);
-      checkPath(full, "file");
-      byte[] bytes = encode(pf.content(), full);
-      if (files.putIfAbsent(full, new FileSpec(full, bytes)) != null) {
+      return p;
+    }
+
+    /** Adds one prepared file and the directories that hold it; throws its error, if any. */
+    private void addFile(Prepared p) throws InvalidInputException {
+      if (p.error != null) {
+        throw p.error;
+      }
+      GuestPath full = p.spec.path();
+      if (files.putIfAbsent(full, p.spec) != null) {
         throw new InvalidInputException("plan: file \"" + rel(full) + "\" is planned twice");
       }
       addParents(full.parent());
