@@ -904,13 +904,14 @@ public final class PlanWriter {
         }
         Set<GuestPath> parents = new LinkedHashSet<>();
         if (!write.isEmpty()) {
-          moveIntoPlace(staging, 0); // the first alone: if it fails, everything can be undone
+          Path stagingDir = host(staging);
+          moveIntoPlace(stagingDir, 0); // the first alone: if it fails, everything can be undone
           renamed = true;
           List<Integer> rest = new ArrayList<>(write.size());
           for (int i = 1; i < write.size(); i++) {
             rest.add(i);
           }
-          inParallel(rest, i -> moveIntoPlace(staging, i));
+          inParallel(rest, i -> moveIntoPlace(stagingDir, i));
           for (FileSpec f : write) {
             parents.add(f.path().parent());
           }
@@ -1024,10 +1025,10 @@ public final class PlanWriter {
     }
 
     /** Renames staged file {@code i} over its target (atomic: {@code rename(2)}). */
-    private void moveIntoPlace(GuestPath staging, int i) throws IOException {
+    private void moveIntoPlace(Path stagingDir, int i) throws IOException {
       GuestPath target = write.get(i).path();
       try {
-        Files.move(host(staging.resolve("f" + i)), host(target), StandardCopyOption.ATOMIC_MOVE);
+        Files.move(stagingDir.resolve("f" + i), host(target), StandardCopyOption.ATOMIC_MOVE);
       } catch (IOException e) {
         throw wrap("move into place", rel(target), root, e);
       }
@@ -1210,14 +1211,13 @@ public final class PlanWriter {
      * Creates a file that must not exist ({@code O_CREAT|O_EXCL}, never through a symlink), writes
      * the bytes, makes its mode 0644 and fsyncs it.
      */
-    private void writeExclusive(GuestPath p, byte[] content) throws IOException {
-      Path h = host(p);
+    private void writeExclusive(Path h, GuestPath dir, byte[] content) throws IOException {
       try (FileChannel ch = FileChannel.open(h, NEW_FILE, STAGED_FILE_PERMISSIONS)) {
         ByteBuffer b = ByteBuffer.wrap(content);
         while (b.hasRemaining()) {
           ch.write(b);
         }
-        ensureFileMode(h, p.parent());
+        ensureFileMode(h, dir);
         ch.force(true);
       }
     }
@@ -1367,12 +1367,13 @@ public final class PlanWriter {
       for (int i = 0; i < write.size(); i++) {
         indices.add(i);
       }
-      inParallel(indices, i -> stageFile(staging.resolve("f" + i), write.get(i)));
+      Path dir = host(staging); // staged files are named on the host side: no guest path each
+      inParallel(indices, i -> stageFile(dir.resolve("f" + i), staging, write.get(i)));
     }
 
-    private void stageFile(GuestPath staged, FileSpec f) throws IOException {
+    private void stageFile(Path staged, GuestPath staging, FileSpec f) throws IOException {
       try {
-        writeExclusive(staged, f.content());
+        writeExclusive(staged, staging, f.content());
       } catch (IOException e) {
         throw wrap("write", rel(f.path()), root, e);
       }

@@ -314,7 +314,7 @@ final class ManifestParser {
       Where p = path.index(i);
       limit(i, ManifestReader.MAX_MOUNTS_PER_APP, p, "mounts in one app");
       Mount mount = mount(p);
-      Integer first = byTarget.putIfAbsent(GuestPath.parse(mount.path()).toString(), i);
+      Integer first = byTarget.putIfAbsent(normalText(mount.path()), i);
       if (first != null) {
         throw error(
             p + ".path",
@@ -330,6 +330,18 @@ final class ManifestParser {
       mounts.add(mount);
     }
     return mounts;
+  }
+
+  /**
+   * The text {@code GuestPath.parse(path).toString()} gives, for a path {@link #appPath} accepted
+   * (absolute, no {@code ..}): {@code path} itself when it is already in that form (no empty or
+   * {@code .} component, no trailing slash), as nearly every manifest's paths are.
+   */
+  private static String normalText(String path) {
+    int n = path.length();
+    boolean normal = n == 1
+        || (path.charAt(n - 1) != '/' && !path.endsWith("/.") && path.indexOf("//") < 0 && path.indexOf("/./") < 0);
+    return normal ? path : GuestPath.parse(path).toString();
   }
 
   private Mount mount(Where path) throws ManifestException {

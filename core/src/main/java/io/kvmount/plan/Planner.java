@@ -82,6 +82,8 @@ public final class Planner {
     List<PlannedFile> files = new ArrayList<>();
     List<PlannedDirectory> dirs = new ArrayList<>();
     Map<String, UnitName> shareUnits = new LinkedHashMap<>();
+    // Each volume's /mnt/<volume> as text, once (every bind unit's What= is one of them).
+    Map<String, String> mntPaths = new HashMap<>();
     // One pass over the mounts: which volumes are used, and whether every use is read-only.
     Map<String, Boolean> allRoByVolume = new HashMap<>();
     for (MountResolver.AppMount m : res.mounts()) {
@@ -95,6 +97,7 @@ public final class Planner {
             + " bytes, but /mnt/<volume> allows at most " + GuestPath.MAX_COMPONENT_BYTES);
       }
       GuestPath where = MNT.resolve(name);
+      mntPaths.put(name, where.toString());
       if (v instanceof Volume.Host) {
         Volume.Host h = (Volume.Host) v;
         Boolean allRo = allRoByVolume.get(name); // null: no app mounts it
@@ -140,7 +143,7 @@ public final class Planner {
     if (resolved.size() >= PARALLEL_MOUNTS) {
       range = range.parallel();
     }
-    range.forEach(i -> parts[i] = AppPart.of(() -> planApp(appNames.get(i), apps.get(i), shareUnits, options)));
+    range.forEach(i -> parts[i] = AppPart.of(() -> planApp(appNames.get(i), apps.get(i), shareUnits, mntPaths, options)));
     List<Plan.HostMountPoint> hostMountPoints = new ArrayList<>();
     List<PlannedFile> dropIns = new ArrayList<>();
     for (AppPart part : parts) {
@@ -281,7 +284,8 @@ public final class Planner {
 
   /** Renders one app's bind units (nested ones ordered after their parent), remount services and drop-in. */
   private static AppPart planApp(
-      String app, List<ResolvedMount> ms, Map<String, UnitName> shareUnits, PlanOptions options)
+      String app, List<ResolvedMount> ms, Map<String, UnitName> shareUnits, Map<String, String> mntPaths,
+      PlanOptions options)
       throws PlanException {
     AppPart part = new AppPart();
     List<PlannedFile> files = part.files;
@@ -291,9 +295,12 @@ public final class Planner {
     // costs the depth of the path per mount, not the app's number of mounts.
     Map<GuestPath, ResolvedMount> byTarget = new HashMap<>();
     TreeMap<GuestPath, Integer> order = new TreeMap<>();
+    // Each mount's unit name, made once (a nested mount's parent is looked up by target too).
+    Map<GuestPath, UnitName> unitByTarget = new HashMap<>();
     for (int i = 0; i < ms.size(); i++) {
       byTarget.put(ms.get(i).target(), ms.get(i));
       order.put(ms.get(i).target(), i);
+      unitByTarget.put(ms.get(i).target(), unitNameUnchecked(ms.get(i).unit()));
     }
     for (ResolvedMount rm : ms) {
       // The nearest enclosing target of the same app mounts first (nested targets).
@@ -322,11 +329,11 @@ public final class Planner {
         deps.add(shareUnit);
       }
       if (parent != null) {
-        deps.add(unitNameUnchecked(parent.unit()));
+        deps.add(unitByTarget.get(parent.target()));
       }
-      UnitName unit = unitNameUnchecked(rm.unit());
+      UnitName unit = unitByTarget.get(rm.target());
       boolean remount = options.legacyRemount() && rm.readOnly();
-      files.add(new PlannedFile(GuestPath.ROOT.resolve(unit.value()), bindUnit(rm, deps, !remount)));
+      files.add(new PlannedFile(GuestPath.ROOT.resolve(unit.value()), bindUnit(rm, mntPaths.get(rm.volume()), deps, !remount)));
       units.add(unit);
       if (remount) {
         List<UnitName> after = new ArrayList<>();
@@ -343,7 +350,7 @@ public final class Planner {
         }
         java.util.Collections.sort(nested);
         for (int i : nested) {
-          after.add(unitNameUnchecked(ms.get(i).unit()));
+          after.add(unitByTarget.get(ms.get(i).target()));
         }
         UnitName service = remountName(rm);
         files.add(new PlannedFile(GuestPath.ROOT.resolve(service.value()), remountService(rm, unit, after)));
@@ -473,7 +480,8 @@ public final class Planner {
     }
   }
 
-  private static String bindUnit(ResolvedMount m, List<UnitName> deps, boolean roInOptions) throws PlanException {
+  private static String bindUnit(ResolvedMount m, String what, List<UnitName> deps, boolean roInOptions)
+      throws PlanException {
     try {
       UnitFile.Builder b = UnitFile.builder()
           .comment(HEADER)
@@ -486,7 +494,7 @@ public final class Planner {
         b.units("Requires", deps).units("After", deps);
       }
       b.section("Mount")
-          .text("What", MNT.resolve(m.volume()).toString())
+          .text("What", what != null ? what : MNT.resolve(m.volume()).toString())
           .text("Where", m.target().toString())
           .plain("Type", "none")
           .text("Options", m.readOnly() && roInOptions ? "bind,ro" : "bind");

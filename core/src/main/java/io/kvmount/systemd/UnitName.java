@@ -57,11 +57,11 @@ public record UnitName(String value) implements Comparable<UnitName> {
    * @throws UnitException if systemd would not accept the name; the message says why
    */
   public static UnitName of(String name) throws UnitException {
-    String problem = problem(name);
-    if (problem != null) {
-      throw new UnitException("invalid unit name " + Quote.of(name) + ": " + problem);
+    try {
+      return new UnitName(name); // checked once, by the constructor
+    } catch (IllegalArgumentException e) {
+      throw new UnitException(e.getMessage()); // "invalid unit name ...: <problem>"
     }
-    return new UnitName(name);
   }
 
   /**
@@ -185,7 +185,8 @@ public record UnitName(String value) implements Comparable<UnitName> {
     if (n == null || n.isEmpty()) {
       return "empty";
     }
-    int bytes = n.getBytes(StandardCharsets.UTF_8).length;
+    // A UTF-16 unit is at most 3 UTF-8 bytes: short names need no counting.
+    int bytes = n.length() * 3 <= MAX_BYTES ? n.length() : n.getBytes(StandardCharsets.UTF_8).length;
     if (bytes > MAX_BYTES) {
       return bytes + " bytes, systemd allows at most " + MAX_BYTES;
     }
@@ -196,9 +197,8 @@ public record UnitName(String value) implements Comparable<UnitName> {
     if (dot == 0) {
       return "nothing before the unit type suffix";
     }
-    String type = n.substring(dot + 1);
-    if (!TYPES.contains(type)) {
-      return Quote.of(type) + " is not a unit type (" + String.join(", ", TYPES) + ")";
+    if (!isType(n, dot + 1)) {
+      return Quote.of(n.substring(dot + 1)) + " is not a unit type (" + String.join(", ", TYPES) + ")";
     }
     int at = -1;
     for (int i = 0; i < dot; i++) {
@@ -216,5 +216,16 @@ public record UnitName(String value) implements Comparable<UnitName> {
       return "it starts with \"@\"";
     }
     return null;
+  }
+
+  /** Whether {@code n} from {@code from} to its end is one of {@link #TYPES} (no substring). */
+  private static boolean isType(String n, int from) {
+    int len = n.length() - from;
+    for (String t : TYPES) {
+      if (t.length() == len && n.startsWith(t, from)) {
+        return true;
+      }
+    }
+    return false;
   }
 }
