@@ -403,8 +403,8 @@ public final class PlanWriter {
         if (relPath.isRoot()) {
           throw new InvalidInputException("plan: a unit file has an empty path");
         }
-        for (String c : relPath.components()) {
-          if (c.startsWith(".kvmount-")) {
+        for (GuestPath q = relPath; !q.isRoot(); q = q.parent()) { // no component list per file
+          if (q.fileName().startsWith(".kvmount-")) {
             throw new InvalidInputException(
                 "plan: file \"" + relPath.relativeString() + "\" uses the reserved prefix \".kvmount-\"");
           }
@@ -453,7 +453,7 @@ public final class PlanWriter {
     }
 
     private static void checkPath(GuestPath p, String what) throws InvalidInputException {
-      if (p.components().get(0).equals(META_DIR)) {
+      if (p.ancestor(1).fileName().equals(META_DIR)) {
         throw new InvalidInputException(
             "plan: "
                 + what
@@ -463,7 +463,8 @@ public final class PlanWriter {
                 + META_DIR
                 + "\"");
       }
-      for (String c : p.components()) {
+      // The components in order, for the first bad one's message, only when one may be bad.
+      for (String c : componentsFine(p) ? List.<String>of() : p.components()) {
         if (c.indexOf('\n') >= 0 || c.indexOf('\r') >= 0) {
           throw new InvalidInputException(
               "plan: "
@@ -486,6 +487,20 @@ public final class PlanWriter {
             "plan: " + what + " path " + quoteEscaped(shorten(p.relativeString())) + " is " + total
                 + " bytes long; Linux paths are at most " + MAX_PATH_BYTES + " bytes");
       }
+    }
+
+    /**
+     * Whether no component of {@code p} has a line break or could be over {@link #MAX_NAME_BYTES}
+     * bytes; walks up the parents, with no list of components (one is made per new path).
+     */
+    private static boolean componentsFine(GuestPath p) {
+      for (GuestPath q = p; !q.isRoot(); q = q.parent()) {
+        String c = q.fileName();
+        if (c.length() * 3 > MAX_NAME_BYTES || c.indexOf('\n') >= 0 || c.indexOf('\r') >= 0) {
+          return false;
+        }
+      }
+      return true;
     }
 
     private static String shorten(String s) {

@@ -124,11 +124,17 @@ public final class Planner {
     // same as one pass in order would give.
     List<MountResolver.AppMount> appMounts = res.mounts();
     Target[] targets = new Target[appMounts.size()];
+    // One app rootfs path per app, shared by its mounts' targets (their parent chain and its
+    // cached text are then made once per app, not once per mount).
+    Map<String, GuestPath> appRoots = new HashMap<>();
+    for (MountResolver.AppMount m : appMounts) {
+      appRoots.computeIfAbsent(m.app(), a -> STAGE2.resolve(a).resolve("rootfs"));
+    }
     java.util.stream.IntStream each = java.util.stream.IntStream.range(0, targets.length);
     if (targets.length >= PARALLEL_MOUNTS) {
       each = each.parallel();
     }
-    each.forEach(i -> targets[i] = Target.of(fs, appMounts.get(i)));
+    each.forEach(i -> targets[i] = Target.of(fs, appRoots.get(appMounts.get(i).app()), appMounts.get(i)));
     for (int i = 0; i < targets.length; i++) {
       collect(appMounts.get(i), targets[i], targetOrigin, resolved, byApp, dirs);
     }
@@ -214,10 +220,12 @@ public final class Planner {
     IOException ioError;
     PlanException unitError;
 
-    /** Resolves {@code m}'s path inside its app rootfs through {@code fs}; never throws a checked exception. */
-    static Target of(GuestFs fs, MountResolver.AppMount m) {
+    /**
+     * Resolves {@code m}'s path inside its app rootfs ({@code appRoot}, {@code
+     * /opt/stage2/<app>/rootfs}) through {@code fs}; never throws a checked exception.
+     */
+    static Target of(GuestFs fs, GuestPath appRoot, MountResolver.AppMount m) {
       Target t = new Target();
-      GuestPath appRoot = STAGE2.resolve(m.app()).resolve("rootfs");
       try {
         if (m.path().isRoot()) {
           throw new PlanException(m.origin() + ".path: mounting a volume on \"/\" would hide the whole app rootfs");
