@@ -897,15 +897,18 @@ public final class PlanWriter {
       try {
         if (recordFirst) {
           inParallel(write, FileSpec::sha); // the hashes go into the state first
-          writeState(root, pendingState(staging).toJournalBytes());
         }
-        // The final state depends only on the plan: serialised beside the changes, not after.
+        // The final state depends only on the plan: serialised on another thread for a large
+        // plan, beside the journal and the changes.
         java.util.concurrent.FutureTask<byte[]> finalBytes = new java.util.concurrent.FutureTask<>(
             () -> finalState().toBytes());
         if (d.files.size() >= PARALLEL_MIN) {
           Thread t = new Thread(finalBytes, "kvmount-state");
           t.setDaemon(true);
           t.start();
+        }
+        if (recordFirst) {
+          writeState(root, journal(staging, finalBytes));
         }
         makeDirectories(createdNow);
         for (GuestPath p : fix) {
@@ -1164,6 +1167,23 @@ public final class PlanWriter {
         memo.put(p, known);
       }
       return known;
+    }
+
+    /**
+     * The bytes of the state recorded before changing anything ({@link #pendingState}). With no
+     * earlier state and every planned file to be written (a new stage1 rootfs), that state is the
+     * final one plus the new directories and the staging directory: the final state's bytes (from
+     * {@code finalBytes}, computed beside this) are reused, and only the rest is serialised here.
+     * {@link StateFile#parse} reads both forms as the same state ({@code StateFileTest}).
+     */
+    private byte[] journal(GuestPath staging, java.util.concurrent.FutureTask<byte[]> finalBytes) {
+      boolean fresh = old.files().isEmpty() && old.dirs().isEmpty() && old.mkdirs().isEmpty()
+          && old.staging().isEmpty() && unchanged.isEmpty() && write.size() == d.files.size();
+      if (!fresh) {
+        return pendingState(staging).toJournalBytes();
+      }
+      finalBytes.run(); // no-op when the other thread runs it
+      return journalOf(join(finalBytes), new LinkedHashSet<>(create), staging == null ? Set.of() : Set.of(staging));
     }
 
     /** The state recorded before changing anything: old and new files, new dirs, staging. */
@@ -1523,6 +1543,24 @@ public final class PlanWriter {
       }
       throw wrap("write kvmount state", META_DIR + "/state", root, e);
     }
+  }
+
+  /**
+   * A journal made of a state's bytes ({@link StateFile#toBytes} or {@link
+   * StateFile#toJournalBytes}) and more lines: {@code mkdir} and {@code staging} entries.
+   * {@link StateFile#parse} reads it as that state with those entries added.
+   *
+   * @param stateBytes a serialised state, starting with the header line
+   * @param mkdirs directories about to be created
+   * @param staging the staging directory about to be used, or none
+   * @return the journal's bytes
+   */
+  static byte[] journalOf(byte[] stateBytes, Set<GuestPath> mkdirs, Set<GuestPath> staging) {
+    byte[] rest = new StateFile(Map.of(), Set.of(), mkdirs, staging).toJournalBytes();
+    int header = StateFile.HEADER.length() + 1; // its header line: the state's bytes have it already
+    byte[] out = Arrays.copyOf(stateBytes, stateBytes.length + rest.length - header);
+    System.arraycopy(rest, header, out, stateBytes.length, rest.length - header);
+    return out;
   }
 
   /**

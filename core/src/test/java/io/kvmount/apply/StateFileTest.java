@@ -116,4 +116,38 @@ class StateFileTest {
     }
     assertThat(mkdirLines).isEqualTo(expected);
   }
+
+  /**
+   * The journal of a run on a new stage1 rootfs is the final state's bytes followed by the new
+   * directories and the staging directory ({@link PlanWriter#journalOf}): it must read back as the
+   * same state as the journal written from the whole pending state.
+   */
+  @ParameterizedTest
+  @MethodSource("seeds")
+  void journalOfFinalBytes_parsesAsThePendingState(long seed) throws Exception {
+    Random r = new Random(seed);
+    List<GuestPath> paths = randomPaths(r, 200);
+    Collections.shuffle(paths, r);
+    Map<GuestPath, SortedSet<String>> files = new java.util.LinkedHashMap<>();
+    for (GuestPath p : paths.subList(60, 200)) {
+      TreeSet<String> shas = new TreeSet<>();
+      shas.add(String.format("%064x", r.nextInt(1000)));
+      files.put(p, shas);
+    }
+    Set<GuestPath> dirs = new LinkedHashSet<>(paths.subList(0, 20));
+    Set<GuestPath> mkdirs = new LinkedHashSet<>(paths.subList(20, 40));
+    Set<GuestPath> staging = r.nextBoolean() ? Set.of(paths.get(40)) : Set.of();
+    StateFile pending = new StateFile(files, dirs, mkdirs, staging);
+    byte[] finalBytes = new StateFile(files, dirs, Set.of(), Set.of()).toBytes();
+
+    byte[] journal = PlanWriter.journalOf(finalBytes, mkdirs, staging);
+
+    StateFile back = StateFile.parse(journal, "test");
+    assertThat(back).isEqualTo(StateFile.parse(pending.toJournalBytes(), "test"));
+    assertThat(back.mkdirs()).isEqualTo(mkdirs);
+    assertThat(back.staging()).isEqualTo(staging);
+    String text = new String(journal, java.nio.charset.StandardCharsets.UTF_8);
+    assertThat(text).startsWith(StateFile.HEADER + "\n").endsWith("\n");
+    assertThat(text.split(java.util.regex.Pattern.quote(StateFile.HEADER), -1)).hasSize(2); // one header
+  }
 }
