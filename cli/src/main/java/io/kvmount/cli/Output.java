@@ -520,9 +520,22 @@ final class Output {
 
   /** Quotes a word for a POSIX shell when it needs quoting. */
   static String shellQuote(String s) {
-    if (!s.isEmpty() && s.matches("[A-Za-z0-9_./=:,@%+-]+")) {
+    if (!s.isEmpty() && isShellSafe(s)) {
       return s;
     }
     return "'" + s.replace("'", "'\\''") + "'";
+  }
+
+  /** Whether every character is one of {@code A-Za-z0-9_./=:,@%+-} (no regular expression per word). */
+  private static boolean isShellSafe(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      boolean ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
+          || "_./=:,@%+-".indexOf(c) >= 0;
+      if (!ok) {
+        return false;
+      }
+    }
+    return true;
   }
 }
