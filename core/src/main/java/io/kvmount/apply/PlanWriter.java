@@ -352,7 +352,7 @@ public final class PlanWriter {
         d.addFile(p);
       }
       d.sortedDirs = d.dirs.keySet().toArray(new GuestPath[0]);
-      Arrays.sort(d.sortedDirs);
+      Arrays.parallelSort(d.sortedDirs); // 13,000 directories for a 1,000-app pod: on two threads
       for (GuestPath f : d.files.keySet()) {
         if (d.dirs.containsKey(f)) {
           throw new InvalidInputException(
@@ -1182,8 +1182,10 @@ public final class PlanWriter {
       if (!fresh) {
         return pendingState(staging).toJournalBytes();
       }
+      // The rest first, while the other thread serialises the final state.
+      byte[] rest = restOfJournal(new LinkedHashSet<>(create), staging == null ? Set.of() : Set.of(staging));
       finalBytes.run(); // no-op when the other thread runs it
-      return journalOf(join(finalBytes), new LinkedHashSet<>(create), staging == null ? Set.of() : Set.of(staging));
+      return concatJournal(join(finalBytes), rest);
     }
 
     /** The state recorded before changing anything: old and new files, new dirs, staging. */
@@ -1556,8 +1558,17 @@ public final class PlanWriter {
    * @return the journal's bytes
    */
   static byte[] journalOf(byte[] stateBytes, Set<GuestPath> mkdirs, Set<GuestPath> staging) {
-    byte[] rest = new StateFile(Map.of(), Set.of(), mkdirs, staging).toJournalBytes();
-    int header = StateFile.HEADER.length() + 1; // its header line: the state's bytes have it already
+    return concatJournal(stateBytes, restOfJournal(mkdirs, staging));
+  }
+
+  /** The {@code mkdir} and {@code staging} lines of a journal, after a header line. */
+  private static byte[] restOfJournal(Set<GuestPath> mkdirs, Set<GuestPath> staging) {
+    return new StateFile(Map.of(), Set.of(), mkdirs, staging).toJournalBytes();
+  }
+
+  /** A state's bytes, then the lines of {@code rest} without its header line. */
+  private static byte[] concatJournal(byte[] stateBytes, byte[] rest) {
+    int header = StateFile.HEADER.length() + 1; // rest's header line: the state's bytes have it already
     byte[] out = Arrays.copyOf(stateBytes, stateBytes.length + rest.length - header);
     System.arraycopy(rest, header, out, stateBytes.length, rest.length - header);
     return out;
