@@ -373,26 +373,27 @@ public final class UnitFile {
      * @throws UnitException if the line would be too long
      */
     public Builder units(String key, List<UnitName> units) throws UnitException {
-      String value;
       if (sameUnits(units)) {
-        value = lastUnitsValue; // Requires= and After= of the same units: joined once
-      } else {
-        int size = units.size();
-        for (UnitName u : units) {
-          size += u.value().length();
-        }
-        StringBuilder sb = new StringBuilder(size);
-        for (UnitName u : units) {
-          if (sb.length() > 0) {
-            sb.append(' ');
-          }
-          sb.append(u.value());
-        }
-        value = sb.toString();
-        lastUnits = units.toArray(new UnitName[0]);
-        lastUnitsValue = value;
+        // Requires= and After= of the same units: joined and its characters checked once.
+        checkKey(key);
+        checkLength(key, lastUnitsValue);
+        return add(key, lastUnitsValue);
       }
+      int size = units.size();
+      for (UnitName u : units) {
+        size += u.value().length();
+      }
+      StringBuilder sb = new StringBuilder(size);
+      for (UnitName u : units) {
+        if (sb.length() > 0) {
+          sb.append(' ');
+        }
+        sb.append(u.value());
+      }
+      String value = sb.toString();
       check(key, value);
+      lastUnits = units.toArray(new UnitName[0]); // remembered only once checked
+      lastUnitsValue = value;
       return add(key, value);
     }
 

@@ -106,4 +106,33 @@ class UnitFileBuilderTest {
     }
     assertThatThrownBy(() -> UnitFile.builder().plain("A", "b")).isInstanceOf(IllegalStateException.class);
   }
+
+  /**
+   * Requires= and After= of one list are joined once: the second key gets the same value, and a
+   * list changed in between (same object, other units) is joined again, not served stale.
+   */
+  @Test
+  void units_sameListTwice_andChangedList() throws Exception {
+    java.util.ArrayList<UnitName> list = new java.util.ArrayList<>(List.of(UnitName.of("a.mount"), UnitName.of("b.mount")));
+    UnitFile.Builder b = UnitFile.builder().section("Unit").units("Requires", list).units("After", list);
+    list.add(UnitName.of("c.mount"));
+    b.units("Wants", list);
+    list.set(0, UnitName.of("d.mount"));
+    b.units("Before", list);
+    assertThat(b.build().serialize())
+        .isEqualTo("[Unit]\nRequires=a.mount b.mount\nAfter=a.mount b.mount\nWants=a.mount b.mount c.mount\n"
+            + "Before=d.mount b.mount c.mount\n");
+  }
+
+  /** A list whose line is refused is refused again for the next key, not remembered as checked. */
+  @Test
+  void units_refusedList_isRefusedEachTime() throws Exception {
+    java.util.List<UnitName> many = new java.util.ArrayList<>();
+    for (int i = 0; i < 5000; i++) {
+      many.add(UnitName.of("x".repeat(200) + i + ".mount"));
+    }
+    UnitFile.Builder b = UnitFile.builder().section("Unit");
+    assertThatThrownBy(() -> b.units("Requires", many)).isInstanceOf(UnitException.class);
+    assertThatThrownBy(() -> b.units("After", many)).isInstanceOf(UnitException.class);
+  }
 }
