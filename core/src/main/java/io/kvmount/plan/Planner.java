@@ -128,7 +128,9 @@ public final class Planner {
     // cached text are then made once per app, not once per mount).
     Map<String, GuestPath> appRoots = new HashMap<>();
     for (MountResolver.AppMount m : appMounts) {
-      appRoots.computeIfAbsent(m.app(), a -> STAGE2.resolve(a).resolve("rootfs"));
+      if (!appRoots.containsKey(m.app())) { // no lambda: one fewer class spun at start-up
+        appRoots.put(m.app(), STAGE2.resolve(m.app()).resolve("rootfs"));
+      }
     }
     java.util.stream.IntStream each = java.util.stream.IntStream.range(0, targets.length);
     if (targets.length >= PARALLEL_MOUNTS) {
