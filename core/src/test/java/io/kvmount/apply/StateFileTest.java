@@ -40,6 +40,27 @@ class StateFileTest {
     return out;
   }
 
+  /** 200 random paths in random order. */
+  private static List<GuestPath> shuffledPaths(Random r) {
+    List<GuestPath> paths = randomPaths(r, 200);
+    Collections.shuffle(paths, r);
+    return paths;
+  }
+
+  /** A hash for each path (sometimes two, when {@code twoSometimes}: a run in progress). */
+  private static Map<GuestPath, SortedSet<String>> randomFiles(Random r, List<GuestPath> paths, boolean twoSometimes) {
+    Map<GuestPath, SortedSet<String>> files = new java.util.LinkedHashMap<>();
+    for (GuestPath p : paths) {
+      TreeSet<String> shas = new TreeSet<>();
+      shas.add(String.format("%064x", r.nextInt(1000)));
+      if (twoSometimes && r.nextBoolean()) {
+        shas.add(String.format("%064x", 1000 + r.nextInt(1000)));
+      }
+      files.put(p, shas);
+    }
+    return files;
+  }
+
   @ParameterizedTest
   @MethodSource("seeds")
   void sorted_isGuestPathOrder(long seed) {
@@ -83,17 +104,8 @@ class StateFileTest {
   @MethodSource("seeds")
   void journalBytes_parseToTheSameState_inInsertionOrder(long seed) throws Exception {
     Random r = new Random(seed);
-    List<GuestPath> paths = randomPaths(r, 200);
-    Collections.shuffle(paths, r);
-    Map<GuestPath, SortedSet<String>> files = new java.util.LinkedHashMap<>();
-    for (GuestPath p : paths.subList(60, 200)) {
-      TreeSet<String> shas = new TreeSet<>();
-      shas.add(String.format("%064x", r.nextInt(1000)));
-      if (r.nextBoolean()) {
-        shas.add(String.format("%064x", 1000 + r.nextInt(1000)));
-      }
-      files.put(p, shas);
-    }
+    List<GuestPath> paths = shuffledPaths(r);
+    Map<GuestPath, SortedSet<String>> files = randomFiles(r, paths.subList(60, 200), true);
     StateFile a = new StateFile(files, new LinkedHashSet<>(paths.subList(0, 20)), new LinkedHashSet<>(paths.subList(20, 40)),
         new LinkedHashSet<>(paths.subList(40, 60)));
     byte[] journal = a.toJournalBytes();
@@ -126,14 +138,8 @@ class StateFileTest {
   @MethodSource("seeds")
   void journalOfFinalBytes_parsesAsThePendingState(long seed) throws Exception {
     Random r = new Random(seed);
-    List<GuestPath> paths = randomPaths(r, 200);
-    Collections.shuffle(paths, r);
-    Map<GuestPath, SortedSet<String>> files = new java.util.LinkedHashMap<>();
-    for (GuestPath p : paths.subList(60, 200)) {
-      TreeSet<String> shas = new TreeSet<>();
-      shas.add(String.format("%064x", r.nextInt(1000)));
-      files.put(p, shas);
-    }
+    List<GuestPath> paths = shuffledPaths(r);
+    Map<GuestPath, SortedSet<String>> files = randomFiles(r, paths.subList(60, 200), false);
     Set<GuestPath> dirs = new LinkedHashSet<>(paths.subList(0, 20));
     Set<GuestPath> mkdirs = new LinkedHashSet<>(paths.subList(20, 40));
     Set<GuestPath> staging = r.nextBoolean() ? Set.of(paths.get(40)) : Set.of();
