@@ -343,11 +343,12 @@ public final class PlanWriter {
       // error reported is the one a single pass in order gives.
       List<PlannedFile> planned = plan.files();
       Prepared[] prepared = new Prepared[planned.size()];
+      boolean parallel = prepared.length >= Run.PARALLEL_MIN; // then hashed here too
       java.util.stream.IntStream each = java.util.stream.IntStream.range(0, prepared.length);
-      if (prepared.length >= Run.PARALLEL_MIN) {
+      if (parallel) {
         each = each.parallel();
       }
-      each.forEach(i -> prepared[i] = d.prepare(planned.get(i), prepared.length >= Run.PARALLEL_MIN));
+      each.forEach(i -> prepared[i] = d.prepare(planned.get(i), parallel));
       for (Prepared p : prepared) {
         d.addFile(p);
       }
