@@ -131,15 +131,17 @@ bench_memory() {
   "$here/bench/gen-pod.sh" 1000 10 100 "$work/src" > "$work/pod1000.json"
   rm -rf "$work/s1"; mkdir "$work/s1"
   if [ -x /usr/bin/time ]; then
-    /usr/bin/time -f '  peak RSS %M KiB, %e s wall, %U s user, %S s sys' \
+    /usr/bin/time -f '  peak RSS %M KiB, %R minor page faults, %e s wall, %U s user, %S s sys' \
       "$kvmount" generate --pod-manifest "$work/pod1000.json" --stage1-rootfs "$work/s1" 2>&1 >/dev/null | tail -1
   else
     echo "  /usr/bin/time (GNU time) not installed: peak RSS not measured"
   fi
+  echo "  transparent huge pages: $(cat /sys/kernel/mm/transparent_hugepage/enabled 2>/dev/null || echo unknown)"
   rm -rf "$work/s1"; mkdir "$work/s1"
-  local jar="$here/cli/target/kvmount.jar"
-  java -XX:TieredStopAtLevel=1 -XX:+UseParallelGC -Xmn32m -Xlog:gc:file="$work/gc.log" -jar "$jar" generate \
-    --pod-manifest "$work/pod1000.json" --stage1-rootfs "$work/s1" >/dev/null
+  # The launcher's own JVM options (collector, young generation, huge pages), plus a GC log:
+  # the java launcher adds JDK_JAVA_OPTIONS to its command line (and says so on stderr).
+  JDK_JAVA_OPTIONS="-Xlog:gc:file=$work/gc.log" "$kvmount" generate \
+    --pod-manifest "$work/pod1000.json" --stage1-rootfs "$work/s1" >/dev/null 2>&1
   echo "  GC log (-Xlog:gc):"
   sed 's/^/    /' "$work/gc.log"
   rm -rf "$work/s1"
