@@ -2,8 +2,10 @@ package io.kvmount.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -15,6 +17,13 @@ import org.junit.jupiter.api.io.TempDir;
  * gives exit 3 and one line on stderr, and nothing is written. Runs in every build (no VM needed);
  * it lives in this module because the reactor has packaged {@code cli} by the time it runs, so the
  * launcher finds an up-to-date jar and never starts a Maven build inside this one.
+ *
+ * <p>The launcher picks the JVM's options by the pod manifest's size and the kernel: G1 for a
+ * manifest under 65,536 characters, the parallel collector otherwise, and transparent huge pages
+ * (with a 128 MiB young generation for the parallel collector) exactly where the kernel offers
+ * them on request. Those options are read back from the JVM itself ({@code
+ * -XX:+PrintCommandLineFlags}, given through {@code JDK_JAVA_OPTIONS}, which only the launcher's
+ * {@code java} reads), and a run on each path must print no JVM warning.
  */
 class LauncherTest {
   @TempDir Path tmp;
@@ -41,5 +50,92 @@ class LauncherTest {
     try (Stream<Path> s = Files.list(stage1)) {
       assertThat(s.toList()).isEmpty();
     }
+  }
+
+  @Test
+  void launcher_largePod_parallelCollector_hugePagesWhereOffered_noJvmWarning() throws Exception {
+    Path pod = tmp.resolve("large.json");
+    Files.writeString(pod, pod(tmp, 120));
+    assertThat(Files.size(pod)).as("manifest size").isGreaterThanOrEqualTo(65_536);
+    List<String> flags = runFlags(pod);
+    assertThat(flags).contains("-XX:+UseParallelGC").doesNotContain("-XX:+UseG1GC");
+    if (kernelOffersHugePages()) {
+      assertThat(flags).contains("-XX:+UseTransparentHugePages", "-XX:MaxNewSize=134217728");
+    } else {
+      assertThat(flags).doesNotContain("-XX:+UseTransparentHugePages").contains("-XX:MaxNewSize=33554432");
+    }
+  }
+
+  @Test
+  void launcher_smallPod_g1_hugePagesWhereOffered_noJvmWarning() throws Exception {
+    Path pod = tmp.resolve("small.json");
+    Files.writeString(pod, pod(tmp, 2));
+    assertThat(Files.size(pod)).as("manifest size").isLessThan(65_536);
+    List<String> flags = runFlags(pod);
+    assertThat(flags).contains("-XX:+UseG1GC").doesNotContain("-XX:+UseParallelGC");
+    if (kernelOffersHugePages()) {
+      assertThat(flags).contains("-XX:+UseTransparentHugePages");
+    } else {
+      assertThat(flags).doesNotContain("-XX:+UseTransparentHugePages");
+    }
+  }
+
+  /** Whether the kernel gives transparent huge pages on request ("always" or "madvise"). */
+  private static boolean kernelOffersHugePages() throws Exception {
+    Path setting = Path.of("/sys/kernel/mm/transparent_hugepage/enabled");
+    if (!Files.isReadable(setting)) {
+      return false;
+    }
+    String s = Files.readString(setting);
+    return s.contains("[always]") || s.contains("[madvise]");
+  }
+
+  /**
+   * Runs {@code ./kvmount generate} on {@code pod} into a new stage1 rootfs with the JVM printing
+   * its command-line flags; checks exit 0, that the units were written, and that stderr holds only
+   * the java launcher's note about {@code JDK_JAVA_OPTIONS}.
+   *
+   * @return the JVM's flags, one per element
+   */
+  private List<String> runFlags(Path pod) throws Exception {
+    Path stage1 = Files.createDirectory(tmp.resolve("stage1-" + pod.getFileName()));
+    Path out = tmp.resolve("out-" + pod.getFileName());
+    Path err = tmp.resolve("err-" + pod.getFileName());
+    ProcessBuilder pb = new ProcessBuilder(E2eEnvironment.repoRoot().resolve("kvmount").toString(),
+            "generate", "--pod-manifest", pod.toString(), "--stage1-rootfs", stage1.toString())
+        .redirectError(err.toFile())
+        .redirectOutput(out.toFile());
+    pb.environment().put("JDK_JAVA_OPTIONS", "-XX:+PrintCommandLineFlags");
+    Process p = pb.start();
+    assertThat(p.waitFor(300, TimeUnit.SECONDS)).as("launcher finished").isTrue();
+    List<String> errLines = Files.readAllLines(err, StandardCharsets.UTF_8).stream()
+        .filter(l -> !l.startsWith("kvmount: building")).toList();
+    assertThat(p.exitValue()).as(String.join("\n", errLines)).isZero();
+    assertThat(errLines).containsExactly("NOTE: Picked up JDK_JAVA_OPTIONS: -XX:+PrintCommandLineFlags");
+    List<String> outLines = Files.readAllLines(out, StandardCharsets.UTF_8);
+    assertThat(outLines).hasSizeGreaterThan(2);
+    assertThat(outLines.get(1)).startsWith("kvmount generated for stage1 rootfs");
+    assertThat(stage1.resolve("usr/lib/systemd/system/mnt-vol0.mount")).isRegularFile();
+    return List.of(outLines.get(0).trim().split(" +"));
+  }
+
+  /** A pod of {@code apps} apps with 10 mounts each over 10 host volumes (sources under dir). */
+  private static String pod(Path dir, int apps) throws Exception {
+    List<String> volumes = new ArrayList<>();
+    for (int v = 0; v < 10; v++) {
+      Path src = Files.createDirectories(dir.resolve("src/vol" + v));
+      volumes.add("{\"name\": \"vol" + v + "\", \"kind\": \"host\", \"source\": \"" + src + "\"}");
+    }
+    List<String> appList = new ArrayList<>();
+    for (int a = 0; a < apps; a++) {
+      List<String> mounts = new ArrayList<>();
+      for (int k = 0; k < 10; k++) {
+        mounts.add("{\"volume\": \"vol" + k + "\", \"path\": \"/data/with-a-longer-path-name/m" + k + "\"}");
+      }
+      appList.add("{\"name\": \"app-" + a + "\", \"image\": {\"name\": \"example.com/app\", \"id\": \"sha512-"
+          + "0".repeat(40) + "\"}, \"mounts\": [" + String.join(", ", mounts) + "]}");
+    }
+    return "{\"acKind\": \"PodManifest\", \"acVersion\": \"0.8.11\", \"apps\": [\n"
+        + String.join(",\n", appList) + "\n], \"volumes\": [" + String.join(", ", volumes) + "]}\n";
   }
 }
