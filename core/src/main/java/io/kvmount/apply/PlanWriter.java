@@ -360,7 +360,32 @@ public final class PlanWriter {
               "plan: \"" + rel(f) + "\" is planned both as a file and as a directory");
         }
       }
+      if (parallel) {
+        // Every hash is known now: the final state is serialised beside the checks of the tree
+        // and the journal, which waits for it (a run that fails its checks just drops it).
+        Thread t = new Thread(d.finalStateBytes, "kvmount-state");
+        t.setDaemon(true);
+        t.start();
+      }
       return d;
+    }
+
+    /**
+     * The bytes of the state a completed run leaves. It depends only on the plan: run by a thread
+     * of its own for a large plan (started by {@link #of}), else by the first to ask.
+     */
+    final java.util.concurrent.FutureTask<byte[]> finalStateBytes =
+        new java.util.concurrent.FutureTask<>(() -> finalState().toBytes());
+
+    /** The state a completed run leaves: every planned file with its hash, the drop-in dirs. */
+    private StateFile finalState() {
+      Map<GuestPath, SortedSet<String>> byPath = new LinkedHashMap<>(files.size() * 2);
+      for (FileSpec f : files.values()) {
+        TreeSet<String> sha = new TreeSet<>();
+        sha.add(f.sha());
+        byPath.put(f.path(), sha);
+      }
+      return new StateFile(byPath, fileDirs, Set.of(), Set.of());
     }
 
     /**
@@ -664,17 +689,6 @@ public final class PlanWriter {
       removeDirsIfEmpty.addAll(gone.descendingSet());
     }
 
-    /** The state a completed run leaves: every planned file with its hash, the drop-in dirs. */
-    private StateFile finalState() {
-      Map<GuestPath, SortedSet<String>> files = new LinkedHashMap<>(d.files.size() * 2);
-      for (FileSpec f : d.files.values()) {
-        TreeSet<String> sha = new TreeSet<>();
-        sha.add(f.sha());
-        files.put(f.path(), sha);
-      }
-      return new StateFile(files, d.fileDirs, Set.of(), Set.of());
-    }
-
     private void checkMeta() throws IOException {
       GuestPath meta = GuestPath.ROOT.resolve(META_DIR);
       Kind k = kind(meta);
@@ -899,15 +913,9 @@ public final class PlanWriter {
         if (recordFirst) {
           inParallel(write, FileSpec::sha); // the hashes go into the state first
         }
-        // The final state depends only on the plan: serialised on another thread for a large
-        // plan, beside the journal and the changes.
-        java.util.concurrent.FutureTask<byte[]> finalBytes = new java.util.concurrent.FutureTask<>(
-            () -> finalState().toBytes());
-        if (d.files.size() >= PARALLEL_MIN) {
-          Thread t = new Thread(finalBytes, "kvmount-state");
-          t.setDaemon(true);
-          t.start();
-        }
+        // The final state depends only on the plan: for a large plan its own thread has been
+        // serialising it since the plan was checked (Desired.of).
+        java.util.concurrent.FutureTask<byte[]> finalBytes = d.finalStateBytes;
         if (recordFirst) {
           writeState(root, journal(staging, finalBytes));
         }
