@@ -230,4 +230,51 @@ class GenerateCommandTest {
     assertThat(r.exit()).isEqualTo(2);
     assertThat(r.err()).contains("--reserve-tag");
   }
+
+  /** The file lines of the text report (after the "Files in" heading, before the next blank line). */
+  private static List<String> fileLines(String report) {
+    List<String> out = new ArrayList<>();
+    boolean in = false;
+    for (String line : report.split("\n", -1)) {
+      if (line.startsWith("Files in ")) {
+        in = true;
+      } else if (in && line.isEmpty()) {
+        break;
+      } else if (in) {
+        out.add(line);
+      }
+    }
+    return out;
+  }
+
+  @Test
+  void generate_textReport_fileStatus_writtenUnchangedAndMixed() throws Exception {
+    String[] args = {"generate", "--pod-manifest", pod.toString(), "--stage1-rootfs", stage1.toString()};
+    CliRunner.Result first = CliRunner.run(args);
+    assertThat(first.exit()).as(first.err()).isZero();
+    assertThat(first.out()).contains("Files in usr/lib/systemd/system/ (4 written, 0 unchanged):");
+    assertThat(fileLines(first.out())).containsExactly(
+        "  mnt-data.mount  (written)",
+        "  opt-stage2-web-rootfs-var-data.mount  (written)",
+        "  opt-stage2-web-rootfs-tmp-s.mount  (written)",
+        "  web.service.d/10-kvmount-volumes.conf  (written)");
+
+    CliRunner.Result again = CliRunner.run(args);
+    assertThat(again.exit()).as(again.err()).isZero();
+    assertThat(fileLines(again.out())).hasSize(4).allSatisfy(l -> assertThat(l).endsWith("  (unchanged)"));
+
+    // The scratch volume becomes read-only: its bind unit changes, the other three files do not.
+    String before = Files.readString(pod);
+    String after = before.replace("\"kind\":\"empty\",", "\"kind\":\"empty\",\"readOnly\":true,");
+    assertThat(after).isNotEqualTo(before);
+    Files.writeString(pod, after);
+    CliRunner.Result mixed = CliRunner.run(args);
+    assertThat(mixed.exit()).as(mixed.err()).isZero();
+    assertThat(mixed.out()).contains("(1 written, 3 unchanged)");
+    assertThat(fileLines(mixed.out())).containsExactly(
+        "  mnt-data.mount  (unchanged)",
+        "  opt-stage2-web-rootfs-var-data.mount  (unchanged)",
+        "  opt-stage2-web-rootfs-tmp-s.mount  (written)",
+        "  web.service.d/10-kvmount-volumes.conf  (unchanged)");
+  }
 }
