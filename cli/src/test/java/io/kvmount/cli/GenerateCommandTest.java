@@ -247,21 +247,30 @@ class GenerateCommandTest {
     return out;
   }
 
+  /** The report's file lines for this pod's four files, in plan order, with these statuses. */
+  private static List<String> withStatus(String... statuses) {
+    List<String> files = List.of("mnt-data.mount", "opt-stage2-web-rootfs-var-data.mount",
+        "opt-stage2-web-rootfs-tmp-s.mount", "web.service.d/10-kvmount-volumes.conf");
+    List<String> out = new ArrayList<>();
+    for (int i = 0; i < files.size(); i++) {
+      out.add("  " + files.get(i) + "  (" + statuses[i] + ")");
+    }
+    return out;
+  }
+
   @Test
   void generate_textReport_fileStatus_writtenUnchangedAndMixed() throws Exception {
     String[] args = {"generate", "--pod-manifest", pod.toString(), "--stage1-rootfs", stage1.toString()};
     CliRunner.Result first = CliRunner.run(args);
     assertThat(first.exit()).as(first.err()).isZero();
     assertThat(first.out()).contains("Files in usr/lib/systemd/system/ (4 written, 0 unchanged):");
-    assertThat(fileLines(first.out())).containsExactly(
-        "  mnt-data.mount  (written)",
-        "  opt-stage2-web-rootfs-var-data.mount  (written)",
-        "  opt-stage2-web-rootfs-tmp-s.mount  (written)",
-        "  web.service.d/10-kvmount-volumes.conf  (written)");
+    assertThat(fileLines(first.out())).containsExactlyElementsOf(
+        withStatus("written", "written", "written", "written"));
 
     CliRunner.Result again = CliRunner.run(args);
     assertThat(again.exit()).as(again.err()).isZero();
-    assertThat(fileLines(again.out())).hasSize(4).allSatisfy(l -> assertThat(l).endsWith("  (unchanged)"));
+    assertThat(fileLines(again.out())).containsExactlyElementsOf(
+        withStatus("unchanged", "unchanged", "unchanged", "unchanged"));
 
     // The scratch volume becomes read-only: its bind unit changes, the other three files do not.
     String before = Files.readString(pod);
@@ -271,10 +280,7 @@ class GenerateCommandTest {
     CliRunner.Result mixed = CliRunner.run(args);
     assertThat(mixed.exit()).as(mixed.err()).isZero();
     assertThat(mixed.out()).contains("(1 written, 3 unchanged)");
-    assertThat(fileLines(mixed.out())).containsExactly(
-        "  mnt-data.mount  (unchanged)",
-        "  opt-stage2-web-rootfs-var-data.mount  (unchanged)",
-        "  opt-stage2-web-rootfs-tmp-s.mount  (written)",
-        "  web.service.d/10-kvmount-volumes.conf  (unchanged)");
+    assertThat(fileLines(mixed.out())).containsExactlyElementsOf(
+        withStatus("unchanged", "unchanged", "written", "unchanged"));
   }
 }

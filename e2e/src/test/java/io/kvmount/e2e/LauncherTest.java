@@ -54,29 +54,33 @@ class LauncherTest {
 
   @Test
   void launcher_largePod_parallelCollector_hugePagesWhereOffered_noJvmWarning() throws Exception {
-    Path pod = tmp.resolve("large.json");
-    Files.writeString(pod, pod(tmp, 120));
-    assertThat(Files.size(pod)).as("manifest size").isGreaterThanOrEqualTo(65_536);
-    List<String> flags = runFlags(pod);
+    List<String> flags = runFlags("large.json", 120);
     assertThat(flags).contains("-XX:+UseParallelGC").doesNotContain("-XX:+UseG1GC");
-    if (kernelOffersHugePages()) {
-      assertThat(flags).contains("-XX:+UseTransparentHugePages", "-XX:MaxNewSize=134217728");
-    } else {
-      assertThat(flags).doesNotContain("-XX:+UseTransparentHugePages").contains("-XX:MaxNewSize=33554432");
-    }
+    assertHugePagesAsOffered(flags, "-XX:MaxNewSize=134217728", "-XX:MaxNewSize=33554432");
   }
 
   @Test
   void launcher_smallPod_g1_hugePagesWhereOffered_noJvmWarning() throws Exception {
-    Path pod = tmp.resolve("small.json");
-    Files.writeString(pod, pod(tmp, 2));
-    assertThat(Files.size(pod)).as("manifest size").isLessThan(65_536);
-    List<String> flags = runFlags(pod);
+    List<String> flags = runFlags("small.json", 2);
     assertThat(flags).contains("-XX:+UseG1GC").doesNotContain("-XX:+UseParallelGC");
-    if (kernelOffersHugePages()) {
+    assertHugePagesAsOffered(flags, null, null);
+  }
+
+  /**
+   * Huge pages are on exactly where the kernel offers them; then {@code whenOffered} is among the
+   * flags, else {@code otherwise} (either may be null: nothing more to check).
+   */
+  private static void assertHugePagesAsOffered(List<String> flags, String whenOffered, String otherwise)
+      throws Exception {
+    boolean offered = kernelOffersHugePages();
+    if (offered) {
       assertThat(flags).contains("-XX:+UseTransparentHugePages");
     } else {
       assertThat(flags).doesNotContain("-XX:+UseTransparentHugePages");
+    }
+    String expected = offered ? whenOffered : otherwise;
+    if (expected != null) {
+      assertThat(flags).contains(expected);
     }
   }
 
@@ -91,13 +95,18 @@ class LauncherTest {
   }
 
   /**
-   * Runs {@code ./kvmount generate} on {@code pod} into a new stage1 rootfs with the JVM printing
+   * Writes a pod of {@code apps} apps (large, 65,536 characters or more, when over 10 apps) and
+   * runs {@code ./kvmount generate} on it into a new stage1 rootfs with the JVM printing
    * its command-line flags; checks exit 0, that the units were written, and that stderr holds only
    * the java launcher's note about {@code JDK_JAVA_OPTIONS}.
    *
    * @return the JVM's flags, one per element
    */
-  private List<String> runFlags(Path pod) throws Exception {
+  private List<String> runFlags(String name, int apps) throws Exception {
+    Path pod = tmp.resolve(name);
+    Files.writeString(pod, pod(tmp, apps));
+    boolean large = apps > 10;
+    assertThat(Files.size(pod) >= 65_536).as("manifest of %d apps is large", apps).isEqualTo(large);
     Path stage1 = Files.createDirectory(tmp.resolve("stage1-" + pod.getFileName()));
     Path out = tmp.resolve("out-" + pod.getFileName());
     Path err = tmp.resolve("err-" + pod.getFileName());
