@@ -54,16 +54,38 @@ class LauncherTest {
 
   @Test
   void launcher_largePod_parallelCollector_hugePagesWhereOffered_noJvmWarning() throws Exception {
-    List<String> flags = runFlags("large.json", 120);
+    List<String> flags = runFlags("large.json", 120, "");
     assertThat(flags).contains("-XX:+UseParallelGC").doesNotContain("-XX:+UseG1GC");
-    assertHugePagesAsOffered(flags, "-XX:MaxNewSize=134217728", "-XX:MaxNewSize=33554432");
+    // With huge pages the JVM sizes the young generation itself (a third of the initial heap);
+    // without them it is 32 MiB.
+    assertHugePagesAsOffered(flags, null, "-XX:MaxNewSize=33554432");
+    if (kernelOffersHugePages()) {
+      assertThat(flags).noneMatch(f -> f.startsWith("-XX:MaxNewSize=") || f.startsWith("-XX:NewSize="));
+    }
   }
 
   @Test
   void launcher_smallPod_g1_hugePagesWhereOffered_noJvmWarning() throws Exception {
-    List<String> flags = runFlags("small.json", 2);
+    List<String> flags = runFlags("small.json", 2, "");
     assertThat(flags).contains("-XX:+UseG1GC").doesNotContain("-XX:+UseParallelGC");
     assertHugePagesAsOffered(flags, null, null);
+  }
+
+  @Test
+  void launcher_smallMachine_largePod_noJvmWarning() throws Exception {
+    // A machine or container with 512 MiB: a 128 MiB heap, which a fixed 128 MiB young generation
+    // would not fit (the JVM then warned, on stdout).
+    List<String> flags = runFlags("large-small-machine.json", 120, "-XX:MaxRAM=512m");
+    assertThat(flags).contains("-XX:+UseParallelGC", "-XX:MaxHeapSize=134217728");
+  }
+
+  @Test
+  void launcher_collectorChosenByTheUser_isKept() throws Exception {
+    for (String gc : List.of("-XX:+UseSerialGC", "-XX:+UseG1GC")) {
+      List<String> flags = runFlags("large" + gc.substring(8) + ".json", 120, gc);
+      assertThat(flags).contains(gc);
+      assertThat(flags.stream().filter(f -> f.matches("-XX:\\+Use[A-Za-z0-9]*GC"))).containsExactly(gc);
+    }
   }
 
   /**
@@ -96,13 +118,14 @@ class LauncherTest {
 
   /**
    * Writes a pod of {@code apps} apps (large, 65,536 characters or more, when over 10 apps) and
-   * runs {@code ./kvmount generate} on it into a new stage1 rootfs with the JVM printing
-   * its command-line flags; checks exit 0, that the units were written, and that stderr holds only
-   * the java launcher's note about {@code JDK_JAVA_OPTIONS}.
+   * runs {@code ./kvmount generate --format args} on it into a new stage1 rootfs, with {@code
+   * JDK_JAVA_OPTIONS} set to {@code userOptions} plus {@code -XX:+PrintCommandLineFlags}. Checks
+   * exit 0, that the units were written, that stdout holds exactly the hypervisor arguments (no
+   * JVM output), and that stderr holds only the java launcher's note and the JVM's flags.
    *
    * @return the JVM's flags, one per element
    */
-  private List<String> runFlags(String name, int apps) throws Exception {
+  private List<String> runFlags(String name, int apps, String userOptions) throws Exception {
     Path pod = tmp.resolve(name);
     Files.writeString(pod, pod(tmp, apps));
     boolean large = apps > 10;
@@ -110,24 +133,28 @@ class LauncherTest {
     Path stage1 = Files.createDirectory(tmp.resolve("stage1-" + pod.getFileName()));
     Path out = tmp.resolve("out-" + pod.getFileName());
     Path err = tmp.resolve("err-" + pod.getFileName());
+    String options = (userOptions + " -XX:+PrintCommandLineFlags").strip();
     ProcessBuilder pb = new ProcessBuilder(E2eEnvironment.repoRoot().resolve("kvmount").toString(),
-            "generate", "--pod-manifest", pod.toString(), "--stage1-rootfs", stage1.toString())
+            "generate", "--pod-manifest", pod.toString(), "--stage1-rootfs", stage1.toString(), "--format", "args")
         .redirectError(err.toFile())
         .redirectOutput(out.toFile());
-    pb.environment().put("JDK_JAVA_OPTIONS", "-XX:+PrintCommandLineFlags");
+    pb.environment().put("JDK_JAVA_OPTIONS", options);
+    pb.environment().remove("JAVA_TOOL_OPTIONS");
     Process p = pb.start();
     assertThat(p.waitFor(300, TimeUnit.SECONDS)).as("launcher finished").isTrue();
     List<String> errLines = Files.readAllLines(err, StandardCharsets.UTF_8).stream()
         .filter(l -> !l.startsWith("kvmount: building")).toList();
     assertThat(p.exitValue()).as(String.join("\n", errLines)).isZero();
-    assertThat(errLines).containsExactly("NOTE: Picked up JDK_JAVA_OPTIONS: -XX:+PrintCommandLineFlags");
+    assertThat(errLines).hasSize(2);
+    assertThat(errLines.get(0)).isEqualTo("NOTE: Picked up JDK_JAVA_OPTIONS: " + options);
+    assertThat(errLines.get(1)).startsWith("-XX:");
     List<String> outLines = Files.readAllLines(out, StandardCharsets.UTF_8);
-    assertThat(outLines).hasSizeGreaterThan(2);
-    assertThat(outLines.get(1)).startsWith("kvmount generated for stage1 rootfs");
+    assertThat(outLines).hasSize(2 * 10 * 2); // -fsdev, its value, -device, its value per volume
+    assertThat(outLines).allMatch(l -> !l.startsWith("[") && !l.contains("warning"));
+    assertThat(outLines.get(0)).isEqualTo("-fsdev");
     assertThat(stage1.resolve("usr/lib/systemd/system/mnt-vol0.mount")).isRegularFile();
-    return List.of(outLines.get(0).trim().split(" +"));
+    return List.of(errLines.get(1).trim().split(" +"));
   }
-
   /** A pod of {@code apps} apps with 10 mounts each over 10 host volumes (sources under dir). */
   private static String pod(Path dir, int apps) throws Exception {
     List<String> volumes = new ArrayList<>();
