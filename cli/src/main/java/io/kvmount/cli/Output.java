@@ -184,27 +184,24 @@ final class Output {
       if (plan.files().isEmpty()) {
         out.println("  none");
       }
-      if (result != null && written == keys.length && unchanged == 0) {
-        // Every planned file was written (the result lists each planned file once at most): no
-        // look-ups, as on every run into a new stage1 rootfs.
-        for (String line : lines) {
-          out.print(line);
-          out.println("  (written)");
+      // Every planned file written (the result lists each planned file once at most), as on every
+      // run into a new stage1 rootfs: no look-ups. Otherwise sets, not the result's lists: a
+      // lookup per file must not scan every file (11,000 files).
+      boolean allWritten = result != null && written == keys.length && unchanged == 0;
+      java.util.Set<String> writtenSet =
+          result == null || allWritten ? java.util.Set.of() : new java.util.HashSet<>(result.written());
+      java.util.Set<String> unchangedSet =
+          result == null || allWritten ? java.util.Set.of() : new java.util.HashSet<>(result.unchanged());
+      for (int i = 0; i < keys.length; i++) {
+        String state = "";
+        if (allWritten) {
+          state = "  (written)";
+        } else if (result != null) {
+          String p = keys[i];
+          state = writtenSet.contains(p) ? "  (written)" : unchangedSet.contains(p) ? "  (unchanged)" : "";
         }
-      } else {
-        // Sets, not the result's lists: a lookup per file must not scan every file (11,000 files).
-        java.util.Set<String> writtenSet = result == null ? java.util.Set.of() : new java.util.HashSet<>(result.written());
-        java.util.Set<String> unchangedSet =
-            result == null ? java.util.Set.of() : new java.util.HashSet<>(result.unchanged());
-        for (int i = 0; i < keys.length; i++) {
-          String state = "";
-          if (result != null) {
-            String p = keys[i];
-            state = writtenSet.contains(p) ? "  (written)" : unchangedSet.contains(p) ? "  (unchanged)" : "";
-          }
-          out.print(lines[i]);
-          out.println(state);
-        }
+        out.print(lines[i]);
+        out.println(state);
       }
       if (result != null && !result.removed().isEmpty()) {
         out.println("Removed (written by an earlier run, no longer in the pod):");

@@ -318,6 +318,13 @@ public final class PlanWriter {
     /** Directories strictly below the units directory that hold planned files. */
     final TreeSet<GuestPath> fileDirs = new TreeSet<>();
 
+    /**
+     * The bytes of the state a completed run leaves. It depends only on the plan: run by a thread
+     * of its own for a large plan (started by {@link #of}), else by the first to ask.
+     */
+    final java.util.concurrent.FutureTask<byte[]> finalStateBytes =
+        new java.util.concurrent.FutureTask<>(() -> finalState().toBytes());
+
     /** Sized for the plan (parents included: about a third more directories than planned). */
     private Desired(GuestPath unitsDir, int plannedDirs, int plannedFiles) {
       this.unitsDir = unitsDir;
@@ -369,13 +376,6 @@ public final class PlanWriter {
       }
       return d;
     }
-
-    /**
-     * The bytes of the state a completed run leaves. It depends only on the plan: run by a thread
-     * of its own for a large plan (started by {@link #of}), else by the first to ask.
-     */
-    final java.util.concurrent.FutureTask<byte[]> finalStateBytes =
-        new java.util.concurrent.FutureTask<>(() -> finalState().toBytes());
 
     /** The state a completed run leaves: every planned file with its hash, the drop-in dirs. */
     private StateFile finalState() {
