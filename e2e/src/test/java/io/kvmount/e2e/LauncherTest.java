@@ -86,6 +86,9 @@ class LauncherTest {
       assertThat(flags).contains(gc);
       assertThat(flags.stream().filter(f -> f.matches("-XX:\\+Use[A-Za-z0-9]*GC"))).containsExactly(gc);
     }
+    // An option that ends in "GC" but chooses no collector leaves the choice to the launcher.
+    List<String> flags = runFlags("large-compaction.json", 120, "-XX:+UseMaximumCompactionOnSystemGC");
+    assertThat(flags).contains("-XX:+UseMaximumCompactionOnSystemGC", "-XX:+UseParallelGC");
   }
 
   /**
