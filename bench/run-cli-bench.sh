@@ -2,7 +2,7 @@
 # Whole-process benchmarks of the kvmount CLI, side by side with a reference command, in
 # alternating pairs (A B A B ...) so that drift in the machine's speed hits both alike.
 #
-#   bench/run-cli-bench.sh [-n PAIRS] [-d WORKDIR] [start] [scale] [memory]
+#   bench/run-cli-bench.sh [-n PAIRS] [-d WORKDIR] [-b OTHER_CHECKOUT] [start] [scale] [memory] [vs]
 #
 #   start   ./kvmount generate on the appc example pod (bench/pods/pod_runtime.json) into an
 #           empty stage1 rootfs, against `java -cp DIR Hello` (a bare JVM, hello world).
@@ -10,7 +10,10 @@
 #           100 host volumes; bench/gen-pod.sh) into an empty stage1 rootfs, against `cp -a` of
 #           the very tree kvmount writes (copied into a fresh destination on the same file system).
 #   memory  peak RSS of the 1,000-app run (GNU time), and its GC log.
-#   (none)  all three.
+#   vs      this checkout against another one (-b DIR, e.g. a `git worktree add DIR REF` of the
+#           commit before a change): the start-up pod and the 1,000-app pod, ./kvmount of each in
+#           alternating pairs, so a change's cost is measured side by side in one run.
+#   (none)  start, scale and memory.
 #
 # WORKDIR (default /dev/shm/kvmount-bench) should be on tmpfs: on disk, run times vary several
 # fold with the page cache and writeback. Every run gets a fresh, empty stage1 rootfs or copy
@@ -21,11 +24,13 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 pairs=9
 work=/dev/shm/kvmount-bench
-while getopts "n:d:" opt; do
+other=
+while getopts "n:d:b:" opt; do
   case $opt in
     n) pairs=$OPTARG ;;
     d) work=$OPTARG ;;
-    *) echo "usage: $0 [-n PAIRS] [-d WORKDIR] [start] [scale] [memory]" >&2; exit 2 ;;
+    b) other=$(cd "$OPTARG" && pwd) ;;
+    *) echo "usage: $0 [-n PAIRS] [-d WORKDIR] [-b OTHER_CHECKOUT] [start] [scale] [memory] [vs]" >&2; exit 2 ;;
   esac
 done
 shift $((OPTIND - 1))
@@ -43,6 +48,11 @@ trap 'rm -rf "$work"' EXIT
 # Builds the jar and the class-data archive if needed, outside any timing.
 "$kvmount" generate --pod-manifest "$here/bench/pods/pod_runtime.json" --stage1-rootfs "$work" \
   --dry-run --allow-missing-sources >/dev/null 2>&1 || true
+if [ -n "$other" ]; then
+  [ -x "$other/kvmount" ] || { echo "-b $other: no kvmount launcher there" >&2; exit 2; }
+  "$other/kvmount" generate --pod-manifest "$here/bench/pods/pod_runtime.json" --stage1-rootfs "$work" \
+    --dry-run --allow-missing-sources >/dev/null 2>&1 || true
+fi
 rm -rf "$work"
 mkdir -p "$work"
 
@@ -147,11 +157,44 @@ bench_memory() {
   rm -rf "$work/s1"
 }
 
+bench_vs() {
+  [ -n "$other" ] || { echo "vs needs -b OTHER_CHECKOUT" >&2; exit 2; }
+  echo
+  echo "== vs: ./kvmount of this checkout ($(git -C "$here" rev-parse --short HEAD 2>/dev/null || echo '?')) against $other ($(git -C "$other" rev-parse --short HEAD 2>/dev/null || echo '?')); $pairs pairs each"
+  mkdir -p "$work/src"
+  local v
+  for ((v = 0; v < 100; v++)); do mkdir -p "$work/src/vol-$v"; done
+  "$here/bench/gen-pod.sh" 1000 10 100 "$work/src" > "$work/pod1000.json"
+  local name pod extra
+  for name in start 1000; do
+    if [ "$name" = start ]; then
+      pod="$here/bench/pods/pod_runtime.json"; extra=--allow-missing-sources
+    else
+      pod="$work/pod1000.json"; extra=--hypervisor=qemu
+    fi
+    local fa="$work/vs$name-a" fb="$work/vs$name-b" i
+    : > "$fa"; : > "$fb"
+    for ((i = 0; i <= pairs; i++)); do
+      local ta="$fa" tb="$fb"
+      if [ "$i" -eq 0 ]; then ta=/dev/null; tb=/dev/null; fi # warm-up pair
+      rm -rf "$work/s1"; mkdir "$work/s1"
+      time_run "$ta" "$kvmount" generate --pod-manifest "$pod" --stage1-rootfs "$work/s1" "$extra"
+      [ -d "$work/s1/usr/lib/systemd/system" ] || { echo "this checkout's kvmount wrote nothing" >&2; exit 1; }
+      rm -rf "$work/s1"; mkdir "$work/s1"
+      time_run "$tb" "$other/kvmount" generate --pod-manifest "$pod" --stage1-rootfs "$work/s1" "$extra"
+      [ -d "$work/s1/usr/lib/systemd/system" ] || { echo "the other checkout's kvmount wrote nothing" >&2; exit 1; }
+    done
+    report "A this checkout ($name)" "$fa" "B other checkout ($name)" "$fb"
+  done
+  rm -rf "$work/s1"
+}
+
 for w in "${what[@]}"; do
   case $w in
     start) bench_start ;;
     scale) bench_scale ;;
     memory) bench_memory ;;
-    *) echo "unknown benchmark \"$w\" (start, scale, memory)" >&2; exit 2 ;;
+    vs) bench_vs ;;
+    *) echo "unknown benchmark \"$w\" (start, scale, memory, vs)" >&2; exit 2 ;;
   esac
 done
