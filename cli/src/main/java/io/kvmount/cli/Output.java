@@ -7,18 +7,21 @@ import io.kvmount.apply.ApplyResult;
 import io.kvmount.plan.Plan;
 import io.kvmount.plan.PlannedDirectory;
 import io.kvmount.plan.PlannedFile;
+import io.kvmount.plan.PlannedUnit;
 import io.kvmount.plan.Planner;
 import io.kvmount.plan.ResolvedMount;
 import io.kvmount.plan.Share;
-import io.kvmount.systemd.UnitException;
-import io.kvmount.systemd.UnitFile;
+import io.kvmount.plan.VolumeKind;
+import io.kvmount.systemd.UnitName;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /** Renders a generation as a text report, JSON, a plain argument list or a Graphviz graph. */
 final class Output {
@@ -56,7 +59,7 @@ final class Output {
     j.writeArrayFieldStart("units");
     for (PlannedFile f : plan.files()) {
       j.writeStartObject();
-      j.writeStringField("name", f.path().relativeString());
+      j.writeStringField("name", f.path().toString());
       j.writeStringField("path", unitPath(plan, f));
       j.writeEndObject();
     }
@@ -87,16 +90,16 @@ final class Output {
       j.writeStartObject();
       j.writeStringField("app", m.app());
       j.writeStringField("volume", m.volume());
-      j.writeStringField("kind", m.kind());
-      if (m.source() != null) {
-        j.writeStringField("source", m.source());
+      j.writeStringField("kind", m.kind().id());
+      if (m.source().isPresent()) {
+        j.writeStringField("source", m.source().get());
       } else {
         j.writeNullField("source");
       }
       j.writeStringField("path", m.path().toString());
       j.writeStringField("where", m.target().toString());
       j.writeBooleanField("readOnly", m.readOnly());
-      j.writeStringField("unit", m.unit());
+      j.writeStringField("unit", m.unit().value());
       j.writeStringField("origin", m.origin());
       j.writeEndObject();
     }
@@ -163,7 +166,7 @@ final class Output {
       for (int i = 0; i < keys.length; i++) {
         PlannedFile f = plan.files().get(i);
         keys[i] = unitPath(plan, f);
-        lines[i] = "  " + f.path().relativeString();
+        lines[i] = "  " + f.path();
       }
       return new TextReport(plan, h.toString(), t.toString(), keys, lines);
     }
@@ -236,24 +239,8 @@ final class Output {
       out.println("Shares (" + g.transport().id() + "; each tag is in the hypervisor arguments and the share unit's"
           + " What=):");
       Table t = new Table("VOLUME", "TAG", "SOURCE", "ACCESS", "UNIT");
-      // Each unit's Where= line, indexed once: a scan of every file per share would cost
-      // shares x files (100 x 11,000 for a 1,000-app pod).
-      Map<String, String> unitByWhere = new java.util.HashMap<>();
-      for (PlannedFile f : plan.files()) {
-        // A unit whose Where= is /mnt/<volume> is named mnt-<...>.mount (systemd path escaping).
-        if (f.path().depth() == 1 && f.path().fileName().startsWith("mnt-")) {
-          String c = f.content();
-          for (int i = c.indexOf("\nWhere="); i >= 0; i = c.indexOf("\nWhere=", i + 1)) {
-            int end = c.indexOf('\n', i + 1);
-            if (end >= 0) {
-              unitByWhere.put(c.substring(i + "\nWhere=".length(), end), f.path().fileName());
-            }
-          }
-        }
-      }
       for (Share s : plan.shares()) {
-        String unit = unitByWhere.getOrDefault("/mnt/" + s.volume().replace("%", "%%"), "mnt-" + s.volume() + ".mount");
-        t.row(s.volume(), s.tag(), s.source(), s.readOnly() ? "read-only" : "read-write", unit);
+        t.row(s.volume(), s.tag(), s.source(), s.readOnly() ? "read-only" : "read-write", s.unit().value());
       }
       t.print(out, "  ");
     }
@@ -296,8 +283,9 @@ final class Output {
         String resolved = m.target().toString();
         target += " -> " + (resolved.startsWith(appRoot + "/") ? resolved.substring(appRoot.length()) : resolved);
       }
-      t.row(target, m.volume(), m.kind(), m.source() != null ? m.source() : "/mnt/" + m.volume() + " in stage1",
-          m.readOnly() ? "read-only" : "read-write", m.unit());
+      t.row(target, m.volume(), m.kind().id(),
+          m.source().isPresent() ? m.source().get() : "/mnt/" + m.volume() + " in stage1",
+          m.readOnly() ? "read-only" : "read-write", m.unit().value());
     }
     t.print(out, "  ");
   }
@@ -383,8 +371,9 @@ final class Output {
    * The Graphviz graph {@code --format dot} prints: volumes, then the share units that mount host
    * volumes at {@code /mnt/<volume>}, the bind units that mount them into apps (and legacy remount
    * services), and the app services. Edges point from what is needed to what needs it, and are
-   * read from the {@code Requires=} of the planned units and drop-ins, so the graph shows what the
-   * guest's systemd will do. Deterministic: same plan, same bytes.
+   * the plan's record of the {@code Requires=} of its units and drop-ins ({@link
+   * PlannedUnit#requires()}), so the graph shows what the guest's systemd will do. Deterministic:
+   * same plan, same bytes.
    */
   static void dot(PrintWriter out, Kvmount.Generation g) {
     Plan plan = g.plan();
@@ -395,23 +384,24 @@ final class Output {
     out.println("  edge [fontname=\"Helvetica\", fontsize=9, color=\"#555555\"];");
 
     // Volumes.
-    Map<String, String> kinds = new LinkedHashMap<>();
+    Map<String, VolumeKind> kinds = new LinkedHashMap<>();
     for (Share s : plan.shares()) {
-      kinds.put(s.volume(), "host");
+      kinds.put(s.volume(), VolumeKind.HOST);
     }
     for (ResolvedMount m : plan.mounts()) {
       kinds.putIfAbsent(m.volume(), m.kind());
     }
     for (PlannedDirectory d : plan.directories()) {
       if (d.managed()) {
-        kinds.putIfAbsent(d.path().fileName(), "empty");
+        kinds.putIfAbsent(d.path().fileName(), VolumeKind.EMPTY);
       }
     }
     out.println();
     out.println("  // volumes");
-    for (Map.Entry<String, String> v : kinds.entrySet()) {
+    for (Map.Entry<String, VolumeKind> v : kinds.entrySet()) {
       String label;
-      if (v.getValue().equals("host")) {
+      boolean host = v.getValue() == VolumeKind.HOST;
+      if (host) {
         Share s = plan.shares().stream().filter(x -> x.volume().equals(v.getKey())).findFirst().orElse(null);
         label = "volume " + v.getKey() + "\n" + "host " + (s == null ? "" : s.source());
       } else {
@@ -420,87 +410,63 @@ final class Output {
         label = "volume " + v.getKey() + "\n" + "empty" + (d == null ? "" : " " + d.mode() + " " + d.uid() + ":" + d.gid());
       }
       out.println("  " + dq("volume:" + v.getKey()) + " [shape=folder, style=filled, fillcolor=\""
-          + (v.getValue().equals("host") ? "#dbe9f6" : "#eeeeee") + "\", label=" + dq(label) + "];");
+          + (host ? "#dbe9f6" : "#eeeeee") + "\", label=" + dq(label) + "];");
     }
 
-    // Units, from the planned files.
-    Map<String, UnitFile> units = new LinkedHashMap<>();
-    Map<String, List<String>> requires = new LinkedHashMap<>();
-    for (PlannedFile f : plan.files()) {
-      UnitFile u;
-      try {
-        u = UnitFile.parse(f.content());
-      } catch (UnitException e) {
-        throw new IllegalStateException("kvmount planned a unit it cannot parse: " + f.path(), e);
+    // Units and their requirements, as the plan records them (the units' Requires= lines). A
+    // drop-in's requirements belong to the unit it extends; requirements of one unit from two
+    // files are joined in file order, as systemd joins them.
+    Set<UnitName> unitFiles = new HashSet<>();
+    Map<UnitName, List<UnitName>> requires = new LinkedHashMap<>();
+    for (PlannedUnit u : plan.units()) {
+      if (u.role() != PlannedUnit.Role.APP_SERVICE) {
+        unitFiles.add(u.name());
       }
-      List<String> req = new ArrayList<>();
-      for (String v : u.section("Unit").map(s -> s.values("Requires")).orElse(List.of())) {
-        req.addAll(List.of(v.trim().split("[ \t]+")));
-      }
-      String name;
-      if (f.path().components().size() == 2) {
-        String dir = f.path().components().get(0);
-        name = dir.substring(0, dir.length() - 2); // <app>.service.d -> <app>.service
-      } else {
-        name = f.path().fileName();
-        units.put(name, u);
-      }
-      requires.computeIfAbsent(name, k -> new ArrayList<>()).addAll(req);
-    }
-    Map<String, Share> shareByUnit = new LinkedHashMap<>();
-    for (Map.Entry<String, UnitFile> e : units.entrySet()) {
-      String where = value(e.getValue(), "Where");
-      for (Share s : plan.shares()) {
-        if (where.equals("/mnt/" + s.volume())) {
-          shareByUnit.put(e.getKey(), s);
-        }
-      }
+      requires.computeIfAbsent(u.name(), k -> new ArrayList<>()).addAll(u.requires());
     }
     out.println();
     out.println("  // share units: mount a host volume's tag at /mnt/<volume>");
-    for (Map.Entry<String, Share> e : shareByUnit.entrySet()) {
-      Share s = e.getValue();
-      out.println("  " + dq("unit:" + e.getKey()) + " [shape=box, style=filled, fillcolor=\"#fdf2d0\", label="
-          + dq(e.getKey() + "\n" + g.transport().id() + " tag " + s.tag() + " at /mnt/" + s.volume()
+    for (Share s : plan.shares()) {
+      String unit = s.unit().value();
+      out.println("  " + dq("unit:" + unit) + " [shape=box, style=filled, fillcolor=\"#fdf2d0\", label="
+          + dq(unit + "\n" + g.transport().id() + " tag " + s.tag() + " at /mnt/" + s.volume()
               + (s.readOnly() ? " (ro)" : "")) + "];");
-      out.println("  " + dq("volume:" + s.volume()) + " -> " + dq("unit:" + e.getKey()) + ";");
+      out.println("  " + dq("volume:" + s.volume()) + " -> " + dq("unit:" + unit) + ";");
     }
     out.println();
     out.println("  // bind units: mount /mnt/<volume> into an app's rootfs");
     for (ResolvedMount m : plan.mounts()) {
-      out.println("  " + dq("unit:" + m.unit()) + " [shape=box, style=\"rounded,filled\", fillcolor=\"#e3f1df\", label="
-          + dq(m.unit() + "\n" + m.app() + ": " + m.path() + (m.readOnly() ? " (ro)" : "")) + "];");
-      if (m.kind().equals("empty")) {
-        out.println("  " + dq("volume:" + m.volume()) + " -> " + dq("unit:" + m.unit()) + ";");
+      String unit = m.unit().value();
+      out.println("  " + dq("unit:" + unit) + " [shape=box, style=\"rounded,filled\", fillcolor=\"#e3f1df\", label="
+          + dq(unit + "\n" + m.app() + ": " + m.path() + (m.readOnly() ? " (ro)" : "")) + "];");
+      if (m.kind() == VolumeKind.EMPTY) {
+        out.println("  " + dq("volume:" + m.volume()) + " -> " + dq("unit:" + unit) + ";");
       }
     }
-    for (String name : units.keySet()) {
-      if (name.endsWith(".service")) {
+    for (PlannedUnit u : plan.units()) {
+      if (u.role() == PlannedUnit.Role.REMOUNT) {
+        String name = u.name().value();
         out.println("  " + dq("unit:" + name) + " [shape=box, style=\"rounded,dashed\", label="
             + dq(name + "\nremount read-only") + "];");
       }
     }
     out.println();
     out.println("  // app services: each requires its mounts through a drop-in");
-    for (String name : requires.keySet()) {
-      if (!units.containsKey(name)) {
+    for (UnitName unit : requires.keySet()) {
+      if (!unitFiles.contains(unit)) {
+        String name = unit.value();
         out.println("  " + dq("unit:" + name) + " [shape=component, style=filled, fillcolor=\"#f6dbe0\", label="
             + dq(name + "\napp " + name.substring(0, name.length() - ".service".length())) + "];");
       }
     }
     out.println();
     out.println("  // Requires= (from what is needed to what needs it)");
-    for (Map.Entry<String, List<String>> e : requires.entrySet()) {
-      for (String r : e.getValue()) {
-        out.println("  " + dq("unit:" + r) + " -> " + dq("unit:" + e.getKey()) + ";");
+    for (Map.Entry<UnitName, List<UnitName>> e : requires.entrySet()) {
+      for (UnitName r : e.getValue()) {
+        out.println("  " + dq("unit:" + r.value()) + " -> " + dq("unit:" + e.getKey().value()) + ";");
       }
     }
     out.println("}");
-  }
-
-  private static String value(UnitFile u, String key) {
-    List<String> vs = u.section("Mount").map(s -> s.values(key)).orElse(List.of());
-    return vs.isEmpty() ? "" : vs.get(vs.size() - 1).replace("%%", "%");
   }
 
   /**

@@ -2,6 +2,7 @@ package io.kvmount.apply;
 
 import io.kvmount.error.InvalidInputException;
 import io.kvmount.path.GuestPath;
+import io.kvmount.path.RelativePath;
 import io.kvmount.plan.GuestFs.Kind;
 import io.kvmount.plan.Plan;
 import io.kvmount.plan.PlannedDirectory;
@@ -425,14 +426,14 @@ public final class PlanWriter {
     private Prepared prepare(PlannedFile pf, boolean hash) {
       Prepared p = new Prepared();
       try {
-        GuestPath relPath = pf.path();
-        if (relPath.isRoot()) {
+        RelativePath relPath = pf.path();
+        if (relPath.isEmpty()) {
           throw new InvalidInputException("plan: a unit file has an empty path");
         }
-        for (GuestPath q = relPath; !q.isRoot(); q = q.parent()) { // no component list per file
+        for (RelativePath q = relPath; !q.isEmpty(); q = q.parent()) { // no component list per file
           if (q.fileName().startsWith(".kvmount-")) {
             throw new InvalidInputException(
-                "plan: file \"" + relPath.relativeString() + "\" uses the reserved prefix \".kvmount-\"");
+                "plan: file \"" + relPath + "\" uses the reserved prefix \".kvmount-\"");
           }
         }
         GuestPath full = unitsDir.resolve(relPath);

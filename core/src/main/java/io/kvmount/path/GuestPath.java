@@ -6,9 +6,12 @@ import java.util.List;
 import java.util.RandomAccess;
 
 /**
- * An absolute, normalised path inside the guest (or inside an app rootfs): a list of components,
- * none of which is empty, {@code "."}, {@code ".."}, or contains {@code '/'} or NUL. The root is
- * the empty list and prints as {@code "/"}.
+ * An absolute, normalised path inside the guest (or inside an app rootfs, as the app sees it): a
+ * list of components read from {@code /}, none of which is empty, {@code "."}, {@code ".."}, or
+ * contains {@code '/'} or NUL. The root is the empty list and prints as {@code "/"}. The stage1
+ * rootfs is the guest's root, so a path in the stage1 rootfs is a guest path too ({@code
+ * /mnt/data}, {@code /usr/lib/systemd/system}). Paths read from some other base (a file below the
+ * units directory) are {@link RelativePath}s.
  *
  * <p>Normalisation is the one systemd applies before naming a mount unit (same as systemd {@code
  * path_simplify()}): repeated {@code /} collapse, {@code .} components and a trailing {@code /}
@@ -195,7 +198,8 @@ public final class GuestPath implements Comparable<GuestPath> {
     return n;
   }
 
-  private static String componentProblem(String c) {
+  /** Why {@code c} is not a valid component, or null; shared with {@link RelativePath}. */
+  static String componentProblem(String c) {
     if (c.isEmpty()) {
       return "empty";
     }
@@ -299,21 +303,42 @@ public final class GuestPath implements Comparable<GuestPath> {
   }
 
   /**
-   * Appends another path's components: {@code /opt/stage2/app/rootfs} resolved with {@code
-   * /var/db} is {@code /opt/stage2/app/rootfs/var/db}.
+   * Appends a relative path's components: {@code /opt/stage2/app/rootfs} resolved with {@code
+   * var/db} is {@code /opt/stage2/app/rootfs/var/db}.
    *
-   * @param relative the path to append, read as relative to this one
-   * @return a new path
+   * @param relative the path to append
+   * @return a new path, or this one when {@code relative} is empty
    */
-  public GuestPath resolve(GuestPath relative) {
-    if (relative.depth == 0) {
+  public GuestPath resolve(RelativePath relative) {
+    int n = relative.depth();
+    if (n == 0) {
+      return this;
+    }
+    GuestPath p = this;
+    List<String> c = relative.components();
+    for (int i = 0; i < n; i++) {
+      p = new GuestPath(p, c.get(i)); // components of a RelativePath are valid already
+    }
+    return p;
+  }
+
+  /**
+   * Returns where a path as seen from inside this directory lies: an app that sees {@code
+   * /opt/stage2/app/rootfs} as its {@code /} names {@code /opt/stage2/app/rootfs/var/db} as
+   * {@code /var/db}, so {@code /opt/stage2/app/rootfs}.resolveInside({@code /var/db}) is that path.
+   *
+   * @param inside an absolute path, read with this directory as its root
+   * @return a new path, or this one when {@code inside} is the root
+   */
+  public GuestPath resolveInside(GuestPath inside) {
+    if (inside.depth == 0) {
       return this;
     }
     if (depth == 0) {
-      return relative;
+      return inside;
     }
     GuestPath p = this;
-    for (String c : relative.components()) {
+    for (String c : inside.components()) {
       p = new GuestPath(p, c); // components of a GuestPath are valid already
     }
     return p;
@@ -334,17 +359,17 @@ public final class GuestPath implements Comparable<GuestPath> {
    * Returns the part of {@code descendant} below this path.
    *
    * @param descendant a path this one {@link #contains}
-   * @return the remaining components as a path ({@code /} when equal)
+   * @return the remaining components ({@link RelativePath#EMPTY} when equal)
    * @throws IllegalArgumentException if {@code descendant} is not below this path
    */
-  public GuestPath relativize(GuestPath descendant) {
+  public RelativePath relativize(GuestPath descendant) {
     if (!contains(descendant)) {
       throw new IllegalArgumentException(descendant + " is not below " + this);
     }
     List<String> c = descendant.components();
-    GuestPath p = ROOT;
+    RelativePath p = RelativePath.EMPTY;
     for (int i = depth; i < c.size(); i++) {
-      p = new GuestPath(p, c.get(i));
+      p = p.resolveValid(c.get(i)); // components of a GuestPath are valid already
     }
     return p;
   }
@@ -368,7 +393,9 @@ public final class GuestPath implements Comparable<GuestPath> {
   }
 
   /**
-   * Returns the path relative to {@code /}, without a leading slash ({@code ""} for the root).
+   * Returns the path's text without its leading slash ({@code ""} for the root): how it is named
+   * below a directory that stands for {@code /}, such as the stage1 rootfs on the host. Computed
+   * once per path (every file and directory kvmount writes or checks is named this way).
    *
    * @return the path relative to {@code /}, without a leading slash ({@code ""} for the root)
    */

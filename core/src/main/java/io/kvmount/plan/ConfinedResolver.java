@@ -54,7 +54,7 @@ public final class ConfinedResolver {
       cur = cur.resolve(c);
       GuestFs.Kind k = fs.kind(cur);
       if (k == GuestFs.Kind.MISSING) {
-        return new Result(root.resolve(path), GuestFs.Kind.MISSING);
+        return new Result(root.resolveInside(path), GuestFs.Kind.MISSING);
       }
       if (k != GuestFs.Kind.DIRECTORY) {
         throw new PlanException(cur + " in the stage1 rootfs is a " + describe(k) + ", not a directory");

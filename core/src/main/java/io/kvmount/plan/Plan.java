@@ -1,21 +1,25 @@
 package io.kvmount.plan;
 
+import io.kvmount.path.GuestPath;
 import java.util.List;
 
 /**
  * Everything {@code kvmount generate} will do for one pod, as plain data: the host directories
- * shared into the guest, the unit files and directories to write into the stage1 rootfs, and the
- * warnings found while planning. Nothing here has touched a disk; {@code io.kvmount.apply}
- * writes it and {@code io.kvmount.hypervisor} turns {@link #shares()} into arguments.
+ * shared into the guest, the unit files and directories to write into the stage1 rootfs, what
+ * each unit is and requires, and the warnings found while planning. Nothing here has touched a
+ * disk; {@code io.kvmount.apply} writes it and {@code io.kvmount.hypervisor} turns {@link
+ * #shares()} into arguments.
  *
  * <p>Output is deterministic: the same manifest and options give an equal plan. Immutable and
  * thread-safe.
  *
  * @param shares host volumes shared into the guest, in manifest order
- * @param unitsDir where unit files go, relative to the stage1 rootfs (normally {@code
- *     usr/lib/systemd/system})
+ * @param unitsDir where unit files go in the guest, which is their place in the stage1 rootfs
+ *     (normally {@code /usr/lib/systemd/system})
  * @param files unit files and drop-ins, paths relative to {@link #unitsDir()}, in write order
- * @param directories directories to create, paths relative to the stage1 rootfs, parents first
+ * @param units for each of {@link #files()}, in the same order, the unit it defines or extends and
+ *     the units it requires: the edges of the guest's unit graph that kvmount adds
+ * @param directories directories to create in the guest (the stage1 rootfs), parents first
  * @param mounts the resolved app mounts the units implement, per app in manifest order
  * @param warnings human-readable warnings (one line each), in the order found
  * @param hostMountPoints directories that must already exist inside host volumes because a nested
@@ -23,8 +27,9 @@ import java.util.List;
  */
 public record Plan(
     List<Share> shares,
-    io.kvmount.path.GuestPath unitsDir,
+    GuestPath unitsDir,
     List<PlannedFile> files,
+    List<PlannedUnit> units,
     List<PlannedDirectory> directories,
     List<ResolvedMount> mounts,
     List<String> warnings,
@@ -44,9 +49,10 @@ public record Plan(
    * Copies every list.
    *
    * @param shares host volumes shared into the guest, in manifest order
-   * @param unitsDir where unit files go, relative to the stage1 rootfs (normally {@code usr/lib/systemd/system})
+   * @param unitsDir where unit files go in the guest (normally {@code /usr/lib/systemd/system})
    * @param files unit files and drop-ins, paths relative to {@link #unitsDir()}, in write order
-   * @param directories directories to create, paths relative to the stage1 rootfs, parents first
+   * @param units for each file, in the same order, the unit it defines or extends and what it requires
+   * @param directories directories to create in the guest, parents first
    * @param mounts the resolved app mounts the units implement, per app in manifest order
    * @param warnings human-readable warnings (one line each), in the order found
    * @param hostMountPoints directories that must already exist inside host volumes because a nested mount point lies inside a read-only mount of that volume, where nothing can create it
@@ -55,13 +61,16 @@ public record Plan(
     hostMountPoints = List.copyOf(hostMountPoints);
     shares = List.copyOf(shares);
     files = List.copyOf(files);
+    units = List.copyOf(units);
     directories = List.copyOf(directories);
     mounts = List.copyOf(mounts);
     warnings = List.copyOf(warnings);
   }
 
   /**
-   * Creates a plan that needs no host mount points.
+   * Creates a plan of files and directories alone, with no unit structure and no host mount
+   * points: what a plan built by hand for the writer holds, which reads only files and
+   * directories.
    *
    * @param shares host volumes shared into the guest
    * @param unitsDir the units directory
@@ -72,11 +81,11 @@ public record Plan(
    */
   public Plan(
       List<Share> shares,
-      io.kvmount.path.GuestPath unitsDir,
+      GuestPath unitsDir,
       List<PlannedFile> files,
       List<PlannedDirectory> directories,
       List<ResolvedMount> mounts,
       List<String> warnings) {
-    this(shares, unitsDir, files, directories, mounts, warnings, List.of());
+    this(shares, unitsDir, files, List.of(), directories, mounts, warnings, List.of());
   }
 }

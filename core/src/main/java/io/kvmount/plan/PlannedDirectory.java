@@ -4,11 +4,11 @@ import io.kvmount.path.FileMode;
 import io.kvmount.path.GuestPath;
 
 /**
- * A directory kvmount creates inside the stage1 rootfs.
+ * A directory kvmount creates inside the stage1 rootfs. Immutable and thread-safe.
  *
- * @param path the directory, relative to the stage1 rootfs (for example {@code
- *     /mnt/buildoutput} or {@code /opt/stage2/web/rootfs/var/data}); already resolved, so it
- *     contains no symlink that existed when planning
+ * @param path the directory as the guest sees it, which is its place in the stage1 rootfs (for
+ *     example {@code /mnt/buildoutput} or {@code /opt/stage2/web/rootfs/var/data}); already
+ *     resolved, so it contains no symlink that existed when planning
  * @param mode permission bits applied exactly, whatever the umask
  * @param uid owner user id
  * @param gid owner group id

@@ -5,6 +5,7 @@ import io.kvmount.manifest.PodManifest;
 import io.kvmount.manifest.Volume;
 import io.kvmount.path.FileMode;
 import io.kvmount.path.GuestPath;
+import io.kvmount.path.RelativePath;
 import io.kvmount.systemd.UnitException;
 import io.kvmount.systemd.UnitFile;
 import io.kvmount.systemd.UnitName;
@@ -15,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 
@@ -80,8 +82,11 @@ public final class Planner {
     Map<String, String> tags = MountTag.assign(hostNames, options.maxTagBytes(), options.reservedTags());
     List<Share> shares = new ArrayList<>();
     List<PlannedFile> files = new ArrayList<>();
+    List<PlannedUnit> units = new ArrayList<>();
     List<PlannedDirectory> dirs = new ArrayList<>();
     Map<String, UnitName> shareUnits = new LinkedHashMap<>();
+    // Each host volume's source, wrapped once: every mount of the volume shares the Optional.
+    Map<String, Optional<String>> sources = new HashMap<>();
     // Each volume's /mnt/<volume> as text, once (every bind unit's What= is one of them).
     Map<String, String> mntPaths = new HashMap<>();
     // One pass over the mounts: which volumes are used, and whether every use is read-only.
@@ -103,10 +108,13 @@ public final class Planner {
         Boolean allRo = allRoByVolume.get(name); // null: no app mounts it
         boolean ro = h.readOnly().orElse(false) || (allRo != null && allRo);
         String tag = tags.get(name);
-        shares.add(new Share(name, tag, h.source(), ro));
         UnitName unit = unitName(where, "volume \"" + name + "\"");
+        shares.add(new Share(name, tag, h.source(), ro, unit));
+        sources.put(name, Optional.of(h.source()));
         shareUnits.put(name, unit);
-        files.add(new PlannedFile(GuestPath.ROOT.resolve(unit.value()), shareUnit(name, tag, where, ro, options)));
+        RelativePath file = RelativePath.of(unit.value());
+        files.add(new PlannedFile(file, shareUnit(name, tag, where, ro, options)));
+        units.add(new PlannedUnit(file, unit, PlannedUnit.Role.SHARE, List.of()));
         dirs.add(new PlannedDirectory(where, FileMode.DEFAULT_DIRECTORY, 0, 0, false));
       } else {
         Volume.Empty e = (Volume.Empty) v;
@@ -138,7 +146,7 @@ public final class Planner {
     }
     each.forEach(i -> targets[i] = Target.of(fs, appRoots.get(appMounts.get(i).app()), appMounts.get(i)));
     for (int i = 0; i < targets.length; i++) {
-      collect(appMounts.get(i), targets[i], targetOrigin, resolved, byApp, dirs);
+      collect(appMounts.get(i), targets[i], sources, targetOrigin, resolved, byApp, dirs);
     }
 
     // Each app's units are rendered on their own (in parallel for large pods: rendering is most
@@ -154,6 +162,7 @@ public final class Planner {
     range.forEach(i -> parts[i] = AppPart.of(() -> planApp(appNames.get(i), apps.get(i), shareUnits, mntPaths, options)));
     List<Plan.HostMountPoint> hostMountPoints = new ArrayList<>();
     List<PlannedFile> dropIns = new ArrayList<>();
+    List<PlannedUnit> dropInUnits = new ArrayList<>();
     for (AppPart part : parts) {
       if (part.error != null) {
         throw part.error;
@@ -164,13 +173,17 @@ public final class Planner {
         throw part.dropInError;
       }
       files.addAll(part.files);
+      units.addAll(part.units);
       dirs.addAll(part.dirs);
       hostMountPoints.addAll(part.hostMountPoints);
       dropIns.add(part.dropIn);
+      dropInUnits.add(part.dropInUnit);
     }
     files.addAll(dropIns);
+    units.addAll(dropInUnits);
 
-    return new Plan(shares, options.unitsDir(), files, dedupe(dirs), resolved, warnings, hostMountPoints);
+    return new Plan(
+        shares, options.unitsDir(), files, units, dedupe(dirs), resolved, warnings, hostMountPoints);
   }
 
   /**
@@ -186,6 +199,7 @@ public final class Planner {
   private static void collect(
       MountResolver.AppMount m,
       Target t,
+      Map<String, Optional<String>> sources,
       Map<GuestPath, String> targetOrigin,
       List<ResolvedMount> resolved,
       Map<String, List<ResolvedMount>> byApp,
@@ -206,10 +220,11 @@ public final class Planner {
     if (t.unitError != null) {
       throw t.unitError;
     }
-    String kind = m.volume().kind();
-    String source = m.volume() instanceof Volume.Host ? ((Volume.Host) m.volume()).source() : null;
+    String volume = m.volume().name().value();
+    boolean host = m.volume() instanceof Volume.Host;
     ResolvedMount rm = new ResolvedMount(
-        m.app(), m.volume().name().value(), kind, source, m.path(), target, m.readOnly(), t.unit.value(), m.origin());
+        m.app(), volume, host ? VolumeKind.HOST : VolumeKind.EMPTY, host ? sources.get(volume) : Optional.empty(),
+        m.path(), target, m.readOnly(), t.unit, m.origin());
     resolved.add(rm);
     byApp.computeIfAbsent(m.app(), k -> new ArrayList<>()).add(rm);
     dirs.add(new PlannedDirectory(target, FileMode.DEFAULT_DIRECTORY, 0, 0, false));
@@ -271,9 +286,11 @@ public final class Planner {
   /** What one app adds to the plan: its bind (and remount) units, directories, drop-in; or the error. */
   private static final class AppPart {
     final List<PlannedFile> files = new ArrayList<>();
+    final List<PlannedUnit> units = new ArrayList<>();
     final List<PlannedDirectory> dirs = new ArrayList<>();
     final List<Plan.HostMountPoint> hostMountPoints = new ArrayList<>();
     PlannedFile dropIn;
+    PlannedUnit dropInUnit;
     PlanException error;
     PlanException dropInError;
 
@@ -305,12 +322,9 @@ public final class Planner {
     // costs the depth of the path per mount, not the app's number of mounts.
     Map<GuestPath, ResolvedMount> byTarget = new HashMap<>();
     TreeMap<GuestPath, Integer> order = new TreeMap<>();
-    // Each mount's unit name, made once (a nested mount's parent is looked up by target too).
-    Map<GuestPath, UnitName> unitByTarget = new HashMap<>();
     for (int i = 0; i < ms.size(); i++) {
       byTarget.put(ms.get(i).target(), ms.get(i));
       order.put(ms.get(i).target(), i);
-      unitByTarget.put(ms.get(i).target(), unitNameUnchecked(ms.get(i).unit()));
     }
     for (ResolvedMount rm : ms) {
       // The nearest enclosing target of the same app mounts first (nested targets).
@@ -320,30 +334,32 @@ public final class Planner {
         parent = byTarget.get(up);
       }
       if (parent != null && parent.readOnly()) {
-        GuestPath rel = parent.target().relativize(rm.target());
-        if ("empty".equals(parent.kind())) {
+        RelativePath rel = parent.target().relativize(rm.target());
+        if (parent.kind() == VolumeKind.EMPTY) {
           // The child's mount point must exist inside the read-only parent volume.
           addParents(part.dirs, MNT.resolve(parent.volume()), rel);
         } else {
-          String hostPath = parent.source().endsWith("/")
-              ? parent.source() + rel.relativeString()
-              : parent.source() + rel;
+          String source = parent.source().get();
+          String hostPath = source.endsWith("/") ? source + rel : source + "/" + rel;
           part.hostMountPoints.add(new Plan.HostMountPoint(parent.volume(), hostPath, rm.origin(),
               rm.path() + " lies inside the read-only mount " + parent.path() + " of volume \"" + parent.volume()
                   + "\", where nothing can create its mount point"));
         }
       }
+      // The bind unit requires the share unit (host volumes) and the enclosing bind unit (nested
+      // targets); an immutable list, recorded in the plan as it is written into Requires=.
       UnitName shareUnit = shareUnits.get(rm.volume());
-      List<UnitName> deps = new ArrayList<>();
-      if (shareUnit != null) {
-        deps.add(shareUnit);
+      List<UnitName> deps;
+      if (parent == null) {
+        deps = shareUnit == null ? List.of() : List.of(shareUnit);
+      } else {
+        deps = shareUnit == null ? List.of(parent.unit()) : List.of(shareUnit, parent.unit());
       }
-      if (parent != null) {
-        deps.add(unitByTarget.get(parent.target()));
-      }
-      UnitName unit = unitByTarget.get(rm.target());
+      UnitName unit = rm.unit();
       boolean remount = options.legacyRemount() && rm.readOnly();
-      files.add(new PlannedFile(GuestPath.ROOT.resolve(unit.value()), bindUnit(rm, mntPaths.get(rm.volume()), deps, !remount)));
+      RelativePath bindFile = RelativePath.of(unit.value());
+      files.add(new PlannedFile(bindFile, bindUnit(rm, mntPaths.get(rm.volume()), deps, !remount)));
+      part.units.add(new PlannedUnit(bindFile, unit, PlannedUnit.Role.BIND, deps));
       units.add(unit);
       if (remount) {
         List<UnitName> after = new ArrayList<>();
@@ -360,23 +376,28 @@ public final class Planner {
         }
         java.util.Collections.sort(nested);
         for (int i : nested) {
-          after.add(unitByTarget.get(ms.get(i).target()));
+          after.add(ms.get(i).unit());
         }
         UnitName service = remountName(rm);
-        files.add(new PlannedFile(GuestPath.ROOT.resolve(service.value()), remountService(rm, unit, after)));
+        List<UnitName> requires = List.of(unit);
+        RelativePath remountFile = RelativePath.of(service.value());
+        files.add(new PlannedFile(remountFile, remountService(rm, requires, after)));
+        part.units.add(new PlannedUnit(remountFile, service, PlannedUnit.Role.REMOUNT, requires));
         units.add(service);
       }
     }
     try {
       UnitName service = UnitName.service(app);
+      List<UnitName> requires = List.copyOf(units);
       UnitFile dropIn = UnitFile.builder()
           .comment(HEADER)
           .section("Unit")
-          .units("Requires", units)
-          .units("After", units)
+          .units("Requires", requires)
+          .units("After", requires)
           .build();
-      part.dropIn = new PlannedFile(
-          GuestPath.ROOT.resolve(service.value() + ".d").resolve(DROP_IN_NAME), dropIn.serialize());
+      RelativePath file = RelativePath.of(service.value() + ".d").resolve(DROP_IN_NAME);
+      part.dropIn = new PlannedFile(file, dropIn.serialize());
+      part.dropInUnit = new PlannedUnit(file, service, PlannedUnit.Role.APP_SERVICE, requires);
     } catch (UnitException ex) {
       // Reported only after every app's mounts are known good, as the drop-ins come last.
       part.dropInError = new PlanException("app \"" + app + "\": " + ex.getMessage(), ex);
@@ -384,7 +405,7 @@ public final class Planner {
     return part;
   }
 
-  private static void addParents(List<PlannedDirectory> dirs, GuestPath base, GuestPath rel) {
+  private static void addParents(List<PlannedDirectory> dirs, GuestPath base, RelativePath rel) {
     GuestPath p = base;
     for (String c : rel.components()) {
       p = p.resolve(c);
@@ -410,14 +431,6 @@ public final class Planner {
       return UnitName.mount(where);
     } catch (UnitException e) {
       throw new PlanException(what + ": " + e.getMessage(), e);
-    }
-  }
-
-  private static UnitName unitNameUnchecked(String name) throws PlanException {
-    try {
-      return UnitName.of(name);
-    } catch (UnitException e) {
-      throw new PlanException(e.getMessage(), e);
     }
   }
 
@@ -460,7 +473,8 @@ public final class Planner {
 
   /** Name of the legacy remount service: the escaped {@code Where=}, then {@code -remount.service}. */
   private static UnitName remountName(ResolvedMount m) throws PlanException {
-    String escaped = m.unit().substring(0, m.unit().length() - ".mount".length());
+    String bind = m.unit().value();
+    String escaped = bind.substring(0, bind.length() - ".mount".length());
     try {
       return UnitName.of(escaped + "-remount.service");
     } catch (UnitException e) {
@@ -468,7 +482,8 @@ public final class Planner {
     }
   }
 
-  private static String remountService(ResolvedMount m, UnitName bind, List<UnitName> after) throws PlanException {
+  private static String remountService(ResolvedMount m, List<UnitName> requires, List<UnitName> after)
+      throws PlanException {
     try {
       return UnitFile.builder()
           .comment(HEADER)
@@ -477,7 +492,7 @@ public final class Planner {
           .plain("DefaultDependencies", "no")
           .plain("Conflicts", "umount.target")
           .plain("Before", "umount.target")
-          .units("Requires", List.of(bind))
+          .units("Requires", requires)
           .units("After", after)
           .section("Service")
           .plain("Type", "oneshot")

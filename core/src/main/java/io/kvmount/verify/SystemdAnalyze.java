@@ -1,6 +1,6 @@
 package io.kvmount.verify;
 
-import io.kvmount.path.GuestPath;
+import io.kvmount.path.RelativePath;
 import io.kvmount.verify.Finding.Check;
 import java.io.File;
 import java.io.IOException;
@@ -73,7 +73,7 @@ final class SystemdAnalyze {
    * @throws IOException if the temporary directory cannot be written or {@code systemd-analyze}
    *     cannot be started
    */
-  static Result verify(Map<GuestPath, byte[]> files, String unitsDirName) throws IOException {
+  static Result verify(Map<RelativePath, byte[]> files, String unitsDirName) throws IOException {
     Optional<Path> exe = find();
     if (exe.isEmpty()) {
       return new Result(List.of(), List.of("systemd-analyze not found on PATH; its check was skipped"));
@@ -85,9 +85,9 @@ final class SystemdAnalyze {
     try {
       List<String> args = new ArrayList<>();
       Map<String, String> names = new LinkedHashMap<>();
-      for (Map.Entry<GuestPath, byte[]> e : files.entrySet()) {
-        GuestPath rel = e.getKey();
-        Path p = tmp.resolve(rel.relativeString());
+      for (Map.Entry<RelativePath, byte[]> e : files.entrySet()) {
+        RelativePath rel = e.getKey();
+        Path p = tmp.resolve(rel.toString());
         Files.createDirectories(p.getParent());
         Files.write(p, e.getValue());
         if (rel.components().size() == 1) {
@@ -95,7 +95,7 @@ final class SystemdAnalyze {
           names.put(rel.fileName(), unitsDirName + "/" + rel.fileName());
         }
       }
-      for (GuestPath rel : files.keySet()) {
+      for (RelativePath rel : files.keySet()) {
         String dir = rel.components().get(0);
         if (rel.components().size() == 2 && dir.endsWith(".service.d")) {
           String service = dir.substring(0, dir.length() - 2);

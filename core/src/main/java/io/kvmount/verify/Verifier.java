@@ -2,9 +2,11 @@ package io.kvmount.verify;
 
 import io.kvmount.path.FileMode;
 import io.kvmount.path.GuestPath;
+import io.kvmount.path.RelativePath;
 import io.kvmount.plan.Plan;
 import io.kvmount.plan.PlannedDirectory;
 import io.kvmount.plan.PlannedFile;
+import io.kvmount.plan.PlannedUnit;
 import io.kvmount.plan.Planner;
 import io.kvmount.plan.ResolvedMount;
 import io.kvmount.plan.Share;
@@ -208,7 +210,7 @@ public final class Verifier {
         dirs = checkDirectories(plan.get());
       }
       if (options.systemdAnalyze()) {
-        Map<GuestPath, byte[]> files = new LinkedHashMap<>();
+        Map<RelativePath, byte[]> files = new LinkedHashMap<>();
         for (Unit u : parsed.values()) {
           if (units.contains(u.path) && !u.path.equals(units)) {
             files.put(units.relativize(u.path), u.bytes);
@@ -546,12 +548,7 @@ public final class Verifier {
     private void checkAgainstPlan(Plan p, Map<GuestPath, PlannedFile> planned, State state) throws IOException {
       // Tags first, so that a changed tag is reported as such rather than as a content change.
       for (Share share : p.shares()) {
-        GuestPath path;
-        try {
-          path = units.resolve(UnitName.mount(MNT.resolve(share.volume())).value());
-        } catch (UnitException e) {
-          continue; // the planner refuses such volumes; nothing to compare
-        }
+        GuestPath path = units.resolve(share.unit().value());
         Unit u = parsed.get(path);
         if (u == null || reportedTag.contains(path)) {
           continue;
@@ -590,27 +587,43 @@ public final class Verifier {
       }
     }
 
+    /** The plan's units by file, made on the first finding about a planned file. */
+    private Map<RelativePath, PlannedUnit> unitByFile;
+
+    /** Names a planned file for a finding, from what the plan says the file is. */
     private String describePlanned(Plan p, PlannedFile f) {
-      String name = f.path().fileName();
-      for (Share s : p.shares()) {
-        if (f.path().components().size() == 1 && name.endsWith(".mount")
-            && f.content().contains("\nWhere=/mnt/" + s.volume().replace("%", "%%") + "\n")) {
-          return "share unit of volume \"" + s.volume() + "\"";
+      if (unitByFile == null) {
+        unitByFile = new java.util.HashMap<>();
+        for (PlannedUnit u : p.units()) {
+          unitByFile.put(u.file(), u);
         }
       }
-      for (ResolvedMount m : p.mounts()) {
-        if (m.unit().equals(name)) {
-          return "bind unit of volume \"" + m.volume() + "\" for app \"" + m.app() + "\" at " + m.path() + " ("
-              + m.origin() + ")";
-        }
+      PlannedUnit u = unitByFile.get(f.path());
+      if (u == null) {
+        return "unit";
       }
-      if (f.path().components().size() == 2) {
-        String dir = f.path().components().get(0);
-        if (dir.endsWith(".service.d")) {
-          return "app \"" + dir.substring(0, dir.length() - ".service.d".length()) + "\": drop-in";
-        }
+      switch (u.role()) {
+        case SHARE:
+          for (Share s : p.shares()) {
+            if (s.unit().equals(u.name())) {
+              return "share unit of volume \"" + s.volume() + "\"";
+            }
+          }
+          return "unit";
+        case BIND:
+          for (ResolvedMount m : p.mounts()) {
+            if (m.unit().equals(u.name())) {
+              return "bind unit of volume \"" + m.volume() + "\" for app \"" + m.app() + "\" at " + m.path() + " ("
+                  + m.origin() + ")";
+            }
+          }
+          return "unit";
+        case APP_SERVICE:
+          String service = u.name().value();
+          return "app \"" + service.substring(0, service.length() - ".service".length()) + "\": drop-in";
+        default:
+          return "unit"; // a remount service
       }
-      return "unit";
     }
 
     private List<String> checkDirectories(Plan p) throws IOException {

@@ -10,9 +10,9 @@ import java.util.Optional;
  *
  * <p>Immutable and thread-safe.
  *
- * @param unitsDir where kvmount wrote the units, relative to the stage1 rootfs (written as an
- *     absolute {@link GuestPath}, normally {@code /usr/lib/systemd/system}); when {@code expected}
- *     is present its {@link Plan#unitsDir()} must be the same
+ * @param unitsDir where kvmount wrote the units in the guest, whose root is the stage1 rootfs
+ *     (normally {@code /usr/lib/systemd/system}); when {@code expected} is present its {@link
+ *     Plan#unitsDir()} must be the same
  * @param expected the plan {@code kvmount generate} would write for the pod manifest, if known:
  *     then the file set, file contents, mount tags and empty-volume modes and owners are compared
  *     with it. Without it only the tree's own consistency and the state file are checked
@@ -27,7 +27,7 @@ public record VerifyOptions(GuestPath unitsDir, Optional<Plan> expected, boolean
   /**
    * Checks the arguments.
    *
-   * @param unitsDir where kvmount wrote the units, relative to the stage1 rootfs (written as an absolute {@link GuestPath}, normally {@code /usr/lib/systemd/system}); when {@code expected} is present its {@link Plan#unitsDir()} must be the same
+   * @param unitsDir where kvmount wrote the units in the guest, whose root is the stage1 rootfs (normally {@code /usr/lib/systemd/system}); when {@code expected} is present its {@link Plan#unitsDir()} must be the same
    * @param expected the plan {@code kvmount generate} would write for the pod manifest, if known: then the file set, file contents, mount tags and empty-volume modes and owners are compared with it. Without it only the tree's own consistency and the state file are checked
    * @param systemdAnalyze whether to also run {@code systemd-analyze verify --man=no --generators=no} on the units when it is installed
    * @throws IllegalArgumentException if {@code unitsDir} is {@code /} or differs from the
@@ -60,7 +60,7 @@ public record VerifyOptions(GuestPath unitsDir, Optional<Plan> expected, boolean
    * Options without a plan: only the tree's own consistency and the state file, running {@code
    * systemd-analyze} when installed.
    *
-   * @param unitsDir the units directory, relative to the stage1 rootfs
+   * @param unitsDir the units directory in the guest (the stage1 rootfs is its root)
    * @return the options
    */
   public static VerifyOptions treeOnly(GuestPath unitsDir) {

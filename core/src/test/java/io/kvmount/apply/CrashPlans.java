@@ -2,6 +2,7 @@ package io.kvmount.apply;
 
 import io.kvmount.path.FileMode;
 import io.kvmount.path.GuestPath;
+import io.kvmount.path.RelativePath;
 import io.kvmount.plan.Plan;
 import io.kvmount.plan.PlannedDirectory;
 import io.kvmount.plan.PlannedFile;
@@ -36,7 +37,7 @@ final class CrashPlans {
       if (variant == 1 && i % 3 == 0) {
         content += "# changed in variant 1\n";
       }
-      files.add(new PlannedFile(GuestPath.parse("/mnt-vol" + i + ".mount"), content));
+      files.add(new PlannedFile(RelativePath.of("mnt-vol" + i + ".mount"), content));
       if (i % 4 != 0 && i % 4 != 1) {
         continue; // a directory for every other pair of units keeps the test fast
       }
@@ -62,7 +63,7 @@ final class CrashPlans {
     for (int a = appFrom; a < appFrom + apps; a++) {
       files.add(
           new PlannedFile(
-              GuestPath.parse("/app" + a + ".service.d/10-kvmount-volumes.conf"),
+              RelativePath.parse("app" + a + ".service.d/10-kvmount-volumes.conf"),
               "[Unit]\nRequires=mnt-vol"
                   + a
                   + ".mount\nAfter=mnt-vol"

@@ -2,6 +2,7 @@ package io.kvmount.apply;
 
 import io.kvmount.path.FileMode;
 import io.kvmount.path.GuestPath;
+import io.kvmount.path.RelativePath;
 import io.kvmount.plan.Plan;
 import io.kvmount.plan.PlannedDirectory;
 import io.kvmount.plan.PlannedFile;
@@ -28,7 +29,7 @@ final class Fixtures {
   private Fixtures() {}
 
   static PlannedFile file(String relToUnits, String content) {
-    return new PlannedFile(GuestPath.parse("/" + relToUnits), content);
+    return new PlannedFile(RelativePath.parse(relToUnits), content);
   }
 
   static PlannedDirectory dir(String path, int mode, long uid, long gid, boolean managed) {

@@ -14,6 +14,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.kvmount.error.InvalidInputException;
 import io.kvmount.path.FileMode;
 import io.kvmount.path.GuestPath;
+import io.kvmount.path.RelativePath;
 import io.kvmount.plan.Plan;
 import io.kvmount.plan.PlannedDirectory;
 import io.kvmount.plan.PlannedFile;
@@ -351,7 +352,7 @@ class PlanWriterTest {
             plan(List.of(), List.of(longDir(List.of("mnt", "e".repeat(256))))),
             plan(List.of(), List.of(longDir(List.of("mnt", "\u00e9".repeat(128))))),
             plan(List.of(), List.of(longDir(java.util.Collections.nCopies(2048, "p")))),
-            plan(List.of(new PlannedFile(new GuestPath(List.of("x".repeat(250) + ".mount")), "x\n")), List.of()),
+            plan(List.of(new PlannedFile(RelativePath.of("x".repeat(250) + ".mount"), "x\n")), List.of()),
             new Plan(List.of(), GuestPath.ROOT, List.of(SHARE), List.of(), List.of(), List.of()));
     for (Plan p : bad) {
       assertThatThrownBy(() -> PlanWriter.apply(p, root))

@@ -60,7 +60,7 @@ class RecoveryTest {
 
   /** The state line for a unit file kvmount wrote with this content. */
   private static String line(PlannedFile f) {
-    return "file " + sha(f.content()) + " usr/lib/systemd/system/" + f.path().relativeString() + "\n";
+    return "file " + sha(f.content()) + " usr/lib/systemd/system/" + f.path() + "\n";
   }
 
   private void writeState(String body) throws IOException {

@@ -114,14 +114,14 @@ class GuestPathTest {
     return Integer.compare(x.size(), y.size());
   }
 
-  /** The same path made four ways: parsed, from the list, by resolve, by resolve(GuestPath). */
+  /** The same path made four ways: parsed, from the list, by resolve, by resolve(RelativePath). */
   private static List<GuestPath> makings(List<String> m) {
     GuestPath byResolve = GuestPath.ROOT;
     for (String c : m) {
       byResolve = byResolve.resolve(c);
     }
     GuestPath half = new GuestPath(m.subList(0, m.size() / 2));
-    GuestPath rest = new GuestPath(m.subList(m.size() / 2, m.size()));
+    RelativePath rest = RelativePath.of(m.subList(m.size() / 2, m.size()));
     return List.of(
         GuestPath.parse("/" + String.join("/", m)), new GuestPath(m), byResolve, half.resolve(rest));
   }

@@ -90,7 +90,7 @@ class GoldenTest {
       return out;
     }
     for (PlannedFile f : plan.files()) {
-      out.put("units/" + f.path().relativeString(), f.content());
+      out.put("units/" + f.path(), f.content());
     }
     StringBuilder dirs = new StringBuilder();
     for (PlannedDirectory d : plan.directories()) {
@@ -125,8 +125,8 @@ class GoldenTest {
         }
         if (t == Transport.VIRTIOFS && combo[0].equals("qemu")) {
           for (PlannedFile f : p.files()) {
-            if (f.path().relativeString().startsWith("mnt-")) {
-              out.put("virtiofs-units/" + f.path().relativeString(), f.content());
+            if (f.path().toString().startsWith("mnt-")) {
+              out.put("virtiofs-units/" + f.path(), f.content());
             }
           }
         }

@@ -92,25 +92,25 @@ class PlannerNestingTest {
           }
         }
         List<String> deps = new ArrayList<>();
-        if (m.kind().equals("host")) {
+        if (m.kind() == VolumeKind.HOST) {
           deps.add(UnitName.mount(io.kvmount.path.GuestPath.parse("/mnt/" + m.volume())).value());
         }
         if (parent != null) {
-          deps.add(parent.unit());
+          deps.add(parent.unit().value());
         }
-        String unit = PlannerTest.file(plan, m.unit());
-        assertThat(line(unit, "Requires")).as("%s in seed %d", m.unit(), seed).isEqualTo(deps);
-        assertThat(line(unit, "After")).as("%s in seed %d", m.unit(), seed).isEqualTo(deps);
+        String unit = PlannerTest.file(plan, m.unit().value());
+        assertThat(line(unit, "Requires")).as("%s in seed %d", m.unit().value(), seed).isEqualTo(deps);
+        assertThat(line(unit, "After")).as("%s in seed %d", m.unit().value(), seed).isEqualTo(deps);
 
         if (legacy && m.readOnly()) {
           List<String> after = new ArrayList<>();
-          after.add(m.unit());
+          after.add(m.unit().value());
           for (ResolvedMount o : same) {
             if (o != m && m.target().contains(o.target())) {
-              after.add(o.unit());
+              after.add(o.unit().value());
             }
           }
-          String service = m.unit().substring(0, m.unit().length() - ".mount".length()) + "-remount.service";
+          String service = m.unit().value().substring(0, m.unit().value().length() - ".mount".length()) + "-remount.service";
           assertThat(line(PlannerTest.file(plan, service), "After")).as("%s in seed %d", service, seed)
               .isEqualTo(after);
         }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.kvmount.manifest.ManifestReader;
 import io.kvmount.manifest.PodManifest;
+import io.kvmount.systemd.UnitName;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -35,7 +36,7 @@ class PlannerTest {
   }
 
   static String file(Plan p, String name) {
-    return p.files().stream().filter(f -> f.path().relativeString().equals(name)).findFirst()
+    return p.files().stream().filter(f -> f.path().toString().equals(name)).findFirst()
         .orElseThrow(() -> new AssertionError("no file " + name + " in " + p.files())).content();
   }
 
@@ -55,7 +56,7 @@ class PlannerTest {
   void plan_hostVolume_shareUnitBindUnitAndDropIn() throws Exception {
     Plan p = plan(pod("{\"name\":\"data\",\"kind\":\"host\",\"source\":\"/srv/data\"}",
         app("web", "{\"volume\":\"data\",\"path\":\"/var/data\"}", null)));
-    assertThat(p.shares()).containsExactly(new Share("data", "data", "/srv/data", false));
+    assertThat(p.shares()).containsExactly(new Share("data", "data", "/srv/data", false, new UnitName("mnt-data.mount")));
     assertThat(file(p, "mnt-data.mount"))
         .contains("\n[Mount]\nWhat=data\nWhere=/mnt/data\nType=9p\n"
             + "Options=trans=virtio,version=9p2000.L,msize=512000,cache=mmap\n")
@@ -86,7 +87,7 @@ class PlannerTest {
     // A name that fits everything plans.
     String fits = "a".repeat(200);
     assertThat(plan(pod(vol, app(fits, mount, null))).files()).extracting(f -> f.path().toString())
-        .contains("/" + fits + ".service.d/" + Planner.DROP_IN_NAME);
+        .contains(fits + ".service.d/" + Planner.DROP_IN_NAME);
     // Without volumes the app gets no drop-in, and its name is not limited by it.
     assertThat(plan(pod(vol, app("c".repeat(300), "", null))).files()).hasSize(1);
   }
@@ -121,7 +122,7 @@ class PlannerTest {
   void plan_mountPointWithoutVolume_getsImplicitEmptyVolumeAndWarning() throws Exception {
     Plan p = plan(pod("", app("web", "", "{\"name\":\"cache\",\"path\":\"/var/cache\"}")));
     assertThat(p.mounts().get(0).volume()).isEqualTo("web-cache");
-    assertThat(p.mounts().get(0).kind()).isEqualTo("empty");
+    assertThat(p.mounts().get(0).kind()).isEqualTo(VolumeKind.EMPTY);
     assertThat(p.warnings()).singleElement().asString()
         .contains("mount point \"cache\"").contains("empty volume \"web-cache\"");
     assertThat(p.directories()).anySatisfy(d -> {
