@@ -5,6 +5,7 @@ import io.kvmount.apply.HostSources;
 import io.kvmount.apply.NioGuestFs;
 import io.kvmount.apply.PlanWriter;
 import io.kvmount.error.InvalidInputException;
+import io.kvmount.error.IoErrors;
 import io.kvmount.hypervisor.Arguments;
 import io.kvmount.hypervisor.Hypervisor;
 import io.kvmount.hypervisor.HypervisorOptions;
@@ -123,21 +124,8 @@ public final class Kvmount {
         return bytes;
       }
     } catch (IOException e) {
-      throw new InvalidInputException(what + " \"" + file + "\": cannot read: " + describe(e), e);
+      throw new InvalidInputException(what + " \"" + file + "\": cannot read: " + IoErrors.ofInput(e), e);
     }
-  }
-
-  private static String describe(IOException e) {
-    if (e instanceof java.nio.file.NoSuchFileException) {
-      return "no such file";
-    }
-    if (e instanceof java.nio.file.AccessDeniedException) {
-      return "permission denied";
-    }
-    if (e instanceof java.nio.file.FileSystemException fse && fse.getReason() != null) {
-      return fse.getReason().replace('\n', ' ').replace('\r', ' ');
-    }
-    return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
   }
 
   /**

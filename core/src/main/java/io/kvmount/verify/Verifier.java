@@ -1,5 +1,7 @@
 package io.kvmount.verify;
 
+import io.kvmount.digest.Sha256;
+import io.kvmount.error.IoErrors;
 import io.kvmount.path.FileMode;
 import io.kvmount.path.GuestPath;
 import io.kvmount.plan.Plan;
@@ -19,12 +21,9 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -282,7 +281,7 @@ public final class Verifier {
       try {
         bytes = tree.read(p);
       } catch (IOException e) {
-        add(Check.UNREADABLE, p, "cannot read: " + reason(e));
+        add(Check.UNREADABLE, p, "cannot read: " + IoErrors.message(e));
         reportedMissing.add(p);
         return;
       }
@@ -408,7 +407,7 @@ public final class Verifier {
         if (bytes == null) {
           continue; // not a regular file: already reported
         }
-        String sha = sha256(bytes);
+        String sha = Sha256.hex(bytes);
         if (!e.getValue().contains(sha)) {
           add(Check.MODIFIED, p, "changed since kvmount wrote it (SHA-256 " + sha.substring(0, 12)
               + "..., kvmount wrote " + e.getValue().iterator().next().substring(0, 12)
@@ -675,10 +674,6 @@ public final class Verifier {
     }
   }
 
-  private static String reason(IOException e) {
-    return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-  }
-
   /** Describes the first line where two texts differ: {@code line 7: expected "...", found "..."}. */
   static String firstDifference(String want, String have) {
     String[] a = want.split("\n", -1);
@@ -701,11 +696,4 @@ public final class Verifier {
     return "\"" + s.replace("\r", "\\r").replace("\t", "\\t") + "\"";
   }
 
-  static String sha256(byte[] bytes) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every Java runtime has SHA-256", e);
-    }
-  }
 }
