@@ -1,12 +1,24 @@
 package io.kvmount.apply;
 
+import io.kvmount.apply.DesiredTree.FileSpec;
+import io.kvmount.error.IoErrors;
 import io.kvmount.path.GuestPath;
+import io.kvmount.plan.GuestFs.Kind;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.SortedSet;
@@ -27,6 +39,10 @@ import java.util.TreeSet;
  * <p>Paths are relative to the stage1 rootfs. A file may be listed with several hashes while a run
  * is in progress (its old and its new content); {@code mkdir} and {@code staging} lines only appear
  * then. A completed run leaves {@code file} and {@code dir} lines only.
+ *
+ * <p>This class also reads and writes the file ({@link #read}, {@link #write}: atomically
+ * replaced) and makes the journal, the state a run records before it changes anything ({@link
+ * #journal}).
  *
  * <p>Immutable and thread-safe.
  *
@@ -225,5 +241,177 @@ record StateFile(
       throw new IllegalArgumentException("path \"" + rel + "\" is not normalised");
     }
     return p;
+  }
+
+  // -----------------------------------------------------------------------------------------------
+  // The file on disk and the journal.
+
+  /** The state file's path relative to the stage1 rootfs, for messages. */
+  private static final String REL = PlanWriter.META_DIR + "/state";
+
+  /**
+   * The bytes of {@code .kvmount/state}.
+   *
+   * @param root the stage1 rootfs
+   * @return the bytes, or null when the file or {@code .kvmount} is missing or not what it
+   *     should be (the tree checks refuse the latter)
+   * @throws IOException {@code read kvmount state ".kvmount/state" in stage1 rootfs ...}
+   */
+  static byte[] read(Path root) throws IOException {
+    Path meta = root.resolve(PlanWriter.META_DIR);
+    if (NioGuestFs.lstat(meta) != Kind.DIRECTORY) {
+      return null; // missing; anything else is refused by the checks
+    }
+    Path state = meta.resolve("state");
+    if (NioGuestFs.lstat(state) != Kind.FILE) {
+      return null;
+    }
+    byte[] bytes;
+    try (SeekableByteChannel ch =
+        Files.newByteChannel(state, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+      ByteBuffer b = ByteBuffer.allocate((int) Math.min(ch.size() + 1, Integer.MAX_VALUE - 16));
+      while (ch.read(b) > 0 && b.hasRemaining()) {
+        // keep reading
+      }
+      b.flip();
+      bytes = new byte[b.remaining()];
+      b.get(bytes);
+    } catch (IOException e) {
+      throw IoErrors.inStage1Rootfs("read kvmount state", REL, root, e);
+    }
+    return bytes;
+  }
+
+  /**
+   * Parses the bytes {@link #read} gave.
+   *
+   * @param root the stage1 rootfs, for messages
+   * @param bytes the bytes, or null for no state file
+   * @return the state; {@link #EMPTY} for null
+   * @throws IOException as {@link #parse(byte[], String)}
+   */
+  static StateFile parse(Path root, byte[] bytes) throws IOException {
+    return bytes == null
+        ? EMPTY
+        : parse(bytes, root.resolve(PlanWriter.META_DIR).resolve("state").toString());
+  }
+
+  /**
+   * Replaces {@code .kvmount/state} atomically: temporary file {@code state.tmp}, fsync, rename,
+   * fsync of the directory. The temporary file is removed when this fails.
+   *
+   * @param root the stage1 rootfs
+   * @param bytes the new content
+   * @throws IOException {@code write kvmount state ".kvmount/state" in stage1 rootfs ...}
+   */
+  static void write(Path root, byte[] bytes) throws IOException {
+    Path meta = root.resolve(PlanWriter.META_DIR);
+    Path tmp = meta.resolve("state.tmp");
+    try {
+      try (FileChannel ch =
+          FileChannel.open(
+              tmp,
+              StandardOpenOption.CREATE,
+              StandardOpenOption.TRUNCATE_EXISTING,
+              StandardOpenOption.WRITE,
+              LinkOption.NOFOLLOW_LINKS)) {
+        ByteBuffer b = ByteBuffer.wrap(bytes);
+        while (b.hasRemaining()) {
+          ch.write(b);
+        }
+        Files.setAttribute(tmp, "unix:mode", DesiredTree.FILE_MODE, LinkOption.NOFOLLOW_LINKS);
+        ch.force(true);
+      }
+      Files.move(tmp, meta.resolve("state"), StandardCopyOption.ATOMIC_MOVE);
+      try (FileChannel ch = FileChannel.open(meta, StandardOpenOption.READ)) {
+        ch.force(true);
+      }
+    } catch (IOException e) {
+      try {
+        Files.deleteIfExists(tmp);
+      } catch (IOException second) {
+        e.addSuppressed(second);
+      }
+      throw IoErrors.inStage1Rootfs("write kvmount state", REL, root, e);
+    }
+  }
+
+  /**
+   * The bytes of the journal: the state recorded before changing anything ({@link #pending}).
+   * With no earlier state and every planned file to be written (a new stage1 rootfs), that state
+   * is the final one plus the new directories and the staging directory: the final state's bytes
+   * ({@link DesiredTree#finalStateBytes}, serialised beside the checks) are reused, and only the
+   * rest is serialised here. {@link #parse} reads both forms as the same state ({@code
+   * StateFileTest}).
+   *
+   * @param c the changes about to be made
+   * @param staging the staging directory about to be used, or null
+   * @return the journal's bytes
+   */
+  static byte[] journal(Changes c, GuestPath staging) {
+    StateFile old = c.old();
+    boolean fresh = old.files().isEmpty() && old.dirs().isEmpty() && old.mkdirs().isEmpty()
+        && old.staging().isEmpty() && c.unchanged().isEmpty()
+        && c.write().size() == c.desired().files.size();
+    if (!fresh) {
+      return pending(c, staging).toJournalBytes();
+    }
+    // The rest first, while the other thread serialises the final state.
+    byte[] rest = restOfJournal(new LinkedHashSet<>(c.create()), staging == null ? Set.of() : Set.of(staging));
+    return concatJournal(c.desired().finalStateBytes(), rest);
+  }
+
+  /** The state recorded before changing anything: old and new files, new dirs, staging. */
+  private static StateFile pending(Changes c, GuestPath staging) {
+    StateFile old = c.old();
+    Map<GuestPath, SortedSet<String>> files =
+        new HashMap<>((old.files().size() + c.write().size() + c.unchanged().size()) * 4 / 3 + 16);
+    for (Map.Entry<GuestPath, SortedSet<String>> e : old.files().entrySet()) {
+      files.put(e.getKey(), new TreeSet<>(e.getValue()));
+    }
+    for (FileSpec f : c.write()) {
+      files.computeIfAbsent(f.path(), k -> new TreeSet<>()).add(f.sha());
+    }
+    for (FileSpec f : c.unchanged()) {
+      files.computeIfAbsent(f.path(), k -> new TreeSet<>()).add(f.sha());
+    }
+    // Insertion-ordered: the new directories come parents first, already in state-file order.
+    Set<GuestPath> dirs = new LinkedHashSet<>(old.dirs());
+    dirs.addAll(c.desired().fileDirs);
+    Set<GuestPath> mkdirs = new LinkedHashSet<>((old.mkdirs().size() + c.create().size()) * 4 / 3 + 16);
+    mkdirs.addAll(old.mkdirs());
+    mkdirs.addAll(c.create());
+    Set<GuestPath> stagings = new HashSet<>();
+    if (staging != null) {
+      stagings.add(staging);
+    }
+    return new StateFile(files, dirs, mkdirs, stagings);
+  }
+
+  /**
+   * A journal made of a state's bytes ({@link #toBytes} or {@link #toJournalBytes}) and more
+   * lines: {@code mkdir} and {@code staging} entries. {@link #parse} reads it as that state with
+   * those entries added.
+   *
+   * @param stateBytes a serialised state, starting with the header line
+   * @param mkdirs directories about to be created
+   * @param staging the staging directory about to be used, or none
+   * @return the journal's bytes
+   */
+  static byte[] journalOf(byte[] stateBytes, Set<GuestPath> mkdirs, Set<GuestPath> staging) {
+    return concatJournal(stateBytes, restOfJournal(mkdirs, staging));
+  }
+
+  /** The {@code mkdir} and {@code staging} lines of a journal, after a header line. */
+  private static byte[] restOfJournal(Set<GuestPath> mkdirs, Set<GuestPath> staging) {
+    return new StateFile(Map.of(), Set.of(), mkdirs, staging).toJournalBytes();
+  }
+
+  /** A state's bytes, then the lines of {@code rest} without its header line. */
+  private static byte[] concatJournal(byte[] stateBytes, byte[] rest) {
+    int header = HEADER.length() + 1; // rest's header line: the state's bytes have it already
+    byte[] out = Arrays.copyOf(stateBytes, stateBytes.length + rest.length - header);
+    System.arraycopy(rest, header, out, stateBytes.length, rest.length - header);
+    return out;
   }
 }
