@@ -51,7 +51,7 @@ import java.util.TreeSet;
  * @param mkdirs directories an interrupted run was creating
  * @param staging staging directories an interrupted run was using
  */
-record StateFile(
+public record StateFile(
     Map<GuestPath, SortedSet<String>> files,
     Set<GuestPath> dirs,
     Set<GuestPath> mkdirs,
@@ -68,7 +68,15 @@ record StateFile(
    * 11,000 entries, built twice per run): callers, all in this package, hand over collections
    * they never change afterwards. Any kind of map and set will do: {@link #toBytes()} sorts.
    */
-  StateFile {
+  /**
+   * Wraps the collections read-only, without copying (see above).
+   *
+   * @param files each managed file and the hashes of the contents kvmount wrote to it
+   * @param dirs drop-in directories kvmount keeps for its files
+   * @param mkdirs directories an interrupted run was creating
+   * @param staging staging directories an interrupted run was using
+   */
+  public StateFile {
     files = Collections.unmodifiableMap(files);
     dirs = Collections.unmodifiableSet(dirs);
     mkdirs = Collections.unmodifiableSet(mkdirs);
@@ -189,6 +197,79 @@ record StateFile(
       }
     }
     return new StateFile(files, dirs, mkdirs, staging);
+  }
+
+
+  /**
+   * What a lenient read ({@link #readLeniently}) finds, line by line, in file order.
+   */
+  public interface LineFindings {
+    /**
+     * A line that is not a state entry.
+     *
+     * @param line the line number, from 1
+     * @param why what is wrong, such as {@code unknown entry "x"}
+     */
+    void malformed(int line, String why);
+
+    /**
+     * A {@code mkdir} or {@code staging} line: an interrupted run left something behind.
+     *
+     * @param line the line number, from 1
+     * @param entry the rest of the line after the entry's kind (the path, not checked)
+     */
+    void unfinished(int line, String entry);
+  }
+
+  /**
+   * Reads a state file for a report ({@code kvmount verify}): unlike {@link #parse}, which refuses
+   * the whole file at its first bad line, every line is read, and each bad or unfinished one is
+   * handed to {@code findings}. Only {@code file} entries are kept; {@code dir} lines are skipped
+   * unchecked.
+   *
+   * @param bytes the file's content (UTF-8)
+   * @param findings receives bad lines and {@code mkdir}/{@code staging} lines, in file order
+   * @return the state with its {@code file} entries, sorted by path; no dirs, mkdirs or staging
+   */
+  public static StateFile readLeniently(byte[] bytes, LineFindings findings) {
+    Map<GuestPath, SortedSet<String>> files = new java.util.TreeMap<>();
+    String[] lines = new String(bytes, StandardCharsets.UTF_8).split("\n", -1);
+    for (int i = 0; i < lines.length; i++) {
+      String line = lines[i];
+      if (line.isEmpty() || line.startsWith("#")) {
+        continue;
+      }
+      String[] w = line.split(" ", 3);
+      try {
+        switch (w[0]) {
+          case "file":
+            if (w.length != 3 || !w[1].matches("[0-9a-f]{64}")) {
+              throw new IllegalArgumentException("expected \"file <sha256> <path>\"");
+            }
+            files.computeIfAbsent(lenientPath(w[2]), k -> new TreeSet<>()).add(w[1]);
+            break;
+          case "dir":
+            break;
+          case "mkdir":
+          case "staging":
+            findings.unfinished(i + 1, line.substring(w[0].length() + 1));
+            break;
+          default:
+            throw new IllegalArgumentException("unknown entry \"" + w[0] + "\"");
+        }
+      } catch (IllegalArgumentException e) {
+        findings.malformed(i + 1, e.getMessage());
+      }
+    }
+    return new StateFile(files, Set.of(), Set.of(), Set.of());
+  }
+
+  private static GuestPath lenientPath(String s) {
+    String problem = GuestPath.problem("/" + s);
+    if (problem != null || s.isEmpty()) {
+      throw new IllegalArgumentException(problem == null ? "empty path" : problem);
+    }
+    return GuestPath.parse("/" + s);
   }
 
   /**
