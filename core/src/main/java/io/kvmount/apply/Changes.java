@@ -27,22 +27,33 @@ public final class Changes {
   /** What happens to one path. */
   public enum Kind {
     /** A missing directory is created with its planned mode and owner (parents: 0755, 0:0). */
-    CREATE_DIRECTORY("create directory"),
+    CREATE_DIRECTORY("create-directory", "create directory"),
     /** An existing directory (an empty volume, or one kvmount created) gets its mode and owner re-applied. */
-    FIX_DIRECTORY("fix directory mode and owner"),
+    FIX_DIRECTORY("fix-directory", "fix directory mode and owner"),
     /** A file is written (created, or replaced atomically) with the planned bytes and mode 0644. */
-    WRITE_FILE("write file"),
+    WRITE_FILE("write-file", "write file"),
     /** A file already has the planned bytes and mode; it is left as it is (and managed from now on). */
-    UNCHANGED_FILE("unchanged file"),
+    UNCHANGED_FILE("unchanged-file", "leave file unchanged"),
     /** A file an earlier run wrote that the plan no longer contains is removed. */
-    REMOVE_FILE("remove file"),
+    REMOVE_FILE("remove-file", "remove file"),
     /** A directory kvmount kept or created that the plan no longer needs is removed if it is empty. */
-    REMOVE_DIRECTORY_IF_EMPTY("remove directory if empty");
+    REMOVE_DIRECTORY_IF_EMPTY("remove-directory-if-empty", "remove directory if empty");
 
+    private final String id;
     private final String description;
 
-    Kind(String description) {
+    Kind(String id, String description) {
+      this.id = id;
       this.description = description;
+    }
+
+    /**
+     * A stable lower-case identifier for machine-readable output, such as {@code write-file}.
+     *
+     * @return the identifier
+     */
+    public String id() {
+      return id;
     }
 
     /**
