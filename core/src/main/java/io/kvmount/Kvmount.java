@@ -1,10 +1,12 @@
 package io.kvmount;
 
 import io.kvmount.apply.ApplyResult;
+import io.kvmount.apply.Changes;
 import io.kvmount.apply.HostSources;
 import io.kvmount.apply.NioGuestFs;
 import io.kvmount.apply.PlanWriter;
 import io.kvmount.error.InvalidInputException;
+import io.kvmount.error.IoErrors;
 import io.kvmount.hypervisor.Arguments;
 import io.kvmount.hypervisor.Hypervisor;
 import io.kvmount.hypervisor.HypervisorOptions;
@@ -44,7 +46,7 @@ import java.util.Map;
  * VerifyReport report = Kvmount.verify(stage1, VerifyOptions.against(g.plan()));
  * }</pre>
  *
- * <p>{@link #plan}, {@link #checkHostSources} and {@link #verify} only read the file system;
+ * <p>{@link #plan}, {@link #changes}, {@link #checkHostSources} and {@link #verify} only read the file system;
  * {@link #apply} writes, confined to the stage1 rootfs. Failures a user can cause are checked
  * exceptions with one-line messages: {@link InvalidInputException} (a manifest or plan rejected;
  * {@link PlanException} and {@code ManifestException} are kinds of it) and {@link IOException}.
@@ -123,21 +125,8 @@ public final class Kvmount {
         return bytes;
       }
     } catch (IOException e) {
-      throw new InvalidInputException(what + " \"" + file + "\": cannot read: " + describe(e), e);
+      throw new InvalidInputException(what + " \"" + file + "\": cannot read: " + IoErrors.ofInput(e), e);
     }
-  }
-
-  private static String describe(IOException e) {
-    if (e instanceof java.nio.file.NoSuchFileException) {
-      return "no such file";
-    }
-    if (e instanceof java.nio.file.AccessDeniedException) {
-      return "permission denied";
-    }
-    if (e instanceof java.nio.file.FileSystemException fse && fse.getReason() != null) {
-      return fse.getReason().replace('\n', ' ').replace('\r', ' ');
-    }
-    return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
   }
 
   /**
@@ -202,16 +191,35 @@ public final class Kvmount {
   }
 
   /**
-   * Writes a plan into a stage1 rootfs: atomically, idempotently, confined to the rootfs.
+   * Writes a plan into a stage1 rootfs: atomically, idempotently, confined to the rootfs; see
+   * {@link PlanWriter}.
    *
    * @param plan the plan
    * @param stage1Root the stage1 rootfs directory
    * @return what changed
-   * @throws IOException if writing fails (the earlier state is left intact)
-   * @throws InvalidInputException if the tree holds something kvmount must not overwrite
+   * @throws IOException if the tree holds something kvmount must not overwrite or use (a file it
+   *     did not write, a file changed since it wrote it, a symlink or non-directory on a path;
+   *     nothing is written then), another run holds the lock, or writing fails (the earlier
+   *     files are left in place and a re-run completes the job)
+   * @throws InvalidInputException if the plan itself is inconsistent (a path planned twice, a
+   *     path inside {@code .kvmount}, an id out of range); nothing is written
    */
   public static ApplyResult apply(Plan plan, Path stage1Root) throws IOException, InvalidInputException {
     return PlanWriter.apply(plan, stage1Root);
+  }
+
+  /**
+   * Decides what {@link #apply} would change in a stage1 rootfs, and writes nothing (no lock file
+   * either): for {@code --dry-run}. See {@link PlanWriter#changes}.
+   *
+   * @param plan the plan
+   * @param stage1Root the stage1 rootfs directory; one that does not exist is analysed as empty
+   * @return the changes, each a path relative to the stage1 rootfs and what would happen to it
+   * @throws IOException if {@link #apply} would refuse the tree before writing, or reading fails
+   * @throws InvalidInputException if the plan itself is inconsistent
+   */
+  public static Changes changes(Plan plan, Path stage1Root) throws IOException, InvalidInputException {
+    return PlanWriter.changes(plan, stage1Root);
   }
 
   /**

@@ -2,6 +2,7 @@ package io.kvmount.cli;
 
 import io.kvmount.Kvmount;
 import io.kvmount.apply.ApplyResult;
+import io.kvmount.concurrent.Background;
 import io.kvmount.error.InvalidInputException;
 import io.kvmount.manifest.ImageManifest;
 import io.kvmount.manifest.PodManifest;
@@ -131,15 +132,10 @@ final class GenerateCommand implements Callable<Integer> {
     ApplyResult result = null;
     // The text report depends on what was written only in its list of files: for a large pod it
     // is rendered on another thread while the plan is applied (same text as rendering it after).
-    java.util.concurrent.FutureTask<Output.TextReport> report = null;
-    if (format.equals("text")) {
+    Background<Output.TextReport, RuntimeException> report = null;
+    if (format.equals("text") && !dryRun && g.plan().files().size() >= BACKGROUND_REPORT_FILES) {
       Kvmount.Generation gen = g;
-      report = new java.util.concurrent.FutureTask<>(() -> Output.TextReport.render(gen, stage1Rootfs, dryRun));
-      if (!dryRun && g.plan().files().size() >= BACKGROUND_REPORT_FILES) {
-        Thread t = new Thread(report, "kvmount-report");
-        t.setDaemon(true);
-        t.start();
-      }
+      report = Background.start("kvmount-report", () -> Output.TextReport.render(gen, stage1Rootfs, false));
     }
     if (!dryRun) {
       if (!Files.isDirectory(stage1Rootfs)) {
@@ -167,6 +163,9 @@ final class GenerateCommand implements Callable<Integer> {
     } else {
       log.step("dry run: nothing written");
     }
+    // A dry run says what a run would change: the tree is read, nothing is written.
+    DryRunChanges changes = dryRun && (format.equals("text") || format.equals("json"))
+        ? DryRunChanges.of(g.plan(), stage1Rootfs) : null;
     // Buffered, not line-flushed: a 1,000-app report is 30,000 lines (one write(2) each before).
     PrintWriter out = new PrintWriter(new java.io.BufferedWriter(spec.commandLine().getOut(), 1 << 16), false);
     if (!quiet) {
@@ -176,19 +175,14 @@ final class GenerateCommand implements Callable<Integer> {
       err.flush();
     }
     switch (format) {
-      case "json" -> Output.json(out, g, warnings, stage1Rootfs, dryRun);
+      case "json" -> Output.json(out, g, warnings, stage1Rootfs, dryRun, changes);
       case "args" -> Output.args(out, g);
       case "dot" -> Output.dot(out, g);
       default -> {
-        report.run(); // nothing to do when the other thread rendered it
-        try {
-          report.get().print(out, result);
-        } catch (java.util.concurrent.ExecutionException e) {
-          Throwable c = e.getCause();
-          if (c instanceof Error) {
-            throw (Error) c;
-          }
-          throw c instanceof Exception ? (Exception) c : new IllegalStateException(c);
+        Output.TextReport text = report != null ? report.join() : Output.TextReport.render(g, stage1Rootfs, dryRun);
+        text.print(out, result);
+        if (changes != null) {
+          changes.printText(out);
         }
       }
     }

@@ -1,11 +1,12 @@
 package io.kvmount.cli;
 
 import io.kvmount.Kvmount;
+import io.kvmount.concurrent.Background;
+import io.kvmount.concurrent.Parallel;
+import io.kvmount.digest.Sha256;
 import io.kvmount.error.InvalidInputException;
 import io.kvmount.manifest.PodManifest;
 import java.nio.file.Path;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.FutureTask;
 
 /**
  * Start-up: reads and parses the pod manifest named by {@code --pod-manifest} on another thread
@@ -19,13 +20,14 @@ final class ManifestPrefetch {
   private static volatile ManifestPrefetch pending;
 
   private final Path path;
-  // A FutureTask, not a CompletableFuture: the latter's class initialisation sets up the common
-  // fork-join pool, a few milliseconds of a small pod's run.
-  private final FutureTask<PodManifest> result;
+  private final Background<PodManifest, InvalidInputException> result;
 
   private ManifestPrefetch(Path path) {
     this.path = path;
-    this.result = new FutureTask<>(new Read(path));
+    // Serial runs (-Dkvmount.serial=true) read on this thread and skip the warm-up: it would
+    // only run the same code twice on one thread.
+    this.result =
+        Background.start("kvmount-read-manifest", new Read(path), Parallel.serial() ? null : new Warm());
   }
 
   /** Pods with at most this many apps are planned a second time, on this thread, to warm the code. */
@@ -40,30 +42,22 @@ final class ManifestPrefetch {
    * warm-up writes nothing, and its failures are ignored: the main thread runs the same code and
    * reports them.
    */
-  private static final class ReadThenWarm implements Runnable {
-    private final FutureTask<PodManifest> read;
-
-    ReadThenWarm(FutureTask<PodManifest> read) {
-      this.read = read;
-    }
-
+  private static final class Warm implements Background.Afterwards<PodManifest> {
     @Override
-    public void run() {
-      read.run();
+    public void run(PodManifest pod) {
       try {
-        PodManifest pod = read.get();
-        java.security.MessageDigest.getInstance("SHA-256");
+        Sha256.hex(new byte[0]);
         if (pod.apps().size() <= WARM_MAX_APPS) {
           Output.TextReport.render(Kvmount.plan(pod, null), Path.of("/"), true);
         }
-      } catch (Exception | LinkageError | StackOverflowError e) {
-        // warm-up only (see above)
+      } catch (Exception e) {
+        // warm-up only (see above); Background ignores unchecked failures and linkage errors
       }
     }
   }
 
   /** Reads the manifest (a named class, not a lambda: no call site to link at start-up). */
-  private static final class Read implements java.util.concurrent.Callable<PodManifest> {
+  private static final class Read implements Background.Task<PodManifest, InvalidInputException> {
     private final Path path;
 
     Read(Path path) {
@@ -103,11 +97,7 @@ final class ManifestPrefetch {
     } catch (RuntimeException e) {
       return; // picocli will report it
     }
-    ManifestPrefetch p = new ManifestPrefetch(path);
-    Thread t = new Thread(new ReadThenWarm(p.result), "kvmount-read-manifest");
-    t.setDaemon(true);
-    pending = p;
-    t.start();
+    pending = new ManifestPrefetch(path);
   }
 
   /**
@@ -124,31 +114,6 @@ final class ManifestPrefetch {
     if (p == null || !p.path.equals(file)) {
       return Kvmount.readPod(file);
     }
-    boolean interrupted = false;
-    try {
-      while (true) {
-        try {
-          return p.result.get();
-        } catch (InterruptedException e) {
-          interrupted = true; // finish the hand-over; keep the interrupt for the caller
-        }
-      }
-    } catch (ExecutionException e) {
-      Throwable c = e.getCause();
-      if (c instanceof InvalidInputException) {
-        throw (InvalidInputException) c;
-      }
-      if (c instanceof RuntimeException) {
-        throw (RuntimeException) c;
-      }
-      if (c instanceof Error) {
-        throw (Error) c;
-      }
-      throw new IllegalStateException(c);
-    } finally {
-      if (interrupted) {
-        Thread.currentThread().interrupt();
-      }
-    }
+    return p.result.join();
   }
 }

@@ -34,6 +34,13 @@ final class Output {
 
   static void json(PrintWriter out, Kvmount.Generation g, List<String> warnings, Path stage1, boolean dryRun)
       throws IOException {
+    json(out, g, warnings, stage1, dryRun, null);
+  }
+
+  /** As above; a dry run's {@code changes} field last when {@code changes} is given. */
+  static void json(
+      PrintWriter out, Kvmount.Generation g, List<String> warnings, Path stage1, boolean dryRun,
+      DryRunChanges changes) throws IOException {
     Plan plan = g.plan();
     JsonGenerator j = new JsonFactory().createGenerator(out);
     j.useDefaultPrettyPrinter();
@@ -109,6 +116,9 @@ final class Output {
       j.writeString(w);
     }
     j.writeEndArray();
+    if (changes != null) {
+      changes.writeJson(j);
+    }
     j.writeEndObject();
     j.flush();
     out.println();

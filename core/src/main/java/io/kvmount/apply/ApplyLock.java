@@ -1,5 +1,6 @@
 package io.kvmount.apply;
 
+import io.kvmount.error.IoErrors;
 import io.kvmount.plan.GuestFs;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -74,7 +75,7 @@ final class ApplyLock implements AutoCloseable {
                 StandardOpenOption.WRITE,
                 LinkOption.NOFOLLOW_LINKS);
       } catch (IOException e) {
-        throw PlanWriter.wrap("open lock file", ".kvmount/lock", root, e);
+        throw IoErrors.inStage1Rootfs("open lock file", ".kvmount/lock", root, e);
       }
       while (true) {
         FileLock l;

@@ -1,12 +1,24 @@
 package io.kvmount.apply;
 
+import io.kvmount.apply.DesiredTree.FileSpec;
+import io.kvmount.error.IoErrors;
 import io.kvmount.path.GuestPath;
+import io.kvmount.plan.GuestFs.Kind;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.SortedSet;
@@ -28,6 +40,10 @@ import java.util.TreeSet;
  * is in progress (its old and its new content); {@code mkdir} and {@code staging} lines only appear
  * then. A completed run leaves {@code file} and {@code dir} lines only.
  *
+ * <p>This class also reads and writes the file ({@link #read}, {@link #write}: atomically
+ * replaced) and makes the journal, the state a run records before it changes anything ({@link
+ * #journal}).
+ *
  * <p>Immutable and thread-safe.
  *
  * @param files each managed file and the hashes of the contents kvmount wrote to it
@@ -35,7 +51,7 @@ import java.util.TreeSet;
  * @param mkdirs directories an interrupted run was creating
  * @param staging staging directories an interrupted run was using
  */
-record StateFile(
+public record StateFile(
     Map<GuestPath, SortedSet<String>> files,
     Set<GuestPath> dirs,
     Set<GuestPath> mkdirs,
@@ -52,7 +68,15 @@ record StateFile(
    * 11,000 entries, built twice per run): callers, all in this package, hand over collections
    * they never change afterwards. Any kind of map and set will do: {@link #toBytes()} sorts.
    */
-  StateFile {
+  /**
+   * Wraps the collections read-only, without copying (see above).
+   *
+   * @param files each managed file and the hashes of the contents kvmount wrote to it
+   * @param dirs drop-in directories kvmount keeps for its files
+   * @param mkdirs directories an interrupted run was creating
+   * @param staging staging directories an interrupted run was using
+   */
+  public StateFile {
     files = Collections.unmodifiableMap(files);
     dirs = Collections.unmodifiableSet(dirs);
     mkdirs = Collections.unmodifiableSet(mkdirs);
@@ -175,6 +199,79 @@ record StateFile(
     return new StateFile(files, dirs, mkdirs, staging);
   }
 
+
+  /**
+   * What a lenient read ({@link #readLeniently}) finds, line by line, in file order.
+   */
+  public interface LineFindings {
+    /**
+     * A line that is not a state entry.
+     *
+     * @param line the line number, from 1
+     * @param why what is wrong, such as {@code unknown entry "x"}
+     */
+    void malformed(int line, String why);
+
+    /**
+     * A {@code mkdir} or {@code staging} line: an interrupted run left something behind.
+     *
+     * @param line the line number, from 1
+     * @param entry the rest of the line after the entry's kind (the path, not checked)
+     */
+    void unfinished(int line, String entry);
+  }
+
+  /**
+   * Reads a state file for a report ({@code kvmount verify}): unlike {@link #parse}, which refuses
+   * the whole file at its first bad line, every line is read, and each bad or unfinished one is
+   * handed to {@code findings}. Only {@code file} entries are kept; {@code dir} lines are skipped
+   * unchecked.
+   *
+   * @param bytes the file's content (UTF-8)
+   * @param findings receives bad lines and {@code mkdir}/{@code staging} lines, in file order
+   * @return the state with its {@code file} entries, sorted by path; no dirs, mkdirs or staging
+   */
+  public static StateFile readLeniently(byte[] bytes, LineFindings findings) {
+    Map<GuestPath, SortedSet<String>> files = new java.util.TreeMap<>();
+    String[] lines = new String(bytes, StandardCharsets.UTF_8).split("\n", -1);
+    for (int i = 0; i < lines.length; i++) {
+      String line = lines[i];
+      if (line.isEmpty() || line.startsWith("#")) {
+        continue;
+      }
+      String[] w = line.split(" ", 3);
+      try {
+        switch (w[0]) {
+          case "file":
+            if (w.length != 3 || !w[1].matches("[0-9a-f]{64}")) {
+              throw new IllegalArgumentException("expected \"file <sha256> <path>\"");
+            }
+            files.computeIfAbsent(lenientPath(w[2]), k -> new TreeSet<>()).add(w[1]);
+            break;
+          case "dir":
+            break;
+          case "mkdir":
+          case "staging":
+            findings.unfinished(i + 1, line.substring(w[0].length() + 1));
+            break;
+          default:
+            throw new IllegalArgumentException("unknown entry \"" + w[0] + "\"");
+        }
+      } catch (IllegalArgumentException e) {
+        findings.malformed(i + 1, e.getMessage());
+      }
+    }
+    return new StateFile(files, Set.of(), Set.of(), Set.of());
+  }
+
+  private static GuestPath lenientPath(String s) {
+    String problem = GuestPath.problem("/" + s);
+    if (problem != null || s.isEmpty()) {
+      throw new IllegalArgumentException(problem == null ? "empty path" : problem);
+    }
+    return GuestPath.parse("/" + s);
+  }
+
   /**
    * The paths in {@link GuestPath} order. Callers mostly hand over paths already in that order
    * (one pass checks it); otherwise they are sorted by their text with {@code /} read as the
@@ -225,5 +322,177 @@ record StateFile(
       throw new IllegalArgumentException("path \"" + rel + "\" is not normalised");
     }
     return p;
+  }
+
+  // -----------------------------------------------------------------------------------------------
+  // The file on disk and the journal.
+
+  /** The state file's path relative to the stage1 rootfs, for messages. */
+  private static final String REL = PlanWriter.META_DIR + "/state";
+
+  /**
+   * The bytes of {@code .kvmount/state}.
+   *
+   * @param root the stage1 rootfs
+   * @return the bytes, or null when the file or {@code .kvmount} is missing or not what it
+   *     should be (the tree checks refuse the latter)
+   * @throws IOException {@code read kvmount state ".kvmount/state" in stage1 rootfs ...}
+   */
+  static byte[] read(Path root) throws IOException {
+    Path meta = root.resolve(PlanWriter.META_DIR);
+    if (NioGuestFs.lstat(meta) != Kind.DIRECTORY) {
+      return null; // missing; anything else is refused by the checks
+    }
+    Path state = meta.resolve("state");
+    if (NioGuestFs.lstat(state) != Kind.FILE) {
+      return null;
+    }
+    byte[] bytes;
+    try (SeekableByteChannel ch =
+        Files.newByteChannel(state, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+      ByteBuffer b = ByteBuffer.allocate((int) Math.min(ch.size() + 1, Integer.MAX_VALUE - 16));
+      while (ch.read(b) > 0 && b.hasRemaining()) {
+        // keep reading
+      }
+      b.flip();
+      bytes = new byte[b.remaining()];
+      b.get(bytes);
+    } catch (IOException e) {
+      throw IoErrors.inStage1Rootfs("read kvmount state", REL, root, e);
+    }
+    return bytes;
+  }
+
+  /**
+   * Parses the bytes {@link #read} gave.
+   *
+   * @param root the stage1 rootfs, for messages
+   * @param bytes the bytes, or null for no state file
+   * @return the state; {@link #EMPTY} for null
+   * @throws IOException as {@link #parse(byte[], String)}
+   */
+  static StateFile parse(Path root, byte[] bytes) throws IOException {
+    return bytes == null
+        ? EMPTY
+        : parse(bytes, root.resolve(PlanWriter.META_DIR).resolve("state").toString());
+  }
+
+  /**
+   * Replaces {@code .kvmount/state} atomically: temporary file {@code state.tmp}, fsync, rename,
+   * fsync of the directory. The temporary file is removed when this fails.
+   *
+   * @param root the stage1 rootfs
+   * @param bytes the new content
+   * @throws IOException {@code write kvmount state ".kvmount/state" in stage1 rootfs ...}
+   */
+  static void write(Path root, byte[] bytes) throws IOException {
+    Path meta = root.resolve(PlanWriter.META_DIR);
+    Path tmp = meta.resolve("state.tmp");
+    try {
+      try (FileChannel ch =
+          FileChannel.open(
+              tmp,
+              StandardOpenOption.CREATE,
+              StandardOpenOption.TRUNCATE_EXISTING,
+              StandardOpenOption.WRITE,
+              LinkOption.NOFOLLOW_LINKS)) {
+        ByteBuffer b = ByteBuffer.wrap(bytes);
+        while (b.hasRemaining()) {
+          ch.write(b);
+        }
+        Files.setAttribute(tmp, "unix:mode", DesiredTree.FILE_MODE, LinkOption.NOFOLLOW_LINKS);
+        ch.force(true);
+      }
+      Files.move(tmp, meta.resolve("state"), StandardCopyOption.ATOMIC_MOVE);
+      try (FileChannel ch = FileChannel.open(meta, StandardOpenOption.READ)) {
+        ch.force(true);
+      }
+    } catch (IOException e) {
+      try {
+        Files.deleteIfExists(tmp);
+      } catch (IOException second) {
+        e.addSuppressed(second);
+      }
+      throw IoErrors.inStage1Rootfs("write kvmount state", REL, root, e);
+    }
+  }
+
+  /**
+   * The bytes of the journal: the state recorded before changing anything ({@link #pending}).
+   * With no earlier state and every planned file to be written (a new stage1 rootfs), that state
+   * is the final one plus the new directories and the staging directory: the final state's bytes
+   * ({@link DesiredTree#finalStateBytes}, serialised beside the checks) are reused, and only the
+   * rest is serialised here. {@link #parse} reads both forms as the same state ({@code
+   * StateFileTest}).
+   *
+   * @param c the changes about to be made
+   * @param staging the staging directory about to be used, or null
+   * @return the journal's bytes
+   */
+  static byte[] journal(Changes c, GuestPath staging) {
+    StateFile old = c.old();
+    boolean fresh = old.files().isEmpty() && old.dirs().isEmpty() && old.mkdirs().isEmpty()
+        && old.staging().isEmpty() && c.unchanged().isEmpty()
+        && c.write().size() == c.desired().files.size();
+    if (!fresh) {
+      return pending(c, staging).toJournalBytes();
+    }
+    // The rest first, while the other thread serialises the final state.
+    byte[] rest = restOfJournal(new LinkedHashSet<>(c.create()), staging == null ? Set.of() : Set.of(staging));
+    return concatJournal(c.desired().finalStateBytes(), rest);
+  }
+
+  /** The state recorded before changing anything: old and new files, new dirs, staging. */
+  private static StateFile pending(Changes c, GuestPath staging) {
+    StateFile old = c.old();
+    Map<GuestPath, SortedSet<String>> files =
+        new HashMap<>((old.files().size() + c.write().size() + c.unchanged().size()) * 4 / 3 + 16);
+    for (Map.Entry<GuestPath, SortedSet<String>> e : old.files().entrySet()) {
+      files.put(e.getKey(), new TreeSet<>(e.getValue()));
+    }
+    for (FileSpec f : c.write()) {
+      files.computeIfAbsent(f.path(), k -> new TreeSet<>()).add(f.sha());
+    }
+    for (FileSpec f : c.unchanged()) {
+      files.computeIfAbsent(f.path(), k -> new TreeSet<>()).add(f.sha());
+    }
+    // Insertion-ordered: the new directories come parents first, already in state-file order.
+    Set<GuestPath> dirs = new LinkedHashSet<>(old.dirs());
+    dirs.addAll(c.desired().fileDirs);
+    Set<GuestPath> mkdirs = new LinkedHashSet<>((old.mkdirs().size() + c.create().size()) * 4 / 3 + 16);
+    mkdirs.addAll(old.mkdirs());
+    mkdirs.addAll(c.create());
+    Set<GuestPath> stagings = new HashSet<>();
+    if (staging != null) {
+      stagings.add(staging);
+    }
+    return new StateFile(files, dirs, mkdirs, stagings);
+  }
+
+  /**
+   * A journal made of a state's bytes ({@link #toBytes} or {@link #toJournalBytes}) and more
+   * lines: {@code mkdir} and {@code staging} entries. {@link #parse} reads it as that state with
+   * those entries added.
+   *
+   * @param stateBytes a serialised state, starting with the header line
+   * @param mkdirs directories about to be created
+   * @param staging the staging directory about to be used, or none
+   * @return the journal's bytes
+   */
+  static byte[] journalOf(byte[] stateBytes, Set<GuestPath> mkdirs, Set<GuestPath> staging) {
+    return concatJournal(stateBytes, restOfJournal(mkdirs, staging));
+  }
+
+  /** The {@code mkdir} and {@code staging} lines of a journal, after a header line. */
+  private static byte[] restOfJournal(Set<GuestPath> mkdirs, Set<GuestPath> staging) {
+    return new StateFile(Map.of(), Set.of(), mkdirs, staging).toJournalBytes();
+  }
+
+  /** A state's bytes, then the lines of {@code rest} without its header line. */
+  private static byte[] concatJournal(byte[] stateBytes, byte[] rest) {
+    int header = HEADER.length() + 1; // rest's header line: the state's bytes have it already
+    byte[] out = Arrays.copyOf(stateBytes, stateBytes.length + rest.length - header);
+    System.arraycopy(rest, header, out, stateBytes.length, rest.length - header);
+    return out;
   }
 }

@@ -140,11 +140,8 @@ public final class Planner {
         appRoots.put(m.app(), STAGE2.resolve(m.app()).resolve("rootfs"));
       }
     }
-    java.util.stream.IntStream each = java.util.stream.IntStream.range(0, targets.length);
-    if (targets.length >= PARALLEL_MOUNTS) {
-      each = each.parallel();
-    }
-    each.forEach(i -> targets[i] = Target.of(fs, appRoots.get(appMounts.get(i).app()), appMounts.get(i)));
+    io.kvmount.concurrent.Parallel.map(targets.length, PARALLEL_MOUNTS, io.kvmount.concurrent.Parallel.CPU_THREADS,
+        i -> targets[i] = Target.of(fs, appRoots.get(appMounts.get(i).app()), appMounts.get(i)));
     for (int i = 0; i < targets.length; i++) {
       collect(appMounts.get(i), targets[i], sources, targetOrigin, resolved, byApp, dirs);
     }
@@ -155,11 +152,10 @@ public final class Planner {
     List<List<ResolvedMount>> apps = new ArrayList<>(byApp.values());
     List<String> appNames = new ArrayList<>(byApp.keySet());
     AppPart[] parts = new AppPart[apps.size()];
-    java.util.stream.IntStream range = java.util.stream.IntStream.range(0, apps.size());
-    if (resolved.size() >= PARALLEL_MOUNTS) {
-      range = range.parallel();
-    }
-    range.forEach(i -> parts[i] = AppPart.of(() -> planApp(appNames.get(i), apps.get(i), shareUnits, mntPaths, options)));
+    // Parallel by the number of mounts, not apps: any count of apps runs in parallel then.
+    io.kvmount.concurrent.Parallel.map(apps.size(), resolved.size() >= PARALLEL_MOUNTS ? 0 : Integer.MAX_VALUE,
+        io.kvmount.concurrent.Parallel.CPU_THREADS,
+        i -> parts[i] = AppPart.of(() -> planApp(appNames.get(i), apps.get(i), shareUnits, mntPaths, options)));
     List<Plan.HostMountPoint> hostMountPoints = new ArrayList<>();
     List<PlannedFile> dropIns = new ArrayList<>();
     List<PlannedUnit> dropInUnits = new ArrayList<>();

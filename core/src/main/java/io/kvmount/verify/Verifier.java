@@ -1,5 +1,8 @@
 package io.kvmount.verify;
 
+import io.kvmount.apply.StateFile;
+import io.kvmount.digest.Sha256;
+import io.kvmount.error.IoErrors;
 import io.kvmount.path.FileMode;
 import io.kvmount.path.GuestPath;
 import io.kvmount.path.RelativePath;
@@ -21,12 +24,9 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -284,7 +284,7 @@ public final class Verifier {
       try {
         bytes = tree.read(p);
       } catch (IOException e) {
-        add(Check.UNREADABLE, p, "cannot read: " + reason(e));
+        add(Check.UNREADABLE, p, "cannot read: " + IoErrors.message(e));
         reportedMissing.add(p);
         return;
       }
@@ -328,63 +328,40 @@ public final class Verifier {
 
     private static final class State {
       final boolean present;
-      final Map<GuestPath, Set<String>> files = new TreeMap<>();
+      final Map<GuestPath, ? extends Set<String>> files;
 
-      State(boolean present) {
+      State(boolean present, Map<GuestPath, ? extends Set<String>> files) {
         this.present = present;
+        this.files = files;
       }
     }
 
+    /** Reads the state through {@link StateFile#readLeniently}: every bad line is a finding. */
     private State readState() throws IOException {
       Tree.Stat s = tree.lstat(STATE_FILE);
       if (s.kind() == Tree.Kind.MISSING) {
-        return new State(false);
+        return new State(false, Map.of());
       }
       if (s.kind() != Tree.Kind.FILE) {
         add(Check.STATE, STATE_FILE, blocked(s, STATE_FILE));
-        return new State(false);
+        return new State(false, Map.of());
       }
-      State st = new State(true);
-      String text = new String(tree.read(STATE_FILE), StandardCharsets.UTF_8);
-      String[] lines = text.split("\n", -1);
-      for (int i = 0; i < lines.length; i++) {
-        String line = lines[i];
-        if (line.isEmpty() || line.startsWith("#")) {
-          continue;
-        }
-        String[] w = line.split(" ", 3);
-        String where = "line " + (i + 1) + ": ";
-        try {
-          switch (w[0]) {
-            case "file":
-              if (w.length != 3 || !w[1].matches("[0-9a-f]{64}")) {
-                throw new IllegalArgumentException("expected \"file <sha256> <path>\"");
-              }
-              st.files.computeIfAbsent(rel(w[2]), k -> new TreeSet<>()).add(w[1]);
-              break;
-            case "dir":
-              break;
-            case "mkdir":
-            case "staging":
-              add(Check.STATE, STATE_FILE, where + "an interrupted kvmount run left \"" + line.substring(w[0].length() + 1)
-                  + "\" behind; re-run kvmount generate to finish or undo it");
-              break;
-            default:
-              throw new IllegalArgumentException("unknown entry \"" + w[0] + "\"");
-          }
-        } catch (IllegalArgumentException e) {
-          add(Check.STATE, STATE_FILE, where + "malformed (" + e.getMessage() + ")");
-        }
-      }
-      return st;
+      StateFile st = StateFile.readLeniently(tree.read(STATE_FILE), new StateFindings());
+      return new State(true, st.files());
     }
 
-    private static GuestPath rel(String s) {
-      String problem = GuestPath.problem("/" + s);
-      if (problem != null || s.isEmpty()) {
-        throw new IllegalArgumentException(problem == null ? "empty path" : problem);
+    /** Turns the state file's bad and unfinished lines into findings. */
+    private final class StateFindings implements StateFile.LineFindings {
+      @Override
+      public void malformed(int line, String why) {
+        add(Check.STATE, STATE_FILE, "line " + line + ": malformed (" + why + ")");
       }
-      return GuestPath.parse("/" + s);
+
+      @Override
+      public void unfinished(int line, String entry) {
+        add(Check.STATE, STATE_FILE, "line " + line + ": an interrupted kvmount run left \"" + entry
+            + "\" behind; re-run kvmount generate to finish or undo it");
+      }
     }
 
     private void checkState(State state) throws IOException {
@@ -397,7 +374,7 @@ public final class Verifier {
               + ": nothing was generated here (wrong --stage1-rootfs or --units-dir?)");
         }
       }
-      for (Map.Entry<GuestPath, Set<String>> e : state.files.entrySet()) {
+      for (Map.Entry<GuestPath, ? extends Set<String>> e : state.files.entrySet()) {
         GuestPath p = e.getKey();
         Tree.Stat s = tree.lstat(p);
         if (s.kind() == Tree.Kind.MISSING) {
@@ -410,7 +387,7 @@ public final class Verifier {
         if (bytes == null) {
           continue; // not a regular file: already reported
         }
-        String sha = sha256(bytes);
+        String sha = Sha256.hex(bytes);
         if (!e.getValue().contains(sha)) {
           add(Check.MODIFIED, p, "changed since kvmount wrote it (SHA-256 " + sha.substring(0, 12)
               + "..., kvmount wrote " + e.getValue().iterator().next().substring(0, 12)
@@ -688,10 +665,6 @@ public final class Verifier {
     }
   }
 
-  private static String reason(IOException e) {
-    return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-  }
-
   /** Describes the first line where two texts differ: {@code line 7: expected "...", found "..."}. */
   static String firstDifference(String want, String have) {
     String[] a = want.split("\n", -1);
@@ -714,11 +687,4 @@ public final class Verifier {
     return "\"" + s.replace("\r", "\\r").replace("\t", "\\t") + "\"";
   }
 
-  static String sha256(byte[] bytes) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every Java runtime has SHA-256", e);
-    }
-  }
 }

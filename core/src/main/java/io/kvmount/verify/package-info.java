@@ -12,7 +12,8 @@
  * directory (created under {@code java.io.tmpdir} and removed afterwards).
  *
  * <p>Allowed dependencies: {@code io.kvmount.plan}, {@code io.kvmount.systemd}, {@code
- * io.kvmount.path} and the JDK. Nothing in kvmount except the facade and the command line depends
+ * io.kvmount.path}, {@code io.kvmount.apply} (only {@link io.kvmount.apply.StateFile}, the owner of
+ * the state file's format), {@code io.kvmount.digest}, {@code io.kvmount.error} and the JDK. Nothing in kvmount except the facade and the command line depends
  * on this package.
  */
 package io.kvmount.verify;

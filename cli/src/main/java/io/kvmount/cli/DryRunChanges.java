@@ -1,0 +1,91 @@
+package io.kvmount.cli;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import io.kvmount.Kvmount;
+import io.kvmount.apply.Changes;
+import io.kvmount.error.InvalidInputException;
+import io.kvmount.plan.Plan;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * What {@code generate --dry-run} says a run would do to the stage1 rootfs: each path with what
+ * would happen to it ({@link Kvmount#changes}), or why a run would refuse the tree. Decided by
+ * reading the stage1 rootfs only; nothing is written, not even the lock file.
+ *
+ * <p>Immutable.
+ */
+final class DryRunChanges {
+
+  private final List<Changes.Change> entries;
+  private final String failure;
+
+  private DryRunChanges(List<Changes.Change> entries, String failure) {
+    this.entries = entries;
+    this.failure = failure;
+  }
+
+  /**
+   * Analyses the stage1 rootfs for the plan.
+   *
+   * @param plan the plan
+   * @param stage1 the stage1 rootfs (one that does not exist is analysed as empty)
+   * @return the changes, or the one-line reason a run would refuse
+   */
+  static DryRunChanges of(Plan plan, Path stage1) {
+    try {
+      return new DryRunChanges(Kvmount.changes(plan, stage1).entries(), null);
+    } catch (IOException | InvalidInputException e) {
+      return new DryRunChanges(List.of(), e.getMessage());
+    }
+  }
+
+  /** The text report's section, printed after the rest of a dry run's report. */
+  void printText(PrintWriter out) {
+    out.println();
+    out.println("Changes a run would make in the stage1 rootfs:");
+    if (failure != null) {
+      out.println("  none: generate would fail: " + failure);
+      return;
+    }
+    if (entries.isEmpty()) {
+      out.println("  none (up to date)");
+      return;
+    }
+    int width = 0;
+    for (Changes.Change c : entries) {
+      width = Math.max(width, c.kind().description().length());
+    }
+    StringBuilder sb = new StringBuilder();
+    for (Changes.Change c : entries) {
+      sb.setLength(0);
+      sb.append("  ").append(c.kind().description());
+      for (int i = c.kind().description().length(); i < width + 2; i++) {
+        sb.append(' ');
+      }
+      out.println(sb.append(c.path()));
+    }
+  }
+
+  /**
+   * Writes the JSON fields: {@code changes}, an array of {@code {"path", "change"}} objects, or
+   * {@code null} with {@code changesError} when a run would refuse the tree.
+   */
+  void writeJson(JsonGenerator j) throws IOException {
+    if (failure != null) {
+      j.writeNullField("changes");
+      j.writeStringField("changesError", failure);
+      return;
+    }
+    j.writeArrayFieldStart("changes");
+    for (Changes.Change c : entries) {
+      j.writeStartObject();
+      j.writeStringField("path", c.path());
+      j.writeStringField("change", c.kind().id());
+      j.writeEndObject();
+    }
+    j.writeEndArray();
+  }
+}

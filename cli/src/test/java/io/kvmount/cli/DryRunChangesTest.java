@@ -1,0 +1,104 @@
+package io.kvmount.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code generate --dry-run} lists what a run would change (text section and JSON {@code changes}
+ * field) and writes nothing, not even the lock file: on a fresh tree, an unchanged tree, a tree
+ * with a stale file, and a tree with a file changed by hand.
+ */
+class DryRunChangesTest {
+
+  @TempDir Path tmp;
+
+  private CliRunner.Result dryRun(Path pod, Path stage1, String format) {
+    CliRunner.Result r = CliRunner.run("generate", "--pod-manifest", pod.toString(), "--stage1-rootfs",
+        stage1.toString(), "--dry-run", "--format", format);
+    assertThat(r.exit()).as(r.err()).isZero();
+    return r;
+  }
+
+  private static String section(String text) {
+    int i = text.indexOf("\nChanges a run would make in the stage1 rootfs:\n");
+    assertThat(i).as(text).isPositive();
+    return text.substring(i + 1);
+  }
+
+  @Test
+  void freshTree_listsEveryDirectoryAndFile_writesNothing() throws Exception {
+    Path pod = BigPod.write(tmp.resolve("pod.json"), tmp.resolve("host"), 0, 2, 2);
+    Path stage1 = Files.createDirectories(tmp.resolve("stage1"));
+    String text = section(dryRun(pod, stage1, "text").out());
+    assertThat(text).contains("  create directory  usr/lib/systemd/system\n")
+        .contains("  write file        usr/lib/systemd/system/app-0.service.d/10-kvmount-volumes.conf\n")
+        .doesNotContain("unchanged").doesNotContain("remove");
+    String json = dryRun(pod, stage1, "json").out();
+    assertThat(json).contains("\"changes\" : [")
+        .contains("\"path\" : \"usr/lib/systemd/system\",\n    \"change\" : \"create-directory\"")
+        .contains("\"change\" : \"write-file\"");
+    try (var s = Files.list(stage1)) {
+      assertThat(s.toList()).isEmpty(); // no .kvmount, no lock file
+    }
+  }
+
+  @Test
+  void missingStage1Rootfs_isAnalysedAsEmpty() throws Exception {
+    Path pod = BigPod.write(tmp.resolve("pod.json"), tmp.resolve("host"), 0, 1, 1);
+    Path stage1 = tmp.resolve("not-yet");
+    assertThat(section(dryRun(pod, stage1, "text").out())).contains("  create directory");
+    assertThat(stage1).doesNotExist();
+  }
+
+  @Test
+  void unchangedTree_listsOnlyUnchangedFiles() throws Exception {
+    Path pod = BigPod.write(tmp.resolve("pod.json"), tmp.resolve("host"), 0, 2, 2);
+    Path stage1 = Files.createDirectories(tmp.resolve("stage1"));
+    assertThat(CliRunner.run("generate", "--pod-manifest", pod.toString(), "--stage1-rootfs", stage1.toString())
+        .exit()).isZero();
+    var before = TreeSnapshot.of(stage1);
+    String text = section(dryRun(pod, stage1, "text").out());
+    List<String> lines = text.lines().skip(1).toList();
+    assertThat(lines).isNotEmpty().allMatch(l -> l.startsWith("  leave file unchanged  "), "unchanged");
+    assertThat(dryRun(pod, stage1, "json").out()).contains("\"change\" : \"unchanged-file\"")
+        .doesNotContain("write-file").doesNotContain("create-directory");
+    assertThat(TreeSnapshot.of(stage1)).isEqualTo(before);
+  }
+
+  @Test
+  void staleAndChangedFiles_areShown() throws Exception {
+    Path host = tmp.resolve("host");
+    Path stage1 = Files.createDirectories(tmp.resolve("stage1"));
+    Path pod0 = BigPod.write(tmp.resolve("pod0.json"), host, 0, 3, 2);
+    Path pod1 = BigPod.write(tmp.resolve("pod1.json"), host, 0, 2, 2); // app-2 is gone
+    assertThat(CliRunner.run("generate", "--pod-manifest", pod0.toString(), "--stage1-rootfs", stage1.toString())
+        .exit()).isZero();
+    var before = TreeSnapshot.of(stage1);
+
+    String stale = section(dryRun(pod1, stage1, "text").out()).replaceAll(" {2,}", "  "); // columns aside
+    assertThat(stale).contains("  remove file  usr/lib/systemd/system/app-2.service.d/10-kvmount-volumes.conf\n")
+        .contains("  remove directory if empty  usr/lib/systemd/system/app-2.service.d\n")
+        .contains("  leave file unchanged  usr/lib/systemd/system/app-0.service.d/10-kvmount-volumes.conf\n");
+    assertThat(dryRun(pod1, stage1, "json").out())
+        .contains("\"path\" : \"usr/lib/systemd/system/app-2.service.d/10-kvmount-volumes.conf\",\n"
+            + "    \"change\" : \"remove-file\"");
+    assertThat(TreeSnapshot.of(stage1)).isEqualTo(before);
+
+    Path dropIn = stage1.resolve("usr/lib/systemd/system/app-0.service.d/10-kvmount-volumes.conf");
+    Files.writeString(dropIn, "# changed by hand\n");
+    before = TreeSnapshot.of(stage1);
+    assertThat(section(dryRun(pod0, stage1, "text").out())).isEqualTo(
+        "Changes a run would make in the stage1 rootfs:\n"
+            + "  none: generate would fail: refusing to overwrite"
+            + " \"usr/lib/systemd/system/app-0.service.d/10-kvmount-volumes.conf\": it was changed after kvmount"
+            + " wrote it; move it away to let kvmount write it again\n");
+    String json = dryRun(pod0, stage1, "json").out();
+    assertThat(json).contains("\"changes\" : null,\n  \"changesError\" : \"refusing to overwrite");
+    assertThat(TreeSnapshot.of(stage1)).isEqualTo(before);
+  }
+}

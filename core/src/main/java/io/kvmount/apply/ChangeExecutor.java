@@ -1,0 +1,317 @@
+package io.kvmount.apply;
+
+import io.kvmount.apply.DesiredTree.FileSpec;
+import io.kvmount.concurrent.Parallel;
+import io.kvmount.error.IoErrors;
+import io.kvmount.path.GuestPath;
+import io.kvmount.plan.GuestFs.Kind;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Carries out a {@link Changes} value, and nothing else: records the journal in the state file,
+ * creates the directories (parents first, one depth at a time, in parallel), re-applies modes and
+ * owners, writes the files into a staging directory (in parallel, each created exclusively and
+ * fsynced), renames them into place ({@code rename(2)}: no unit is ever seen half written),
+ * removes stale files and empty directories, fsyncs the directories that changed, and replaces
+ * the state file last. A failure before the first rename rolls everything back (best effort);
+ * after it, a re-run completes the job.
+ *
+ * <p>The caller holds the lock, and the changes were decided under it. One run per instance.
+ */
+final class ChangeExecutor {
+
+  /** Threads for steps that wait on the disk: concurrent fsyncs are committed together. */
+  private static final int IO_THREADS = 8;
+
+  private static final Set<java.nio.file.OpenOption> NEW_FILE =
+      Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
+  private static final FileAttribute<Set<PosixFilePermission>> STAGED_FILE_PERMISSIONS =
+      PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-r--r--"));
+
+  private final Changes c;
+  private final Path root;
+  private final DesiredTree d;
+  private final List<FileSpec> write;
+  private final ModeAndOwner modes;
+
+  private ChangeExecutor(Changes c) {
+    this.c = c;
+    this.root = c.root();
+    this.d = c.desired();
+    this.write = c.write();
+    this.modes = new ModeAndOwner(root, d, ProcessCreds.current(), c.create().size());
+  }
+
+  /**
+   * Makes the changes.
+   *
+   * @param c the changes, decided under the lock the caller holds
+   * @return what changed
+   * @throws IOException naming the path that failed; see the class description for what is left
+   */
+  static ApplyResult execute(Changes c) throws IOException {
+    return new ChangeExecutor(c).run();
+  }
+
+  private Path host(GuestPath p) {
+    return p.isRoot() ? root : root.resolve(p.relativeString());
+  }
+
+  /** One step that may fail with an I/O error. */
+  private interface IoStep<T> {
+    void run(T item) throws IOException;
+  }
+
+  /** Runs the step for every item, on {@link #IO_THREADS} threads when there are many. */
+  private static <T> void inParallel(List<T> items, IoStep<T> step) throws IOException {
+    Parallel.map(items.size(), DesiredTree.PARALLEL_MIN, IO_THREADS, i -> {
+      step.run(items.get(i));
+      return null;
+    });
+  }
+
+  /** Runs the step for every index from {@code from} to {@code count - 1}, as {@link #inParallel}. */
+  private static void forIndices(int from, int count, IoStep<Integer> step) throws IOException {
+    Parallel.map(count - from, DesiredTree.PARALLEL_MIN, IO_THREADS, i -> {
+      step.run(from + i);
+      return null;
+    });
+  }
+
+  private ApplyResult run() throws IOException {
+    List<String> removed = new ArrayList<>();
+    GuestPath staging = write.isEmpty() ? null : StagingDirectory.newPath(d.unitsDir);
+    boolean recordFirst = !c.create().isEmpty() || !write.isEmpty();
+    Path stateFile = root.resolve(PlanWriter.META_DIR).resolve("state");
+    boolean hadState = NioGuestFs.lstat(stateFile) == Kind.FILE;
+    byte[] oldStateBytes = hadState ? Files.readAllBytes(stateFile) : null;
+    // Insertion order (parents first) for the roll-back; a set for look-ups. Guarded by itself.
+    LinkedHashSet<GuestPath> createdNow = new LinkedHashSet<>(c.create().size() * 4 / 3 + 16);
+    // Set once a change cannot be rolled back (a file moved into place or removed).
+    boolean renamed = false;
+    boolean stagingMade = false;
+    try {
+      if (recordFirst) {
+        inParallel(write, FileSpec::sha); // the hashes go into the state first
+        StateFile.write(root, StateFile.journal(c, staging));
+      }
+      makeDirectories(createdNow);
+      for (GuestPath p : c.fix()) {
+        modes.setAttributes(p, d.dirs.get(p));
+      }
+      if (staging != null) {
+        StagingDirectory.create(root, staging);
+        stagingMade = true;
+        Path dir = host(staging); // staged files are named on the host side: no guest path each
+        forIndices(0, write.size(), i -> stageFile(dir.resolve("f" + i), staging, write.get(i)));
+        fsyncDirectory(staging);
+      }
+      Set<GuestPath> parents = new LinkedHashSet<>();
+      if (!write.isEmpty()) {
+        Path stagingDir = host(staging);
+        moveIntoPlace(stagingDir, 0); // the first alone: if it fails, everything can be undone
+        renamed = true;
+        forIndices(1, write.size(), i -> moveIntoPlace(stagingDir, i));
+        for (FileSpec f : write) {
+          parents.add(f.path().parent());
+        }
+      }
+      for (GuestPath p : c.removeFiles()) {
+        try {
+          Files.delete(host(p));
+        } catch (NoSuchFileException e) {
+          continue;
+        } catch (IOException e) {
+          throw IoErrors.inStage1Rootfs("remove", p.relativeString(), root, e);
+        }
+        renamed = true;
+        removed.add(p.relativeString());
+        parents.add(p.parent());
+      }
+      for (GuestPath p : c.removeDirsIfEmpty()) {
+        if (StagingDirectory.realDirs(root, p)) {
+          try {
+            Files.delete(host(p));
+            parents.add(p.parent());
+          } catch (DirectoryNotEmptyException e) {
+            // It holds someone else's files: leave it and forget it.
+          } catch (IOException e) {
+            throw IoErrors.inStage1Rootfs("remove directory", p.relativeString(), root, e);
+          }
+        }
+      }
+      if (stagingMade) {
+        try {
+          Files.delete(host(staging));
+        } catch (IOException e) {
+          throw IoErrors.inStage1Rootfs("remove staging directory", staging.relativeString(), root, e);
+        }
+      }
+      // Each new directory entry is durable once its directory is synced (the files' data
+      // were synced when written). Directories found to be real once need no second walk.
+      Map<GuestPath, Boolean> real = new ConcurrentHashMap<>();
+      inParallel(new ArrayList<>(parents), p -> {
+        if (realDirsCached(p, real)) {
+          fsyncDirectory(p);
+        }
+      });
+      byte[] fin = d.finalStateBytes();
+      byte[] current = NioGuestFs.lstat(stateFile) == Kind.FILE ? Files.readAllBytes(stateFile) : null;
+      if (!Arrays.equals(fin, current)) {
+        StateFile.write(root, fin);
+      }
+    } catch (IOException e) {
+      if (!renamed) {
+        rollBack(e, stagingMade ? staging : null, createdNow, recordFirst, oldStateBytes);
+      } else if (stagingMade) {
+        try {
+          StagingDirectory.remove(root, staging);
+        } catch (IOException second) {
+          e.addSuppressed(second);
+        }
+      }
+      throw e;
+    }
+    return result(removed);
+  }
+
+  private ApplyResult result(List<String> removed) {
+    List<String> created = new ArrayList<>();
+    for (GuestPath p : c.create()) {
+      created.add(p.relativeString()); // all of them were created, parents first
+    }
+    Set<FileSpec> changed = Collections.newSetFromMap(new IdentityHashMap<>());
+    changed.addAll(write);
+    List<String> written = new ArrayList<>();
+    List<String> same = new ArrayList<>();
+    for (FileSpec f : d.files.values()) { // plan order
+      if (changed.contains(f)) {
+        written.add(f.path().relativeString());
+      }
+    }
+    for (FileSpec f : c.unchanged()) {
+      same.add(f.path().relativeString());
+    }
+    return new ApplyResult(written, same, removed, created);
+  }
+
+  /** Renames staged file {@code i} over its target (atomic: {@code rename(2)}). */
+  private void moveIntoPlace(Path stagingDir, int i) throws IOException {
+    GuestPath target = write.get(i).path();
+    try {
+      Files.move(stagingDir.resolve("f" + i), host(target), StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) {
+      throw IoErrors.inStage1Rootfs("move into place", target.relativeString(), root, e);
+    }
+  }
+
+  /**
+   * Creates the missing directories, parents first: one depth at a time, the directories of one
+   * depth in parallel (their parents all exist by then).
+   */
+  private void makeDirectories(LinkedHashSet<GuestPath> createdNow) throws IOException {
+    TreeMap<Integer, List<GuestPath>> byDepth = new TreeMap<>();
+    for (GuestPath p : c.create()) {
+      byDepth.computeIfAbsent(p.depth(), k -> new ArrayList<>()).add(p);
+    }
+    for (List<GuestPath> level : byDepth.values()) {
+      inParallel(level, p -> modes.makeDirectory(p, createdNow));
+    }
+  }
+
+  private void stageFile(Path staged, GuestPath staging, FileSpec f) throws IOException {
+    try {
+      writeExclusive(staged, staging, f.content());
+    } catch (IOException e) {
+      throw IoErrors.inStage1Rootfs("write", f.path().relativeString(), root, e);
+    }
+  }
+
+  /**
+   * Creates a file that must not exist ({@code O_CREAT|O_EXCL}, never through a symlink), writes
+   * the bytes, makes its mode 0644 and fsyncs it.
+   */
+  private void writeExclusive(Path h, GuestPath dir, byte[] content) throws IOException {
+    try (FileChannel ch = FileChannel.open(h, NEW_FILE, STAGED_FILE_PERMISSIONS)) {
+      ByteBuffer b = ByteBuffer.wrap(content);
+      while (b.hasRemaining()) {
+        ch.write(b);
+      }
+      modes.ensureFileMode(h, dir);
+      ch.force(true);
+    }
+  }
+
+  private void fsyncDirectory(GuestPath p) throws IOException {
+    try (FileChannel ch = FileChannel.open(host(p), StandardOpenOption.READ)) {
+      ch.force(true);
+    } catch (IOException e) {
+      throw IoErrors.inStage1Rootfs("sync directory", p.relativeString(), root, e);
+    }
+  }
+
+  /** Whether every component of {@code p} is a real directory; results shared via {@code memo}. */
+  private boolean realDirsCached(GuestPath p, Map<GuestPath, Boolean> memo) throws IOException {
+    if (p.isRoot()) {
+      return true;
+    }
+    Boolean known = memo.get(p);
+    if (known == null) {
+      known = realDirsCached(p.parent(), memo) && NioGuestFs.lstat(host(p)) == Kind.DIRECTORY;
+      memo.put(p, known);
+    }
+    return known;
+  }
+
+  /** Best effort: undoes the changes of a run that failed before moving any file into place. */
+  private void rollBack(
+      IOException cause,
+      GuestPath staging,
+      LinkedHashSet<GuestPath> createdNow,
+      boolean recordedFirst,
+      byte[] oldStateBytes) {
+    try {
+      if (staging != null) {
+        StagingDirectory.remove(root, staging);
+      }
+      List<GuestPath> undo;
+      synchronized (createdNow) {
+        undo = new ArrayList<>(createdNow);
+      }
+      for (int i = undo.size() - 1; i >= 0; i--) {
+        Files.deleteIfExists(host(undo.get(i)));
+      }
+      if (recordedFirst) {
+        if (oldStateBytes == null) {
+          Files.deleteIfExists(root.resolve(PlanWriter.META_DIR).resolve("state"));
+        } else {
+          StateFile.write(root, oldStateBytes);
+        }
+      }
+    } catch (IOException | RuntimeException second) {
+      cause.addSuppressed(second);
+    }
+  }
+}
