@@ -3,13 +3,13 @@ package io.kvmount.json;
 import com.fasterxml.jackson.core.JsonStreamContext;
 
 /**
- * A field path in a JSON document, such as {@code apps[2].mounts[0].path}: keys joined with
- * {@code .}, array indexes in brackets, and keys that are not plain words quoted in brackets
- * ({@code labels["a b"]}). The top level is {@code ""}.
+ * A field path in a JSON document, such as {@code apps[2].mounts[0].path}: keys joined with {@code
+ * .}, array indexes in brackets, and keys that are not plain words quoted in brackets ({@code
+ * labels["a b"]}). The top level is {@code ""}.
  *
- * <p>Built lazily: a reader makes one per field and array element, and almost none is ever
- * printed, so the text is made only when {@link #toString} is first called. Instances are
- * immutable in what they describe; the cached text makes them unsafe to share between threads.
+ * <p>Built lazily: a reader makes one per field and array element, and almost none is ever printed,
+ * so the text is made only when {@link #toString} is first called. Instances are immutable in what
+ * they describe; the cached text makes them unsafe to share between threads.
  */
 public final class FieldPath {
 
@@ -66,9 +66,9 @@ public final class FieldPath {
   }
 
   /**
-   * Joins an object's path and one of its keys: {@code objectPath.key}, or {@code
-   * objectPath["odd key"]} (quoted as by {@link Messages#quote}) for keys that are not plain words
-   * of at most 64 characters from {@code a-z A-Z 0-9 _ -}.
+   * Joins an object's path and one of its keys: {@code objectPath.key}, or {@code objectPath["odd
+   * key"]} (quoted as by {@link Messages#quote}) for keys that are not plain words of at most 64
+   * characters from {@code a-z A-Z 0-9 _ -}.
    *
    * @param objectPath the object's path, {@code ""} for the top level
    * @param key the key

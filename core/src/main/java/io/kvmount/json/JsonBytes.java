@@ -16,14 +16,14 @@ public final class JsonBytes {
   private JsonBytes() {}
 
   /**
-   * Checks a document's bytes; the message of a failure names the byte's line and column (both
-   * from 1, columns in bytes) and the field path of the value it lies in.
+   * Checks a document's bytes; the message of a failure names the byte's line and column (both from
+   * 1, columns in bytes) and the field path of the value it lies in.
    *
    * @param json the document
-   * @param factory the factory the document will be parsed with (used to find the field path of
-   *     a bad byte)
-   * @param format the name of the document's format for the byte-order-mark message, such as
-   *     {@code "appc"} ("which JSON (RFC 8259) and appc do not allow")
+   * @param factory the factory the document will be parsed with (used to find the field path of a
+   *     bad byte)
+   * @param format the name of the document's format for the byte-order-mark message, such as {@code
+   *     "appc"} ("which JSON (RFC 8259) and appc do not allow")
    * @param errors makes the exception
    * @param <E> the reader's exception type
    * @throws E if the document starts with a byte order mark, holds a raw control character other

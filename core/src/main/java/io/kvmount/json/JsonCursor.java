@@ -50,8 +50,8 @@ public final class JsonCursor<E extends Exception> {
   /**
    * Checks the document's size and bytes, starts the parser and moves to the top-level object.
    *
-   * @throws E if the document is too large, not UTF-8 JSON text ({@link JsonBytes}), empty, or
-   *     its top-level value is not an object
+   * @throws E if the document is too large, not UTF-8 JSON text ({@link JsonBytes}), empty, or its
+   *     top-level value is not an object
    */
   public void open() throws E {
     if (json.length > limits.maxDocumentBytes()) {

@@ -22,10 +22,9 @@ public final class JsonLimits {
    * Creates the limits and their factory.
    *
    * @param maxDocumentBytes largest accepted document, in bytes
-   * @param maxDepth deepest accepted nesting of arrays and objects, the top-level value counting
-   *     as 1
-   * @param maxStringLength longest accepted string or object key, in characters (UTF-16 code
-   *     units)
+   * @param maxDepth deepest accepted nesting of arrays and objects, the top-level value counting as
+   *     1
+   * @param maxStringLength longest accepted string or object key, in characters (UTF-16 code units)
    */
   public JsonLimits(int maxDocumentBytes, int maxDepth, int maxStringLength) {
     this.maxDocumentBytes = maxDocumentBytes;
@@ -78,9 +77,8 @@ public final class JsonLimits {
   }
 
   /**
-   * Returns the Jackson factory for these documents: streaming parser only, no source in
-   * locations, no interned names, no charset detection (the bytes are UTF-8, {@link JsonBytes}
-   * checks them).
+   * Returns the Jackson factory for these documents: streaming parser only, no source in locations,
+   * no interned names, no charset detection (the bytes are UTF-8, {@link JsonBytes} checks them).
    *
    * @return the factory, shared
    */

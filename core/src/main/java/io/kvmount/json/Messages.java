@@ -197,8 +197,7 @@ public final class Messages {
    * failure to the end of the document is one unfinished literal or number inside the top-level
    * value.
    */
-  private static boolean cutShort(
-      JsonProcessingException e, byte[] json, boolean insideTopLevel) {
+  private static boolean cutShort(JsonProcessingException e, byte[] json, boolean insideTopLevel) {
     String m = e.getOriginalMessage();
     if (m != null && m.toLowerCase(Locale.ROOT).contains("end-of-input")) {
       return true;
@@ -228,8 +227,8 @@ public final class Messages {
 
   /**
    * Shortens one of Jackson's messages to what a user needs: its first line, without Jackson's
-   * "[Source: ...]" location (the caller gives the position), without its hints on parser
-   * features, at most 200 characters, starting in lower case, safe for one line.
+   * "[Source: ...]" location (the caller gives the position), without its hints on parser features,
+   * at most 200 characters, starting in lower case, safe for one line.
    *
    * @param message Jackson's original message, or null
    * @return the cleaned message; {@code "syntax error"} when nothing is left

@@ -10,11 +10,11 @@
  *
  * <p>A reader of one format (the appc reader in {@code io.kvmount.manifest}) supplies its limits,
  * its format's name and an {@link io.kvmount.json.ErrorFactory} that makes its own checked
- * exception; everything here throws through that factory, so messages and field paths are the
- * same whichever format is read. No data binding (start-up: see BENCHMARKS.md).
+ * exception; everything here throws through that factory, so messages and field paths are the same
+ * whichever format is read. No data binding (start-up: see BENCHMARKS.md).
  *
  * <p>Dependencies: jackson-core and the JDK only. It must not depend on any other kvmount package
- * ({@code manifest} and {@code plan} among them); the format readers depend on it. No file I/O:
- * the caller reads the bytes.
+ * ({@code manifest} and {@code plan} among them); the format readers depend on it. No file I/O: the
+ * caller reads the bytes.
  */
 package io.kvmount.json;

@@ -6,10 +6,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The checks of a pod manifest that need the whole pod, run once its apps and volumes are read:
- * app names and volume names are unique (appc v0.8.11 rule), every mount without {@code
- * appVolume} names a declared volume, and a mount's {@code appVolume} agrees with the pod volume
- * and the other {@code appVolume}s of its name. Stateless.
+ * The checks of a pod manifest that need the whole pod, run once its apps and volumes are read: app
+ * names and volume names are unique (appc v0.8.11 rule), every mount without {@code appVolume}
+ * names a declared volume, and a mount's {@code appVolume} agrees with the pod volume and the other
+ * {@code appVolume}s of its name. Stateless.
  */
 final class PodChecks {
 

@@ -15,8 +15,8 @@ import java.util.Optional;
 /**
  * Reads the objects of the appc schema (pod manifest, image manifest, runtime app, app section,
  * mount point, mount, volume) field by field from a {@link JsonCursor}, checks each value as appc
- * (and kvmount, where stricter) requires, and builds the records. The rules that need the whole
- * pod are {@link PodChecks}. One use of {@link ManifestReader}: not thread-safe; create one per
+ * (and kvmount, where stricter) requires, and builds the records. The rules that need the whole pod
+ * are {@link PodChecks}. One use of {@link ManifestReader}: not thread-safe; create one per
  * document.
  */
 final class SchemaReader implements ErrorFactory<ManifestException> {
@@ -346,5 +346,4 @@ final class SchemaReader implements ErrorFactory<ManifestException> {
     }
     return value;
   }
-
 }

@@ -15,10 +15,10 @@
  * {@code SchemaReader} per document, which opens an {@link io.kvmount.json.JsonCursor} over the
  * bytes (byte and size checks, then Jackson's tokens) and reads the appc objects field by field:
  * pod and image manifests, runtime apps, app sections, mount points and mounts itself, volume
- * objects through {@code VolumeReader}. Once the pod is read, {@code PodChecks} runs the rules
- * that need all of it (unique names, declared volumes, agreeing {@code appVolume}s). {@code Text}
- * holds the checks on names, paths and versions that the records' constructors share with the
- * reader. Every message goes through {@code SchemaReader}, the cursor's {@link
+ * objects through {@code VolumeReader}. Once the pod is read, {@code PodChecks} runs the rules that
+ * need all of it (unique names, declared volumes, agreeing {@code appVolume}s). {@code Text} holds
+ * the checks on names, paths and versions that the records' constructors share with the reader.
+ * Every message goes through {@code SchemaReader}, the cursor's {@link
  * io.kvmount.json.ErrorFactory}, as a {@code ManifestException}.
  *
  * <p>A second input format (such as an OCI runtime bundle's {@code config.json}) gets a package of
