@@ -71,8 +71,8 @@ public final class ManifestReader {
   public static final int MAX_MOUNT_POINTS_PER_APP = 10_000;
 
   /**
-   * The limits above that the JSON cursor checks, and the Jackson factory for manifests (one for
-   * the process).
+   * The first three limits above, which the JSON cursor checks (the others are the schema
+   * reader's), and the Jackson factory for manifests, one for the process.
    */
   static final JsonLimits LIMITS = new JsonLimits(MAX_DOCUMENT_BYTES, MAX_DEPTH, MAX_STRING_LENGTH);
 

@@ -10,9 +10,9 @@ import java.util.Optional;
 /**
  * Reads an appc volume object (an entry of a pod's {@code volumes}, or a mount's {@code
  * appVolume}): a host volume needs an absolute {@code source} and has no mode or owner; an empty
- * volume has no {@code source}, and its {@code mode} (octal text up to {@code 07777}, default
- * {@code 0755}), {@code uid} and {@code gid} (integers from 0 to 4294967294, default 0) are checked
- * here. Part of {@link SchemaReader}; not thread-safe.
+ * volume has no {@code source} (or an empty one), and its {@code mode} (octal text up to {@code
+ * 07777}, default {@code 0755}), {@code uid} and {@code gid} (integers from 0 to 4294967294,
+ * default 0) are checked here. Part of {@link SchemaReader}; not thread-safe.
  */
 final class VolumeReader {
 
