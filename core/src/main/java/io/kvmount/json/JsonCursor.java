@@ -27,6 +27,13 @@ public final class JsonCursor<E extends Exception> {
   private final JsonLimits limits;
   private final String format;
   private final ErrorFactory<E> errors;
+
+  /**
+   * {@code limits.maxStringLength()}, read once: it is compared for every key and string, much of
+   * that in the interpreter at start-up, where a field costs less than a call.
+   */
+  private final int maxStringLength;
+
   private JsonParser parser;
 
   /**
@@ -42,6 +49,7 @@ public final class JsonCursor<E extends Exception> {
     this.limits = limits;
     this.format = format;
     this.errors = errors;
+    this.maxStringLength = limits.maxStringLength();
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -282,7 +290,7 @@ public final class JsonCursor<E extends Exception> {
   String name() throws E {
     try {
       int length = parser.getTextLength();
-      if (length > limits.maxStringLength()) { // the path only when it is needed
+      if (length > maxStringLength) { // the path only when it is needed
         checkLength(length, FieldPath.of(parser.getParsingContext()));
       }
       return parser.currentName();
@@ -326,7 +334,7 @@ public final class JsonCursor<E extends Exception> {
       }
     } else if (t == JsonToken.VALUE_STRING) {
       int length = textLength();
-      if (length > limits.maxStringLength()) {
+      if (length > maxStringLength) {
         checkLength(length, scalarPath());
       }
     } else if (t == null) {
@@ -360,19 +368,19 @@ public final class JsonCursor<E extends Exception> {
   }
 
   private void checkLength(int length, FieldPath path) throws E {
-    if (length > limits.maxStringLength()) {
+    if (length > maxStringLength) {
       checkLength(length, path.toString());
     }
   }
 
   private void checkLength(int length, String path) throws E {
-    if (length > limits.maxStringLength()) {
+    if (length > maxStringLength) {
       throw errors.error(
           path,
           "string of "
               + length
               + " characters is longer than the limit of "
-              + limits.maxStringLength()
+              + maxStringLength
               + " ("
               + Messages.position(parser.currentLocation())
               + ")");
