@@ -1,8 +1,6 @@
 package io.kvmount.manifest;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.StreamReadConstraints;
-import com.fasterxml.jackson.core.StreamReadFeature;
+import io.kvmount.json.JsonLimits;
 
 /**
  * Reads appc pod and image manifests (JSON, UTF-8) into the {@link PodManifest} and {@link
@@ -43,7 +41,7 @@ import com.fasterxml.jackson.core.StreamReadFeature;
  * #MAX_DEPTH}, {@link #MAX_STRING_LENGTH}, {@link #MAX_APPS}, {@link #MAX_VOLUMES}, {@link
  * #MAX_MOUNTS_PER_APP}, {@link #MAX_MOUNT_POINTS_PER_APP}.
  *
- * <p>Uses Jackson's streaming parser (one {@link JsonFactory} for the process), no data binding, so
+ * <p>Uses Jackson's streaming parser (one {@code JsonFactory} for the process), no data binding, so
  * that reading adds little start-up time. Thread-safe: the methods keep no state between calls.
  */
 public final class ManifestReader {
@@ -73,25 +71,10 @@ public final class ManifestReader {
   public static final int MAX_MOUNT_POINTS_PER_APP = 10_000;
 
   /**
-   * Jackson's own limits are backstops only: our checks (with our messages) run first. Strings and
-   * numbers are bounded by the document size; the nesting limit is one above ours so that our check
-   * sees the offending level.
+   * The first three limits above, which the JSON cursor checks (the others are the schema
+   * reader's), and the Jackson factory for manifests, one for the process.
    */
-  static final JsonFactory FACTORY =
-      JsonFactory.builder()
-          .streamReadConstraints(
-              StreamReadConstraints.builder()
-                  .maxDocumentLength(MAX_DOCUMENT_BYTES)
-                  .maxNestingDepth(MAX_DEPTH + 1)
-                  .maxStringLength(MAX_DOCUMENT_BYTES)
-                  .maxNameLength(MAX_DOCUMENT_BYTES)
-                  .maxNumberLength(MAX_DOCUMENT_BYTES)
-                  .build())
-          .disable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION)
-          .disable(StreamReadFeature.AUTO_CLOSE_SOURCE)
-          .disable(JsonFactory.Feature.INTERN_FIELD_NAMES)
-          .disable(JsonFactory.Feature.CHARSET_DETECTION)
-          .build();
+  static final JsonLimits LIMITS = new JsonLimits(MAX_DOCUMENT_BYTES, MAX_DEPTH, MAX_STRING_LENGTH);
 
   private ManifestReader() {}
 
@@ -108,7 +91,7 @@ public final class ManifestReader {
    *     description; the message names the field
    */
   public static PodManifest readPod(byte[] json, String source) throws ManifestException {
-    return new ManifestParser(json, source).readPod();
+    return new SchemaReader(json, source).readPod();
   }
 
   /**
@@ -122,6 +105,6 @@ public final class ManifestReader {
    *     required), or a mount point breaks a rule listed in the class description
    */
   public static ImageManifest readImage(byte[] json, String source) throws ManifestException {
-    return new ManifestParser(json, source).readImage();
+    return new SchemaReader(json, source).readImage();
   }
 }

@@ -1,15 +1,17 @@
 package io.kvmount.manifest;
 
+import io.kvmount.json.Messages;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Text helpers of the manifest package: quoting values for one-line messages and the checks on
- * names, paths and versions that both the reader and the record constructors apply. Stateless.
+ * Text helpers of the manifest package: the checks on names, paths and versions that both the
+ * reader and the record constructors apply, and short names for the message quoting of {@link
+ * Messages}, which the JSON cursor shares. Stateless.
  */
 final class Text {
 
   /** Longest value quoted in a message, in characters; longer values are cut with "...". */
-  static final int MAX_QUOTED_CHARS = 120;
+  static final int MAX_QUOTED_CHARS = Messages.MAX_QUOTED_CHARS;
 
   /** Longest path in bytes, without the terminating NUL (Linux {@code PATH_MAX} - 1). */
   static final int MAX_PATH_BYTES = 4095;
@@ -19,98 +21,19 @@ final class Text {
 
   private Text() {}
 
-  /**
-   * Quotes a value for a message: double quotes around it, {@code "} and {@code \} escaped, and
-   * every character that could break the line or hide in a terminal escaped ({@code \n}, {@code
-   * \r}, {@code \t}, {@code \x01}, {@code \x7f}; C1 controls, the line and paragraph separators,
-   * the byte order mark and unpaired surrogates as backslash-u and four hex digits). Values longer
-   * than {@link #MAX_QUOTED_CHARS} are shortened.
-   */
+  /** Quotes a value for a message: {@link Messages#quote}. */
   static String quote(String value) {
-    StringBuilder sb = new StringBuilder(Math.min(value.length(), MAX_QUOTED_CHARS) + 8);
-    sb.append('"');
-    int n = Math.min(value.length(), MAX_QUOTED_CHARS);
-    appendEscaped(sb, value, n);
-    sb.append('"');
-    if (value.length() > MAX_QUOTED_CHARS) {
-      sb.append("... (").append(value.length()).append(" characters)");
-    }
-    return sb.toString();
+    return Messages.quote(value);
   }
 
-  /** Escapes like {@link #quote} but without quotes and without shortening. */
+  /** Escapes like {@link #quote}, without quotes and shortening: {@link Messages#escape}. */
   static String escape(String value) {
-    StringBuilder sb = new StringBuilder(value.length() + 8);
-    appendEscaped(sb, value, value.length());
-    return sb.toString();
+    return Messages.escape(value);
   }
 
-  /**
-   * Makes text safe for a one-line message without quoting it: control characters, line and
-   * paragraph separators and unpaired surrogates are escaped as in {@link #quote}; {@code "} and
-   * {@code \} stay as they are (text passed here was usually quoted already).
-   */
+  /** Makes text safe for a one-line message without quoting it: {@link Messages#oneLine}. */
   static String oneLine(String text) {
-    for (int i = 0; i < text.length(); i++) {
-      char c = text.charAt(i);
-      if (c < 0x20
-          || (c >= 0x7f && c <= 0x9f)
-          || c == '\u2028'
-          || c == '\u2029'
-          || c == '\ufeff'
-          || Character.isSurrogate(c)) {
-        StringBuilder sb = new StringBuilder(text.length() + 8);
-        appendEscaped(sb, text, text.length(), false);
-        return sb.toString();
-      }
-    }
-    return text;
-  }
-
-  private static void appendEscaped(StringBuilder sb, String value, int n) {
-    appendEscaped(sb, value, n, true);
-  }
-
-  private static void appendEscaped(StringBuilder sb, String value, int n, boolean quotes) {
-    for (int i = 0; i < n; i++) {
-      char c = value.charAt(i);
-      if (!quotes && (c == '"' || c == '\\')) {
-        sb.append(c);
-        continue;
-      }
-      switch (c) {
-        case '"':
-          sb.append("\\\"");
-          break;
-        case '\\':
-          sb.append("\\\\");
-          break;
-        case '\n':
-          sb.append("\\n");
-          break;
-        case '\r':
-          sb.append("\\r");
-          break;
-        case '\t':
-          sb.append("\\t");
-          break;
-        default:
-          if (c < 0x20 || c == 0x7f) {
-            sb.append(String.format("\\x%02x", (int) c));
-          } else if ((c >= 0x80 && c <= 0x9f) || c == '\u2028' || c == '\u2029' || c == '\ufeff') {
-            sb.append(String.format("\\u%04x", (int) c));
-          } else if (Character.isHighSurrogate(c)
-              && i + 1 < value.length()
-              && Character.isLowSurrogate(value.charAt(i + 1))) {
-            sb.append(c).append(value.charAt(i + 1));
-            i++;
-          } else if (Character.isSurrogate(c)) {
-            sb.append(String.format("\\u%04X", (int) c));
-          } else {
-            sb.append(c);
-          }
-      }
-    }
+    return Messages.oneLine(text);
   }
 
   /**

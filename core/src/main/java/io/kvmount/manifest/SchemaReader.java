@@ -1,0 +1,349 @@
+package io.kvmount.manifest;
+
+import com.fasterxml.jackson.core.JsonToken;
+import io.kvmount.json.ErrorFactory;
+import io.kvmount.json.FieldPath;
+import io.kvmount.json.JsonCursor;
+import io.kvmount.json.ObjectFields;
+import io.kvmount.path.GuestPath;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Reads the objects of the appc schema (pod manifest, image manifest, runtime app, app section,
+ * mount point, mount, volume) field by field from a {@link JsonCursor}, checks each value as appc
+ * (and kvmount, where stricter) requires, and builds the records. The rules that need the whole pod
+ * are {@link PodChecks}. One use of {@link ManifestReader}: not thread-safe; create one per
+ * document.
+ */
+final class SchemaReader implements ErrorFactory<ManifestException> {
+
+  private static final String[] POD_KEYS = {"acKind", "acVersion", "apps", "volumes"};
+  private static final String[] IMAGE_KEYS = {"acKind", "acVersion", "name", "app"};
+  private static final String[] RUNTIME_APP_KEYS = {"name", "app", "mounts"};
+  private static final String[] APP_KEYS = {"mountPoints"};
+  private static final String[] MOUNT_POINT_KEYS = {"name", "path", "readOnly"};
+  private static final String[] MOUNT_KEYS = {"volume", "path", "appVolume"};
+
+  private final String source;
+  private final JsonCursor<ManifestException> in;
+  private final VolumeReader volumeReader;
+
+  SchemaReader(byte[] json, String source) {
+    this.source = source;
+    this.in = new JsonCursor<>(json, ManifestReader.LIMITS, "appc", this);
+    this.volumeReader = new VolumeReader(in, this);
+  }
+
+  /**
+   * Makes the exception for a problem in this document (the cursor's errors come here too).
+   *
+   * @param fieldPath where, such as {@code "apps[1].name"}; {@code ""} for the whole document
+   * @param reason why, one line
+   * @return the exception, naming this document's source
+   */
+  @Override
+  public ManifestException error(String fieldPath, String reason) {
+    return new ManifestException(source, fieldPath, reason);
+  }
+
+  /** {@link #error(String, String)} for a field path. */
+  ManifestException error(FieldPath path, String reason) {
+    return error(path.toString(), reason);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Documents
+
+  /** Reads the document as a pod manifest: {@link ManifestReader#readPod}. */
+  PodManifest readPod() throws ManifestException {
+    in.open();
+    String acKind = null;
+    String acVersion = "";
+    List<RuntimeApp> apps = new ArrayList<>();
+    List<Volume> volumes = new ArrayList<>();
+    ObjectFields<ManifestException> f = in.fields(FieldPath.ROOT, POD_KEYS);
+    while (f.next()) {
+      switch (f.key()) {
+        case "acKind":
+          acKind = kind(f.path(), "PodManifest");
+          break;
+        case "acVersion":
+          acVersion = version(f.path());
+          break;
+        case "apps":
+          in.array(f.path());
+          for (int i = 0; in.nextElement(); i++) {
+            FieldPath p = f.path().index(i);
+            in.limit(i, ManifestReader.MAX_APPS, p, "apps");
+            apps.add(runtimeApp(p));
+          }
+          break;
+        case "volumes":
+          in.array(f.path());
+          for (int i = 0; in.nextElement(); i++) {
+            FieldPath p = f.path().index(i);
+            in.limit(i, ManifestReader.MAX_VOLUMES, p, "volumes");
+            volumes.add(volumeReader.read(p));
+          }
+          break;
+        default:
+          throw new AssertionError(f.key());
+      }
+    }
+    in.close();
+    if (acKind == null) {
+      throw error("acKind", "missing required field (must be \"PodManifest\")");
+    }
+    PodChecks.check(apps, volumes, source);
+    return new PodManifest(acVersion, apps, volumes);
+  }
+
+  /** Reads the document as an image manifest: {@link ManifestReader#readImage}. */
+  ImageManifest readImage() throws ManifestException {
+    in.open();
+    String acKind = null;
+    String acVersion = null;
+    String name = null;
+    List<MountPoint> mountPoints = List.of();
+    ObjectFields<ManifestException> f = in.fields(FieldPath.ROOT, IMAGE_KEYS);
+    while (f.next()) {
+      switch (f.key()) {
+        case "acKind":
+          acKind = kind(f.path(), "ImageManifest");
+          break;
+        case "acVersion":
+          acVersion = version(f.path());
+          break;
+        case "name":
+          name = in.string(f.path());
+          String problem = Text.acIdentifierProblem(name);
+          if (problem != null) {
+            throw error(f.path(), problem);
+          }
+          break;
+        case "app":
+          mountPoints = app(f.path()).orElse(List.of());
+          break;
+        default:
+          throw new AssertionError(f.key());
+      }
+    }
+    in.close();
+    if (acKind == null) {
+      throw error("acKind", "missing required field (must be \"ImageManifest\")");
+    }
+    if (acVersion == null) {
+      throw error("acVersion", "missing required field (an image manifest must give its version)");
+    }
+    if (name == null) {
+      throw error("name", "missing required field (the image name)");
+    }
+    return new ImageManifest(name, mountPoints);
+  }
+
+  private String kind(FieldPath path, String expected) throws ManifestException {
+    String kind = in.string(path);
+    if (!kind.equals(expected)) {
+      throw error(path, Text.quote(kind) + " is not \"" + expected + "\"");
+    }
+    return kind;
+  }
+
+  private String version(FieldPath path) throws ManifestException {
+    String version = in.string(path);
+    String problem = Text.semVerProblem(version);
+    if (problem != null) {
+      throw error(path, problem);
+    }
+    return version;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Objects of the schema
+
+  private RuntimeApp runtimeApp(FieldPath path) throws ManifestException {
+    in.object(path);
+    AcName name = null;
+    Optional<List<MountPoint>> mountPoints = Optional.empty();
+    List<Mount> mounts = List.of();
+    ObjectFields<ManifestException> f = in.fields(path, RUNTIME_APP_KEYS);
+    while (f.next()) {
+      switch (f.key()) {
+        case "name":
+          name = acName(f.path());
+          break;
+        case "app":
+          mountPoints = app(f.path());
+          break;
+        case "mounts":
+          mounts = mounts(f.path());
+          break;
+        default:
+          throw new AssertionError(f.key());
+      }
+    }
+    if (name == null) {
+      throw error(path + ".name", "missing required field (the app's name)");
+    }
+    return new RuntimeApp(name, mountPoints, mounts);
+  }
+
+  /** An {@code app} section: only its mount points matter. Empty if the section is null. */
+  private Optional<List<MountPoint>> app(FieldPath path) throws ManifestException {
+    if (in.current() == JsonToken.VALUE_NULL) {
+      return Optional.empty();
+    }
+    in.object(path);
+    List<MountPoint> mountPoints = List.of();
+    ObjectFields<ManifestException> f = in.fields(path, APP_KEYS);
+    while (f.next()) {
+      in.array(f.path());
+      mountPoints = new ArrayList<>();
+      for (int i = 0; in.nextElement(); i++) {
+        FieldPath p = f.path().index(i);
+        in.limit(i, ManifestReader.MAX_MOUNT_POINTS_PER_APP, p, "mount points in one app");
+        mountPoints.add(mountPoint(p));
+      }
+    }
+    return Optional.of(mountPoints);
+  }
+
+  private MountPoint mountPoint(FieldPath path) throws ManifestException {
+    in.object(path);
+    AcName name = null;
+    String mountPath = null;
+    boolean readOnly = false;
+    ObjectFields<ManifestException> f = in.fields(path, MOUNT_POINT_KEYS);
+    while (f.next()) {
+      switch (f.key()) {
+        case "name":
+          name = acName(f.path());
+          break;
+        case "path":
+          mountPath = appPath(f.path());
+          break;
+        case "readOnly":
+          readOnly = in.bool(f.path());
+          break;
+        default:
+          throw new AssertionError(f.key());
+      }
+    }
+    if (name == null) {
+      throw error(path + ".name", "missing required field (the mount point's name)");
+    }
+    if (mountPath == null) {
+      throw error(
+          path + ".path", "missing required field (an absolute path inside the app rootfs)");
+    }
+    return new MountPoint(name, mountPath, readOnly);
+  }
+
+  private List<Mount> mounts(FieldPath path) throws ManifestException {
+    in.array(path);
+    List<Mount> mounts = new ArrayList<>();
+    Map<String, Integer> byTarget = new HashMap<>(); // normalised path text
+    for (int i = 0; in.nextElement(); i++) {
+      FieldPath p = path.index(i);
+      in.limit(i, ManifestReader.MAX_MOUNTS_PER_APP, p, "mounts in one app");
+      Mount mount = mount(p);
+      Integer first = byTarget.putIfAbsent(normalText(mount.path()), i);
+      if (first != null) {
+        throw error(
+            p + ".path",
+            Text.quote(mount.path())
+                + " is mounted twice (also "
+                + path
+                + "["
+                + first
+                + "], "
+                + Text.quote(mounts.get(first).path())
+                + ")");
+      }
+      mounts.add(mount);
+    }
+    return mounts;
+  }
+
+  /**
+   * The text {@code GuestPath.parse(path).toString()} gives, for a path {@link #appPath} accepted
+   * (absolute, no {@code ..}): {@code path} itself when it is already in that form (no empty or
+   * {@code .} component, no trailing slash), as nearly every manifest's paths are.
+   */
+  private static String normalText(String path) {
+    int n = path.length();
+    boolean normal =
+        n == 1
+            || (path.charAt(n - 1) != '/'
+                && !path.endsWith("/.")
+                && path.indexOf("//") < 0
+                && path.indexOf("/./") < 0);
+    return normal ? path : GuestPath.parse(path).toString();
+  }
+
+  private Mount mount(FieldPath path) throws ManifestException {
+    in.object(path);
+    AcName volume = null;
+    String mountPath = null;
+    Optional<Volume> appVolume = Optional.empty();
+    ObjectFields<ManifestException> f = in.fields(path, MOUNT_KEYS);
+    while (f.next()) {
+      switch (f.key()) {
+        case "volume":
+          volume = acName(f.path());
+          break;
+        case "path":
+          mountPath = appPath(f.path());
+          break;
+        case "appVolume":
+          appVolume = Optional.of(volumeReader.read(f.path()));
+          break;
+        default:
+          throw new AssertionError(f.key());
+      }
+    }
+    if (volume == null) {
+      if (appVolume.isEmpty()) {
+        throw error(path + ".volume", "missing required field (the name of the mounted volume)");
+      }
+      volume = appVolume.get().name();
+    } else if (appVolume.isPresent() && !appVolume.get().name().value().equals(volume.value())) {
+      throw error(
+          path + ".volume",
+          Text.quote(volume.value())
+              + " differs from the appVolume's name "
+              + Text.quote(appVolume.get().name().value()));
+    }
+    if (mountPath == null) {
+      throw error(
+          path + ".path", "missing required field (an absolute path inside the app rootfs)");
+    }
+    return new Mount(volume, mountPath, appVolume);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Scalars
+
+  /** Reads an ACName (a volume or app name). */
+  AcName acName(FieldPath path) throws ManifestException {
+    String value = in.string(path);
+    String problem = AcName.problem(value);
+    if (problem != null) {
+      throw error(path, problem);
+    }
+    return new AcName(value);
+  }
+
+  private String appPath(FieldPath path) throws ManifestException {
+    String value = in.string(path);
+    String problem = Text.appPathProblem(value);
+    if (problem != null) {
+      throw error(path, problem);
+    }
+    return value;
+  }
+}
