@@ -3,6 +3,7 @@ package io.kvmount;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.kvmount.apply.ApplyResult;
+import io.kvmount.concurrent.Parallel;
 import io.kvmount.manifest.PodManifest;
 import io.kvmount.plan.Plan;
 import io.kvmount.plan.PlannedDirectory;
@@ -22,7 +23,8 @@ import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -35,12 +37,10 @@ import org.junit.jupiter.api.io.TempDir;
  * hypervisor arguments, the written tree (every entry's type, mode, owner, bytes and link target,
  * {@code .kvmount/} included) and the apply result, in order.
  *
- * <p>The reference run plans and writes inside a {@link ForkJoinPool} of one thread, so the
- * planner's parallel streams run one task at a time; the other runs use pools of four threads
- * and the common pool (parallel streams run in the pool of the thread that starts them). The
- * writer's own thread pool cannot be made serial from here; its runs are compared with each
- * other. Replaces GoldenTest's old check, which rendered small pods (below every threshold)
- * twice.
+ * <p>The reference run is serial ({@code -Dkvmount.serial=true}, read per call: every step of the
+ * planner and the writer on this thread, in order); the other runs are parallel, two started from
+ * this thread and one from another thread. Replaces GoldenTest's old check, which rendered small
+ * pods (below every threshold) twice.
  */
 class LargePodDeterminismTest {
 
@@ -116,8 +116,8 @@ class LargePodDeterminismTest {
 
   private static int runs;
 
-  /** Plans and writes the pod into a fresh stage1 rootfs, in the given pool (null: this thread). */
-  private static Run run(ForkJoinPool pool) throws Exception {
+  /** Plans and writes the pod into a fresh stage1 rootfs, on a new thread or on this one. */
+  private static Run run(boolean onOtherThread) throws Exception {
     Path stage1 = stage1(tmp.resolve("stage1-" + runs++));
     Callable<Run> work =
         () -> {
@@ -128,30 +128,32 @@ class LargePodDeterminismTest {
           return new Run(g.plan(), g.plan().toString(), g.arguments().args(),
               g.arguments().daemons(), g.warnings(), applied, snapshot(stage1));
         };
-    return pool == null ? work.call() : pool.submit(work).get();
+    if (!onOtherThread) {
+      return work.call();
+    }
+    ExecutorService other = Executors.newSingleThreadExecutor();
+    try {
+      return other.submit(work).get();
+    } finally {
+      other.shutdown();
+    }
   }
 
   @Test
   void largePod_sameResultOnEveryRun_serialOrParallel() throws Exception {
     Run reference;
-    ForkJoinPool one = new ForkJoinPool(1);
+    System.setProperty(Parallel.SERIAL_PROPERTY, "true");
     try {
-      reference = run(one);
+      reference = run(false);
     } finally {
-      one.shutdown();
+      System.clearProperty(Parallel.SERIAL_PROPERTY);
     }
     assertCrossesEveryParallelThreshold(reference.plan());
 
     List<Run> others = new ArrayList<>();
-    ForkJoinPool four = new ForkJoinPool(4);
-    try {
-      for (int i = 0; i < 2; i++) {
-        others.add(run(four));
-      }
-    } finally {
-      four.shutdown();
-    }
-    others.add(run(null));
+    others.add(run(false));
+    others.add(run(false));
+    others.add(run(true));
 
     for (Run r : others) {
       assertThat(r.planText()).isEqualTo(reference.planText());
@@ -172,7 +174,7 @@ class LargePodDeterminismTest {
    */
   private static void assertCrossesEveryParallelThreshold(Plan plan) throws Exception {
     int planner = intConstant(Class.forName("io.kvmount.plan.Planner"), "PARALLEL_MOUNTS");
-    int writer = intConstant(Class.forName("io.kvmount.apply.PlanWriter$Run"), "PARALLEL_MIN");
+    int writer = intConstant(Class.forName("io.kvmount.apply.DesiredTree"), "PARALLEL_MIN");
     assertThat(plan.mounts().size()).as("mounts vs the planner's threshold").isGreaterThanOrEqualTo(2 * planner);
     assertThat(plan.files().size()).as("unit files vs the writer's threshold").isGreaterThanOrEqualTo(2 * writer);
     Map<Integer, Integer> perDepth = new HashMap<>();
