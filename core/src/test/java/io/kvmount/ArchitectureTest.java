@@ -29,8 +29,8 @@ import org.junit.jupiter.api.Test;
  * The package rules of {@code core} as tests (house style §3.1, issue 18): each rule fails on the
  * first class that breaks it, naming the class, the dependency and the line.
  *
- * <p>The direction, bottom to top: {@code concurrent} (a helper every package may use); {@code
- * error}, {@code path}, {@code json} (format-neutral JSON reading), {@code systemd}, {@code
+ * <p>The direction, bottom to top: {@code concurrent} and {@code digest} (helpers with no kvmount
+ * dependency); {@code error}, {@code path}, {@code json} (format-neutral JSON reading), {@code systemd}, {@code
  * manifest}; then {@code plan}; then {@code apply}, {@code verify} and {@code hypervisor}; then
  * the facade {@link Kvmount} in {@code io.kvmount}. A package uses only packages below it, and
  * only those its layer lists below. The {@code cli} module is another module and sits above the
@@ -57,15 +57,16 @@ class ArchitectureTest {
 
   /**
    * Every package of {@code core} belongs to a layer, and each layer uses only the layers listed
-   * for it. {@code json} and {@code concurrent} are optional: other changes of issue 18 add them.
+   * for it.
    */
   @Test
   void packages_dependOnlyDownwards() {
     ArchRule rule =
         layeredArchitecture()
             .consideringOnlyDependenciesInAnyPackage(ROOT + "..")
-            .withOptionalLayers(true)
+            .withOptionalLayers(false)
             .layer("Concurrent").definedBy(ROOT + ".concurrent..")
+            .layer("Digest").definedBy(ROOT + ".digest..")
             .layer("Error").definedBy(ROOT + ".error..")
             .layer("Path").definedBy(ROOT + ".path..")
             .layer("Json").definedBy(ROOT + ".json..")
@@ -78,6 +79,7 @@ class ArchitectureTest {
             .layer("Facade").definedBy(ROOT)
             // A leaf every package may use (the one place that runs work in parallel).
             .whereLayer("Concurrent").mayNotAccessAnyLayer()
+            .whereLayer("Digest").mayNotAccessAnyLayer()
             .whereLayer("Error").mayOnlyAccessLayers("Concurrent")
             .whereLayer("Path").mayOnlyAccessLayers("Error", "Concurrent")
             // Format-neutral: a second input format reuses it, so it knows no appc schema.
@@ -85,12 +87,13 @@ class ArchitectureTest {
             .whereLayer("Systemd").mayOnlyAccessLayers("Path", "Error", "Concurrent")
             .whereLayer("Manifest").mayOnlyAccessLayers("Json", "Path", "Error", "Concurrent")
             .whereLayer("Plan")
-            .mayOnlyAccessLayers("Manifest", "Systemd", "Path", "Error", "Concurrent")
-            .whereLayer("Apply").mayOnlyAccessLayers("Plan", "Systemd", "Path", "Error", "Concurrent")
+            .mayOnlyAccessLayers("Manifest", "Systemd", "Path", "Digest", "Error", "Concurrent")
+            .whereLayer("Apply")
+            .mayOnlyAccessLayers("Plan", "Systemd", "Path", "Digest", "Error", "Concurrent")
             // verify may read apply's records (the state file has one owner: apply); it never
             // writes through apply (onlyApply_writesFiles and the facade's verify keep it so).
             .whereLayer("Verify")
-            .mayOnlyAccessLayers("Apply", "Plan", "Systemd", "Path", "Error", "Concurrent")
+            .mayOnlyAccessLayers("Apply", "Plan", "Systemd", "Path", "Digest", "Error", "Concurrent")
             .whereLayer("Hypervisor")
             .mayOnlyAccessLayers("Plan", "Systemd", "Path", "Error", "Concurrent")
             .whereLayer("Facade").mayNotBeAccessedByAnyLayer()
