@@ -252,6 +252,9 @@ public record StateFile(
             break;
           case "mkdir":
           case "staging":
+            if (w.length < 2 || line.length() == w[0].length() + 1) {
+              throw new IllegalArgumentException("expected \"" + w[0] + " <path>\"");
+            }
             findings.unfinished(i + 1, line.substring(w[0].length() + 1));
             break;
           default:

@@ -23,6 +23,8 @@ import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * {@link Verifier} on real trees written by {@link Kvmount#apply}: a clean tree has no finding,
@@ -357,6 +359,15 @@ class VerifierTest {
     Files.writeString(state, Files.readString(state) + "staging usr/lib/systemd/system/.kvmount-staging-x\n");
     assertThat(lines(verifyTreeOnly())).contains("state: .kvmount/state: line ")
         .contains("an interrupted kvmount run left \"usr/lib/systemd/system/.kvmount-staging-x\" behind");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"mkdir", "staging", "mkdir ", "file"})
+  void stateLineWithoutItsPath_malformedFinding(String line) throws Exception {
+    // A bare "mkdir" or "staging" made verify fail with a string index error (exit 4).
+    Path state = stage1.resolve(".kvmount/state");
+    Files.writeString(state, Files.readString(state) + line + "\n");
+    assertThat(lines(verifyTreeOnly())).contains("state: .kvmount/state: line ").contains(": malformed (");
   }
 
   @Test
