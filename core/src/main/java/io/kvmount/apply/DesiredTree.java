@@ -50,8 +50,6 @@ final class DesiredTree {
   private static final int MAX_NAME_BYTES = 255;
   /** Longest path, in bytes, without the stage1 rootfs prefix (PATH_MAX 4096 with the NUL). */
   private static final int MAX_PATH_BYTES = 4095;
-  /** Below this many directories one thread sorts them (as {@code Arrays.parallelSort} did). */
-  private static final int PARALLEL_SORT_MIN = 8192;
 
   /** Attributes a directory must have: mode bits, owner, and whether they are re-applied. */
   record DirSpec(int mode, long uid, long gid, boolean managed) {
@@ -162,7 +160,8 @@ final class DesiredTree {
     for (Prepared p : prepared) {
       d.addFile(p);
     }
-    d.sortedDirs = sortPaths(d.dirs.keySet().toArray(new GuestPath[0]));
+    d.sortedDirs = d.dirs.keySet().toArray(new GuestPath[0]);
+    Arrays.sort(d.sortedDirs);
     for (GuestPath f : d.files.keySet()) {
       if (d.dirs.containsKey(f)) {
         throw new InvalidInputException(
@@ -196,29 +195,6 @@ final class DesiredTree {
       byPath.put(f.path(), sha);
     }
     return new StateFile(byPath, fileDirs, Set.of(), Set.of()).toBytes();
-  }
-
-  /**
-   * Sorts paths; a large array (13,000 directories for a 1,000-app pod) in two halves on two
-   * threads, then merged.
-   */
-  private static GuestPath[] sortPaths(GuestPath[] a) {
-    if (a.length < PARALLEL_SORT_MIN) {
-      Arrays.sort(a);
-      return a;
-    }
-    int mid = a.length / 2;
-    Parallel.map(2, 2, Parallel.CPU_THREADS, half -> {
-      Arrays.sort(a, half == 0 ? 0 : mid, half == 0 ? mid : a.length);
-      return null;
-    });
-    GuestPath[] out = new GuestPath[a.length];
-    int i = 0;
-    int j = mid;
-    for (int k = 0; k < out.length; k++) {
-      out[k] = j >= a.length || (i < mid && a[i].compareTo(a[j]) <= 0) ? a[i++] : a[j++];
-    }
-    return out;
   }
 
   /**
