@@ -136,9 +136,7 @@ public final class Planner {
     // cached text are then made once per app, not once per mount).
     Map<String, GuestPath> appRoots = new HashMap<>();
     for (MountResolver.AppMount m : appMounts) {
-      if (!appRoots.containsKey(m.app())) { // no lambda: one fewer class spun at start-up
-        appRoots.put(m.app(), STAGE2.resolve(m.app()).resolve("rootfs"));
-      }
+      appRoots.computeIfAbsent(m.app(), app -> STAGE2.resolve(app).resolve("rootfs"));
     }
     io.kvmount.concurrent.Parallel.map(targets.length, PARALLEL_MOUNTS, io.kvmount.concurrent.Parallel.CPU_THREADS,
         i -> targets[i] = Target.of(fs, appRoots.get(appMounts.get(i).app()), appMounts.get(i)));
