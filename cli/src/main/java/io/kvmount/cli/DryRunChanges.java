@@ -82,7 +82,7 @@ final class DryRunChanges {
     j.writeArrayFieldStart("changes");
     for (Changes.Change c : entries) {
       j.writeStartObject();
-      j.writeStringField("path", c.path());
+      j.writeStringField("path", c.path().toString());
       j.writeStringField("change", c.kind().id());
       j.writeEndObject();
     }

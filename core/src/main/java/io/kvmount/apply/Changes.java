@@ -2,6 +2,7 @@ package io.kvmount.apply;
 
 import io.kvmount.apply.DesiredTree.FileSpec;
 import io.kvmount.path.GuestPath;
+import io.kvmount.path.RelativePath;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -69,13 +70,13 @@ public final class Changes {
   /**
    * One change.
    *
-   * @param path the path relative to the stage1 rootfs, without a leading slash ({@code
+   * @param path the path relative to the stage1 rootfs ({@code
    *     usr/lib/systemd/system/mnt-data.mount})
    * @param kind what happens to it
    */
-  public record Change(String path, Kind kind) {
+  public record Change(RelativePath path, Kind kind) {
     /**
-     * Checks the components.
+     * Checks that neither component is null.
      *
      * @param path the path relative to the stage1 rootfs
      * @param kind what happens to it
@@ -140,13 +141,13 @@ public final class Changes {
 
   private static void paths(List<Change> out, List<GuestPath> paths, Kind kind) {
     for (GuestPath p : paths) {
-      out.add(new Change(p.relativeString(), kind));
+      out.add(new Change(GuestPath.ROOT.relativize(p), kind));
     }
   }
 
   private static void files(List<Change> out, List<FileSpec> files, Kind kind) {
     for (FileSpec f : files) {
-      out.add(new Change(f.path().relativeString(), kind));
+      out.add(new Change(GuestPath.ROOT.relativize(f.path()), kind));
     }
   }
 
