@@ -213,9 +213,10 @@ public final class Kvmount {
    * either): for {@code --dry-run}. See {@link PlanWriter#changes}.
    *
    * @param plan the plan
-   * @param stage1Root the stage1 rootfs directory; one that does not exist is analysed as empty
+   * @param stage1Root the stage1 rootfs directory
    * @return the changes, each a path relative to the stage1 rootfs and what would happen to it
-   * @throws IOException if {@link #apply} would refuse the tree before writing, or reading fails
+   * @throws IOException if {@link #apply} would refuse the tree before writing (the stage1 rootfs
+   *     missing included), or reading fails
    * @throws InvalidInputException if the plan itself is inconsistent
    */
   public static Changes changes(Plan plan, Path stage1Root) throws IOException, InvalidInputException {

@@ -7,6 +7,7 @@ import io.kvmount.error.InvalidInputException;
 import io.kvmount.plan.Plan;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -31,14 +32,17 @@ final class DryRunChanges {
    * Analyses the stage1 rootfs for the plan.
    *
    * @param plan the plan
-   * @param stage1 the stage1 rootfs (one that does not exist is analysed as empty)
-   * @return the changes, or the one-line reason a run would refuse
+   * @param stage1 the stage1 rootfs
+   * @return the changes, or the one-line reason a run would refuse the tree (with the message
+   *     the run gives)
+   * @throws InvalidInputException if a run would reject the plan itself (exit 3, as a run)
    */
-  static DryRunChanges of(Plan plan, Path stage1) {
+  static DryRunChanges of(Plan plan, Path stage1) throws InvalidInputException {
     try {
       return new DryRunChanges(Kvmount.changes(plan, stage1).entries(), null);
-    } catch (IOException | InvalidInputException e) {
-      return new DryRunChanges(List.of(), e.getMessage());
+    } catch (IOException e) {
+      String why = Files.isDirectory(stage1) ? e.getMessage() : GenerateCommand.notADirectory(stage1);
+      return new DryRunChanges(List.of(), why);
     }
   }
 

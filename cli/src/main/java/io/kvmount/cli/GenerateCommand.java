@@ -66,7 +66,7 @@ final class GenerateCommand implements Callable<Integer> {
           + " dot (a Graphviz graph: volumes, share units, bind units, app services) (default: ${DEFAULT-VALUE}).")
   String format;
 
-  @Option(names = "--dry-run", description = "Print the plan; write nothing.")
+  @Option(names = "--dry-run", description = "Print the plan and what a run would change; write nothing.")
   boolean dryRun;
 
   @Mixin PlanArgs planArgs;
@@ -139,7 +139,7 @@ final class GenerateCommand implements Callable<Integer> {
     }
     if (!dryRun) {
       if (!Files.isDirectory(stage1Rootfs)) {
-        throw new IOException("stage1 rootfs \"" + stage1Rootfs + "\" does not exist or is not a directory");
+        throw new IOException(notADirectory(stage1Rootfs));
       }
       result = Kvmount.apply(g.plan(), stage1Rootfs);
       log.step("applied to " + stage1Rootfs + ": " + result.written().size() + " written, "
@@ -163,9 +163,9 @@ final class GenerateCommand implements Callable<Integer> {
     } else {
       log.step("dry run: nothing written");
     }
-    // A dry run says what a run would change: the tree is read, nothing is written.
-    DryRunChanges changes = dryRun && (format.equals("text") || format.equals("json"))
-        ? DryRunChanges.of(g.plan(), stage1Rootfs) : null;
+    // A dry run says what a run would change: the tree is read, nothing is written. A plan a
+    // run would reject fails the dry run too (exit 3), whatever the format.
+    DryRunChanges changes = dryRun ? DryRunChanges.of(g.plan(), stage1Rootfs) : null;
     // Buffered, not line-flushed: a 1,000-app report is 30,000 lines (one write(2) each before).
     PrintWriter out = new PrintWriter(new java.io.BufferedWriter(spec.commandLine().getOut(), 1 << 16), false);
     if (!quiet) {
@@ -189,6 +189,11 @@ final class GenerateCommand implements Callable<Integer> {
     out.flush();
     log.step("done");
     return ExitCodes.OK;
+  }
+
+  /** The message for a stage1 rootfs that is missing or not a directory (run and dry run). */
+  static String notADirectory(Path stage1Rootfs) {
+    return "stage1 rootfs \"" + stage1Rootfs + "\" does not exist or is not a directory";
   }
 
   /**

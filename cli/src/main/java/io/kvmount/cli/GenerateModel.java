@@ -70,7 +70,7 @@ final class GenerateModel {
             .completionCandidates(new GenerateCommand.Formats()), g, "format",
         "Output: text (a report), json (machine-readable), args (hypervisor arguments, one per line),"
             + " dot (a Graphviz graph: volumes, share units, bind units, app services) (default: ${DEFAULT-VALUE}).");
-    add(spec, flag("--dry-run"), g, "dryRun", "Print the plan; write nothing.");
+    add(spec, flag("--dry-run"), g, "dryRun", "Print the plan and what a run would change; write nothing.");
     // PlanArgs, in its field order (the mixin's place in GenerateCommand).
     add(spec, option("--hypervisor", "NAME", String.class).defaultValue("qemu")
             .completionCandidates(new PlanArgs.HypervisorNames()), p, "hypervisor",

@@ -7,6 +7,8 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * {@code generate --dry-run} lists what a run would change (text section and JSON {@code changes}
@@ -22,6 +24,13 @@ class DryRunChangesTest {
         stage1.toString(), "--dry-run", "--format", format);
     assertThat(r.exit()).as(r.err()).isZero();
     return r;
+  }
+
+  private static CliRunner.Result dryRunRaw(Path pod, Path stage1, String format, String... more) {
+    List<String> args = new java.util.ArrayList<>(List.of("generate", "--pod-manifest", pod.toString(),
+        "--stage1-rootfs", stage1.toString(), "--dry-run", "--format", format));
+    args.addAll(List.of(more));
+    return CliRunner.run(args.toArray(new String[0]));
   }
 
   private static String section(String text) {
@@ -48,11 +57,41 @@ class DryRunChangesTest {
   }
 
   @Test
-  void missingStage1Rootfs_isAnalysedAsEmpty() throws Exception {
+  void missingStage1Rootfs_dryRunSaysWhatTheRunSays() throws Exception {
+    // A run refuses a missing stage1 rootfs (exit 1); the dry run must not promise changes.
     Path pod = BigPod.write(tmp.resolve("pod.json"), tmp.resolve("host"), 0, 1, 1);
     Path stage1 = tmp.resolve("not-yet");
-    assertThat(section(dryRun(pod, stage1, "text").out())).contains("  create directory");
+    var run = CliRunner.run("generate", "--pod-manifest", pod.toString(), "--stage1-rootfs", stage1.toString());
+    assertThat(run.exit()).isEqualTo(1);
+    String why = "stage1 rootfs \"" + stage1 + "\" does not exist or is not a directory";
+    assertThat(run.err()).contains(why);
+    var dry = dryRun(pod, stage1, "text");
+    assertThat(dry.exit()).isZero();
+    assertThat(section(dry.out())).isEqualTo(
+        "Changes a run would make in the stage1 rootfs:\n  none: generate would fail: " + why + "\n");
+    assertThat(dryRun(pod, stage1, "json").out()).contains("\"changes\" : null")
+        .contains("\"changesError\" : \"" + why.replace("\"", "\\\"") + "\"");
     assertThat(stage1).doesNotExist();
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"text", "json", "args", "dot"})
+  void planARunWouldReject_dryRunExits3(String format) throws Exception {
+    // --units-dir inside .kvmount: a run rejects the plan (exit 3); so does a dry run, in every
+    // format, with the same message and nothing on stdout.
+    Path pod = BigPod.write(tmp.resolve("pod.json"), tmp.resolve("host"), 0, 1, 1);
+    Path stage1 = Files.createDirectories(tmp.resolve("stage1"));
+    String[] args = {"generate", "--pod-manifest", pod.toString(), "--stage1-rootfs", stage1.toString(),
+        "--units-dir", ".kvmount/units"};
+    var run = CliRunner.run(args);
+    assertThat(run.exit()).isEqualTo(3);
+    var dry = dryRunRaw(pod, stage1, format, "--units-dir", ".kvmount/units");
+    assertThat(dry.exit()).isEqualTo(3);
+    assertThat(dry.err()).isEqualTo(run.err());
+    assertThat(dry.out()).isEmpty();
+    try (var s = Files.list(stage1)) {
+      assertThat(s.toList()).isEmpty();
+    }
   }
 
   @Test

@@ -188,25 +188,24 @@ public final class PlanWriter {
 
   /**
    * Decides what {@link #apply(Plan, Path)} would change, and writes nothing: not even the lock
-   * file, and no lock is taken (another run may change the tree meanwhile). A stage1 rootfs that
-   * does not exist yet is analysed as empty.
+   * file, and no lock is taken (another run may change the tree meanwhile). The plan is checked
+   * first, then the stage1 rootfs, as {@link #apply(Plan, Path)} checks them.
    *
    * @param plan what to write
    * @param stage1Root the stage1 rootfs directory on the host
    * @return the changes, paths relative to the stage1 rootfs
    * @throws InvalidInputException if the plan itself is inconsistent (as {@link #apply(Plan, Path)})
-   * @throws IOException if {@link #apply(Plan, Path)} would refuse the tree before writing (a
-   *     symlink or non-directory on a path, a file kvmount did not write or that was changed after
-   *     it wrote it, a malformed state file) or reading fails; an interrupted run's leftovers are
-   *     not cleaned up, so the result may differ from what a run under the lock decides
+   * @throws IOException if {@link #apply(Plan, Path)} would refuse the tree before writing (the
+   *     stage1 rootfs missing or not a directory, a symlink or non-directory on a path, a file
+   *     kvmount did not write or that was changed after it wrote it, a malformed state file) or
+   *     reading fails. An interrupted run's leftovers (its staging directory, {@code
+   *     .kvmount/state.tmp}) are neither listed nor cleaned up; a run removes them first, and
+   *     refuses when it cannot
    */
   public static Changes changes(Plan plan, Path stage1Root) throws IOException, InvalidInputException {
     Objects.requireNonNull(plan, "plan");
     Objects.requireNonNull(stage1Root, "stage1Root");
     DesiredTree desired = DesiredTree.of(plan);
-    if (NioGuestFs.lstat(stage1Root) == Kind.MISSING) {
-      return TreeAnalysis.analyze(stage1Root.toAbsolutePath(), desired, StateFile.EMPTY);
-    }
     Path root = realRoot(stage1Root);
     return TreeAnalysis.analyze(root, desired, StateFile.parse(root, StateFile.read(root)));
   }
