@@ -1,9 +1,11 @@
 package io.kvmount.cli;
 
 import io.kvmount.error.InvalidInputException;
+import io.kvmount.error.IoErrors;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.nio.file.FileSystemException;
 import picocli.CommandLine;
 
 /** kvmount's exit codes and the handlers that map failures to them with one-line messages. */
@@ -58,7 +60,7 @@ public final class ExitCodes {
       if (code == INTERNAL) {
         err.println("kvmount: internal error: " + ex + " (please report this)");
       } else {
-        err.println("kvmount: " + oneLine(ex.getMessage()));
+        err.println("kvmount: " + oneLine(message(ex)));
       }
       if (parseResult.originalArgs().contains("--stacktrace")) {
         ex.printStackTrace(err);
@@ -83,6 +85,29 @@ public final class ExitCodes {
       return IO;
     }
     return INTERNAL;
+  }
+
+  /**
+   * The text of a failure's one-line message. kvmount's own exceptions carry a complete message;
+   * a JDK file-system exception that reached here without kvmount's context carries only a path
+   * ({@code AccessDeniedException}'s message is the path alone), so it gets its reason added:
+   * {@code "<path>": permission denied}.
+   *
+   * @param ex the failure
+   * @return the message, or {@code null} when it has none
+   */
+  static String message(Throwable ex) {
+    Throwable t = ex instanceof UncheckedIOException && ex.getCause() != null ? ex.getCause() : ex;
+    if (t instanceof FileSystemException) {
+      FileSystemException f = (FileSystemException) t;
+      String where = f.getFile() == null ? "" : "\"" + f.getFile() + "\"";
+      if (f.getOtherFile() != null) {
+        where += " and \"" + f.getOtherFile() + "\"";
+      }
+      String why = IoErrors.reason(f);
+      return where.isEmpty() ? why : where + ": " + why;
+    }
+    return ex.getMessage();
   }
 
   private static String oneLine(String s) {
