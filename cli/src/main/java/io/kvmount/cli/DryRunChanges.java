@@ -51,7 +51,7 @@ final class DryRunChanges {
     out.println();
     out.println("Changes a run would make in the stage1 rootfs:");
     if (failure != null) {
-      out.println("  none: generate would fail: " + failure);
+      out.println("  none: generate would fail: " + ExitCodes.oneLine(failure));
       return;
     }
     if (entries.isEmpty()) {
@@ -80,7 +80,7 @@ final class DryRunChanges {
   void writeJson(JsonGenerator j) throws IOException {
     if (failure != null) {
       j.writeNullField("changes");
-      j.writeStringField("changesError", failure);
+      j.writeStringField("changesError", ExitCodes.oneLine(failure));
       return;
     }
     j.writeArrayFieldStart("changes");

@@ -2,6 +2,7 @@ package io.kvmount.cli;
 
 import io.kvmount.error.InvalidInputException;
 import io.kvmount.error.IoErrors;
+import io.kvmount.json.Messages;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -44,7 +45,7 @@ public final class ExitCodes {
     public int handleParseException(CommandLine.ParameterException ex, String[] args) {
       CommandLine c = ex.getCommandLine();
       PrintWriter err = c.getErr();
-      err.println("kvmount: " + ex.getMessage());
+      err.println("kvmount: " + oneLine(ex.getMessage()));
       err.println("Try '" + c.getCommandSpec().qualifiedName() + " --help' for more information.");
       err.flush();
       return USAGE;
@@ -110,7 +111,16 @@ public final class ExitCodes {
     return ex.getMessage();
   }
 
-  private static String oneLine(String s) {
-    return s == null ? "(no message)" : s.replace('\n', ' ').replace('\r', ' ');
+  /**
+   * A message as one printable line: line breaks become spaces, and other control characters
+   * (which can come from a hostile file's content: ESC sequences would drive the terminal) are
+   * escaped as {@code \xNN} ({@link Messages#oneLine}). Used for everything kvmount prints that
+   * may carry text read from input.
+   *
+   * @param s the message, or {@code null}
+   * @return the printable line
+   */
+  static String oneLine(String s) {
+    return s == null ? "(no message)" : Messages.oneLine(s.replace('\n', ' ').replace('\r', ' '));
   }
 }

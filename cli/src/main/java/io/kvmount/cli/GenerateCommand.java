@@ -170,7 +170,7 @@ final class GenerateCommand implements Callable<Integer> {
     PrintWriter out = new PrintWriter(new java.io.BufferedWriter(spec.commandLine().getOut(), 1 << 16), false);
     if (!quiet) {
       for (String w : warnings) {
-        err.println("kvmount: warning: " + w);
+        err.println("kvmount: warning: " + ExitCodes.oneLine(w));
       }
       err.flush();
     }

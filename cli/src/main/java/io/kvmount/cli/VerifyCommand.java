@@ -116,7 +116,7 @@ final class VerifyCommand implements Callable<Integer> {
     }
     log.step("verified " + stage1Rootfs);
     for (Finding f : report.findings()) {
-      out.println(f);
+      out.println(ExitCodes.oneLine(f.toString()));
     }
     out.flush();
     if (!quiet) {
