@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.stream.LongStream;
@@ -33,17 +34,27 @@ class ParallelTest {
 
   @Test
   void map_largeInput_resultsInInputOrderAndSeveralThreads() throws Exception {
+    // Each thread's first step waits until a second thread has run a step too: with one thread
+    // only, map would never finish (the test times out). Without the wait, one warm pool thread
+    // may claim every chunk before the caller starts, which is correct but proves nothing.
     Set<String> threads = ConcurrentHashMap.newKeySet();
+    CountDownLatch two = new CountDownLatch(2);
     List<Integer> out =
-        Parallel.map(
-            10_000,
-            16,
-            4,
-            i -> {
-              threads.add(Thread.currentThread().getName());
-              busy(200);
-              return i * 3;
-            });
+        assertTimeoutPreemptively(
+            Duration.ofSeconds(60),
+            () ->
+                Parallel.map(
+                    10_000,
+                    16,
+                    4,
+                    i -> {
+                      if (threads.add(Thread.currentThread().getName())) {
+                        two.countDown();
+                      }
+                      two.await();
+                      busy(200);
+                      return i * 3;
+                    }));
     assertThat(out).hasSize(10_000);
     for (int i = 0; i < out.size(); i++) {
       assertThat(out.get(i)).isEqualTo(i * 3);
