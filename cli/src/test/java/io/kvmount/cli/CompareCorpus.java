@@ -1,11 +1,9 @@
 package io.kvmount.cli;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -47,7 +45,7 @@ final class CompareCorpus {
       Files.createSymbolicLink(host.resolve("link-to-data"), host.resolve("data"));
       Path stage1 = Files.createDirectories(dir.resolve("stage1"));
       StageFixtures.build(f[2], stage1, dir);
-      byte[] json = replace(Files.readAllBytes(corpus.resolve(file)), "@HOST@", host.toString());
+      byte[] json = HostileCorpusTest.replace(Files.readAllBytes(corpus.resolve(file)), "@HOST@", host.toString());
       Files.write(Files.createDirectories(dir.resolve("in")).resolve("pod.json"), json);
       List<String> extra = f[3].equals("-") ? List.of() : List.of(f[3].split(" "));
       Files.write(dir.resolve("args"), extra, StandardCharsets.UTF_8);
@@ -55,21 +53,5 @@ final class CompareCorpus {
       n++;
     }
     System.out.println(n + " cases in " + out);
-  }
-
-  private static byte[] replace(byte[] in, String what, String with) {
-    byte[] w = what.getBytes(StandardCharsets.UTF_8);
-    byte[] v = with.getBytes(StandardCharsets.UTF_8);
-    ByteArrayOutputStream o = new ByteArrayOutputStream();
-    int i = 0;
-    while (i < in.length) {
-      if (i + w.length <= in.length && Arrays.equals(in, i, i + w.length, w, 0, w.length)) {
-        o.writeBytes(v);
-        i += w.length;
-      } else {
-        o.write(in[i++]);
-      }
-    }
-    return o.toByteArray();
   }
 }
