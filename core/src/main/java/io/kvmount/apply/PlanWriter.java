@@ -2,7 +2,6 @@ package io.kvmount.apply;
 
 import io.kvmount.error.InvalidInputException;
 import io.kvmount.error.IoErrors;
-import io.kvmount.path.GuestPath;
 import io.kvmount.plan.GuestFs.Kind;
 import io.kvmount.plan.Plan;
 import io.kvmount.plan.PlannedDirectory;
@@ -15,7 +14,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Objects;
-import java.util.Set;
 
 /**
  * Writes a {@link Plan} into a stage1 rootfs: the only code in kvmount that creates, changes or
@@ -214,11 +212,6 @@ public final class PlanWriter {
   private static boolean hasLockFile(Path root) throws IOException {
     Path meta = root.resolve(META_DIR);
     return NioGuestFs.lstat(meta) == Kind.DIRECTORY && NioGuestFs.lstat(meta.resolve("lock")) == Kind.FILE;
-  }
-
-  /** As {@link StateFile#journalOf}; kept here for the tests that call it by this name. */
-  static byte[] journalOf(byte[] stateBytes, Set<GuestPath> mkdirs, Set<GuestPath> staging) {
-    return StateFile.journalOf(stateBytes, mkdirs, staging);
   }
 
   private static Path realRoot(Path stage1Root) throws IOException {

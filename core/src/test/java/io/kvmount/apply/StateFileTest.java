@@ -131,7 +131,7 @@ class StateFileTest {
 
   /**
    * The journal of a run on a new stage1 rootfs is the final state's bytes followed by the new
-   * directories and the staging directory ({@link PlanWriter#journalOf}): it must read back as the
+   * directories and the staging directory ({@link StateFile#journalOf}): it must read back as the
    * same state as the journal written from the whole pending state.
    */
   @ParameterizedTest
@@ -146,7 +146,7 @@ class StateFileTest {
     StateFile pending = new StateFile(files, dirs, mkdirs, staging);
     byte[] finalBytes = new StateFile(files, dirs, Set.of(), Set.of()).toBytes();
 
-    byte[] journal = PlanWriter.journalOf(finalBytes, mkdirs, staging);
+    byte[] journal = StateFile.journalOf(finalBytes, mkdirs, staging);
 
     StateFile back = StateFile.parse(journal, "test");
     assertThat(back).isEqualTo(StateFile.parse(pending.toJournalBytes(), "test"));
