@@ -2,6 +2,7 @@ package io.kvmount.plan;
 
 import io.kvmount.path.GuestPath;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Everything {@code kvmount generate} will do for one pod, as plain data: the host directories
@@ -24,6 +25,10 @@ import java.util.List;
  * @param warnings human-readable warnings (one line each), in the order found
  * @param hostMountPoints directories that must already exist inside host volumes because a nested
  *     mount point lies inside a read-only mount of that volume, where nothing can create it
+ * @param fileMountPoints empty files to create as the mount points of single-file volumes, in
+ *     manifest order
+ * @param podShare the pod share and its host binds with {@code --share pod}; empty with one share
+ *     per volume
  */
 public record Plan(
     List<Share> shares,
@@ -33,7 +38,9 @@ public record Plan(
     List<PlannedDirectory> directories,
     List<ResolvedMount> mounts,
     List<String> warnings,
-    List<HostMountPoint> hostMountPoints) {
+    List<HostMountPoint> hostMountPoints,
+    List<PlannedFileMountPoint> fileMountPoints,
+    Optional<PodShare> podShare) {
 
   /**
    * A directory that must exist in a host volume's source before the pod starts.
@@ -56,9 +63,13 @@ public record Plan(
    * @param mounts the resolved app mounts the units implement, per app in manifest order
    * @param warnings human-readable warnings (one line each), in the order found
    * @param hostMountPoints directories that must already exist inside host volumes because a nested mount point lies inside a read-only mount of that volume, where nothing can create it
+   * @param fileMountPoints empty files to create as the mount points of single-file volumes
+   * @param podShare the pod share with {@code --share pod}; empty with one share per volume
    */
   public Plan {
     hostMountPoints = List.copyOf(hostMountPoints);
+    fileMountPoints = List.copyOf(fileMountPoints);
+    java.util.Objects.requireNonNull(podShare, "podShare");
     shares = List.copyOf(shares);
     files = List.copyOf(files);
     units = List.copyOf(units);
@@ -68,8 +79,8 @@ public record Plan(
   }
 
   /**
-   * Creates a plan of files and directories alone, with no unit structure and no host mount
-   * points: what a plan built by hand for the writer holds, which reads only files and
+   * Creates a plan of files and directories alone, with no unit structure, no host or file mount
+   * points and no pod share: what a plan built by hand for the writer holds, which reads only files and
    * directories.
    *
    * @param shares host volumes shared into the guest
@@ -86,6 +97,6 @@ public record Plan(
       List<PlannedDirectory> directories,
       List<ResolvedMount> mounts,
       List<String> warnings) {
-    this(shares, unitsDir, files, List.of(), directories, mounts, warnings, List.of());
+    this(shares, unitsDir, files, List.of(), directories, mounts, warnings, List.of(), List.of(), Optional.empty());
   }
 }

@@ -177,7 +177,8 @@ public final class Planner {
     units.addAll(dropInUnits);
 
     return new Plan(
-        shares, options.unitsDir(), files, units, dedupe(dirs), resolved, warnings, hostMountPoints);
+        shares, options.unitsDir(), files, units, dedupe(dirs), resolved, warnings, hostMountPoints,
+        List.of(), Optional.empty());
   }
 
   /**

@@ -1,0 +1,58 @@
+package io.kvmount.plan;
+
+import io.kvmount.path.GuestPath;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The pod share ({@code --share pod}): one host directory that kvmount owns, into which it
+ * bind-mounts every host volume of the pod at a name it chooses, given to the guest as one share
+ * mounted once. Each app's bind units then bind {@code <guest mount point>/<name>} onto their
+ * targets. Immutable and thread-safe.
+ *
+ * @param shareDir the host directory kvmount owns, absolute and normalised, as the user gave it
+ * @param share the one share: its tag, source ({@code shareDir}) and share unit
+ * @param guestPath where the guest mounts the share ({@link #GUEST_PATH})
+ * @param entries one per host volume, in manifest order
+ */
+public record PodShare(String shareDir, Share share, GuestPath guestPath, List<Entry> entries) {
+
+  /** Where the guest mounts the pod share: {@code /mnt/kvmount_pod} (never a volume's {@code /mnt/<volume>}: {@code _} is not allowed in a volume name). */
+  public static final GuestPath GUEST_PATH = GuestPath.parse("/mnt/kvmount_pod");
+
+  /** The pod share's mount tag. */
+  public static final String TAG = "kvmount-pod";
+
+  /** Longest entry name in the share directory, in bytes; longer volume names are shortened with a hash. */
+  public static final int MAX_ENTRY_BYTES = 64;
+
+  /**
+   * One host volume in the share directory.
+   *
+   * @param volume the volume name
+   * @param name the entry's name in the share directory ({@code [a-z0-9-]}, at most {@link
+   *     #MAX_ENTRY_BYTES} bytes, unique in the pod): the volume name, or its shortened form
+   * @param source the host source as the manifest gives it
+   * @param file true for a single-file volume (the source is a regular file)
+   * @param readOnly true if the host bind is made read-only (the volume is read-only, or every
+   *     mount of it is)
+   * @param recursive true to share the mounts below the source too (appc {@code recursive},
+   *     default true)
+   */
+  public record Entry(String volume, String name, String source, boolean file, boolean readOnly, boolean recursive) {}
+
+  /**
+   * Copies the entries.
+   *
+   * @param shareDir the host directory kvmount owns
+   * @param share the one share
+   * @param guestPath where the guest mounts the share
+   * @param entries one per host volume, in manifest order
+   */
+  public PodShare {
+    Objects.requireNonNull(shareDir, "shareDir");
+    Objects.requireNonNull(share, "share");
+    Objects.requireNonNull(guestPath, "guestPath");
+    entries = List.copyOf(entries);
+  }
+}
