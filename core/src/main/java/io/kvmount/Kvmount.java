@@ -172,7 +172,7 @@ public final class Kvmount {
       throws PlanException, IOException {
     int limit = hypervisor.maxTagBytes(transport);
     GuestFs fs = stage1Root != null && Files.isDirectory(stage1Root) ? new NioGuestFs(stage1Root) : GuestFs.EMPTY;
-    Plan plan = Planner.plan(pod, images, options.withTransport(transport, limit), fs);
+    Plan plan = Planner.plan(pod, images, options.withTransport(transport, limit), fs, HostSources::isFile);
     Arguments args = hypervisor.arguments(plan.shares(), transport, hvOptions);
     List<String> warnings = new ArrayList<>(plan.warnings());
     warnings.addAll(args.warnings());
@@ -180,14 +180,15 @@ public final class Kvmount {
   }
 
   /**
-   * Checks that every shared host directory exists and is a directory.
+   * Checks that every host volume's source exists and is a directory (with the pod share: a
+   * directory or the single file it was planned as), and that the host mount points exist.
    *
    * @param plan the plan
-   * @throws InvalidInputException naming the first volume whose source is missing or not a
-   *     directory
+   * @throws InvalidInputException naming the first volume whose source is missing or of the wrong
+   *     kind
    */
   public static void checkHostSources(Plan plan) throws InvalidInputException {
-    HostSources.check(plan.shares(), plan.hostMountPoints());
+    HostSources.check(plan);
   }
 
   /**

@@ -78,6 +78,14 @@ final class GenerateModel {
     add(spec, option("--transport", "T", String.class).defaultValue("9p")
             .completionCandidates(new PlanArgs.TransportNames()), p, "transport",
         "How host volumes reach the guest: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).");
+    add(spec, option("--share", "S", String.class), p, "share",
+        "How host volumes are shared: per-volume (one 9p or virtio-fs device per volume; no host"
+            + " privileges) or pod (kvmount bind-mounts every volume, single files too, into --share-dir on the"
+            + " host and shares that one directory; needs root) (default: per-volume, or pod with --share-dir).");
+    add(spec, option("--share-dir", "DIR", Path.class), p, "shareDir",
+        "The pod share's host directory, which kvmount owns: created if missing, refused if it holds"
+            + " anything kvmount did not put there; `kvmount release --share-dir DIR` takes it down. Implies"
+            + " --share pod.");
     add(spec, option("--units-dir", "REL", String.class).defaultValue("usr/lib/systemd/system"), p, "unitsDir",
         "Where unit files go, relative to the stage1 rootfs (default: ${DEFAULT-VALUE}).");
     add(spec, option("--image-manifest", "APP=FILE", Map.class).auxiliaryTypes(String.class, Path.class),

@@ -10,13 +10,16 @@ import io.kvmount.plan.PlannedFile;
 import io.kvmount.plan.PlannedUnit;
 import io.kvmount.plan.Planner;
 import io.kvmount.plan.ResolvedMount;
+import io.kvmount.plan.PodShare;
 import io.kvmount.plan.Share;
+import io.kvmount.plan.ShareStrategy;
 import io.kvmount.plan.VolumeKind;
 import io.kvmount.systemd.UnitName;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -37,6 +40,35 @@ final class Output {
     json(out, g, warnings, stage1, dryRun, null);
   }
 
+  /**
+   * The {@code share} object: the strategy and, for the pod share, its host directory, where the
+   * guest mounts it, and the host bind of every volume in it.
+   */
+  private static void writeShareJson(JsonGenerator j, Plan plan) throws IOException {
+    j.writeObjectFieldStart("share");
+    if (plan.podShare().isEmpty()) {
+      j.writeStringField("strategy", ShareStrategy.PER_VOLUME.id());
+    } else {
+      PodShare ps = plan.podShare().get();
+      j.writeStringField("strategy", ShareStrategy.POD.id());
+      j.writeStringField("dir", ps.shareDir());
+      j.writeStringField("guestPath", ps.guestPath().toString());
+      j.writeArrayFieldStart("binds");
+      for (PodShare.Entry e : ps.entries()) {
+        j.writeStartObject();
+        j.writeStringField("volume", e.volume());
+        j.writeStringField("path", ps.shareDir() + "/" + e.name());
+        j.writeStringField("source", e.source());
+        j.writeStringField("kind", e.file() ? "file" : "directory");
+        j.writeBooleanField("readOnly", e.readOnly());
+        j.writeBooleanField("recursive", e.recursive());
+        j.writeEndObject();
+      }
+      j.writeEndArray();
+    }
+    j.writeEndObject();
+  }
+
   /** As above; a dry run's {@code changes} field last when {@code changes} is given. */
   static void json(
       PrintWriter out, Kvmount.Generation g, List<String> warnings, Path stage1, boolean dryRun,
@@ -47,6 +79,7 @@ final class Output {
     j.writeStartObject();
     j.writeStringField("hypervisor", g.hypervisor());
     j.writeStringField("transport", g.transport().id());
+    writeShareJson(j, plan);
     j.writeStringField("stage1Rootfs", stage1.toString());
     j.writeBooleanField("dryRun", dryRun);
     j.writeArrayFieldStart("hypervisorArgs");
@@ -254,6 +287,18 @@ final class Output {
       }
       t.print(out, "  ");
     }
+    if (plan.podShare().isPresent()) {
+      PodShare ps = plan.podShare().get();
+      out.println();
+      out.println("Pod share " + ps.shareDir() + " (host binds kvmount mounts there; the guest mounts the share at "
+          + ps.guestPath() + "):");
+      Table t = new Table("VOLUME", "HOST BIND", "SOURCE", "KIND", "ACCESS", "SUBMOUNTS");
+      for (PodShare.Entry e : ps.entries()) {
+        t.row(e.volume(), ps.shareDir() + "/" + e.name(), e.source(), e.file() ? "file" : "directory",
+            e.readOnly() ? "read-only" : "read-write", e.recursive() ? "shared" : "hidden");
+      }
+      t.print(out, "  ");
+    }
 
     List<PlannedDirectory> empty = new ArrayList<>();
     for (PlannedDirectory d : plan.directories()) {
@@ -395,8 +440,17 @@ final class Output {
 
     // Volumes.
     Map<String, VolumeKind> kinds = new LinkedHashMap<>();
-    for (Share s : plan.shares()) {
-      kinds.put(s.volume(), VolumeKind.HOST);
+    Map<String, String> hostSources = new HashMap<>();
+    if (plan.podShare().isPresent()) {
+      for (PodShare.Entry e : plan.podShare().get().entries()) {
+        kinds.put(e.volume(), VolumeKind.HOST);
+        hostSources.put(e.volume(), e.source());
+      }
+    } else {
+      for (Share s : plan.shares()) {
+        kinds.put(s.volume(), VolumeKind.HOST);
+        hostSources.put(s.volume(), s.source());
+      }
     }
     for (ResolvedMount m : plan.mounts()) {
       kinds.putIfAbsent(m.volume(), m.kind());
@@ -412,8 +466,8 @@ final class Output {
       String label;
       boolean host = v.getValue() == VolumeKind.HOST;
       if (host) {
-        Share s = plan.shares().stream().filter(x -> x.volume().equals(v.getKey())).findFirst().orElse(null);
-        label = "volume " + v.getKey() + "\n" + "host " + (s == null ? "" : s.source());
+        String source = hostSources.get(v.getKey());
+        label = "volume " + v.getKey() + "\n" + "host " + (source == null ? "" : source);
       } else {
         PlannedDirectory d = plan.directories().stream()
             .filter(x -> x.managed() && x.path().fileName().equals(v.getKey())).findFirst().orElse(null);
@@ -435,8 +489,21 @@ final class Output {
       requires.computeIfAbsent(u.name(), k -> new ArrayList<>()).addAll(u.requires());
     }
     out.println();
+    if (plan.podShare().isPresent()) {
+      PodShare ps = plan.podShare().get();
+      String unit = ps.share().unit().value();
+      out.println("  // the pod share: host binds into " + ps.shareDir() + ", one share unit at " + ps.guestPath());
+      out.println("  " + dq("unit:" + unit) + " [shape=box, style=filled, fillcolor=\"#fdf2d0\", label="
+          + dq(unit + "\n" + g.transport().id() + " tag " + ps.share().tag() + " at " + ps.guestPath()
+              + "\npod share " + ps.shareDir()) + "];");
+      for (PodShare.Entry e : ps.entries()) {
+        out.println("  " + dq("volume:" + e.volume()) + " -> " + dq("unit:" + unit) + " [label="
+            + dq("host bind " + e.name() + (e.readOnly() ? " (ro)" : "") + (e.recursive() ? "" : " (non-recursive)"))
+            + "];");
+      }
+    }
     out.println("  // share units: mount a host volume's tag at /mnt/<volume>");
-    for (Share s : plan.shares()) {
+    for (Share s : plan.podShare().isPresent() ? List.<Share>of() : plan.shares()) {
       String unit = s.unit().value();
       out.println("  " + dq("unit:" + unit) + " [shape=box, style=filled, fillcolor=\"#fdf2d0\", label="
           + dq(unit + "\n" + g.transport().id() + " tag " + s.tag() + " at /mnt/" + s.volume()

@@ -45,6 +45,22 @@ final class PlanArgs {
   String transport;
 
   @Option(
+      names = "--share",
+      paramLabel = "S",
+      description = "How host volumes are shared: per-volume (one 9p or virtio-fs device per volume; no host"
+          + " privileges) or pod (kvmount bind-mounts every volume, single files too, into --share-dir on the"
+          + " host and shares that one directory; needs root) (default: per-volume, or pod with --share-dir).")
+  String share;
+
+  @Option(
+      names = "--share-dir",
+      paramLabel = "DIR",
+      description = "The pod share's host directory, which kvmount owns: created if missing, refused if it holds"
+          + " anything kvmount did not put there; `kvmount release --share-dir DIR` takes it down. Implies"
+          + " --share pod.")
+  Path shareDir;
+
+  @Option(
       names = "--units-dir",
       paramLabel = "REL",
       defaultValue = "usr/lib/systemd/system",
@@ -162,7 +178,19 @@ final class PlanArgs {
         }
       }
       reserved.addAll(reservedTags);
-      options = new PlanOptions(t, 31, reserved, units, msize, cache, legacyRemount);
+      options = new PlanOptions(t, 31, reserved, units, msize, cache, legacyRemount,
+          io.kvmount.plan.ShareStrategy.PER_VOLUME, java.util.Optional.empty());
+      io.kvmount.plan.ShareStrategy strategy = share == null
+          ? (shareDir != null ? io.kvmount.plan.ShareStrategy.POD : io.kvmount.plan.ShareStrategy.PER_VOLUME)
+          : shareStrategy(share);
+      if (strategy == io.kvmount.plan.ShareStrategy.POD) {
+        if (shareDir == null) {
+          throw new IllegalArgumentException("--share pod needs --share-dir DIR (the host directory kvmount owns)");
+        }
+        options = options.withPodShare(shareDirectory(shareDir));
+      } else if (shareDir != null) {
+        throw new IllegalArgumentException("--share-dir is for --share pod, not --share per-volume");
+      }
       hvOptions = new HypervisorOptions(securityModel, runtimeDir, guestMemory, virtiofsd, virtiofsdSandbox, virtiofsdCache);
     } catch (IllegalArgumentException e) {
       throw new ParameterException(cl, e.getMessage());
@@ -172,6 +200,27 @@ final class PlanArgs {
           + String.join(", ", Hypervisors.names()) + ", not \"" + hypervisor + "\"");
     }
     return new Resolved(t, units, options, hvOptions, Hypervisors.byName(hypervisor));
+  }
+
+  /** Parses {@code --share}. */
+  static io.kvmount.plan.ShareStrategy shareStrategy(String text) {
+    try {
+      return io.kvmount.plan.ShareStrategy.byId(text);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("--share must be per-volume or pod, not \"" + text + "\"", e);
+    }
+  }
+
+  /** {@code --share-dir} as an absolute, normalised path (relative to the working directory). */
+  static String shareDirectory(Path dir) {
+    if (dir.toString().isEmpty()) {
+      throw new IllegalArgumentException("--share-dir must not be empty");
+    }
+    Path abs = dir.toAbsolutePath().normalize();
+    if (abs.getNameCount() == 0) {
+      throw new IllegalArgumentException("--share-dir must not be the host's root directory");
+    }
+    return abs.toString();
   }
 
   /** Parses {@code --units-dir}: relative to the stage1 rootfs, not the rootfs itself. */

@@ -39,7 +39,7 @@ class GenerateModelTest {
     List<OptionSpec> a = annotated(new GenerateCommand()).getCommandSpec().options();
     List<OptionSpec> b = built(new GenerateCommand()).getCommandSpec().options();
     assertThat(names(b)).isEqualTo(names(a));
-    assertThat(a).hasSize(24);
+    assertThat(a).hasSize(26);
     for (int i = 0; i < a.size(); i++) {
       assertThat(describe(b.get(i))).as(a.get(i).longestName()).isEqualTo(describe(a.get(i)));
     }
@@ -72,7 +72,8 @@ class GenerateModelTest {
   void everyOptionReachesItsField() throws Exception {
     String[] args = {
       "--pod-manifest", "p.json", "--stage1-rootfs=s1", "--format", "json", "--dry-run",
-      "--hypervisor", "kvmtool", "--transport", "virtiofs", "--units-dir", "etc/systemd/system",
+      "--hypervisor", "kvmtool", "--transport", "virtiofs", "--share", "pod", "--share-dir", "/run/pod1",
+      "--units-dir", "etc/systemd/system",
       "--image-manifest", "web=w.json", "--image-manifest", "db=d.json", "--security-model", "mapped-xattr",
       "--runtime-dir", "/run/x", "--guest-memory", "2G", "--virtiofsd", "/usr/libexec/virtiofsd",
       "--virtiofsd-sandbox", "chroot", "--virtiofsd-cache", "never", "--9p-msize", "65536",
@@ -95,7 +96,7 @@ class GenerateModelTest {
     String[][] choices = {
       {"--pod-manifest", "x.json"}, {"--pod-manifest=y"}, {"--stage1-rootfs", "r"}, {"--stage1-rootfs="},
       {"--format", "dot"}, {"--format"}, {"--dry-run"}, {"--dry-run=true"}, {"--hypervisor", "qemu"},
-      {"--transport=9p"}, {"--units-dir", "/abs"}, {"--image-manifest", "a=b"}, {"--image-manifest", "nokey"},
+      {"--transport=9p"}, {"--share", "pod"}, {"--share-dir=/s"}, {"--share-dir"}, {"--units-dir", "/abs"}, {"--image-manifest", "a=b"}, {"--image-manifest", "nokey"},
       {"--image-manifest", "a=b", "--image-manifest", "a=c"}, {"--9p-msize", "12x"}, {"--9p-msize", "-1"},
       {"--9p-msize=8192"}, {"--reserve-tag", "t"}, {"--reserve-tag"}, {"-qv"}, {"-vq"}, {"-q"},
       {"--verbose"}, {"--stacktrace"}, {"--unknown"}, {"positional"}, {"--"}, {"-x"}, {"--legacy-remount"},

@@ -42,6 +42,45 @@ public final class HostSources {
     }
   }
 
+  /**
+   * Whether a host source is a regular file, following symlinks as a bind mount does; the
+   * planner's view of the host ({@code io.kvmount.plan.SourceKinds}).
+   *
+   * @param source the source as the manifest gives it (absolute)
+   * @return true for a regular file; false for a directory, anything else, or nothing
+   */
+  public static boolean isFile(String source) {
+    return Files.isRegularFile(Path.of(source));
+  }
+
+  /**
+   * Checks a plan's host sources: with one share per volume, every share's source is a directory;
+   * with the pod share, every volume's source exists and is still what it was planned as (a
+   * single file or a directory). Then the host mount points, as {@link #check(List, List)}.
+   *
+   * @param plan the plan
+   * @throws InvalidInputException naming the first volume whose source is missing or of the wrong
+   *     kind, or the missing host mount point
+   */
+  public static void check(Plan plan) throws InvalidInputException {
+    if (plan.podShare().isEmpty()) {
+      check(plan.shares(), plan.hostMountPoints());
+      return;
+    }
+    for (io.kvmount.plan.PodShare.Entry e : plan.podShare().get().entries()) {
+      Path p = Path.of(e.source());
+      String what = "volume \"" + e.volume() + "\": host source \"" + e.source() + "\"";
+      if (!Files.exists(p)) {
+        throw new InvalidInputException(what + " does not exist");
+      }
+      if (e.file() ? !Files.isRegularFile(p) : !Files.isDirectory(p)) {
+        throw new InvalidInputException(
+            what + " is not a " + (e.file() ? "regular file" : "directory") + " (it changed while planning)");
+      }
+    }
+    check(List.of(), plan.hostMountPoints());
+  }
+
   private static void checkSources(List<Share> shares) throws InvalidInputException {
     for (Share s : shares) {
       Path p = Path.of(s.source());

@@ -1,6 +1,7 @@
 package io.kvmount.plan;
 
 import io.kvmount.path.GuestPath;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -18,6 +19,9 @@ import java.util.Set;
  * @param legacyRemount for guests with util-linux older than 2.27, which ignores {@code ro} in a
  *     bind mount's options: read-only binds are mounted {@code bind} and then made read-only by a
  *     oneshot service running {@code mount -o remount,bind,ro WHERE}, which the app requires
+ * @param share how host volumes reach the guest: one share per volume, or the pod share
+ * @param shareDir the host directory of the pod share, absolute and normalised; present exactly
+ *     when {@code share} is {@link ShareStrategy#POD}
  */
 public record PlanOptions(
     Transport transport,
@@ -26,7 +30,9 @@ public record PlanOptions(
     GuestPath unitsDir,
     int msize,
     String cache,
-    boolean legacyRemount) {
+    boolean legacyRemount,
+    ShareStrategy share,
+    Optional<String> shareDir) {
 
   /** Default units directory, {@code /usr/lib/systemd/system}. */
   public static final GuestPath DEFAULT_UNITS_DIR = GuestPath.parse("/usr/lib/systemd/system");
@@ -50,10 +56,21 @@ public record PlanOptions(
    * @param msize the 9p {@code msize} in bytes; the virtio transport caps it at 512000
    * @param cache the 9p {@code cache=} mode: {@code none}, {@code loose}, {@code fscache} or {@code mmap}
    * @param legacyRemount for guests with util-linux older than 2.27, which ignores {@code ro} in a bind mount's options: read-only binds are mounted {@code bind} and then made read-only by a oneshot service running {@code mount -o remount,bind,ro WHERE}, which the app requires
+   * @param share how host volumes reach the guest
+   * @param shareDir the host directory of the pod share; present exactly with {@link ShareStrategy#POD}
    * @throws IllegalArgumentException if msize is outside 4096..512000, the cache mode is
-   *     unknown, or the tag limit is below 12 bytes
+   *     unknown, the tag limit is below 12 bytes, or the share directory is given without the pod
+   *     share (or missing with it) or is not an absolute path
    */
   public PlanOptions {
+    java.util.Objects.requireNonNull(share, "share");
+    if (shareDir.isPresent() != (share == ShareStrategy.POD)) {
+      throw new IllegalArgumentException(share == ShareStrategy.POD
+          ? "the pod share needs a share directory" : "a share directory needs the pod share");
+    }
+    if (shareDir.isPresent() && !shareDir.get().startsWith("/")) {
+      throw new IllegalArgumentException("share directory \"" + shareDir.get() + "\" is not absolute");
+    }
     reservedTags = Set.copyOf(reservedTags);
     if (msize < 4096 || msize > 512000) {
       throw new IllegalArgumentException("msize " + msize + " is outside 4096..512000");
@@ -74,7 +91,8 @@ public record PlanOptions(
    */
   public static PlanOptions defaults() {
     return new PlanOptions(
-        Transport.NINE_P, 31, MountTag.DEFAULT_RESERVED, DEFAULT_UNITS_DIR, DEFAULT_MSIZE, DEFAULT_CACHE, false);
+        Transport.NINE_P, 31, MountTag.DEFAULT_RESERVED, DEFAULT_UNITS_DIR, DEFAULT_MSIZE, DEFAULT_CACHE, false,
+        ShareStrategy.PER_VOLUME, Optional.empty());
   }
 
   /**
@@ -85,7 +103,7 @@ public record PlanOptions(
    * @return the new options
    */
   public PlanOptions withTransport(Transport t, int tagLimit) {
-    return new PlanOptions(t, tagLimit, reservedTags, unitsDir, msize, cache, legacyRemount);
+    return new PlanOptions(t, tagLimit, reservedTags, unitsDir, msize, cache, legacyRemount, share, shareDir);
   }
 
   /**
@@ -95,6 +113,18 @@ public record PlanOptions(
    * @return the new options
    */
   public PlanOptions withLegacyRemount(boolean on) {
-    return new PlanOptions(transport, maxTagBytes, reservedTags, unitsDir, msize, cache, on);
+    return new PlanOptions(transport, maxTagBytes, reservedTags, unitsDir, msize, cache, on, share, shareDir);
+  }
+
+  /**
+   * Returns a copy that shares every host volume through one pod share.
+   *
+   * @param dir the host directory kvmount owns, absolute and normalised
+   * @return the new options
+   * @throws IllegalArgumentException if {@code dir} is not absolute
+   */
+  public PlanOptions withPodShare(String dir) {
+    return new PlanOptions(
+        transport, maxTagBytes, reservedTags, unitsDir, msize, cache, legacyRemount, ShareStrategy.POD, Optional.of(dir));
   }
 }

@@ -52,6 +52,9 @@ public final class Planner {
   private static final GuestPath MNT = GuestPath.parse("/mnt");
   private static final GuestPath STAGE2 = GuestPath.parse("/opt/stage2");
 
+  /** {@link Share#volume()} of the pod share: not a valid volume name, so never one of the pod's. */
+  public static final String POD_SHARE_NAME = "(pod share)";
+
   private Planner() {}
 
   /**
@@ -69,6 +72,29 @@ public final class Planner {
    */
   public static Plan plan(PodManifest pod, Map<String, ImageManifest> images, PlanOptions options, GuestFs fs)
       throws PlanException, IOException {
+    return plan(pod, images, options, fs, SourceKinds.ALL_DIRECTORIES);
+  }
+
+  /**
+   * Plans a pod whose host sources may be single files.
+   *
+   * @param pod the pod manifest
+   * @param images image manifests by app name, for apps whose pod entry has no {@code app}
+   *     section
+   * @param options transport, share strategy, tag limit, unit directory and 9p options
+   * @param fs the stage1 rootfs, read to resolve symlinks in app rootfs ({@link GuestFs#EMPTY}
+   *     when planning without one)
+   * @param kinds which host sources are single files
+   * @return the plan
+   * @throws PlanException if the manifest cannot be planned with these options (the message names
+   *     the field): a single-file volume or {@code "recursive": false} with one share per volume,
+   *     a file volume on a directory mount point or the reverse, and the checks of {@link
+   *     #plan(PodManifest, Map, PlanOptions, GuestFs)}
+   * @throws IOException if the stage1 rootfs or the host cannot be read
+   */
+  public static Plan plan(
+      PodManifest pod, Map<String, ImageManifest> images, PlanOptions options, GuestFs fs, SourceKinds kinds)
+      throws PlanException, IOException {
     MountResolver.Resolution res = MountResolver.resolve(pod, images);
     List<String> warnings = new ArrayList<>(res.warnings());
 
@@ -79,7 +105,14 @@ public final class Planner {
         hostNames.add(v.name().value());
       }
     }
-    Map<String, String> tags = MountTag.assign(hostNames, options.maxTagBytes(), options.reservedTags());
+    boolean podShare = options.share() == ShareStrategy.POD;
+    Map<String, String> tags =
+        podShare ? Map.of() : MountTag.assign(hostNames, options.maxTagBytes(), options.reservedTags());
+    // Pod share: each host volume's entry in the share directory (the name, or a shortened form).
+    Map<String, String> entryNames =
+        podShare ? MountTag.assign(hostNames, PodShare.MAX_ENTRY_BYTES, Set.of()) : Map.of();
+    List<PodShare.Entry> podEntries = new ArrayList<>();
+    Set<String> fileVolumes = new java.util.HashSet<>();
     List<Share> shares = new ArrayList<>();
     List<PlannedFile> files = new ArrayList<>();
     List<PlannedUnit> units = new ArrayList<>();
@@ -107,19 +140,61 @@ public final class Planner {
         Volume.Host h = (Volume.Host) v;
         Boolean allRo = allRoByVolume.get(name); // null: no app mounts it
         boolean ro = h.readOnly().orElse(false) || (allRo != null && allRo);
+        boolean file = kinds.isFile(h.source());
+        boolean recursive = h.recursive().orElse(true);
+        sources.put(name, Optional.of(h.source()));
+        if (file) {
+          fileVolumes.add(name);
+        }
+        if (podShare) {
+          String entry = entryNames.get(name);
+          podEntries.add(new PodShare.Entry(name, entry, h.source(), file, ro, recursive));
+          mntPaths.put(name, PodShare.GUEST_PATH.resolve(entry).toString());
+          continue;
+        }
+        if (file) {
+          throw new PlanException("volume \"" + name + "\": host source \"" + h.source() + "\" is a single file, but"
+              + " one share per volume (--share per-volume) exports directories only (9p and virtio-fs share a"
+              + " directory); use --share pod --share-dir DIR, which bind-mounts single files");
+        }
+        if (!recursive) {
+          throw new PlanException("volume \"" + name + "\": \"recursive\": false cannot be honoured with one share"
+              + " per volume (--share per-volume): 9p and virtio-fs export every mount below the source; use"
+              + " --share pod --share-dir DIR, which binds the source non-recursively");
+        }
         String tag = tags.get(name);
         UnitName unit = unitName(where, "volume \"" + name + "\"");
         shares.add(new Share(name, tag, h.source(), ro, unit));
-        sources.put(name, Optional.of(h.source()));
         shareUnits.put(name, unit);
-        RelativePath file = RelativePath.of(unit.value());
-        files.add(new PlannedFile(file, shareUnit(name, tag, where, ro, options)));
-        units.add(new PlannedUnit(file, unit, PlannedUnit.Role.SHARE, List.of()));
+        RelativePath unitFile = RelativePath.of(unit.value());
+        files.add(new PlannedFile(unitFile, shareUnit("volume " + name, name, tag, where, ro, options)));
+        units.add(new PlannedUnit(unitFile, unit, PlannedUnit.Role.SHARE, List.of()));
         dirs.add(new PlannedDirectory(where, FileMode.DEFAULT_DIRECTORY, 0, 0, false));
       } else {
         Volume.Empty e = (Volume.Empty) v;
         dirs.add(new PlannedDirectory(where, e.mode(), e.uid(), e.gid(), true));
       }
+    }
+
+    Optional<PodShare> podShareOut = Optional.empty();
+    if (podShare) {
+      String tag = PodShare.TAG;
+      if (options.reservedTags().contains(tag)) {
+        throw new PlanException("the pod share's mount tag \"" + tag + "\" is reserved (--reserve-tag); choose"
+            + " another tag for the VM's own share");
+      }
+      GuestPath where = PodShare.GUEST_PATH;
+      UnitName unit = unitName(where, "the pod share");
+      Share share = new Share(POD_SHARE_NAME, tag, options.shareDir().get(), false, unit);
+      shares.add(share);
+      for (PodShare.Entry e : podEntries) {
+        shareUnits.put(e.volume(), unit);
+      }
+      RelativePath unitFile = RelativePath.of(unit.value());
+      files.add(0, new PlannedFile(unitFile, shareUnit("the pod share", "pod share", tag, where, false, options)));
+      units.add(0, new PlannedUnit(unitFile, unit, PlannedUnit.Role.SHARE, List.of()));
+      dirs.add(new PlannedDirectory(where, FileMode.DEFAULT_DIRECTORY, 0, 0, false));
+      podShareOut = Optional.of(new PodShare(options.shareDir().get(), share, where, podEntries));
     }
 
     // Bind mounts, per app.
@@ -139,9 +214,11 @@ public final class Planner {
       appRoots.computeIfAbsent(m.app(), app -> STAGE2.resolve(app).resolve("rootfs"));
     }
     io.kvmount.concurrent.Parallel.map(targets.length, PARALLEL_MOUNTS, io.kvmount.concurrent.Parallel.CPU_THREADS,
-        i -> targets[i] = Target.of(fs, appRoots.get(appMounts.get(i).app()), appMounts.get(i)));
+        i -> targets[i] = Target.of(fs, appRoots.get(appMounts.get(i).app()), appMounts.get(i),
+            fileVolumes.contains(appMounts.get(i).volume().name().value()), sources));
+    List<PlannedFileMountPoint> fileMountPoints = new ArrayList<>();
     for (int i = 0; i < targets.length; i++) {
-      collect(appMounts.get(i), targets[i], sources, targetOrigin, resolved, byApp, dirs);
+      collect(appMounts.get(i), targets[i], sources, targetOrigin, resolved, byApp, dirs, fileMountPoints);
     }
 
     // Each app's units are rendered on their own (in parallel for large pods: rendering is most
@@ -178,7 +255,7 @@ public final class Planner {
 
     return new Plan(
         shares, options.unitsDir(), files, units, dedupe(dirs), resolved, warnings, hostMountPoints,
-        List.of(), Optional.empty());
+        fileMountPoints, podShareOut);
   }
 
   /**
@@ -198,7 +275,8 @@ public final class Planner {
       Map<GuestPath, String> targetOrigin,
       List<ResolvedMount> resolved,
       Map<String, List<ResolvedMount>> byApp,
-      List<PlannedDirectory> dirs)
+      List<PlannedDirectory> dirs,
+      List<PlannedFileMountPoint> fileMountPoints)
       throws PlanException, IOException {
     if (t.ioError != null) {
       throw t.ioError;
@@ -222,7 +300,15 @@ public final class Planner {
         m.path(), target, m.readOnly(), t.unit, m.origin());
     resolved.add(rm);
     byApp.computeIfAbsent(m.app(), k -> new ArrayList<>()).add(rm);
-    dirs.add(new PlannedDirectory(target, FileMode.DEFAULT_DIRECTORY, 0, 0, false));
+    if (t.fileTarget) {
+      // A single-file volume: its parent directory, and the file itself when the app has none.
+      dirs.add(new PlannedDirectory(target.parent(), FileMode.DEFAULT_DIRECTORY, 0, 0, false));
+      if (t.missing) {
+        fileMountPoints.add(new PlannedFileMountPoint(target));
+      }
+    } else {
+      dirs.add(new PlannedDirectory(target, FileMode.DEFAULT_DIRECTORY, 0, 0, false));
+    }
   }
 
   private static final class Target {
@@ -231,12 +317,19 @@ public final class Planner {
     PlanException error;
     IOException ioError;
     PlanException unitError;
+    /** The mount point is a file (a single-file volume). */
+    boolean fileTarget;
+    /** Nothing exists at the target yet. */
+    boolean missing;
 
     /**
      * Resolves {@code m}'s path inside its app rootfs ({@code appRoot}, {@code
-     * /opt/stage2/<app>/rootfs}) through {@code fs}; never throws a checked exception.
+     * /opt/stage2/<app>/rootfs}) through {@code fs}; never throws a checked exception. A
+     * single-file volume ({@code file}) needs a file or nothing there, a directory volume a
+     * directory or nothing.
      */
-    static Target of(GuestFs fs, GuestPath appRoot, MountResolver.AppMount m) {
+    static Target of(
+        GuestFs fs, GuestPath appRoot, MountResolver.AppMount m, boolean file, Map<String, Optional<String>> sources) {
       Target t = new Target();
       try {
         if (m.path().isRoot()) {
@@ -253,12 +346,25 @@ public final class Planner {
           throw new PlanException(
               m.origin() + ".path: " + m.path() + " resolves to the app rootfs itself through a symlink");
         }
-        if (r.kind() == GuestFs.Kind.FILE || r.kind() == GuestFs.Kind.OTHER) {
+        String volume = m.volume().name().value();
+        if (file) {
+          if (r.kind() != GuestFs.Kind.FILE && r.kind() != GuestFs.Kind.MISSING) {
+            throw new PlanException(
+                m.origin() + ".path: " + m.path() + " is a " + ConfinedResolver.describe(r.kind())
+                    + " in the app rootfs, but volume \"" + volume + "\" is the single file \""
+                    + sources.get(volume).get() + "\"; a file can only be mounted on a file (or where nothing is)");
+          }
+        } else if (r.kind() == GuestFs.Kind.FILE || r.kind() == GuestFs.Kind.OTHER) {
+          Optional<String> source = sources.get(volume);
           throw new PlanException(
               m.origin() + ".path: " + m.path() + " is a " + ConfinedResolver.describe(r.kind())
-                  + " in the app rootfs; volumes are directories and can only be mounted on directories");
+                  + " in the app rootfs; volume \"" + volume + "\" is "
+                  + (source != null && source.isPresent() ? "the directory \"" + source.get() + "\"" : "a directory")
+                  + ", and a directory can only be mounted on a directory");
         }
         t.path = target;
+        t.fileTarget = file;
+        t.missing = r.kind() == GuestFs.Kind.MISSING;
       } catch (PlanException e) {
         t.error = e;
         return t;
@@ -429,7 +535,11 @@ public final class Planner {
     }
   }
 
-  private static String shareUnit(String volume, String tag, GuestPath where, boolean ro, PlanOptions o)
+  /**
+   * Renders a share unit. {@code what} names the share in the description ({@code volume data},
+   * {@code the pod share}); {@code errorName} names it in an error message.
+   */
+  private static String shareUnit(String what, String errorName, String tag, GuestPath where, boolean ro, PlanOptions o)
       throws PlanException {
     Set<String> opts = new LinkedHashSet<>();
     String type;
@@ -449,7 +559,7 @@ public final class Planner {
       UnitFile.Builder b = UnitFile.builder()
           .comment(HEADER)
           .section("Unit")
-          .text("Description", "kvmount share of volume " + volume + " (" + o.transport().id() + " tag " + tag + ")")
+          .text("Description", "kvmount share of " + what + " (" + o.transport().id() + " tag " + tag + ")")
           .plain("DefaultDependencies", "no")
           .plain("Conflicts", "umount.target")
           .plain("Before", "umount.target")
@@ -462,7 +572,7 @@ public final class Planner {
       }
       return b.build().serialize();
     } catch (UnitException e) {
-      throw new PlanException("volume \"" + volume + "\": " + e.getMessage(), e);
+      throw new PlanException("volume \"" + errorName + "\": " + e.getMessage(), e);
     }
   }
 

@@ -198,8 +198,8 @@ class PlannerTest {
     FakeGuestFs fs = new FakeGuestFs().file("/opt/stage2/a/rootfs/etc/hosts");
     PodManifest pod = pod("{\"name\":\"v\",\"kind\":\"empty\"}", app("a", "{\"volume\":\"v\",\"path\":\"/etc/hosts\"}", null));
     assertThatThrownBy(() -> plan(pod, fs)).isInstanceOf(PlanException.class)
-        .hasMessage("apps[0].mounts[0].path: /etc/hosts is a file in the app rootfs; volumes are directories and"
-            + " can only be mounted on directories");
+        .hasMessage("apps[0].mounts[0].path: /etc/hosts is a file in the app rootfs; volume \"v\" is a directory,"
+            + " and a directory can only be mounted on a directory");
   }
 
   @Test
