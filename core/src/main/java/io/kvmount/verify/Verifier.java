@@ -500,6 +500,10 @@ public final class Verifier {
         GuestPath src = GuestPath.parse(what.get());
         String volume = MNT.contains(src) && src.components().size() == 2 ? "volume \"" + src.fileName() + "\": " : "";
         Unit share = shareByWhere.get(src);
+        if (share == null && !src.isRoot() && src.parent().equals(io.kvmount.plan.PodShare.GUEST_PATH)) {
+          // The pod share: a bind's source is an entry directly below the pod share's Where=.
+          share = shareByWhere.get(src.parent());
+        }
         if (share != null) {
           if (!u.requires().contains(share.name)) {
             add(Check.BIND_SOURCE, u.path, volume + "bind unit does not require share unit " + share.name

@@ -100,6 +100,27 @@ class VerifierTest {
   }
 
   @Test
+  void podShare_bindsFromItsEntries_areClean_andAnEntryOfAnotherDirectoryIsNot() throws Exception {
+    Path podStage1 = Files.createDirectory(tmp.resolve("pod-stage1"));
+    PodManifest m = ManifestReader.readPod(Files.readAllBytes(podFile), podFile.toString());
+    Plan podPlan = Kvmount.plan(m, Map.of(), Hypervisors.byName("qemu"), Transport.NINE_P,
+        PlanOptions.defaults().withPodShare(tmp.resolve("share").toString()), HypervisorOptions.defaults(), podStage1)
+        .plan();
+    Kvmount.apply(podPlan, podStage1);
+    VerifyReport r = Verifier.verify(podStage1, VerifyOptions.against(podPlan).withSystemdAnalyze(false));
+    assertThat(r.findings()).as(lines(r)).isEmpty();
+    VerifyReport treeOnly = Verifier.verify(
+        podStage1, VerifyOptions.treeOnly(VerifyOptions.DEFAULT_UNITS_DIR).withSystemdAnalyze(false));
+    assertThat(treeOnly.findings()).as(lines(treeOnly)).isEmpty();
+    // A bind from below some other directory than the pod share's mount point has no share.
+    Path bind = podStage1.resolve("usr/lib/systemd/system/opt-stage2-web-rootfs-var-data.mount");
+    Files.writeString(bind, Files.readString(bind).replace("What=/mnt/kvmount_pod/data", "What=/mnt/other/data"));
+    VerifyReport edited = Verifier.verify(
+        podStage1, VerifyOptions.treeOnly(VerifyOptions.DEFAULT_UNITS_DIR).withSystemdAnalyze(false));
+    assertThat(lines(edited)).contains("source What=/mnt/other/data is not mounted by any share unit");
+  }
+
+  @Test
   void largeTree_stateFileOverOneMebibyte_isRead() throws Exception {
     // 800 apps x 10 mounts: a state file of about 1.2 MB, more than the 1 MiB a unit may have.
     Path big = Files.createDirectory(tmp.resolve("big"));
