@@ -89,6 +89,18 @@ final class GuestPod {
     return this;
   }
 
+  /**
+   * Declares a {@code host} volume with {@code recursive}; null leaves a field out of the
+   * manifest.
+   */
+  GuestPod hostVolume(String name, Path source, Boolean readOnly, Boolean recursive) {
+    hostVolume(name, source, readOnly);
+    if (recursive != null) {
+      ((ObjectNode) volumes.get(volumes.size() - 1)).put("recursive", recursive);
+    }
+    return this;
+  }
+
   /** Declares an {@code empty} volume with its mode (octal text), uid and gid. */
   GuestPod emptyVolume(String name, String mode, int uid, int gid) {
     volumes.addObject().put("name", name).put("kind", "empty").put("mode", mode).put("uid", uid).put("gid", gid);
@@ -129,22 +141,17 @@ final class GuestPod {
    *     object of the contract
    */
   Generated generate() throws IOException {
+    return generate(List.of());
+  }
+
+  /** As {@link #generate()}, with more options for {@code generate} ({@code --share-dir DIR}). */
+  Generated generate(List<String> extraOptions) throws IOException {
     Path manifest = writeManifest();
-    Shell.Result r =
-        Shell.run(
-            env.repo(),
-            Duration.ofMinutes(10),
-            List.of(
-                env.repo().resolve("kvmount").toString(),
-                "generate",
-                "--pod-manifest",
-                manifest.toString(),
-                "--stage1-rootfs",
-                stage1.toString(),
-                "--hypervisor",
-                "qemu",
-                "--format",
-                "json"));
+    List<String> argv = new ArrayList<>(List.of(
+        env.repo().resolve("kvmount").toString(), "generate", "--pod-manifest", manifest.toString(),
+        "--stage1-rootfs", stage1.toString(), "--hypervisor", "qemu", "--format", "json"));
+    argv.addAll(extraOptions);
+    Shell.Result r = Shell.run(env.repo(), Duration.ofMinutes(10), argv);
     Files.writeString(work.resolve("kvmount.json"), r.stdout(), StandardCharsets.UTF_8);
     Files.writeString(work.resolve("kvmount.stderr"), r.stderr(), StandardCharsets.UTF_8);
     if (r.exitCode() != 0) {
