@@ -19,6 +19,11 @@ final class CrashPoint {
 
   private CrashPoint() {}
 
+  /** The number of steps counted so far in this process (the crash test sizes its range by it). */
+  static int steps() {
+    return STEPS.get();
+  }
+
   /** Counts one finished step, and dies here if it is the chosen one. */
   static void step() {
     if (STEPS.incrementAndGet() == AT && AT > 0) {

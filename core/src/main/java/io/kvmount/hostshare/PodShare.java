@@ -64,7 +64,7 @@ import java.util.stream.Stream;
  * reconciles the journal with the mount table: mounts under an owned entry that are wrong (other
  * source, stacked twice, not read-only, propagation not set) are unmounted and made again, stale
  * staging mounts are unmounted. A {@code kill -9} at any point of {@link #apply} or {@link
- * #release} followed by either one leaves no mount leaked or doubled (CrashTest).
+ * #release} followed by either one leaves no mount leaked or doubled (PodShareCrashTest).
  *
  * <p>The caller must own the share directory while these run: two runs at once are not locked
  * out.
