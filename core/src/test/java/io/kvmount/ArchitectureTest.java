@@ -32,7 +32,9 @@ import org.junit.jupiter.api.Test;
  * <p>The direction, bottom to top: {@code concurrent} and {@code digest} (helpers with no kvmount
  * dependency); {@code error}, {@code path}, {@code json} (format-neutral JSON reading), {@code systemd}, {@code
  * manifest}; then {@code plan}; then {@code apply}, {@code verify} and {@code hypervisor}; then
- * the facade {@link Kvmount} in {@code io.kvmount}. A package uses only packages below it, and
+ * the facade {@link Kvmount} in {@code io.kvmount}. Beside them, {@code hostshare} (the host
+ * mounts of the pod share) uses only {@code error}, {@code path}, {@code digest} and {@code
+ * concurrent}. A package uses only packages below it, and
  * only those its layer lists below. The {@code cli} module is another module and sits above the
  * facade (its pom is the guard there: core cannot see picocli or the cli classes at all).
  *
@@ -76,6 +78,7 @@ class ArchitectureTest {
             .layer("Apply").definedBy(ROOT + ".apply..")
             .layer("Verify").definedBy(ROOT + ".verify..")
             .layer("Hypervisor").definedBy(ROOT + ".hypervisor..")
+            .layer("Hostshare").definedBy(ROOT + ".hostshare..")
             .layer("Facade").definedBy(ROOT)
             // A leaf every package may use (the one place that runs work in parallel).
             .whereLayer("Concurrent").mayNotAccessAnyLayer()
@@ -96,6 +99,9 @@ class ArchitectureTest {
             .mayOnlyAccessLayers("Apply", "Plan", "Systemd", "Path", "Digest", "Error", "Concurrent")
             .whereLayer("Hypervisor")
             .mayOnlyAccessLayers("Plan", "Systemd", "Path", "Error", "Concurrent")
+            // The host side of the pod share: the caller turns the plan into its input, so it
+            // knows no manifest, plan or apply (issue 19).
+            .whereLayer("Hostshare").mayOnlyAccessLayers("Path", "Digest", "Error", "Concurrent")
             .whereLayer("Facade").mayNotBeAccessedByAnyLayer()
             // A new package must be placed in the list above, not slip past it.
             .ensureAllClassesAreContainedInArchitecture();
@@ -166,15 +172,17 @@ class ArchitectureTest {
           });
 
   /**
-   * Only {@code apply} writes files. The one exception: {@code verify.SystemdAnalyze} copies the
+   * Only {@code apply} writes files. The exceptions: {@code verify.SystemdAnalyze} copies the
    * units into a private temporary directory and deletes it again, because {@code
    * systemd-analyze verify} reads units only from files named as the units; it never writes the
-   * stage1 rootfs (verify's promise, tested by VerifierTest).
+   * stage1 rootfs (verify's promise, tested by VerifierTest). And {@code hostshare}, which writes
+   * only on the host: the pod share's directory, its mount points and its records beside it,
+   * never a stage1 rootfs (its own layer keeps it away from plan and apply).
    */
   @Test
   void onlyApply_writesFiles() {
     noClasses()
-        .that().resideOutsideOfPackage(ROOT + ".apply..")
+        .that().resideOutsideOfPackages(ROOT + ".apply..", ROOT + ".hostshare..")
         .and().doNotHaveFullyQualifiedName(ROOT + ".verify.SystemdAnalyze")
         .should().accessTargetWhere(WRITES_A_FILE)
         .check(classes);

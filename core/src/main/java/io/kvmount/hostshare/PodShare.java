@@ -1,0 +1,781 @@
+package io.kvmount.hostshare;
+
+import io.kvmount.concurrent.Parallel;
+import io.kvmount.error.InvalidInputException;
+import io.kvmount.error.IoErrors;
+import io.kvmount.hostshare.MountInfo.Mount;
+import io.kvmount.hostshare.MountInfo.Origin;
+import io.kvmount.hostshare.ShareChanges.Bind;
+import io.kvmount.hostshare.ShareChanges.Change;
+import io.kvmount.hostshare.ShareChanges.CleanStaging;
+import io.kvmount.hostshare.ShareChanges.CreateShareDir;
+import io.kvmount.hostshare.ShareChanges.RemoveStale;
+import io.kvmount.hostshare.ShareChanges.Unchanged;
+import io.kvmount.hostshare.ShareChanges.UnmountStale;
+import io.kvmount.hostshare.ShareChanges.WriteRecords;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+/**
+ * The host side of the pod share: analyses, sets up, releases and checks the share directory and
+ * the bind mounts in it (issue 19, "Pod share"). Stateless; every method reads the host afresh.
+ *
+ * <p>Layout: the share directory {@code DIR} holds one mount point per bind, {@code DIR/<name>}
+ * (an empty directory, or an empty file for a single-file volume), and nothing else. kvmount's
+ * records are beside it, in {@code <parent>/.<name of DIR>.kvmount/}: the journal (the entry
+ * names kvmount owns, written before an entry is made, so a re-run after a crash knows every
+ * entry it may have left) and {@code stage/}, where a private tmpfs holds the staging binds of
+ * read-only volumes while {@link #apply} runs.
+ *
+ * <p>How a bind is made (util-linux {@code mount}, one process each):
+ *
+ * <ul>
+ *   <li>read-write: {@code mount --rbind --make-rslave SRC DIR/<name>} when recursive (mounts made
+ *       under the source later still appear; mounts made under the bind never reach the host),
+ *       {@code mount --bind --make-private SRC DIR/<name>} when not (the source's own file system
+ *       only, now and later);
+ *   <li>read-only (made read-only before it appears in DIR, as Kata does since CVE-2020-28914):
+ *       {@code mount --rbind|--bind -o ro,<the source mount's flags> --make-rprivate SRC
+ *       stage/<name>} on the private staging tmpfs; when recursive, {@code mount -o
+ *       remount,bind,ro,<flags>} of every submount there (util-linux 2.38 has no {@code
+ *       ro=recursive}); then {@code mount --rbind|--bind --make-rprivate stage/<name>
+ *       DIR/<name>}, which copies the read-only flags; at the end one {@code umount -R stage}.
+ *       Private: later host mounts under the source do not appear (they would be read-write).
+ * </ul>
+ *
+ * <p>Checks against symlink races (kata-containers#7030): sources are resolved once, by {@link
+ * #analyse}, and mounted by their real path; after the mounts, each bind's root and device in
+ * {@code /proc/self/mountinfo} must be those of the real path (the mount holding it, and the path
+ * inside that mount's root). A bind that shows another is unmounted and {@link #apply} fails.
+ * What this does not catch: a swap to a path with the same root on the same device.
+ *
+ * <p>Crash convergence: every step is recorded as intent before it is made, and {@link #analyse}
+ * reconciles the journal with the mount table: mounts under an owned entry that are wrong (other
+ * source, stacked twice, not read-only, propagation not set) are unmounted and made again, stale
+ * staging mounts are unmounted. A {@code kill -9} at any point of {@link #apply} or {@link
+ * #release} followed by either one leaves no mount leaked or doubled (PodShareCrashTest).
+ *
+ * <p>The caller must own the share directory while these run: two runs at once are not locked
+ * out.
+ */
+public final class PodShare {
+
+  /** Threads for the mount processes: they wait on fork, exec and the kernel, not only CPU. */
+  private static final int THREADS = 4;
+
+  private static final int MIN_PARALLEL = 4;
+
+  private PodShare() {}
+
+  /**
+   * Reads the host and returns what {@link #apply} must change to set up {@code spec}. Resolves
+   * every source once to its real path, reads {@code /proc/self/mountinfo} and kvmount's records;
+   * has no side effects.
+   *
+   * @param spec the desired share
+   * @param forbiddenRoots directories the share directory must not lie in (the stage1 rootfs)
+   * @return the changes (empty when the share is already as the spec says)
+   * @throws InvalidInputException (exit 3) when the share directory is not absolute, its parent is
+   *     missing, it is not a directory, it lies inside a forbidden root or a volume source, it
+   *     holds an entry or a mount kvmount did not make; when a source is not absolute, missing, of
+   *     the other kind than {@link HostBind#file()} says, or lies inside the share directory
+   * @throws IOException (exit 1) when the host cannot be read, or kvmount's journal is not
+   *     kvmount's
+   */
+  public static ShareChanges analyse(ShareSpec spec, List<Path> forbiddenRoots)
+      throws InvalidInputException, IOException {
+    Path dir = shareDirOf(spec.shareDir());
+    Path records = Records.dirOf(dir);
+    boolean dirExists = checkShareDir(dir, records);
+    for (Path root : forbiddenRoots) {
+      Path r = realOrNormal(root);
+      if (dir.startsWith(r)) {
+        throw new InvalidInputException(
+            "share directory \"" + dir + "\": lies inside the stage1 rootfs \"" + r + "\"");
+      }
+    }
+    MountInfo mi = MountInfo.read();
+    List<Resolved> resolved = new ArrayList<>();
+    for (HostBind b : spec.binds()) {
+      Resolved r = resolve(b, dir, records, mi);
+      resolved.add(r);
+    }
+    Optional<List<String>> journal = Records.read(records);
+    Set<String> owned = new LinkedHashSet<>(journal.orElse(List.of()));
+    checkForeign(dir, owned, mi, dirExists);
+
+    List<String> desired = spec.binds().stream().map(HostBind::name).collect(Collectors.toList());
+    List<Change> changes = new ArrayList<>();
+    List<Mount> staging = mi.atOrBelow(records);
+    if (!staging.isEmpty()) {
+      changes.add(new CleanStaging(staging.stream().map(Mount::mountPoint).toList()));
+    }
+    if (!dirExists) {
+      changes.add(new CreateShareDir());
+    }
+    for (String name : owned) {
+      if (desired.contains(name)) {
+        continue;
+      }
+      Path mp = dir.resolve(name);
+      if (!mi.atOrBelow(mp).isEmpty()) {
+        changes.add(new UnmountStale(name, "no longer in the pod"));
+      }
+      if (Files.exists(mp, LinkOption.NOFOLLOW_LINKS) || Files.isSymbolicLink(mp)) {
+        changes.add(new RemoveStale(name));
+      }
+    }
+    for (Resolved r : resolved) {
+      HostBind b = r.bind();
+      Path mp = dir.resolve(b.name());
+      String wrong = wrong(b, r.origin(), mi.at(mp), mi.below(mp));
+      if (wrong == null && owned.contains(b.name())) {
+        changes.add(new Unchanged(b, r.real()));
+        continue;
+      }
+      if (!mi.atOrBelow(mp).isEmpty()) {
+        changes.add(new UnmountStale(b.name(), wrong == null ? "not in kvmount's records" : wrong));
+      }
+      if (Files.isSymbolicLink(mp)
+          || Files.exists(mp, LinkOption.NOFOLLOW_LINKS)
+              && Files.isDirectory(mp, LinkOption.NOFOLLOW_LINKS) == b.file()) {
+        changes.add(new RemoveStale(b.name()));
+      }
+      changes.add(new Bind(b, r.real(), r.origin().root(), r.origin().device(), r.flags()));
+    }
+    boolean work = changes.stream().anyMatch(c -> !(c instanceof Unchanged));
+    if (!work && !journal.equals(Optional.of(desired))) {
+      changes.add(new WriteRecords());
+    }
+    return new ShareChanges(dir, records, desired, changes);
+  }
+
+  /**
+   * Carries out {@code changes}: journal first, then stale staging, the share directory, stale
+   * entries, mount points, the binds (read-only ones through the private staging mount), the
+   * check of every new bind against its source's real path, and the journal of the final entries.
+   * Independent mounts run in parallel. Does nothing when {@link ShareChanges#isEmpty()}.
+   *
+   * @param changes what {@link #analyse} returned, just before
+   * @throws IOException (exit 1) when not root (the message says host mounts need root and points
+   *     to {@code --share per-volume}), a mount or file operation fails, or a new bind shows
+   *     another root or device than its source's real path (that bind is unmounted again)
+   */
+  public static void apply(ShareChanges changes) throws IOException {
+    if (changes.isEmpty()) {
+      return;
+    }
+    Path dir = changes.shareDir();
+    Path records = changes.recordsDir();
+    boolean mounts =
+        changes.changes().stream()
+            .anyMatch(c -> c instanceof Bind || c instanceof UnmountStale || c instanceof CleanStaging);
+    if (mounts) {
+      HostMounts.requireRoot();
+    }
+    // Intent first: every entry this run may touch is in the journal before it exists.
+    Set<String> intent = new LinkedHashSet<>(changes.journal());
+    List<String> stale = new ArrayList<>();
+    List<String> remove = new ArrayList<>();
+    List<Bind> binds = new ArrayList<>();
+    boolean cleanStaging = false;
+    boolean createDir = false;
+    for (Change c : changes.changes()) {
+      if (c instanceof UnmountStale u) {
+        intent.add(u.name());
+        stale.add(u.name());
+      } else if (c instanceof RemoveStale r) {
+        intent.add(r.name());
+        remove.add(r.name());
+      } else if (c instanceof Bind b) {
+        binds.add(b);
+      } else if (c instanceof CleanStaging) {
+        cleanStaging = true;
+      } else if (c instanceof CreateShareDir) {
+        createDir = true;
+      }
+    }
+    Records.write(records, List.copyOf(intent));
+    CrashPoint.step();
+    if (cleanStaging) {
+      unmountAll(List.of(records));
+    }
+    if (createDir && !Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+      try {
+        Files.createDirectory(
+            dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
+      } catch (IOException e) {
+        throw new IOException(
+            "create share directory \"" + dir + "\": " + IoErrors.reason(e), e);
+      }
+      CrashPoint.step();
+    }
+    unmountAll(stale.stream().map(dir::resolve).toList());
+    for (String name : remove) {
+      removeMountPoint(dir.resolve(name));
+      CrashPoint.step();
+    }
+    if (!binds.isEmpty()) {
+      bindAll(dir, records, binds);
+    }
+    Records.write(records, changes.journal());
+    CrashPoint.step();
+  }
+
+  private static void bindAll(Path dir, Path records, List<Bind> binds) throws IOException {
+    for (Bind b : binds) {
+      createMountPoint(dir.resolve(b.bind().name()), b.bind().file());
+    }
+    CrashPoint.step();
+    List<Bind> ro = binds.stream().filter(b -> b.bind().readOnly()).toList();
+    Path stage = Records.stage(records);
+    boolean staged = false;
+    try {
+      if (!ro.isEmpty()) {
+        if (!Files.isDirectory(stage, LinkOption.NOFOLLOW_LINKS)) {
+          Files.createDirectory(stage);
+        }
+        HostMounts.mount(
+            List.of("-t", "tmpfs", "-o", "mode=0700,size=1m", "--make-private", "kvmount-stage",
+                stage.toString()));
+        staged = true;
+        CrashPoint.step();
+        for (Bind b : ro) {
+          createMountPoint(stage.resolve(b.bind().name()), b.bind().file());
+        }
+      }
+      // Read-write binds go straight into DIR; read-only ones onto the private stage first.
+      Parallel.map(
+          binds.size(),
+          MIN_PARALLEL,
+          THREADS,
+          i -> {
+            Bind b = binds.get(i);
+            HostBind h = b.bind();
+            List<String> args = new ArrayList<>();
+            args.add("-c");
+            args.add(h.recursive() ? "--rbind" : "--bind");
+            if (h.readOnly()) {
+              args.add("-o");
+              args.add(String.join(",", withRo(b.sourceFlags())));
+              args.add("--make-rprivate");
+              args.add(b.realSource().toString());
+              args.add(stage.resolve(h.name()).toString());
+            } else {
+              args.add(h.recursive() ? "--make-rslave" : "--make-private");
+              args.add(b.realSource().toString());
+              args.add(dir.resolve(h.name()).toString());
+            }
+            HostMounts.mount(args);
+            CrashPoint.step();
+            return null;
+          });
+      if (!ro.isEmpty()) {
+        List<Mount> rw = new ArrayList<>();
+        MountInfo mi = MountInfo.read();
+        for (Bind b : ro) {
+          if (b.bind().recursive()) {
+            for (Mount m : mi.below(stage.resolve(b.bind().name()))) {
+              if (!m.readOnly()) {
+                rw.add(m);
+              }
+            }
+          }
+        }
+        Parallel.map(
+            rw.size(),
+            MIN_PARALLEL,
+            THREADS,
+            i -> {
+              Mount m = rw.get(i);
+              List<String> opts = new ArrayList<>(List.of("remount", "bind"));
+              opts.addAll(withRo(flagsOf(m)));
+              HostMounts.mount(List.of("-c", "-o", String.join(",", opts), m.mountPoint()));
+              CrashPoint.step();
+              return null;
+            });
+        Parallel.map(
+            ro.size(),
+            MIN_PARALLEL,
+            THREADS,
+            i -> {
+              HostBind h = ro.get(i).bind();
+              HostMounts.mount(
+                  List.of(
+                      "-c",
+                      h.recursive() ? "--rbind" : "--bind",
+                      "--make-rprivate",
+                      stage.resolve(h.name()).toString(),
+                      dir.resolve(h.name()).toString()));
+              CrashPoint.step();
+              return null;
+            });
+        staged = false;
+        unmountAll(List.of(stage));
+      }
+    } finally {
+      if (staged) {
+        try {
+          unmountAll(List.of(stage));
+        } catch (IOException e) {
+          // The first failure is the one to report; a re-run unmounts the stage.
+        }
+      }
+    }
+    check(dir, binds);
+  }
+
+  /** Compares every new bind with its source's real path; undoes and reports a mismatch. */
+  private static void check(Path dir, List<Bind> binds) throws IOException {
+    MountInfo mi = MountInfo.read();
+    List<Path> undo = new ArrayList<>();
+    IOException failure = null;
+    for (Bind b : binds) {
+      Path mp = dir.resolve(b.bind().name());
+      String wrong =
+          wrong(b.bind(), new Origin(b.expectedRoot(), b.expectedDevice()), mi.at(mp), mi.below(mp));
+      if (wrong != null) {
+        undo.add(mp);
+        IOException e =
+            new IOException(
+                "bind \""
+                    + mp
+                    + "\" of volume \""
+                    + b.bind().volume()
+                    + "\" (source \""
+                    + b.bind().source()
+                    + "\", real path \""
+                    + b.realSource()
+                    + "\"): "
+                    + wrong
+                    + "; the source changed between the check and the mount (a symlink swapped?),"
+                    + " so the bind was undone");
+        if (failure == null) {
+          failure = e;
+        } else {
+          failure.addSuppressed(e);
+        }
+      }
+    }
+    if (failure != null) {
+      unmountAll(undo);
+      throw failure;
+    }
+  }
+
+  /**
+   * Unmounts everything kvmount mounted under {@code shareDir} (only under the entries its journal
+   * lists, and its staging mount) and removes the mount points, the share directory and kvmount's
+   * records. Idempotent: with no share directory and no records it does nothing.
+   *
+   * @param shareDir the share directory as the user gave it
+   * @return what was unmounted and removed
+   * @throws InvalidInputException (exit 3) when {@code shareDir} is not absolute
+   * @throws IOException (exit 1) when the share directory holds an entry or a mount kvmount did
+   *     not make (then nothing is unmounted or removed), when not root and there are mounts to
+   *     undo, or when an unmount or removal fails
+   */
+  public static ReleaseResult release(Path shareDir) throws InvalidInputException, IOException {
+    if (!shareDir.isAbsolute()) {
+      throw new InvalidInputException("share directory \"" + shareDir + "\": not an absolute path");
+    }
+    Path given = shareDir.normalize();
+    Path parent = given.getParent();
+    if (parent == null || given.getFileName() == null || !Files.isDirectory(parent)) {
+      return new ReleaseResult(given, List.of(), List.of());
+    }
+    Path dir = parent.toRealPath().resolve(given.getFileName());
+    Path records = Records.dirOf(dir);
+    boolean dirExists = Files.exists(dir, LinkOption.NOFOLLOW_LINKS);
+    if (!dirExists && !Files.exists(records, LinkOption.NOFOLLOW_LINKS)) {
+      return new ReleaseResult(dir, List.of(), List.of());
+    }
+    if (dirExists && !Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+      throw new IOException(
+          "release share directory \"" + dir + "\": not a directory; nothing was changed");
+    }
+    List<String> owned = Records.read(records).orElse(List.of());
+    MountInfo mi = MountInfo.read();
+    try {
+      checkForeign(dir, new LinkedHashSet<>(owned), mi, dirExists);
+    } catch (InvalidInputException e) {
+      throw new IOException("release " + e.getMessage() + "; nothing was changed", e);
+    }
+    List<Path> roots = new ArrayList<>();
+    for (String n : owned) {
+      roots.add(dir.resolve(n));
+    }
+    roots.add(records);
+    if (roots.stream().anyMatch(r -> !mi.atOrBelow(r).isEmpty())) {
+      HostMounts.requireRoot();
+    }
+    List<String> unmounted = unmountAll(roots);
+    List<Path> removed = new ArrayList<>();
+    for (String n : owned) {
+      Path mp = dir.resolve(n);
+      if (Files.exists(mp, LinkOption.NOFOLLOW_LINKS) || Files.isSymbolicLink(mp)) {
+        removeMountPoint(mp);
+        removed.add(mp);
+        CrashPoint.step();
+      }
+    }
+    if (dirExists) {
+      try {
+        Files.delete(dir);
+      } catch (IOException e) {
+        throw new IOException("remove share directory \"" + dir + "\": " + IoErrors.reason(e), e);
+      }
+      removed.add(dir);
+      CrashPoint.step();
+    }
+    removed.addAll(Records.remove(records));
+    CrashPoint.step();
+    return new ReleaseResult(dir, unmounted, removed);
+  }
+
+  /**
+   * Checks the host side of a pod share against {@code spec}: the share directory exists, every
+   * bind is mounted once, from its source's real path (root and device in {@code
+   * /proc/self/mountinfo}), read-only where it must be (with its submounts when recursive), with
+   * no submounts when not recursive; nothing in the share directory that kvmount did not make; no
+   * stale entry or staging mount. Reads only.
+   *
+   * @param spec the share as it should be
+   * @return the findings, one line each as {@code <check>: <path>: <message>}; empty when all is
+   *     well
+   */
+  public static List<String> verify(ShareSpec spec) {
+    List<String> out = new ArrayList<>();
+    Path dir;
+    try {
+      dir = shareDirOf(spec.shareDir());
+    } catch (InvalidInputException | IOException e) {
+      out.add("host-share: " + spec.shareDir() + ": " + e.getMessage());
+      return out;
+    }
+    Path records = Records.dirOf(dir);
+    if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+      out.add("host-share: " + dir + ": missing or not a directory (generate --share pod makes it)");
+      return out;
+    }
+    MountInfo mi;
+    Set<String> owned;
+    try {
+      mi = MountInfo.read();
+      Optional<List<String>> j = Records.read(records);
+      if (j.isEmpty()) {
+        out.add("host-records: " + Records.journal(records) + ": missing");
+      }
+      owned = new LinkedHashSet<>(j.orElse(List.of()));
+    } catch (IOException e) {
+      out.add("host-share: " + dir + ": " + IoErrors.message(e));
+      return out;
+    }
+    Set<String> names = new LinkedHashSet<>();
+    for (HostBind b : spec.binds()) {
+      names.add(b.name());
+      Path mp = dir.resolve(b.name());
+      try {
+        Resolved r = resolve(b, dir, records, mi);
+        String wrong = wrong(b, r.origin(), mi.at(mp), mi.below(mp));
+        if (wrong != null) {
+          out.add("host-bind: " + mp + ": volume \"" + b.volume() + "\": " + wrong);
+        }
+      } catch (InvalidInputException | IOException e) {
+        out.add("host-bind: " + mp + ": " + e.getMessage());
+      }
+    }
+    try (Stream<Path> s = Files.list(dir)) {
+      for (Path p : s.sorted().toList()) {
+        String n = p.getFileName().toString();
+        if (!owned.contains(n)) {
+          out.add("host-foreign: " + p + ": not made by kvmount");
+        } else if (!names.contains(n)) {
+          out.add("host-stale: " + p + ": kvmount's entry is no longer in the pod");
+        }
+      }
+    } catch (IOException e) {
+      out.add("host-share: " + dir + ": " + IoErrors.message(e));
+    }
+    for (Mount m : mi.at(dir)) {
+      out.add("host-foreign: " + dir + ": a mount kvmount did not make (" + m.fsType() + ")");
+    }
+    for (Mount m : mi.below(dir)) {
+      String first = dir.relativize(m.path()).getName(0).toString();
+      if (!owned.contains(first)) {
+        out.add("host-foreign: " + m.mountPoint() + ": a mount kvmount did not make");
+      } else if (!names.contains(first)) {
+        out.add("host-stale: " + m.mountPoint() + ": kvmount's mount is no longer in the pod");
+      }
+    }
+    for (Mount m : mi.atOrBelow(records)) {
+      out.add("host-staging: " + m.mountPoint() + ": left by an interrupted run");
+    }
+    return out;
+  }
+
+  // --- helpers ---
+
+  /** A bind with its source resolved. */
+  private record Resolved(HostBind bind, Path real, Origin origin, List<String> flags) {}
+
+  /** The share directory as a real parent plus its name. */
+  private static Path shareDirOf(Path given) throws InvalidInputException, IOException {
+    if (!given.isAbsolute()) {
+      throw new InvalidInputException("share directory \"" + given + "\": not an absolute path");
+    }
+    Path n = given.normalize();
+    Path parent = n.getParent();
+    if (parent == null || n.getFileName() == null) {
+      throw new InvalidInputException("share directory \"" + given + "\": cannot be \"/\"");
+    }
+    try {
+      return parent.toRealPath().resolve(n.getFileName());
+    } catch (NoSuchFileException e) {
+      throw new InvalidInputException(
+          "share directory \"" + given + "\": its parent directory \"" + parent
+              + "\" does not exist", e);
+    }
+  }
+
+  /** Checks the share directory and records kinds; returns whether the directory exists. */
+  private static boolean checkShareDir(Path dir, Path records) throws InvalidInputException {
+    if (Files.isSymbolicLink(dir)
+        || Files.exists(dir, LinkOption.NOFOLLOW_LINKS)
+            && !Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+      throw new InvalidInputException(
+          "share directory \"" + dir + "\": exists and is not a directory");
+    }
+    if (Files.isSymbolicLink(records)
+        || Files.exists(records, LinkOption.NOFOLLOW_LINKS)
+            && !Files.isDirectory(records, LinkOption.NOFOLLOW_LINKS)) {
+      throw new InvalidInputException(
+          "share directory \"" + dir + "\": kvmount's records \"" + records
+              + "\" exist and are not a directory");
+    }
+    return Files.exists(dir, LinkOption.NOFOLLOW_LINKS);
+  }
+
+  private static Path realOrNormal(Path p) {
+    try {
+      return p.toRealPath();
+    } catch (IOException e) {
+      return p.toAbsolutePath().normalize();
+    }
+  }
+
+  /** Resolves a source once and finds what its bind must show in the mount table. */
+  private static Resolved resolve(HostBind b, Path dir, Path records, MountInfo mi)
+      throws InvalidInputException, IOException {
+    String what = "volume \"" + b.volume() + "\": source \"" + b.source() + "\"";
+    if (!b.source().isAbsolute()) {
+      throw new InvalidInputException(what + ": not an absolute path");
+    }
+    Path real;
+    try {
+      real = b.source().toRealPath();
+    } catch (NoSuchFileException e) {
+      throw new InvalidInputException(what + ": does not exist", e);
+    } catch (IOException e) {
+      throw new IOException(what + ": cannot resolve: " + IoErrors.reason(e), e);
+    }
+    boolean isDir = Files.isDirectory(real);
+    if (b.file() && isDir) {
+      throw new InvalidInputException(
+          what + ": is a directory, but the volume is mounted as a single file");
+    }
+    if (!b.file() && !isDir) {
+      throw new InvalidInputException(
+          what + ": is not a directory, but the volume is mounted as a directory");
+    }
+    if (real.startsWith(dir) || real.startsWith(records)) {
+      throw new InvalidInputException(
+          what + ": its real path \"" + real + "\" lies inside the share directory \"" + dir
+              + "\"");
+    }
+    if (dir.startsWith(real)) {
+      throw new InvalidInputException(
+          "share directory \"" + dir + "\": lies inside the source \"" + real + "\" of volume \""
+              + b.volume() + "\"");
+    }
+    Mount holder =
+        mi.containing(real)
+            .orElseThrow(() -> new IOException(what + ": no mount in /proc/self/mountinfo holds it"));
+    Origin origin = mi.originOf(real).orElseThrow();
+    return new Resolved(b, real, origin, flagsOf(holder));
+  }
+
+  /** A mount's per-mount flags other than {@code rw} and {@code ro}. */
+  private static List<String> flagsOf(Mount m) {
+    return m.options().stream().filter(o -> !o.equals("rw") && !o.equals("ro")).toList();
+  }
+
+  private static List<String> withRo(List<String> flags) {
+    List<String> l = new ArrayList<>();
+    l.add("ro");
+    l.addAll(flags);
+    return l;
+  }
+
+  /** Refuses entries and mounts in the share directory that kvmount's journal does not list. */
+  private static void checkForeign(Path dir, Set<String> owned, MountInfo mi, boolean dirExists)
+      throws InvalidInputException, IOException {
+    if (!mi.at(dir).isEmpty()) {
+      throw new InvalidInputException(
+          "share directory \"" + dir + "\": is a mount point, and kvmount did not mount it");
+    }
+    for (Mount m : mi.below(dir)) {
+      String first = dir.relativize(m.path()).getName(0).toString();
+      if (!owned.contains(first)) {
+        throw new InvalidInputException(
+            "share directory \"" + dir + "\": \"" + m.mountPoint()
+                + "\" is mounted there, and kvmount did not mount it");
+      }
+    }
+    if (dirExists) {
+      List<Path> entries;
+      try (Stream<Path> s = Files.list(dir)) {
+        entries = s.sorted().toList();
+      } catch (IOException e) {
+        throw new IOException("list share directory \"" + dir + "\": " + IoErrors.reason(e), e);
+      }
+      for (Path p : entries) {
+        if (!owned.contains(p.getFileName().toString())) {
+          throw new InvalidInputException(
+              "share directory \"" + dir + "\": holds \"" + p.getFileName()
+                  + "\", which kvmount did not put there");
+        }
+      }
+    }
+  }
+
+  /**
+   * What is wrong with the mounts at a bind's mount point, or {@code null} when they are as the
+   * bind says.
+   */
+  private static String wrong(HostBind b, Origin origin, List<Mount> at, List<Mount> below) {
+    if (at.isEmpty()) {
+      return "not mounted";
+    }
+    if (at.size() > 1) {
+      return "mounted " + at.size() + " times at one point";
+    }
+    Mount top = at.get(0);
+    if (!top.root().equals(origin.root()) || !top.device().equals(origin.device())) {
+      return "mounted from \"" + top.root() + "\" on device " + top.device()
+          + ", but the source is " + origin;
+    }
+    if (b.readOnly() && !top.readOnly()) {
+      return "read-write on the host, but the volume is read-only";
+    }
+    if (!b.readOnly() && top.readOnly()) {
+      return "read-only on the host, but the volume is read-write";
+    }
+    if (top.shared()) {
+      return "its mount propagation is shared (an interrupted run?)";
+    }
+    if (!b.recursive() && !below.isEmpty()) {
+      return "has mounts below it (" + below.get(0).mountPoint()
+          + "), but the volume is not recursive";
+    }
+    if (b.recursive() && b.readOnly()) {
+      for (Mount m : below) {
+        if (!m.readOnly()) {
+          return "a mount below it is read-write (" + m.mountPoint()
+              + "), but the volume is read-only";
+        }
+      }
+    }
+    return null;
+  }
+
+  /** Makes an empty directory or empty file as a mount point, unless one is there. */
+  private static void createMountPoint(Path p, boolean file) throws IOException {
+    try {
+      if (file) {
+        if (!Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
+          Files.createFile(p);
+        }
+      } else if (!Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+        Files.createDirectory(p);
+      }
+    } catch (IOException e) {
+      throw new IOException("create mount point \"" + p + "\": " + IoErrors.reason(e), e);
+    }
+  }
+
+  /** Removes an unmounted mount point: an empty directory, an empty file, or a symlink. */
+  private static void removeMountPoint(Path p) throws IOException {
+    try {
+      if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS) && Files.size(p) > 0) {
+        throw new IOException("not empty");
+      }
+      Files.deleteIfExists(p);
+    } catch (IOException e) {
+      throw new IOException("remove mount point \"" + p + "\": " + IoErrors.reason(e), e);
+    }
+  }
+
+  /**
+   * Unmounts every mount at or below each root, the whole stack of each ({@code umount -R} on
+   * the topmost mount points in one process, repeated while the table still shows any).
+   *
+   * @return the mount points unmounted, one per mount
+   */
+  private static List<String> unmountAll(List<Path> roots) throws IOException {
+    List<String> done = new ArrayList<>();
+    if (roots.isEmpty()) {
+      return done;
+    }
+    IOException last = null;
+    for (int round = 0; round < 64; round++) {
+      MountInfo mi = MountInfo.read();
+      List<Mount> all = new ArrayList<>();
+      for (Path r : roots) {
+        all.addAll(mi.atOrBelow(r));
+      }
+      if (all.isEmpty()) {
+        return done;
+      }
+      if (last != null) {
+        throw last;
+      }
+      Set<String> points = new LinkedHashSet<>();
+      for (Mount m : all) {
+        points.add(m.mountPoint());
+      }
+      List<String> tops = new ArrayList<>();
+      for (String p : points) {
+        Path pp = Path.of(p);
+        boolean underAnother =
+            points.stream().anyMatch(o -> !o.equals(p) && pp.startsWith(Path.of(o)));
+        if (!underAnother) {
+          tops.add(p);
+        }
+      }
+      List<String> args = new ArrayList<>(List.of("-R"));
+      args.addAll(tops);
+      try {
+        HostMounts.umount(args);
+      } catch (IOException e) {
+        last = e; // the next round shows what is left; fail only if something is
+      }
+      for (Mount m : all) {
+        done.add(m.mountPoint());
+      }
+      CrashPoint.step();
+    }
+    throw new IOException("unmount under " + roots + ": mounts keep coming back");
+  }
+}

@@ -1,0 +1,301 @@
+package io.kvmount.hostshare;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.kvmount.error.InvalidInputException;
+import io.kvmount.hostshare.ShareChanges.Bind;
+import io.kvmount.hostshare.ShareChanges.UnmountStale;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The pod share's host side with real mounts (root only; skipped with a message otherwise): every
+ * test works in its own temporary directory, with tmpfs submounts it makes, and unmounts
+ * everything there afterwards, also when it fails.
+ */
+class PodShareTest {
+
+  private Path base;
+  private Path dir;
+
+  @BeforeEach
+  void setUp() throws IOException {
+    Mounts.assumeRoot();
+    base = Files.createTempDirectory("kvmount-hostshare-").toRealPath();
+    dir = base.resolve("share");
+  }
+
+  @AfterEach
+  void tearDown() throws Exception {
+    if (base != null) {
+      Mounts.cleanUp(base);
+    }
+  }
+
+  /** A source directory with a file, and a tmpfs at {@code sub} that hides a file beneath it. */
+  private Path sourceWithSubmount(String name) throws Exception {
+    Path src = Files.createDirectories(base.resolve(name));
+    Files.writeString(src.resolve("top.txt"), "top");
+    Path sub = Files.createDirectory(src.resolve("sub"));
+    Files.writeString(sub.resolve("beneath.txt"), "beneath");
+    Mounts.tmpfs(sub);
+    Files.writeString(sub.resolve("submount.txt"), "submount");
+    return src;
+  }
+
+  private static HostBind dirBind(String name, Path src, boolean ro, boolean recursive) {
+    return new HostBind(name, "vol-" + name, src, false, ro, recursive);
+  }
+
+  private void setUp(HostBind... binds) throws Exception {
+    ShareSpec spec = new ShareSpec(dir, List.of(binds));
+    PodShare.apply(PodShare.analyse(spec, List.of()));
+    assertThat(PodShare.verify(spec)).isEmpty();
+    assertThat(PodShare.analyse(spec, List.of()).isEmpty()).as("re-run changes nothing").isTrue();
+  }
+
+  private static void assertWriteRefused(Path p) {
+    assertThatThrownBy(() -> Files.writeString(p, "x"))
+        .isInstanceOf(FileSystemException.class)
+        .hasMessageContaining("Read-only file system");
+  }
+
+  private MountInfo.Mount only(Path mp) throws IOException {
+    List<MountInfo.Mount> at = MountInfo.read().at(mp);
+    assertThat(at).hasSize(1);
+    return at.get(0);
+  }
+
+  @Test
+  void apply_recursiveReadWrite_showsSubmountAndWritesReachHost() throws Exception {
+    Path src = sourceWithSubmount("src");
+    setUp(dirBind("data", src, false, true));
+    Path mp = dir.resolve("data");
+    assertThat(mp.resolve("sub/submount.txt")).hasContent("submount");
+    Files.writeString(mp.resolve("new.txt"), "from share");
+    assertThat(src.resolve("new.txt")).hasContent("from share");
+    assertThat(only(mp).readOnly()).isFalse();
+    assertThat(only(mp).shared()).isFalse();
+  }
+
+  @Test
+  void apply_recursiveReadOnly_makesSubmountsReadOnlyToo() throws Exception {
+    Path src = sourceWithSubmount("src");
+    setUp(dirBind("data", src, true, true));
+    Path mp = dir.resolve("data");
+    assertThat(mp.resolve("sub/submount.txt")).hasContent("submount");
+    assertWriteRefused(mp.resolve("new.txt"));
+    assertWriteRefused(mp.resolve("sub/new.txt"));
+    assertThat(only(mp).readOnly()).isTrue();
+    assertThat(only(mp.resolve("sub")).readOnly()).isTrue();
+    // The source itself stays writable, and no staging mount is left.
+    Files.writeString(src.resolve("sub/host.txt"), "host");
+    assertThat(Mounts.under(Records.dirOf(dir))).isEmpty();
+  }
+
+  @Test
+  void apply_notRecursive_showsTheFileBeneathTheSubmount() throws Exception {
+    Path src = sourceWithSubmount("src");
+    Path src2 = sourceWithSubmount("src2");
+    setUp(dirBind("rw", src, false, false), dirBind("ro", src2, true, false));
+    assertThat(dir.resolve("rw/sub/beneath.txt")).hasContent("beneath");
+    assertThat(dir.resolve("rw/sub/submount.txt")).doesNotExist();
+    assertThat(dir.resolve("ro/sub/beneath.txt")).hasContent("beneath");
+    assertThat(dir.resolve("ro/sub/submount.txt")).doesNotExist();
+    assertThat(MountInfo.read().below(dir.resolve("rw"))).isEmpty();
+    assertWriteRefused(dir.resolve("ro/top.txt"));
+    // A mount made under the source later does not appear either.
+    Path later = Files.createDirectory(src.resolve("later"));
+    Mounts.tmpfs(later);
+    Files.writeString(later.resolve("late.txt"), "late");
+    assertThat(dir.resolve("rw/later/late.txt")).doesNotExist();
+  }
+
+  @Test
+  void apply_singleFiles_readWriteReachesHost_readOnlyRefused() throws Exception {
+    Path rw = Files.writeString(base.resolve("hosts"), "127.0.0.1 localhost\n");
+    Path ro = Files.writeString(base.resolve("resolv.conf"), "nameserver 192.0.2.1\n");
+    setUp(
+        new HostBind("hosts", "hosts", rw, true, false, true),
+        new HostBind("resolv.conf", "resolv", ro, true, true, true));
+    assertThat(dir.resolve("hosts")).isRegularFile().hasContent("127.0.0.1 localhost");
+    Files.writeString(dir.resolve("hosts"), "written through the share\n");
+    assertThat(rw).hasContent("written through the share");
+    assertWriteRefused(dir.resolve("resolv.conf"));
+    assertThat(ro).hasContent("nameserver 192.0.2.1");
+    MountInfo.Mount m = only(dir.resolve("resolv.conf"));
+    assertThat(m.readOnly()).isTrue();
+    assertThat(m.root()).isEqualTo(MountInfo.read().originOf(ro).orElseThrow().root());
+  }
+
+  @Test
+  void analyse_reportsRealSourcePathAndChanges() throws Exception {
+    Path real = Files.createDirectory(base.resolve("real"));
+    Path link = Files.createSymbolicLink(base.resolve("link"), real);
+    ShareSpec spec = new ShareSpec(dir, List.of(dirBind("data", link, true, true)));
+    ShareChanges c = PodShare.analyse(spec, List.of());
+    assertThat(c.realSources()).containsEntry("data", real);
+    assertThat(c.lines())
+        .containsExactly(
+            "create share directory " + dir,
+            "bind data from " + real + " (read-only, recursive)");
+    assertThat(dir).doesNotExist();
+    assertThat(Records.dirOf(dir)).doesNotExist();
+  }
+
+  @Test
+  void apply_symlinkSwappedAfterAnalyse_isUndoneAndFails() throws Exception {
+    Path a = Files.createDirectories(base.resolve("a/data"));
+    Files.writeString(a.resolve("mine.txt"), "mine");
+    Path other = Files.createDirectories(base.resolve("other/data"));
+    Files.writeString(other.resolve("secret.txt"), "secret");
+    for (boolean ro : new boolean[] {false, true}) {
+      String name = ro ? "ro" : "rw";
+      ShareSpec spec = new ShareSpec(dir, List.of(dirBind(name, a, ro, true)));
+      ShareChanges c = PodShare.analyse(spec, List.of());
+      // Swap a component of the resolved path for a symlink to elsewhere.
+      Files.move(base.resolve("a"), base.resolve("a.old"));
+      Files.createSymbolicLink(base.resolve("a"), base.resolve("other"));
+      try {
+        assertThatThrownBy(() -> PodShare.apply(c))
+            .isInstanceOf(IOException.class)
+            .hasMessageContaining("bind \"" + dir.resolve(name) + "\" of volume \"vol-" + name)
+            .hasMessageContaining("the bind was undone");
+        assertThat(MountInfo.read().atOrBelow(dir)).isEmpty();
+        assertThat(Mounts.under(Records.dirOf(dir))).isEmpty();
+      } finally {
+        Files.delete(base.resolve("a"));
+        Files.move(base.resolve("a.old"), base.resolve("a"));
+      }
+    }
+  }
+
+  @Test
+  void analyse_foreignFileOrMountInShareDir_isRefused() throws Exception {
+    Path src = Files.createDirectory(base.resolve("src"));
+    ShareSpec spec = new ShareSpec(dir, List.of(dirBind("data", src, false, true)));
+    Files.createDirectory(dir);
+    Files.writeString(dir.resolve("notes.txt"), "mine");
+    assertThatThrownBy(() -> PodShare.analyse(spec, List.of()))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessage(
+            "share directory \"" + dir + "\": holds \"notes.txt\", which kvmount did not put there");
+    Files.delete(dir.resolve("notes.txt"));
+    PodShare.apply(PodShare.analyse(spec, List.of()));
+    Path foreign = Files.createDirectory(dir.resolve("foreign"));
+    Mounts.tmpfs(foreign);
+    assertThatThrownBy(() -> PodShare.analyse(spec, List.of()))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("\"" + foreign + "\"");
+    assertThatThrownBy(() -> PodShare.release(dir))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("nothing was changed");
+    assertThat(only(dir.resolve("data"))).isNotNull();
+    assertThat(only(foreign)).isNotNull();
+    assertThat(PodShare.verify(spec)).anyMatch(f -> f.startsWith("host-foreign: " + foreign));
+  }
+
+  @Test
+  void analyse_badPlacesAndSources_areRefused() throws Exception {
+    Path src = Files.createDirectory(base.resolve("src"));
+    Path file = Files.writeString(base.resolve("file"), "f");
+    assertThatThrownBy(
+            () ->
+                PodShare.analyse(
+                    new ShareSpec(src.resolve("share"), List.of(dirBind("d", src, false, true))),
+                    List.of()))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("lies inside the source");
+    assertThatThrownBy(
+            () ->
+                PodShare.analyse(
+                    new ShareSpec(dir, List.of(dirBind("d", src, false, true))), List.of(base)))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("lies inside the stage1 rootfs");
+    assertThatThrownBy(
+            () ->
+                PodShare.analyse(
+                    new ShareSpec(dir, List.of(dirBind("d", base.resolve("nope"), false, true))),
+                    List.of()))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessage("volume \"vol-d\": source \"" + base.resolve("nope") + "\": does not exist");
+    assertThatThrownBy(
+            () ->
+                PodShare.analyse(
+                    new ShareSpec(dir, List.of(dirBind("d", file, false, true))), List.of()))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("is not a directory, but the volume is mounted as a directory");
+    assertThatThrownBy(
+            () ->
+                PodShare.analyse(
+                    new ShareSpec(dir, List.of(new HostBind("f", "f", src, true, false, true))),
+                    List.of()))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("is a directory, but the volume is mounted as a single file");
+    Files.createDirectories(dir.resolve("inner"));
+    assertThatThrownBy(
+            () ->
+                PodShare.analyse(
+                    new ShareSpec(dir, List.of(dirBind("d", dir.resolve("inner"), false, true))),
+                    List.of()))
+        .isInstanceOf(InvalidInputException.class);
+    assertThat(Mounts.under(base)).isEmpty();
+  }
+
+  @Test
+  void apply_changedSpec_removesStaleAndRepairsDoubled() throws Exception {
+    Path s1 = Files.createDirectory(base.resolve("s1"));
+    Path s2 = Files.createDirectory(base.resolve("s2"));
+    Path s3 = Files.createDirectory(base.resolve("s3"));
+    setUp(dirBind("one", s1, false, true), dirBind("two", s2, true, true));
+    ShareSpec next = new ShareSpec(dir, List.of(dirBind("two", s2, true, true), dirBind("three", s3, false, false)));
+    ShareChanges c = PodShare.analyse(next, List.of());
+    assertThat(c.lines())
+        .containsExactly(
+            "unmount stale one (no longer in the pod)",
+            "remove stale entry one",
+            "unchanged two from " + s2 + " (read-only, recursive)",
+            "bind three from " + s3 + " (read-write, not recursive)");
+    PodShare.apply(c);
+    assertThat(dir.resolve("one")).doesNotExist();
+    assertThat(PodShare.verify(next)).isEmpty();
+    // Someone (or a crashed run) stacked a second mount on "two": a re-run makes it one again.
+    Mounts.run("mount", "--bind", s2.toString(), dir.resolve("two").toString());
+    ShareChanges doubled = PodShare.analyse(next, List.of());
+    assertThat(doubled.changes()).contains(new UnmountStale("two", "mounted 2 times at one point"));
+    assertThat(doubled.changes()).anyMatch(x -> x instanceof Bind b && b.bind().name().equals("two"));
+    assertThat(PodShare.verify(next)).containsExactly(
+        "host-bind: " + dir.resolve("two") + ": volume \"vol-two\": mounted 2 times at one point");
+    PodShare.apply(doubled);
+    assertThat(MountInfo.read().at(dir.resolve("two"))).hasSize(1);
+    assertThat(PodShare.analyse(next, List.of()).isEmpty()).isTrue();
+  }
+
+  @Test
+  void release_unmountsAndRemovesEverything_andIsIdempotent() throws Exception {
+    Path src = sourceWithSubmount("src");
+    Path f = Files.writeString(base.resolve("f"), "f");
+    setUp(dirBind("rw", src, false, true), dirBind("ro", src, true, true),
+        new HostBind("f", "f", f, true, true, true));
+    ReleaseResult r = PodShare.release(dir);
+    assertThat(r.nothingToDo()).isFalse();
+    assertThat(r.removed()).contains(dir, Records.dirOf(dir));
+    assertThat(MountInfo.read().atOrBelow(dir)).isEmpty();
+    assertThat(Mounts.under(Records.dirOf(dir))).isEmpty();
+    assertThat(dir).doesNotExist();
+    assertThat(Records.dirOf(dir)).doesNotExist();
+    // The sources and their own submount are untouched.
+    assertThat(src.resolve("sub/submount.txt")).hasContent("submount");
+    assertThat(Files.readString(f, StandardCharsets.UTF_8)).isEqualTo("f");
+    assertThat(PodShare.release(dir).nothingToDo()).isTrue();
+    assertThat(PodShare.release(base.resolve("never/was")).nothingToDo()).isTrue();
+  }
+}
