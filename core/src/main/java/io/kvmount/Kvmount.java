@@ -3,6 +3,10 @@ package io.kvmount;
 import io.kvmount.apply.ApplyResult;
 import io.kvmount.apply.Changes;
 import io.kvmount.apply.HostSources;
+import io.kvmount.hostshare.HostBind;
+import io.kvmount.hostshare.ReleaseResult;
+import io.kvmount.hostshare.ShareChanges;
+import io.kvmount.hostshare.ShareSpec;
 import io.kvmount.apply.NioGuestFs;
 import io.kvmount.apply.PlanWriter;
 import io.kvmount.error.InvalidInputException;
@@ -29,6 +33,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * kvmount's library facade: manifest in, plan out, apply, hypervisor arguments, verify. The
@@ -189,6 +194,80 @@ public final class Kvmount {
    */
   public static void checkHostSources(Plan plan) throws InvalidInputException {
     HostSources.check(plan);
+  }
+
+  /**
+   * The host side of a plan's pod share, as {@link io.kvmount.hostshare.PodShare} takes it: the
+   * share directory and one host bind per entry.
+   *
+   * @param plan the plan
+   * @return the share spec, or empty when the plan has one share per volume
+   */
+  public static Optional<ShareSpec> podShareSpec(Plan plan) {
+    if (plan.podShare().isEmpty()) {
+      return Optional.empty();
+    }
+    io.kvmount.plan.PodShare ps = plan.podShare().get();
+    List<HostBind> binds = new ArrayList<>(ps.entries().size());
+    for (io.kvmount.plan.PodShare.Entry e : ps.entries()) {
+      binds.add(new HostBind(e.name(), e.volume(), Path.of(e.source()), e.file(), e.readOnly(), e.recursive()));
+    }
+    return Optional.of(new ShareSpec(Path.of(ps.shareDir()), binds));
+  }
+
+  /**
+   * Decides what setting up a plan's pod share changes on the host, and changes nothing: the
+   * sources' real paths and the binds to make or undo. See {@link
+   * io.kvmount.hostshare.PodShare#analyse}.
+   *
+   * @param plan the plan
+   * @param stage1Root the stage1 rootfs, which the share directory must not lie in
+   * @return the changes, or empty when the plan has one share per volume
+   * @throws InvalidInputException if the share directory or a source is refused (the message says
+   *     which and why)
+   * @throws IOException if the host cannot be read
+   */
+  public static Optional<ShareChanges> podShareChanges(Plan plan, Path stage1Root)
+      throws InvalidInputException, IOException {
+    Optional<ShareSpec> spec = podShareSpec(plan);
+    if (spec.isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of(io.kvmount.hostshare.PodShare.analyse(spec.get(), List.of(stage1Root.toAbsolutePath())));
+  }
+
+  /**
+   * Carries out {@link #podShareChanges}: mounts the host binds of the pod share (as root).
+   *
+   * @param changes the changes, just analysed
+   * @throws IOException if not root, or a mount fails or shows another source than planned
+   */
+  public static void applyPodShare(ShareChanges changes) throws IOException {
+    io.kvmount.hostshare.PodShare.apply(changes);
+  }
+
+  /**
+   * Takes a pod share down: unmounts every host bind kvmount made in {@code shareDir} and removes
+   * it; idempotent. See {@link io.kvmount.hostshare.PodShare#release}.
+   *
+   * @param shareDir the share directory (absolute)
+   * @return what was unmounted and removed
+   * @throws InvalidInputException if {@code shareDir} is not absolute
+   * @throws IOException if it holds something kvmount did not make, or an unmount fails
+   */
+  public static ReleaseResult release(Path shareDir) throws InvalidInputException, IOException {
+    return io.kvmount.hostshare.PodShare.release(shareDir);
+  }
+
+  /**
+   * Checks the host side of a plan's pod share; reads only.
+   *
+   * @param plan the plan
+   * @return findings, one line each; empty when the share is as planned or the plan has none
+   */
+  public static List<String> verifyPodShare(Plan plan) {
+    Optional<ShareSpec> spec = podShareSpec(plan);
+    return spec.isEmpty() ? List.of() : io.kvmount.hostshare.PodShare.verify(spec.get());
   }
 
   /**
