@@ -61,7 +61,7 @@ class EmbedExampleTest {
       System.setOut(saved);
     }
     assertThat(out.toString(StandardCharsets.UTF_8).lines().toList()).isEqualTo(List.of(
-        "-fsdev", "local,id=kvmount-data,path=" + data + ",security_model=none",
+        "-fsdev", "local,id=kvmount-data,path=" + data + ",security_model=none,multidevs=remap",
         "-device", "virtio-9p-pci,fsdev=kvmount-data,mount_tag=data"));
     assertThat(stage1.resolve("usr/lib/systemd/system/mnt-data.mount")).isRegularFile();
     assertThat(stage1.resolve("usr/lib/systemd/system/web.service.d/10-kvmount-volumes.conf")).isRegularFile();

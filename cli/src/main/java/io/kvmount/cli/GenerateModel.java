@@ -75,9 +75,11 @@ final class GenerateModel {
     add(spec, option("--hypervisor", "NAME", String.class).defaultValue("qemu")
             .completionCandidates(new PlanArgs.HypervisorNames()), p, "hypervisor",
         "Backend whose arguments are printed: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).");
-    add(spec, option("--transport", "T", String.class).defaultValue("9p")
+    add(spec, option("--transport", "T", String.class)
             .completionCandidates(new PlanArgs.TransportNames()), p, "transport",
-        "How host volumes reach the guest: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).");
+        "How host volumes reach the guest: ${COMPLETION-CANDIDATES} (default: " + PlanArgs.TRANSPORT_DEFAULT + ").");
+    add(spec, option("--qemu-machine", "M", String.class).defaultValue("pc")
+            .completionCandidates(new PlanArgs.QemuMachines()), p, "qemuMachine", PlanArgs.QEMU_MACHINE_HELP);
     add(spec, option("--share", "S", String.class), p, "share",
         "How host volumes are shared: per-volume (one 9p or virtio-fs device per volume; no host"
             + " privileges) or pod (kvmount bind-mounts every volume, single files too, into --share-dir on the"

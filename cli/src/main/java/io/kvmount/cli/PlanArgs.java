@@ -28,6 +28,14 @@ import picocli.CommandLine.ParameterException;
  */
 final class PlanArgs {
 
+  /** The default of {@code --transport}, as its help says it. */
+  static final String TRANSPORT_DEFAULT = "the hypervisor's: 9p, virtiofs for cloud-hypervisor";
+
+  /** The help of {@code --qemu-machine}. */
+  static final String QEMU_MACHINE_HELP = "QEMU machine type the VM runs: pc or q35 (default: ${DEFAULT-VALUE});"
+      + " decides where more than 16 shares are placed (behind pci-bridge or pcie-pci-bridge devices)."
+      + " kvmount does not print -M.";
+
   @Option(
       names = "--hypervisor",
       paramLabel = "NAME",
@@ -39,10 +47,17 @@ final class PlanArgs {
   @Option(
       names = "--transport",
       paramLabel = "T",
-      defaultValue = "9p",
-      description = "How host volumes reach the guest: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).",
+      description = "How host volumes reach the guest: ${COMPLETION-CANDIDATES} (default: " + TRANSPORT_DEFAULT + ").",
       completionCandidates = TransportNames.class)
-  String transport;
+  String transport; // null: the hypervisor's default
+
+  @Option(
+      names = "--qemu-machine",
+      paramLabel = "M",
+      defaultValue = "pc",
+      description = QEMU_MACHINE_HELP,
+      completionCandidates = QemuMachines.class)
+  String qemuMachine;
 
   @Option(
       names = "--share",
@@ -159,9 +174,16 @@ final class PlanArgs {
       Transport transport, GuestPath units, PlanOptions plan, HypervisorOptions hypervisorOptions, Hypervisor hypervisor) {}
 
   Resolved resolve(CommandLine cl) throws io.kvmount.plan.PlanException {
+    if (!Hypervisors.names().contains(hypervisor)) {
+      throw new ParameterException(cl, "--hypervisor must be one of "
+          + String.join(", ", Hypervisors.names()) + ", not \"" + hypervisor + "\"");
+    }
+    Hypervisor backend = Hypervisors.byName(hypervisor);
     Transport t;
     try {
-      t = Transport.of(transport);
+      // Without --transport, the backend's own (virtio-fs for cloud-hypervisor); an explicit one
+      // it lacks is still refused when planning (exit 3).
+      t = transport == null ? backend.defaultTransport() : Transport.of(transport);
     } catch (IllegalArgumentException e) {
       throw new ParameterException(cl, e.getMessage());
     }
@@ -191,15 +213,12 @@ final class PlanArgs {
       } else if (shareDir != null) {
         throw new IllegalArgumentException("--share-dir is for --share pod, not --share per-volume");
       }
-      hvOptions = new HypervisorOptions(securityModel, runtimeDir, guestMemory, virtiofsd, virtiofsdSandbox, virtiofsdCache);
+      hvOptions = new HypervisorOptions(
+          securityModel, runtimeDir, guestMemory, virtiofsd, virtiofsdSandbox, virtiofsdCache, qemuMachine);
     } catch (IllegalArgumentException e) {
       throw new ParameterException(cl, e.getMessage());
     }
-    if (!Hypervisors.names().contains(hypervisor)) {
-      throw new ParameterException(cl, "--hypervisor must be one of "
-          + String.join(", ", Hypervisors.names()) + ", not \"" + hypervisor + "\"");
-    }
-    return new Resolved(t, units, options, hvOptions, Hypervisors.byName(hypervisor));
+    return new Resolved(t, units, options, hvOptions, backend);
   }
 
   /** Parses {@code --share}. */
@@ -253,6 +272,14 @@ final class PlanArgs {
     @Override
     public java.util.Iterator<String> iterator() {
       return Hypervisors.names().iterator();
+    }
+  }
+
+  /** QEMU machine types for completion. */
+  static final class QemuMachines implements Iterable<String> {
+    @Override
+    public java.util.Iterator<String> iterator() {
+      return new java.util.TreeSet<>(HypervisorOptions.QEMU_MACHINES).iterator();
     }
   }
 

@@ -81,7 +81,7 @@ class GenerateCommandTest {
     assertThat(topLevel).contains("hypervisor", "transport", "hypervisorArgs", "daemons", "units",
         "directories", "warnings");
     assertThat(args).containsExactly(
-        "-fsdev", "local,id=kvmount-data,path=" + src + ",security_model=none",
+        "-fsdev", "local,id=kvmount-data,path=" + src + ",security_model=none,multidevs=remap",
         "-device", "virtio-9p-pci,fsdev=kvmount-data,mount_tag=data");
     assertThat(r.out()).contains("\"path\" : \"usr/lib/systemd/system/mnt-data.mount\"");
   }

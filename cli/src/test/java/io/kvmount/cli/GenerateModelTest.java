@@ -39,7 +39,7 @@ class GenerateModelTest {
     List<OptionSpec> a = annotated(new GenerateCommand()).getCommandSpec().options();
     List<OptionSpec> b = built(new GenerateCommand()).getCommandSpec().options();
     assertThat(names(b)).isEqualTo(names(a));
-    assertThat(a).hasSize(26);
+    assertThat(a).hasSize(27);
     for (int i = 0; i < a.size(); i++) {
       assertThat(describe(b.get(i))).as(a.get(i).longestName()).isEqualTo(describe(a.get(i)));
     }
@@ -72,7 +72,8 @@ class GenerateModelTest {
   void everyOptionReachesItsField() throws Exception {
     String[] args = {
       "--pod-manifest", "p.json", "--stage1-rootfs=s1", "--format", "json", "--dry-run",
-      "--hypervisor", "kvmtool", "--transport", "virtiofs", "--share", "pod", "--share-dir", "/run/pod1",
+      "--hypervisor", "kvmtool", "--transport", "virtiofs", "--qemu-machine", "q35", "--share", "pod",
+      "--share-dir", "/run/pod1",
       "--units-dir", "etc/systemd/system",
       "--image-manifest", "web=w.json", "--image-manifest", "db=d.json", "--security-model", "mapped-xattr",
       "--runtime-dir", "/run/x", "--guest-memory", "2G", "--virtiofsd", "/usr/libexec/virtiofsd",
@@ -100,7 +101,8 @@ class GenerateModelTest {
       {"--image-manifest", "a=b", "--image-manifest", "a=c"}, {"--9p-msize", "12x"}, {"--9p-msize", "-1"},
       {"--9p-msize=8192"}, {"--reserve-tag", "t"}, {"--reserve-tag"}, {"-qv"}, {"-vq"}, {"-q"},
       {"--verbose"}, {"--stacktrace"}, {"--unknown"}, {"positional"}, {"--"}, {"-x"}, {"--legacy-remount"},
-      {"--pod-manifest"}, {"--9p-cache", "none"}, {"--virtiofsd-sandbox", "none"}, {"--allow-missing-sources"}
+      {"--pod-manifest"}, {"--9p-cache", "none"}, {"--virtiofsd-sandbox", "none"}, {"--allow-missing-sources"},
+      {"--qemu-machine", "q35"}, {"--qemu-machine"}
     };
     Random random = new Random(20261203);
     for (int trial = 0; trial < 400; trial++) {

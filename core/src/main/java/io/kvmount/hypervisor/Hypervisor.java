@@ -30,13 +30,24 @@ public interface Hypervisor {
   int maxTagBytes(Transport transport) throws PlanException;
 
   /**
+   * Returns the transport used when none is chosen: the one the backend has, or {@code 9p} where
+   * it has both (kvmount's default since it began).
+   *
+   * @return {@link Transport#NINE_P}, unless the backend has no virtio-9p device
+   */
+  default Transport defaultTransport() {
+    return Transport.NINE_P;
+  }
+
+  /**
    * Builds the arguments that share the given host volumes.
    *
    * @param shares the shares, in plan order
    * @param transport the transport ({@link #maxTagBytes} accepted it)
    * @param options backend options
    * @return argv elements for the hypervisor, daemon command lines and warnings
-   * @throws PlanException if a share cannot be expressed (a comma in a kvmtool path)
+   * @throws PlanException if a share cannot be expressed (a comma in a kvmtool path), or there are
+   *     more shares than the backend can attach (each backend's class names its limit)
    */
   Arguments arguments(List<Share> shares, Transport transport, HypervisorOptions options) throws PlanException;
 }

@@ -20,6 +20,9 @@ import java.util.Set;
  *     pivot_root into the shared directory), {@code chroot}, or {@code none}
  * @param virtiofsdCache virtiofsd {@code --cache}: {@code auto} (default), {@code always},
  *     {@code never} or {@code metadata}
+ * @param qemuMachine the QEMU machine type the VM runs, {@code pc} (the default, what QEMU uses
+ *     without {@code -M}) or {@code q35}; it decides the PCI bus and bridge kind {@link Qemu}
+ *     places many shares on. kvmount never prints {@code -M}: the VM's command line owns it
  */
 public record HypervisorOptions(
     String securityModel,
@@ -27,7 +30,8 @@ public record HypervisorOptions(
     String guestMemory,
     String virtiofsd,
     String virtiofsdSandbox,
-    String virtiofsdCache) {
+    String virtiofsdCache,
+    String qemuMachine) {
 
   /** QEMU's 9p security models. */
   public static final Set<String> SECURITY_MODELS = Set.of("none", "passthrough", "mapped-xattr", "mapped-file");
@@ -38,6 +42,9 @@ public record HypervisorOptions(
   /** virtiofsd cache policies. */
   public static final Set<String> CACHES = Set.of("auto", "always", "never", "metadata");
 
+  /** The QEMU machine types kvmount can place devices on. */
+  public static final Set<String> QEMU_MACHINES = Set.of("pc", "q35");
+
   /**
    * Validates the options.
    *
@@ -47,11 +54,13 @@ public record HypervisorOptions(
    * @param virtiofsd the virtiofsd program to run (a path or a name looked up in {@code PATH})
    * @param virtiofsdSandbox virtiofsd {@code --sandbox}: {@code namespace} (default: needs root; pivot_root into the shared directory), {@code chroot}, or {@code none}
    * @param virtiofsdCache virtiofsd {@code --cache}: {@code auto} (default), {@code always}, {@code never} or {@code metadata}
+   * @param qemuMachine the QEMU machine type, {@code pc} or {@code q35}
    * @throws IllegalArgumentException with a one-line reason for an unknown security model,
-   *     sandbox or cache, a relative runtime directory, or a malformed memory size
+   *     sandbox, cache or QEMU machine, a relative runtime directory, or a malformed memory size
    */
   public HypervisorOptions {
     check(SECURITY_MODELS, securityModel, "security model");
+    check(QEMU_MACHINES, qemuMachine, "QEMU machine");
     check(SANDBOXES, virtiofsdSandbox, "virtiofsd sandbox");
     check(CACHES, virtiofsdCache, "virtiofsd cache");
     if (!runtimeDir.startsWith("/") || runtimeDir.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
@@ -66,6 +75,39 @@ public record HypervisorOptions(
     }
   }
 
+  /**
+   * The options with QEMU machine {@code pc}, as before {@code --qemu-machine} existed.
+   *
+   * @param securityModel QEMU 9p {@code security_model}
+   * @param runtimeDir absolute directory for virtio-fs sockets
+   * @param guestMemory guest memory size for virtio-fs's shared memory backend
+   * @param virtiofsd the virtiofsd program
+   * @param virtiofsdSandbox virtiofsd {@code --sandbox}
+   * @param virtiofsdCache virtiofsd {@code --cache}
+   * @throws IllegalArgumentException as the canonical constructor
+   */
+  public HypervisorOptions(
+      String securityModel,
+      String runtimeDir,
+      String guestMemory,
+      String virtiofsd,
+      String virtiofsdSandbox,
+      String virtiofsdCache) {
+    this(securityModel, runtimeDir, guestMemory, virtiofsd, virtiofsdSandbox, virtiofsdCache, "pc");
+  }
+
+  /**
+   * Returns these options with another QEMU machine type.
+   *
+   * @param machine {@code pc} or {@code q35}
+   * @return a copy with {@link #qemuMachine()} set
+   * @throws IllegalArgumentException for any other machine type
+   */
+  public HypervisorOptions withQemuMachine(String machine) {
+    return new HypervisorOptions(
+        securityModel, runtimeDir, guestMemory, virtiofsd, virtiofsdSandbox, virtiofsdCache, machine);
+  }
+
   private static void check(Set<String> allowed, String value, String what) {
     if (!allowed.contains(value)) {
       throw new IllegalArgumentException(
@@ -77,10 +119,11 @@ public record HypervisorOptions(
    * Returns the defaults.
    *
    * @return security model {@code none}, runtime directory {@code /run/kvmount}, guest memory
-   *     {@code 1G}, {@code virtiofsd} with sandbox {@code namespace} and cache {@code auto}
+   *     {@code 1G}, {@code virtiofsd} with sandbox {@code namespace} and cache {@code auto}, QEMU
+   *     machine {@code pc}
    */
   public static HypervisorOptions defaults() {
-    return new HypervisorOptions("none", "/run/kvmount", "1G", "virtiofsd", "namespace", "auto");
+    return new HypervisorOptions("none", "/run/kvmount", "1G", "virtiofsd", "namespace", "auto", "pc");
   }
 
   /**

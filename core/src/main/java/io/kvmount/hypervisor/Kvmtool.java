@@ -11,8 +11,17 @@ import java.util.List;
  * value at its first comma and has no escape for one, so a source containing a comma is refused.
  * Tags may be up to 32 bytes. kvmtool has no read-only 9p device: read-only volumes are mounted
  * {@code ro} in the guest and a warning says the device itself stays writable.
+ *
+ * <p>kvmtool puts every device on its single PCI bus, numbered in registration order, and that
+ * bus's configuration addresses have 5-bit device numbers: 32 devices in all, its own (root share,
+ * disks, network, console, RNG, balloon, framebuffer) included. kvmount keeps 8 of them for those
+ * and refuses more than {@value #MAX_SHARES} shares; {@code --hypervisor qemu} takes up to {@value
+ * Qemu#MAX_SHARES}.
  */
 public final class Kvmtool implements Hypervisor {
+
+  /** The most shares: kvmtool's 32 PCI device numbers less 8 kept for its own devices. */
+  public static final int MAX_SHARES = 24;
 
   /** kvmtool's 9p mount-tag limit in bytes. */
   public static final int MAX_9P_TAG_BYTES = 32;
@@ -36,6 +45,11 @@ public final class Kvmtool implements Hypervisor {
   public Arguments arguments(List<Share> shares, Transport transport, HypervisorOptions options)
       throws PlanException {
     maxTagBytes(transport);
+    if (shares.size() > MAX_SHARES) {
+      throw new PlanException("hypervisor lkvm: " + shares.size() + " host volumes are more than the " + MAX_SHARES
+          + " kvmtool can attach (one PCI bus of 32 devices, 8 kept for its own); use --hypervisor qemu (up to "
+          + Qemu.MAX_SHARES + ")");
+    }
     List<String> args = new ArrayList<>();
     List<String> warnings = new ArrayList<>();
     for (Share s : shares) {

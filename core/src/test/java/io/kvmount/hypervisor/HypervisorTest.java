@@ -60,7 +60,7 @@ class HypervisorTest {
   void qemu9p_commasDoubled_readOnlyAtTheDevice() throws Exception {
     Arguments a = new Qemu().arguments(List.of(share("v", "tag-v", "/srv/a,b", true)), Transport.NINE_P, O);
     assertThat(a.args()).containsExactly(
-        "-fsdev", "local,id=kvmount-tag-v,path=/srv/a,,b,security_model=none,readonly=on",
+        "-fsdev", "local,id=kvmount-tag-v,path=/srv/a,,b,security_model=none,multidevs=remap,readonly=on",
         "-device", "virtio-9p-pci,fsdev=kvmount-tag-v,mount_tag=tag-v");
     assertThat(a.daemons()).isEmpty();
   }
