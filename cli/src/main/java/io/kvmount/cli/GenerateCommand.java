@@ -12,6 +12,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import io.kvmount.hostshare.ShareChanges;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -129,6 +131,20 @@ final class GenerateCommand implements Callable<Integer> {
       }
       warnings.add(e.getMessage());
     }
+    // The pod share's host side: analysed before anything is written or mounted (its refusals
+    // are the user's to resolve); a dry run reports them as it reports a refused tree.
+    Optional<ShareChanges> hostShare = Optional.empty();
+    String hostShareError = null;
+    if (g.plan().podShare().isPresent()) {
+      try {
+        hostShare = Kvmount.podShareChanges(g.plan(), stage1Rootfs);
+      } catch (IOException | InvalidInputException e) {
+        if (!dryRun) {
+          throw e;
+        }
+        hostShareError = e.getMessage();
+      }
+    }
     ApplyResult result = null;
     // The text report depends on what was written only in its list of files: for a large pod it
     // is rendered on another thread while the plan is applied (same text as rendering it after).
@@ -140,6 +156,18 @@ final class GenerateCommand implements Callable<Integer> {
     if (!dryRun) {
       if (!Files.isDirectory(stage1Rootfs)) {
         throw new IOException(notADirectory(stage1Rootfs));
+      }
+      if (hostShare.isPresent()) {
+        // A tree the writer would refuse is refused before any host mount is made.
+        Kvmount.changes(g.plan(), stage1Rootfs);
+        Kvmount.applyPodShare(hostShare.get());
+        log.step("pod share " + g.plan().podShare().get().shareDir() + ": " + hostShare.get().lines().size()
+            + " host step(s)");
+        if (verbose) {
+          for (String line : hostShare.get().lines()) {
+            log.detail(line);
+          }
+        }
       }
       result = Kvmount.apply(g.plan(), stage1Rootfs);
       log.step("applied to " + stage1Rootfs + ": " + result.written().size() + " written, "
@@ -175,12 +203,13 @@ final class GenerateCommand implements Callable<Integer> {
       err.flush();
     }
     switch (format) {
-      case "json" -> Output.json(out, g, warnings, stage1Rootfs, dryRun, changes);
+      case "json" -> Output.json(out, g, warnings, stage1Rootfs, dryRun, changes, hostShare, hostShareError);
       case "args" -> Output.args(out, g);
       case "dot" -> Output.dot(out, g);
       default -> {
         Output.TextReport text = report != null ? report.join() : Output.TextReport.render(g, stage1Rootfs, dryRun);
         text.print(out, result);
+        Output.hostShareText(out, g, dryRun, hostShare, hostShareError);
         if (changes != null) {
           changes.printText(out);
         }

@@ -12,7 +12,9 @@ import picocli.CommandLine.Command;
       "Shares an appc pod's volumes into a VM-isolated pod: writes systemd mount units into the"
           + " pod's stage1 rootfs and prints the hypervisor arguments that share the host volumes."
     },
-    subcommands = {GenerateCommand.class, VerifyCommand.class, EscapeCommand.class, CompletionCommand.class},
+    subcommands = {
+      GenerateCommand.class, VerifyCommand.class, ReleaseCommand.class, EscapeCommand.class, CompletionCommand.class
+    },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
       " 0:success",
@@ -64,6 +66,7 @@ public final class Main {
         case "generate" -> GenerateModel.commandLine(new GenerateCommand(), "kvmount generate");
         case "verify" -> new CommandLine(new VerifyCommand()).setCommandName("kvmount verify");
         case "escape" -> new CommandLine(new EscapeCommand()).setCommandName("kvmount escape");
+        case "release" -> new CommandLine(new ReleaseCommand()).setCommandName("kvmount release");
         default -> null;
       };
       if (only != null) {

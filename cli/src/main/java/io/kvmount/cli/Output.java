@@ -10,6 +10,7 @@ import io.kvmount.plan.PlannedFile;
 import io.kvmount.plan.PlannedUnit;
 import io.kvmount.plan.Planner;
 import io.kvmount.plan.ResolvedMount;
+import io.kvmount.hostshare.ShareChanges;
 import io.kvmount.plan.PodShare;
 import io.kvmount.plan.Share;
 import io.kvmount.plan.ShareStrategy;
@@ -24,6 +25,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /** Renders a generation as a text report, JSON, a plain argument list or a Graphviz graph. */
@@ -44,7 +46,9 @@ final class Output {
    * The {@code share} object: the strategy and, for the pod share, its host directory, where the
    * guest mounts it, and the host bind of every volume in it.
    */
-  private static void writeShareJson(JsonGenerator j, Plan plan) throws IOException {
+  private static void writeShareJson(
+      JsonGenerator j, Plan plan, Optional<ShareChanges> hostShare, String hostShareError) throws IOException {
+    Map<String, Path> real = hostShare.isPresent() ? hostShare.get().realSources() : Map.of();
     j.writeObjectFieldStart("share");
     if (plan.podShare().isEmpty()) {
       j.writeStringField("strategy", ShareStrategy.PER_VOLUME.id());
@@ -59,27 +63,81 @@ final class Output {
         j.writeStringField("volume", e.volume());
         j.writeStringField("path", ps.shareDir() + "/" + e.name());
         j.writeStringField("source", e.source());
+        Path realSource = real.get(e.name());
+        if (realSource != null) {
+          j.writeStringField("realSource", realSource.toString());
+        } else {
+          j.writeNullField("realSource");
+        }
         j.writeStringField("kind", e.file() ? "file" : "directory");
         j.writeBooleanField("readOnly", e.readOnly());
         j.writeBooleanField("recursive", e.recursive());
         j.writeEndObject();
       }
       j.writeEndArray();
+      if (hostShare.isPresent()) {
+        j.writeArrayFieldStart("hostChanges");
+        for (String line : hostShare.get().lines()) {
+          j.writeString(line);
+        }
+        j.writeEndArray();
+      } else {
+        j.writeNullField("hostChanges");
+        j.writeStringField("hostChangesError", hostShareError == null ? "" : hostShareError);
+      }
     }
     j.writeEndObject();
   }
 
-  /** As above; a dry run's {@code changes} field last when {@code changes} is given. */
+  /**
+   * The text report's pod share part on the host: what the run changed there, or what a dry run
+   * would change, or why a dry run could not tell. Prints nothing without a pod share.
+   */
+  static void hostShareText(
+      PrintWriter out, Kvmount.Generation g, boolean dryRun, Optional<ShareChanges> hostShare, String error) {
+    if (g.plan().podShare().isEmpty()) {
+      return;
+    }
+    String dir = g.plan().podShare().get().shareDir();
+    out.println();
+    out.println((dryRun ? "Changes a run would make on the host in the pod share " : "Host changes in the pod share ")
+        + dir + ":");
+    if (hostShare.isEmpty()) {
+      out.println("  none: generate would fail: " + ExitCodes.oneLine(error == null ? "" : error));
+      return;
+    }
+    List<String> lines = hostShare.get().lines();
+    if (lines.isEmpty()) {
+      out.println("  none");
+    }
+    for (String line : lines) {
+      out.println("  " + ExitCodes.oneLine(line));
+    }
+  }
+
+  /** As above, for a plan without a pod share. */
   static void json(
       PrintWriter out, Kvmount.Generation g, List<String> warnings, Path stage1, boolean dryRun,
       DryRunChanges changes) throws IOException {
+    json(out, g, warnings, stage1, dryRun, changes, Optional.empty(), null);
+  }
+
+  /**
+   * As above; a dry run's {@code changes} field last when {@code changes} is given. With a pod
+   * share, its binds carry their sources' real paths and {@code share.hostChanges} lists what
+   * the run changed (or would change) on the host, or is null beside {@code
+   * share.hostChangesError}.
+   */
+  static void json(
+      PrintWriter out, Kvmount.Generation g, List<String> warnings, Path stage1, boolean dryRun,
+      DryRunChanges changes, Optional<ShareChanges> hostShare, String hostShareError) throws IOException {
     Plan plan = g.plan();
     JsonGenerator j = new JsonFactory().createGenerator(out);
     j.useDefaultPrettyPrinter();
     j.writeStartObject();
     j.writeStringField("hypervisor", g.hypervisor());
     j.writeStringField("transport", g.transport().id());
-    writeShareJson(j, plan);
+    writeShareJson(j, plan, hostShare, hostShareError);
     j.writeStringField("stage1Rootfs", stage1.toString());
     j.writeBooleanField("dryRun", dryRun);
     j.writeArrayFieldStart("hypervisorArgs");

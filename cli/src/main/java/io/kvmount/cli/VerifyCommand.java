@@ -89,6 +89,13 @@ final class VerifyCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     Verbose log = new Verbose(verbose ? err : null);
     VerifyOptions options;
+    java.util.List<String> hostFindings = java.util.List.of();
+    String hostShareDir = null;
+    int hostBinds = 0;
+    if (podManifest == null && (planArgs.shareDir != null || planArgs.share != null)) {
+      throw new ParameterException(spec.commandLine(),
+          "--share and --share-dir need --pod-manifest: the host binds are checked against its plan");
+    }
     if (podManifest != null) {
       PlanArgs.Resolved r = planArgs.resolve(spec.commandLine());
       PodManifest pod = Kvmount.readPod(podManifest);
@@ -97,6 +104,12 @@ final class VerifyCommand implements Callable<Integer> {
       log.step("planned " + podManifest + " for " + g.hypervisor() + " over " + g.transport().id() + ": "
           + g.plan().files().size() + " file(s), " + g.plan().directories().size() + " directories");
       options = VerifyOptions.against(g.plan());
+      if (g.plan().podShare().isPresent()) {
+        hostShareDir = g.plan().podShare().get().shareDir();
+        hostBinds = g.plan().podShare().get().entries().size();
+        hostFindings = Kvmount.verifyPodShare(g.plan());
+        log.step("checked the pod share " + hostShareDir + " on the host: " + hostFindings.size() + " problem(s)");
+      }
     } else {
       GuestPath units;
       try {
@@ -118,24 +131,30 @@ final class VerifyCommand implements Callable<Integer> {
     for (Finding f : report.findings()) {
       out.println(ExitCodes.oneLine(f.toString()));
     }
+    for (String f : hostFindings) {
+      out.println(ExitCodes.oneLine(f));
+    }
     out.flush();
+    boolean clean = report.clean() && hostFindings.isEmpty();
     if (!quiet) {
       for (String n : report.notes()) {
         err.println("kvmount: note: " + n);
       }
-      if (report.clean()) {
+      if (clean) {
         out.println("ok: " + stage1Rootfs + ": " + report.filesChecked().size() + " file(s)"
             + (podManifest == null
                 ? " checked, no problems"
                 : " and " + report.directoriesChecked().size() + " director"
-                    + (report.directoriesChecked().size() == 1 ? "y" : "ies") + " match " + podManifest));
+                    + (report.directoriesChecked().size() == 1 ? "y" : "ies") + " match " + podManifest)
+            + (hostShareDir == null ? "" : "; pod share " + hostShareDir + ": " + hostBinds + " host bind(s) as planned"));
       } else {
-        err.println("kvmount: " + report.findings().size() + " problem(s) in " + stage1Rootfs
+        err.println("kvmount: " + (report.findings().size() + hostFindings.size()) + " problem(s) in " + stage1Rootfs
+            + (hostShareDir == null ? "" : " and the pod share " + hostShareDir)
             + (podManifest == null ? "" : " for " + podManifest));
       }
       out.flush();
       err.flush();
     }
-    return report.clean() ? ExitCodes.OK : ExitCodes.INVALID;
+    return clean ? ExitCodes.OK : ExitCodes.INVALID;
   }
 }
