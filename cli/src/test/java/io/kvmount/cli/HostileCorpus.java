@@ -356,7 +356,7 @@ final class HostileCorpus {
     add("source-missing", volume(host + "@HOST@/nonexistent\"}"), 3, "does not exist");
     add("source-dotdot-missing", volume(host + "@HOST@/data/../nonexistent\"}"), 3, "does not exist");
     add("source-dangling-symlink", volume(host + "@HOST@/dangling\"}"), 3, "does not exist");
-    add("source-is-file", volume(host + "@HOST@/file\"}"), 3, "is not a directory");
+    add("source-is-file", volume(host + "@HOST@/file\"}"), 3, "is a single file, but one share per volume");
     add("source-newline", volume(host + "@HOST@/da\\nta\"}"), 3, "volumes[0].source");
     add("source-nul", volume(host + "@HOST@/da\\u0000ta\"}"), 3, "volumes[0].source");
     add("source-tab", volume(host + "@HOST@/da\\tta\"}"), 3, "volumes[0].source");
