@@ -28,6 +28,7 @@ final class Virtiofsd {
       argv.add("--shared-dir=" + s.source());
       argv.add("--sandbox=" + o.virtiofsdSandbox());
       argv.add("--cache=" + o.virtiofsdCache());
+      argv.add("--announce-submounts");
       if (s.readOnly()) {
         argv.add("--readonly");
       }
