@@ -191,7 +191,7 @@ printf '[Unit]\nWants=bench.service\n' > "$units/bench.target"
 ln -sfn /usr/lib/systemd/system/bench.target "$stage1/etc/systemd/system/default.target"
 
 start=$(date +%s)
-timeout --kill-after=10 "${BENCH_TIMEOUT:-5400}" qemu-system-x86_64 -accel tcg -m 1024 -smp 2 -nographic -no-reboot -nic none \
+timeout --kill-after=10 "${BENCH_TIMEOUT:-3600}" qemu-system-x86_64 -accel tcg -m 1024 -smp 2 -nographic -no-reboot -nic none \
   -kernel "$cache/vmlinuz" -initrd "$cache/initrd.img" \
   -append "console=ttyS0 panic=-1 quiet kvmount.roottag=kvmount_e2e_root" \
   -fsdev "local,id=kvmount_e2e_root,path=${stage1//,/,,},security_model=none" \
@@ -203,9 +203,9 @@ cp "$stage1/results/bench.txt" "$work/bench.txt"
 cp "$stage1/results/bench.err" "$work/bench.err" 2>/dev/null || true
 grep -q '^done$' "$work/bench.txt" || echo "benchmark did not finish; reporting the complete rounds; see $work/console.log" >&2
 
-python3 - "$work/bench.txt" "$repo/BENCHMARKS.md" "$kv9p_options" "$size_mib" "$small_files" "$cache/READY" "$vfs_argv0" "$("$cache/virtiofsd" --version | head -n 1)" <<'PY'
+python3 - "$work/bench.txt" "$repo/BENCHMARKS.md" "$kv9p_options" "$size_mib" "$small_files" "$cache/READY" "$vfs_argv0" "$("$cache/virtiofsd" --version | head -n 1)" "$rounds" <<'PY'
 import re, statistics, subprocess, sys, datetime, os
-res, md, kv9p, size_mib, small_files, ready, vfs_args, vfs_version = sys.argv[1:9]
+res, md, kv9p, size_mib, small_files, ready, vfs_args, vfs_version, asked = sys.argv[1:10]
 data, opts, coh, order = {}, {}, {}, []
 for line in open(res):
     f = line.split()
@@ -252,12 +252,12 @@ qemu = subprocess.run(['qemu-system-x86_64', '--version'], capture_output=True, 
 kernel = open(ready).read().split()[0].split('=')[1]
 section = f"""## virtio-fs and 9p in the guest
 
-Measured by `e2e/bench/run-virtiofs-bench.sh {len(rounds)}` on {datetime.date.today().isoformat()} ({os.cpu_count()} cores, QEMU TCG,
+Measured by `e2e/bench/run-virtiofs-bench.sh {asked}` on {datetime.date.today().isoformat()} ({os.cpu_count()} cores, QEMU TCG,
 {qemu}, {vfs_version}; guest kernel {kernel}, -m 1024 -smp 2; load average
 {os.getloadavg()[0]:.1f} when it ended, on a machine shared with other work). One boot; one host directory
 shared four times, each from `./kvmount generate`: 9p with kvmount's options (`Options={kv9p}`),
 and virtio-fs with the daemon line kvmount prints (`{vfs_args.strip()}`, with
-`--cache=` auto, always, never from `--virtiofsd-cache`). {len(rounds)} rounds; in each round
+`--cache=` auto, always, never from `--virtiofsd-cache`). {len(rounds)} complete rounds of {asked}; in each round
 every operation runs on the four shares back to back (order rotated per round). Figures are
 medians; in bold the median of the per-round ratios to 9p, in brackets their range (above 1:
 faster than 9p). TCG and a shared machine make absolute figures noisy; compare the ratios.
@@ -274,7 +274,13 @@ then reads it through the virtio-fs share again:
 
 | share | at once | after 1.5 s | after 3 s |
 | --- | --- | --- | --- |
-""" + "\n".join(coh_rows) + "\n"
+""" + "\n".join(coh_rows) + """
+
+kvmount prints `--cache=auto` by default (`--virtiofsd-cache` changes it): `always` is excluded by
+the coherence probe (a host change not seen after 3 s, so a writable shared volume diverges),
+and `never` is coherent at once but slower than `auto` with small files; the reasoning is in the
+Javadoc of `core/.../hypervisor/Virtiofsd.java`. How to run: `e2e/README.md`, "Benchmark".
+"""
 text = open(md).read() if os.path.exists(md) else "# Benchmarks\n"
 pat = re.compile(r"^## virtio-fs and 9p in the guest\n.*?(?=^## |\Z)", re.S | re.M)
 text = pat.sub(lambda m: section + "\n", text) if pat.search(text) else text.rstrip("\n") + "\n\n" + section
