@@ -5,7 +5,11 @@
 # caches under $KVMOUNT_E2E_CACHE (default /var/tmp/kvmount-e2e):
 #   guest-rootfs/   Debian bookworm minbase with systemd (mmdebstrap); the tests copy it per boot
 #                   and use the copy as the stage1 rootfs
-#   initrd.img      tiny busybox initramfs: loads virtio + 9p modules, mounts the 9p root, switch_root
+#   virtiofsd-root/ Debian trixie minbase with virtiofsd 1.13 (mmdebstrap): virtiofsd needs glibc
+#                   2.39, newer than Debian 12's; it runs from this root with the root's own loader
+#   virtiofsd       wrapper: runs virtiofsd-root's virtiofsd with that loader and those libraries
+#   initrd.img      tiny busybox initramfs: loads virtio, 9p and virtio-fs modules, mounts the 9p
+#                   root, switch_root
 #   vmlinuz         the guest kernel (a copy of /boot/vmlinuz-<version>)
 #   READY           written last; its presence means the cache is complete
 # A cache whose inputs (kernel version, this script) changed is rebuilt. Set KVMOUNT_E2E_REBUILD=1
@@ -42,7 +46,8 @@ done
 [ -n "$kver" ] || { log "no /boot/vmlinuz-* with /lib/modules/<version>; is linux-image-amd64 installed?"; exit 1; }
 
 stamp="kernel=$kver script=$(sha256sum "$0" | cut -c1-16)"
-if [ -z "${KVMOUNT_E2E_REBUILD:-}" ] && [ -f "$cache/READY" ] && [ "$(cat "$cache/READY")" = "$stamp" ]; then
+if [ -z "${KVMOUNT_E2E_REBUILD:-}" ] && [ -f "$cache/READY" ] && [ "$(cat "$cache/READY")" = "$stamp" ] \
+   && [ -x "$cache/virtiofsd-root/usr/libexec/virtiofsd" ]; then
   log "cache $cache is current ($stamp); nothing to do ($(( $(date +%s) - start )) s)"
   exit 0
 fi
@@ -84,6 +89,33 @@ for u in serial-getty@ttyS0.service getty@tty1.service getty.target systemd-time
 done
 log "guest rootfs ready after $(( $(date +%s) - start )) s ($(du -sh "$cache/guest-rootfs" | cut -f1))"
 
+# --- virtiofsd ----------------------------------------------------------------------------------
+# Debian 12 has no virtiofsd, and Debian 13's needs glibc 2.39. A Debian 13 root of its own holds
+# it; the machine's libc and apt sources stay untouched (mmdebstrap uses its own lists). The
+# wrapper starts the binary with that root's dynamic loader and library path, so no chroot and no
+# bind mounts are needed: the daemon sees the host's paths exactly as kvmount prints them, and its
+# namespace sandbox pivot_roots into the shared directory after the libraries are loaded.
+vroot="$cache/virtiofsd-root"
+if [ -n "${KVMOUNT_E2E_REBUILD:-}" ] || [ ! -x "$vroot/usr/libexec/virtiofsd" ]; then
+  log "building virtiofsd root with mmdebstrap (trixie, minbase + virtiofsd)"
+  rm -rf "$vroot.tmp"
+  mmdebstrap --variant=minbase --include=virtiofsd trixie "$vroot.tmp" >&2
+  rm -rf "$vroot"
+  mv "$vroot.tmp" "$vroot"
+fi
+cat > "$cache/virtiofsd.tmp" <<'WRAP'
+#!/bin/sh
+# virtiofsd from the Debian 13 root next to this script, with that root's loader and libraries
+# (written by kvmount's e2e/setup.sh).
+r="$(dirname "$(readlink -f "$0")")/virtiofsd-root"
+exec "$r/lib64/ld-linux-x86-64.so.2" --library-path "$r/lib/x86_64-linux-gnu:$r/usr/lib/x86_64-linux-gnu" \
+  "$r/usr/libexec/virtiofsd" "$@"
+WRAP
+chmod 0755 "$cache/virtiofsd.tmp"
+mv "$cache/virtiofsd.tmp" "$cache/virtiofsd"
+vver="$("$cache/virtiofsd" --version 2>&1 | head -n 1)" || { log "virtiofsd does not run: $vver"; exit 1; }
+log "virtiofsd ready after $(( $(date +%s) - start )) s ($vver)"
+
 # --- initramfs ----------------------------------------------------------------------------------
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
@@ -92,8 +124,10 @@ cp /bin/busybox "$work/bin/busybox"
 for a in sh mount umount mkdir insmod switch_root sleep cat echo poweroff; do
   ln -s busybox "$work/bin/$a"
 done
-# Order matters: each module needs the symbols of the ones before it.
-mods="virtio_ring virtio virtio_pci_legacy_dev virtio_pci_modern_dev virtio_pci netfs fscache 9pnet 9pnet_virtio 9p"
+# Order matters: each module needs the symbols of the ones before it (`modinfo -F depends`:
+# virtiofs needs fuse, virtio and virtio_ring). The guest root has no /lib/modules, so the
+# virtio-fs mounts kvmount's units make later find fuse and virtiofs loaded here.
+mods="virtio_ring virtio virtio_pci_legacy_dev virtio_pci_modern_dev virtio_pci netfs fscache 9pnet 9pnet_virtio 9p fuse virtiofs"
 for m in $mods; do
   f="$(modinfo -k "$kver" -n "$m" 2>/dev/null || true)"
   case "$f" in

@@ -83,7 +83,7 @@ class HypervisorTest {
         "-chardev", "socket,id=kvmount-v,path=/run/kvmount/v.sock",
         "-device", "vhost-user-fs-pci,chardev=kvmount-v,tag=v");
     assertThat(a.daemons()).containsExactly(List.of("virtiofsd", "--socket-path=/run/kvmount/v.sock",
-        "--shared-dir=/s,x", "--sandbox=namespace", "--cache=auto", "--readonly"));
+        "--shared-dir=/s,x", "--sandbox=namespace", "--cache=auto", "--announce-submounts", "--readonly"));
   }
 
   @Test

@@ -81,6 +81,23 @@ final class E2eEnvironment {
   }
 
   /**
+   * Like {@link #requireReady()}, and also needs the virtiofsd wrapper that {@code e2e/setup.sh}
+   * caches ({@link #virtiofsd()}); for the virtio-fs test classes.
+   */
+  void requireVirtiofs() {
+    requireReady();
+    if (Files.isExecutable(virtiofsd())) {
+      return;
+    }
+    String msg = "kvmount e2e: missing prerequisite: " + virtiofsd() + " not found (built by e2e/setup.sh; " + HOW_TO + ")";
+    System.err.println(msg);
+    if (mode == Mode.REQUIRED) {
+      fail(msg);
+    }
+    assumeTrue(false, msg);
+  }
+
+  /**
    * Why the suite does not run here, or null when it should run (mode on with everything in
    * place, or mode required, where {@link #requireReady()} then fails on a missing prerequisite).
    */
@@ -166,6 +183,14 @@ final class E2eEnvironment {
   /** The busybox initramfs that mounts the 9p root share and switches to systemd. */
   Path initrd() {
     return cache.resolve("initrd.img");
+  }
+
+  /**
+   * The virtiofsd wrapper: runs Debian 13's virtiofsd (1.13, from {@code virtiofsd-root/} in the
+   * cache) with that root's own loader and libraries, since it needs glibc 2.39.
+   */
+  Path virtiofsd() {
+    return cache.resolve("virtiofsd");
   }
 
   /** The repository root: holds the {@code kvmount} launcher. */

@@ -43,6 +43,7 @@ final class GuestPod {
   private final Path stage1;
   private final ArrayNode volumes = JSON.createArrayNode();
   private final Map<String, App> apps = new LinkedHashMap<>();
+  private VirtiofsDaemons daemons;
 
   private GuestPod(E2eEnvironment env, Path work, Path stage1) {
     this.env = env;
@@ -144,13 +145,32 @@ final class GuestPod {
     return generate(List.of());
   }
 
-  /** As {@link #generate()}, with more options for {@code generate} ({@code --share-dir DIR}). */
-  Generated generate(List<String> extraOptions) throws IOException {
+  /**
+   * Like {@link #generate()} over virtio-fs: adds {@code --transport virtiofs --runtime-dir
+   * <work>/run --virtiofsd <cached wrapper>}, so the daemon lines kvmount prints run as they are.
+   */
+  Generated generateVirtiofs() throws IOException {
+    return generate(List.of(
+        "--transport", "virtiofs",
+        "--runtime-dir", work.resolve("run").toString(),
+        "--virtiofsd", env.virtiofsd().toString()));
+  }
+
+  /** Runs generate as {@link #generate()} does, with {@code options} appended. */
+  Generated generate(List<String> options) throws IOException {
     Path manifest = writeManifest();
     List<String> argv = new ArrayList<>(List.of(
-        env.repo().resolve("kvmount").toString(), "generate", "--pod-manifest", manifest.toString(),
-        "--stage1-rootfs", stage1.toString(), "--hypervisor", "qemu", "--format", "json"));
-    argv.addAll(extraOptions);
+        env.repo().resolve("kvmount").toString(),
+        "generate",
+        "--pod-manifest",
+        manifest.toString(),
+        "--stage1-rootfs",
+        stage1.toString(),
+        "--hypervisor",
+        "qemu",
+        "--format",
+        "json"));
+    argv.addAll(options);
     Shell.Result r = Shell.run(env.repo(), Duration.ofMinutes(10), argv);
     Files.writeString(work.resolve("kvmount.json"), r.stdout(), StandardCharsets.UTF_8);
     Files.writeString(work.resolve("kvmount.stderr"), r.stderr(), StandardCharsets.UTF_8);
@@ -184,7 +204,18 @@ final class GuestPod {
    * @param warnings warnings kvmount printed
    * @param json the whole object
    */
-  record Generated(List<String> hypervisorArgs, List<String> warnings, JsonNode json) {}
+  record Generated(List<String> hypervisorArgs, List<String> warnings, JsonNode json) {
+    /** The daemon argv lists ({@code daemons}: virtiofsd per share; empty for 9p). */
+    List<List<String>> daemons() {
+      List<List<String>> out = new ArrayList<>();
+      json.path("daemons").forEach(d -> {
+        List<String> argv = new ArrayList<>();
+        d.forEach(a -> argv.add(a.asText()));
+        out.add(argv);
+      });
+      return out;
+    }
+  }
 
   /** Writes the app services, their probe scripts, the pod target and the finishing service. */
   void writeGuestUnits() throws IOException {
@@ -261,8 +292,34 @@ final class GuestPod {
     return new Boot(r.exitCode(), r.elapsed(), console, results);
   }
 
-  /** Deletes the stage1 copy unless {@code -Dkvmount.e2e.keep=true}; keeps logs and results. */
+  /**
+   * Boots with what kvmount printed: starts its daemons (virtiofsd, see {@link VirtiofsDaemons})
+   * and waits for their sockets, boots as {@link #boot(List)} does with the hypervisor arguments,
+   * then stops the daemons, also when the boot fails.
+   */
+  Boot boot(Generated generated) throws IOException {
+    daemons = VirtiofsDaemons.start(work, generated.daemons());
+    try {
+      return boot(generated.hypervisorArgs());
+    } finally {
+      stopDaemons();
+    }
+  }
+
+  private void stopDaemons() throws IOException {
+    if (daemons != null) {
+      VirtiofsDaemons d = daemons;
+      daemons = null;
+      d.close();
+    }
+  }
+
+  /**
+   * Stops daemons still running, and deletes the stage1 copy unless {@code
+   * -Dkvmount.e2e.keep=true}; keeps logs and results.
+   */
   void cleanUp() throws IOException {
+    stopDaemons();
     if (!E2eEnvironment.keep()) {
       Shell.deleteTree(stage1);
     }
