@@ -34,12 +34,12 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Carries out a {@link Changes} value, and nothing else: records the journal in the state file,
  * creates the directories (parents first, one depth at a time, in parallel), re-applies modes and
- * owners, creates the missing file mount points (empty, exclusively, fsynced), writes the files into a staging directory (in parallel, each created exclusively and
- * fsynced), renames them into place ({@code rename(2)}: no unit is ever seen half written),
- * removes stale files, file mount points it created that are still empty and no longer planned,
- * and empty directories, fsyncs the directories that changed, and replaces
- * the state file last. A failure before the first rename rolls everything back (best effort);
- * after it, a re-run completes the job.
+ * owners, creates the missing file mount points (empty, exclusively, fsynced), writes the files
+ * into a staging directory (in parallel, each created exclusively and fsynced), renames them into
+ * place ({@code rename(2)}: no unit is ever seen half written), removes stale files, the file
+ * mount points it created that are no longer planned and still empty, and empty directories,
+ * fsyncs the directories that changed, and replaces the state file last. A failure before the
+ * first rename rolls everything back (best effort); after it, a re-run completes the job.
  *
  * <p>The caller holds the lock, and the changes were decided under it. One run per instance.
  */

@@ -128,8 +128,8 @@ public final class PlanWriter {
    *     path, a path inside {@code .kvmount}, an id outside {@code
    *     0..4294967294}, a line break in a path); nothing is written
    * @throws IOException if the stage1 rootfs does not exist, a path meets a symlink or a
-   *     non-directory, a file mount point is something other than a regular file, a planned file exists and was not written by kvmount, another run holds the
-   *     lock, or writing fails (disk full, read-only file system, permission denied); the message
+   *     non-directory, a file mount point is something other than a regular file, a planned file
+   *     exists and was not written by kvmount, another run holds the lock, or writing fails (disk full, read-only file system, permission denied); the message
    *     is one line naming the path. Nothing is written when a check fails; when writing fails the
    *     earlier files are left in place (best effort) and a re-run completes the job.
    */

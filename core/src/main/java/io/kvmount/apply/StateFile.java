@@ -141,7 +141,10 @@ public record StateFile(
     lines(sb, "staging ", sort ? sorted(staging) : staging.toArray(new GuestPath[0]));
     // Last: a completed run's state is then the plan's bytes followed by these lines (finalBytes).
     if (!fileMountPoints.isEmpty()) {
-      lines(sb, FILE_MOUNT_POINT_ENTRY + " ", sort ? sorted(fileMountPoints) : fileMountPoints.toArray(new GuestPath[0]));
+      lines(
+          sb,
+          FILE_MOUNT_POINT_ENTRY + " ",
+          sort ? sorted(fileMountPoints) : fileMountPoints.toArray(new GuestPath[0]));
     }
     return sb.toString().getBytes(StandardCharsets.UTF_8);
   }

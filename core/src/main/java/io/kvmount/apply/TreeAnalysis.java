@@ -26,8 +26,8 @@ import java.util.TreeSet;
 /**
  * Reads a stage1 rootfs and decides what applying a {@link DesiredTree} to it changes: the {@link
  * Changes}. Checks the whole tree (symlinks, non-directories, files kvmount did not write or that
- * were changed after it wrote them, anything but a regular file at a file mount point) and refuses with an {@link IOException} naming both paths.
- * Only reads: never creates, changes or removes anything. Every path is walked component by
+ * were changed after it wrote them, anything but a regular file at a file mount point) and
+ * refuses with an {@link IOException} naming both paths. Only reads: never creates, changes or removes anything. Every path is walked component by
  * component without following symlinks; each {@code lstat} is done once per analysis.
  *
  * <p>One analysis per instance, on one thread.

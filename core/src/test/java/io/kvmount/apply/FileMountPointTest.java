@@ -217,7 +217,9 @@ class FileMountPointTest {
     // As the planner plans it, with its parent: the directory's walk refuses first.
     assertThatThrownBy(() -> PlanWriter.apply(withMountPoints(HOSTS), root))
         .isInstanceOf(IOException.class)
-        .hasMessage("refusing to create directory \"opt/stage2/web/rootfs/etc\": \"opt/stage2/web/rootfs\" is a symlink");
+        .hasMessage(
+            "refusing to create directory \"opt/stage2/web/rootfs/etc\": \"opt/stage2/web/rootfs\" is a"
+                + " symlink");
 
     assertThat(outside.resolve("etc/hosts")).doesNotExist();
     assertThat(snapshot(outside, true)).isEqualTo(out);
