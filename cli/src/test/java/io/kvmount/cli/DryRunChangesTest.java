@@ -140,4 +140,27 @@ class DryRunChangesTest {
     assertThat(json).contains("\"changes\" : null,\n  \"changesError\" : \"refusing to overwrite");
     assertThat(TreeSnapshot.of(stage1)).isEqualTo(before);
   }
+  /**
+   * A plan with a file mount point of a single-file volume (built by hand: the change kinds are
+   * printed whatever the planner makes): the dry run lists it as {@code create-file}, aligned with
+   * the other changes, and writes nothing.
+   */
+  @Test
+  void fileMountPoint_listedAsCreateFile_writesNothing() throws Exception {
+    Path stage1 = Files.createDirectories(tmp.resolve("stage1"));
+    io.kvmount.path.GuestPath hosts = io.kvmount.path.GuestPath.parse("/opt/stage2/web/rootfs/etc/hosts");
+    io.kvmount.plan.Plan plan = new io.kvmount.plan.Plan(List.of(),
+        io.kvmount.path.GuestPath.parse("/usr/lib/systemd/system"),
+        List.of(new io.kvmount.plan.PlannedFile(io.kvmount.path.RelativePath.parse("x.mount"), "[Mount]\n")),
+        List.of(), List.of(), List.of(), List.of(), List.of(),
+        List.of(new io.kvmount.plan.PlannedFileMountPoint(hosts)), java.util.Optional.empty());
+    java.io.StringWriter out = new java.io.StringWriter();
+    DryRunChanges.of(plan, stage1).printText(new java.io.PrintWriter(out, true));
+    assertThat(out.toString())
+        .contains("  create empty file mount point  opt/stage2/web/rootfs/etc/hosts\n")
+        .contains("  write file                     usr/lib/systemd/system/x.mount\n");
+    try (var s = Files.list(stage1)) {
+      assertThat(s.toList()).isEmpty();
+    }
+  }
 }

@@ -15,12 +15,18 @@ import java.util.List;
  * @param removed files an earlier run wrote that the plan no longer contains and that were deleted,
  *     sorted
  * @param directoriesCreated directories created, parents before children
+ * @param fileMountPointsCreated empty files created as the mount points of single-file volumes, in
+ *     plan order
+ * @param fileMountPointsRemoved empty files an earlier run created as file mount points that the
+ *     plan no longer has and that were deleted, sorted
  */
 public record ApplyResult(
     List<String> written,
     List<String> unchanged,
     List<String> removed,
-    List<String> directoriesCreated) {
+    List<String> directoriesCreated,
+    List<String> fileMountPointsCreated,
+    List<String> fileMountPointsRemoved) {
 
   /**
    * Copies every list.
@@ -29,20 +35,26 @@ public record ApplyResult(
    * @param unchanged planned files that already had the planned content and mode, in plan order; this includes identical files kvmount had not written before and now manages ("adopted")
    * @param removed files an earlier run wrote that the plan no longer contains and that were deleted, sorted
    * @param directoriesCreated directories created, parents before children
+   * @param fileMountPointsCreated empty files created as file mount points, in plan order
+   * @param fileMountPointsRemoved file mount points an earlier run created that were deleted, sorted
    */
   public ApplyResult {
     written = List.copyOf(written);
     unchanged = List.copyOf(unchanged);
     removed = List.copyOf(removed);
     directoriesCreated = List.copyOf(directoriesCreated);
+    fileMountPointsCreated = List.copyOf(fileMountPointsCreated);
+    fileMountPointsRemoved = List.copyOf(fileMountPointsRemoved);
   }
 
   /**
-   * Returns whether the run changed no file and created no directory.
+   * Returns whether the run changed no file, created no directory and created or removed no file
+   * mount point.
    *
-   * @return whether the run changed no file and created no directory
+   * @return whether the run changed nothing in the tree
    */
   public boolean nothingChanged() {
-    return written.isEmpty() && removed.isEmpty() && directoriesCreated.isEmpty();
+    return written.isEmpty() && removed.isEmpty() && directoriesCreated.isEmpty()
+        && fileMountPointsCreated.isEmpty() && fileMountPointsRemoved.isEmpty();
   }
 }

@@ -5,6 +5,7 @@ import io.kvmount.concurrent.Parallel;
 import io.kvmount.error.IoErrors;
 import io.kvmount.path.GuestPath;
 import io.kvmount.plan.GuestFs.Kind;
+import io.kvmount.plan.PlannedFileMountPoint;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -15,6 +16,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -32,11 +34,12 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Carries out a {@link Changes} value, and nothing else: records the journal in the state file,
  * creates the directories (parents first, one depth at a time, in parallel), re-applies modes and
- * owners, writes the files into a staging directory (in parallel, each created exclusively and
- * fsynced), renames them into place ({@code rename(2)}: no unit is ever seen half written),
- * removes stale files and empty directories, fsyncs the directories that changed, and replaces
- * the state file last. A failure before the first rename rolls everything back (best effort);
- * after it, a re-run completes the job.
+ * owners, creates the missing file mount points (empty, exclusively, fsynced), writes the files
+ * into a staging directory (in parallel, each created exclusively and fsynced), renames them into
+ * place ({@code rename(2)}: no unit is ever seen half written), removes stale files, the file
+ * mount points it created that are no longer planned and still empty, and empty directories,
+ * fsyncs the directories that changed, and replaces the state file last. A failure before the
+ * first rename rolls everything back (best effort); after it, a re-run completes the job.
  *
  * <p>The caller holds the lock, and the changes were decided under it. One run per instance.
  */
@@ -102,13 +105,16 @@ final class ChangeExecutor {
 
   private ApplyResult run() throws IOException {
     List<String> removed = new ArrayList<>();
+    List<String> removedFileMountPoints = new ArrayList<>();
     GuestPath staging = write.isEmpty() ? null : StagingDirectory.newPath(d.unitsDir);
-    boolean recordFirst = !c.create().isEmpty() || !write.isEmpty();
+    boolean recordFirst = !c.create().isEmpty() || !write.isEmpty() || !c.createFiles().isEmpty();
     Path stateFile = root.resolve(PlanWriter.META_DIR).resolve("state");
     boolean hadState = NioGuestFs.lstat(stateFile) == Kind.FILE;
     byte[] oldStateBytes = hadState ? Files.readAllBytes(stateFile) : null;
     // Insertion order (parents first) for the roll-back; a set for look-ups. Guarded by itself.
     LinkedHashSet<GuestPath> createdNow = new LinkedHashSet<>(c.create().size() * 4 / 3 + 16);
+    // File mount points created by this run, for the roll-back. Guarded by itself.
+    List<GuestPath> filesCreatedNow = new ArrayList<>(c.createFiles().size());
     // Set once a change cannot be rolled back (a file moved into place or removed).
     boolean renamed = false;
     boolean stagingMade = false;
@@ -121,6 +127,13 @@ final class ChangeExecutor {
       for (GuestPath p : c.fix()) {
         modes.setAttributes(p, d.dirs.get(p));
       }
+      Set<GuestPath> parents = new LinkedHashSet<>();
+      if (!c.createFiles().isEmpty()) {
+        inParallel(c.createFiles(), p -> createFileMountPoint(p, filesCreatedNow));
+        for (GuestPath p : c.createFiles()) {
+          parents.add(p.parent());
+        }
+      }
       if (staging != null) {
         StagingDirectory.create(root, staging);
         stagingMade = true;
@@ -128,7 +141,6 @@ final class ChangeExecutor {
         forIndices(0, write.size(), i -> stageFile(dir.resolve("f" + i), staging, write.get(i)));
         fsyncDirectory(staging);
       }
-      Set<GuestPath> parents = new LinkedHashSet<>();
       if (!write.isEmpty()) {
         Path stagingDir = host(staging);
         moveIntoPlace(stagingDir, 0); // the first alone: if it fails, everything can be undone
@@ -149,6 +161,13 @@ final class ChangeExecutor {
         renamed = true;
         removed.add(p.relativeString());
         parents.add(p.parent());
+      }
+      for (GuestPath p : c.removeFilesIfEmpty()) {
+        if (removeFileIfEmpty(p)) {
+          renamed = true;
+          removedFileMountPoints.add(p.relativeString());
+          parents.add(p.parent());
+        }
       }
       for (GuestPath p : c.removeDirsIfEmpty()) {
         if (StagingDirectory.realDirs(root, p)) {
@@ -177,14 +196,14 @@ final class ChangeExecutor {
           fsyncDirectory(p);
         }
       });
-      byte[] fin = d.finalStateBytes();
+      byte[] fin = StateFile.finalBytes(c);
       byte[] current = NioGuestFs.lstat(stateFile) == Kind.FILE ? Files.readAllBytes(stateFile) : null;
       if (!Arrays.equals(fin, current)) {
         StateFile.write(root, fin);
       }
     } catch (IOException e) {
       if (!renamed) {
-        rollBack(e, stagingMade ? staging : null, createdNow, recordFirst, oldStateBytes);
+        rollBack(e, stagingMade ? staging : null, createdNow, filesCreatedNow, recordFirst, oldStateBytes);
       } else if (stagingMade) {
         try {
           StagingDirectory.remove(root, staging);
@@ -194,10 +213,10 @@ final class ChangeExecutor {
       }
       throw e;
     }
-    return result(removed);
+    return result(removed, removedFileMountPoints);
   }
 
-  private ApplyResult result(List<String> removed) {
+  private ApplyResult result(List<String> removed, List<String> removedFileMountPoints) {
     List<String> created = new ArrayList<>();
     for (GuestPath p : c.create()) {
       created.add(p.relativeString()); // all of them were created, parents first
@@ -214,7 +233,11 @@ final class ChangeExecutor {
     for (FileSpec f : c.unchanged()) {
       same.add(f.path().relativeString());
     }
-    return new ApplyResult(written, same, removed, created);
+    List<String> filesCreated = new ArrayList<>(c.createFiles().size());
+    for (GuestPath p : c.createFiles()) {
+      filesCreated.add(p.relativeString());
+    }
+    return new ApplyResult(written, same, removed, created, filesCreated, removedFileMountPoints);
   }
 
   /** Renames staged file {@code i} over its target (atomic: {@code rename(2)}). */
@@ -238,6 +261,64 @@ final class ChangeExecutor {
     }
     for (List<GuestPath> level : byDepth.values()) {
       inParallel(level, p -> modes.makeDirectory(p, createdNow));
+    }
+  }
+
+  /**
+   * Creates one file mount point: an empty regular file, created exclusively and never through a
+   * symlink at its name ({@code O_CREAT|O_EXCL|O_NOFOLLOW}), in a directory the analysis found to
+   * be real or this run created; mode exactly {@link PlannedFileMountPoint#MODE} whatever the
+   * umask; owner 0:0 when this process is root (a set-group-ID parent's group is taken back),
+   * otherwise this process's own ids; fsynced.
+   *
+   * @param createdNow the file mount points created so far; guarded by itself
+   */
+  private void createFileMountPoint(GuestPath p, List<GuestPath> createdNow) throws IOException {
+    Path h = host(p);
+    try (FileChannel ch = FileChannel.open(h, NEW_FILE, STAGED_FILE_PERMISSIONS)) {
+      synchronized (createdNow) {
+        createdNow.add(p); // before anything else can fail, so that a roll-back removes it
+      }
+      Map<String, Object> a = Files.readAttributes(h, "unix:mode,uid,gid", LinkOption.NOFOLLOW_LINKS);
+      boolean regroup = (Integer) a.get("uid") == 0 && (Integer) a.get("gid") != 0;
+      if (regroup) {
+        Files.setAttribute(h, "unix:gid", 0, LinkOption.NOFOLLOW_LINKS);
+      }
+      if (regroup || ((Integer) a.get("mode") & 07777) != PlannedFileMountPoint.MODE) {
+        Files.setAttribute(h, "unix:mode", PlannedFileMountPoint.MODE, LinkOption.NOFOLLOW_LINKS);
+      }
+      ch.force(true);
+    } catch (IOException e) {
+      throw IoErrors.inStage1Rootfs("create file mount point", p.relativeString(), root, e);
+    }
+  }
+
+  /**
+   * Removes a file mount point an earlier run created if it is still an empty regular file reached
+   * through real directories; otherwise leaves it.
+   *
+   * @return whether it was removed
+   */
+  private boolean removeFileIfEmpty(GuestPath p) throws IOException {
+    try {
+      if (!StagingDirectory.realDirs(root, p.parent())) {
+        return false;
+      }
+      BasicFileAttributes a;
+      try {
+        a = Files.readAttributes(host(p), BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+      } catch (NoSuchFileException e) {
+        return false;
+      }
+      if (!a.isRegularFile() || a.size() != 0) {
+        return false;
+      }
+      Files.delete(host(p));
+      return true;
+    } catch (NoSuchFileException e) {
+      return false;
+    } catch (IOException e) {
+      throw IoErrors.inStage1Rootfs("remove file mount point", p.relativeString(), root, e);
     }
   }
 
@@ -290,11 +371,19 @@ final class ChangeExecutor {
       IOException cause,
       GuestPath staging,
       LinkedHashSet<GuestPath> createdNow,
+      List<GuestPath> filesCreatedNow,
       boolean recordedFirst,
       byte[] oldStateBytes) {
     try {
       if (staging != null) {
         StagingDirectory.remove(root, staging);
+      }
+      List<GuestPath> undoFiles;
+      synchronized (filesCreatedNow) {
+        undoFiles = new ArrayList<>(filesCreatedNow);
+      }
+      for (GuestPath p : undoFiles) {
+        Files.deleteIfExists(host(p));
       }
       List<GuestPath> undo;
       synchronized (createdNow) {

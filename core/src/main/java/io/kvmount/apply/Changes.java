@@ -8,18 +8,22 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * What applying a plan to one stage1 rootfs will do, decided by reading the tree and before
  * anything is written: the directories to create, the directories whose mode and owner are
- * re-applied, the files to write, the files already as planned, the files an earlier run wrote
- * that are removed, and the directories removed when they are empty. {@link PlanWriter#changes}
- * gives it without writing; {@link PlanWriter#apply} carries it out.
+ * re-applied, the empty files to create as file mount points, the files to write, the files
+ * already as planned, the files an earlier run wrote that are removed, the file mount points an
+ * earlier run created that are removed when they are still empty, and the directories removed
+ * when they are empty. {@link PlanWriter#changes} gives it without writing; {@link
+ * PlanWriter#apply} carries it out.
  *
  * <p>{@link #entries()} lists every change in a deterministic order: directories to create
- * (parents first), directories fixed (sorted), files written (plan order), files unchanged (plan
- * order), files removed (sorted), directories removed if empty (children first). Same plan, same
- * tree: same list.
+ * (parents first), directories fixed (sorted), file mount points created (plan order), files
+ * written (plan order), files unchanged (plan order), files removed (sorted), file mount points
+ * removed if empty (sorted), directories removed if empty (children first). Same plan, same tree:
+ * same list. An existing regular file at a file mount point is used as it is and not listed.
  *
  * <p>Immutable and thread-safe.
  */
@@ -31,12 +35,22 @@ public final class Changes {
     CREATE_DIRECTORY("create-directory", "create directory"),
     /** An existing directory (an empty volume, or one kvmount created) gets its mode and owner re-applied. */
     FIX_DIRECTORY("fix-directory", "fix directory mode and owner"),
+    /**
+     * A missing file mount point (where a single-file volume is bound in the guest) is created as
+     * an empty regular file, mode 0644.
+     */
+    CREATE_FILE("create-file", "create empty file mount point"),
     /** A file is written (created, or replaced atomically) with the planned bytes and mode 0644. */
     WRITE_FILE("write-file", "write file"),
     /** A file already has the planned bytes and mode; it is left as it is (and managed from now on). */
     UNCHANGED_FILE("unchanged-file", "leave file unchanged"),
     /** A file an earlier run wrote that the plan no longer contains is removed. */
     REMOVE_FILE("remove-file", "remove file"),
+    /**
+     * A file mount point an earlier run created that the plan no longer has is removed if it is
+     * still an empty regular file (one the app or the user wrote into is left).
+     */
+    REMOVE_FILE_IF_EMPTY("remove-file-if-empty", "remove file mount point if empty"),
     /** A directory kvmount kept or created that the plan no longer needs is removed if it is empty. */
     REMOVE_DIRECTORY_IF_EMPTY("remove-directory-if-empty", "remove directory if empty");
 
@@ -96,6 +110,9 @@ public final class Changes {
   private final List<FileSpec> unchanged;
   private final List<GuestPath> removeFiles;
   private final List<GuestPath> removeDirsIfEmpty;
+  private final List<GuestPath> createFiles;
+  private final List<GuestPath> removeFilesIfEmpty;
+  private final Set<GuestPath> fileMountPointsAfter;
 
   /** Takes the lists over; the analysis that made them never changes them afterwards. */
   Changes(
@@ -107,7 +124,10 @@ public final class Changes {
       List<FileSpec> write,
       List<FileSpec> unchanged,
       List<GuestPath> removeFiles,
-      List<GuestPath> removeDirsIfEmpty) {
+      List<GuestPath> removeDirsIfEmpty,
+      List<GuestPath> createFiles,
+      List<GuestPath> removeFilesIfEmpty,
+      Set<GuestPath> fileMountPointsAfter) {
     this.root = root;
     this.desired = desired;
     this.old = old;
@@ -117,6 +137,9 @@ public final class Changes {
     this.unchanged = Collections.unmodifiableList(unchanged);
     this.removeFiles = Collections.unmodifiableList(removeFiles);
     this.removeDirsIfEmpty = Collections.unmodifiableList(removeDirsIfEmpty);
+    this.createFiles = Collections.unmodifiableList(createFiles);
+    this.removeFilesIfEmpty = Collections.unmodifiableList(removeFilesIfEmpty);
+    this.fileMountPointsAfter = Collections.unmodifiableSet(fileMountPointsAfter);
   }
 
   /**
@@ -128,13 +151,15 @@ public final class Changes {
   public List<Change> entries() {
     List<Change> out =
         new ArrayList<>(
-            create.size() + fix.size() + write.size() + unchanged.size() + removeFiles.size()
-                + removeDirsIfEmpty.size());
+            create.size() + fix.size() + createFiles.size() + write.size() + unchanged.size()
+                + removeFiles.size() + removeFilesIfEmpty.size() + removeDirsIfEmpty.size());
     paths(out, create, Kind.CREATE_DIRECTORY);
     paths(out, fix, Kind.FIX_DIRECTORY);
+    paths(out, createFiles, Kind.CREATE_FILE);
     files(out, write, Kind.WRITE_FILE);
     files(out, unchanged, Kind.UNCHANGED_FILE);
     paths(out, removeFiles, Kind.REMOVE_FILE);
+    paths(out, removeFilesIfEmpty, Kind.REMOVE_FILE_IF_EMPTY);
     paths(out, removeDirsIfEmpty, Kind.REMOVE_DIRECTORY_IF_EMPTY);
     return Collections.unmodifiableList(out);
   }
@@ -152,14 +177,14 @@ public final class Changes {
   }
 
   /**
-   * Whether applying would change nothing: no directory to create or fix, no file to write or
-   * remove, no directory to remove.
+   * Whether applying would change nothing: no directory to create or fix, no file or file mount
+   * point to create, write or remove, no directory to remove.
    *
-   * @return true when every planned file and directory is already in place
+   * @return true when every planned file, file mount point and directory is already in place
    */
   public boolean nothingToDo() {
     return create.isEmpty() && fix.isEmpty() && write.isEmpty() && removeFiles.isEmpty()
-        && removeDirsIfEmpty.isEmpty();
+        && removeDirsIfEmpty.isEmpty() && createFiles.isEmpty() && removeFilesIfEmpty.isEmpty();
   }
 
   Path root() {
@@ -203,5 +228,23 @@ public final class Changes {
   /** Directories to remove when empty, children first. */
   List<GuestPath> removeDirsIfEmpty() {
     return removeDirsIfEmpty;
+  }
+
+  /** Missing file mount points to create as empty files, in plan order. */
+  List<GuestPath> createFiles() {
+    return createFiles;
+  }
+
+  /** File mount points an earlier run created that the plan no longer has, sorted. */
+  List<GuestPath> removeFilesIfEmpty() {
+    return removeFilesIfEmpty;
+  }
+
+  /**
+   * The file mount points the state lists after this run: those created now, and those an
+   * earlier run created that the plan still has.
+   */
+  Set<GuestPath> fileMountPointsAfter() {
+    return fileMountPointsAfter;
   }
 }

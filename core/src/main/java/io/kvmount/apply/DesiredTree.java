@@ -9,6 +9,7 @@ import io.kvmount.path.RelativePath;
 import io.kvmount.plan.Plan;
 import io.kvmount.plan.PlannedDirectory;
 import io.kvmount.plan.PlannedFile;
+import io.kvmount.plan.PlannedFileMountPoint;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -18,6 +19,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -27,10 +29,12 @@ import java.util.TreeSet;
 
 /**
  * The tree a plan asks for, checked: every directory to ensure (planned ones and their parents)
- * with its mode and owner, every file with its bytes and their SHA-256, and the drop-in directories
- * that hold files. Built by {@link #of} from a {@link Plan}, which it checks (paths planned twice,
- * a file where a directory is planned, paths inside {@code .kvmount}, ids out of range, line
- * breaks, names and paths too long for Linux, content that is not valid Unicode). Reads no file.
+ * with its mode and owner, every file with its bytes and their SHA-256, the drop-in directories
+ * that hold files, and the file mount points of single-file volumes. Built by {@link #of} from a
+ * {@link Plan}, which it checks (paths planned twice, a file or file mount point where a directory
+ * is planned, a file mount point at a unit file's path, paths inside {@code .kvmount}, ids out of
+ * range, line breaks, names and paths too long for Linux, content that is not valid Unicode).
+ * Reads no file.
  *
  * <p>Not changed after {@link #of} returns; safe to read from several threads.
  */
@@ -116,6 +120,12 @@ final class DesiredTree {
   final TreeSet<GuestPath> fileDirs = new TreeSet<>();
 
   /**
+   * The file mount points of single-file volumes, in plan order, each once; empty (and never
+   * looked at per path) for a plan without single-file volumes.
+   */
+  final Set<GuestPath> fileMountPoints;
+
+  /**
    * The bytes of the state a completed run leaves, being serialised beside the checks for a large
    * plan (started by {@link #of}); null for a small one, whose bytes the first to ask makes.
    */
@@ -124,8 +134,10 @@ final class DesiredTree {
   private byte[] finalStateBytes;
 
   /** Sized for the plan (parents included: about a third more directories than planned). */
-  private DesiredTree(GuestPath unitsDir, int plannedDirs, int plannedFiles) {
+  private DesiredTree(GuestPath unitsDir, int plannedDirs, int plannedFiles, int plannedFileMountPoints) {
     this.unitsDir = unitsDir;
+    this.fileMountPoints =
+        plannedFileMountPoints == 0 ? Set.of() : new LinkedHashSet<>(plannedFileMountPoints * 4 / 3 + 16);
     this.dirs = new HashMap<>((plannedDirs + plannedFiles / 8 + 16) * 2);
     this.files = new LinkedHashMap<>(plannedFiles * 4 / 3 + 16);
   }
@@ -143,12 +155,17 @@ final class DesiredTree {
       throw new InvalidInputException("plan: the units directory is the stage1 rootfs itself");
     }
     checkPath(units, "units directory");
-    DesiredTree d = new DesiredTree(units, plan.directories().size(), plan.files().size());
+    List<PlannedFileMountPoint> fileMountPoints = plan.fileMountPoints();
+    DesiredTree d =
+        new DesiredTree(units, plan.directories().size(), plan.files().size(), fileMountPoints.size());
     for (PlannedDirectory pd : plan.directories()) {
       d.addPlanned(pd);
     }
     for (GuestPath p : new ArrayList<>(d.dirs.keySet())) {
       d.addParents(p.parent());
+    }
+    for (PlannedFileMountPoint m : fileMountPoints) {
+      d.addFileMountPoint(m.path());
     }
     // Each file is checked, encoded and hashed on its own (in parallel for a large plan: the
     // hashes are needed by the state file in any case), then added in plan order, so the first
@@ -166,6 +183,16 @@ final class DesiredTree {
       if (d.dirs.containsKey(f)) {
         throw new InvalidInputException(
             "plan: \"" + f.relativeString() + "\" is planned both as a file and as a directory");
+      }
+    }
+    for (GuestPath m : d.fileMountPoints) {
+      if (d.dirs.containsKey(m)) {
+        throw new InvalidInputException(
+            "plan: \"" + m.relativeString() + "\" is planned both as a file mount point and as a directory");
+      }
+      if (d.files.containsKey(m)) {
+        throw new InvalidInputException(
+            "plan: \"" + m.relativeString() + "\" is planned both as a file mount point and as a unit file");
       }
     }
     if (large) {
@@ -218,6 +245,17 @@ final class DesiredTree {
     }
     if (prev == null) {
       planned.add(p);
+    }
+  }
+
+  /**
+   * Adds one file mount point, checked, and its parents (with parent defaults, when the plan does
+   * not have them). The same path twice is one mount point.
+   */
+  private void addFileMountPoint(GuestPath p) throws InvalidInputException {
+    checkPath(p, "file mount point");
+    if (fileMountPoints.add(p)) {
+      addParents(p.parent());
     }
   }
 

@@ -6,6 +6,7 @@ import io.kvmount.plan.GuestFs.Kind;
 import io.kvmount.plan.Plan;
 import io.kvmount.plan.PlannedDirectory;
 import io.kvmount.plan.PlannedFile;
+import io.kvmount.plan.PlannedFileMountPoint;
 import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -31,9 +32,17 @@ import java.util.Objects;
  *   <li>Every {@link PlannedFile} at {@code <stage1 rootfs>/<plan.unitsDir()>/<file.path()>}, byte
  *       for byte (UTF-8), mode {@code 0644}, creating missing drop-in directories such as {@code
  *       web.service.d/}.
+ *   <li>Every {@link PlannedFileMountPoint} (where a single-file volume is bound in the guest)
+ *       that is missing, as an empty regular file: created exclusively, never through a symlink,
+ *       mode {@code 0644} exactly whatever the umask, owner 0:0 when run as root (otherwise this
+ *       process's ids), fsynced, and recorded in the state. An existing regular file there is the
+ *       app's and is left exactly as it is (never truncated, re-owned or recorded); a directory,
+ *       symlink or other file there is refused. Its missing parents are created as above.
  *   <li>It removes the files an earlier run wrote that the plan no longer contains, and drop-in
- *       directories it kept for them once they are empty. It never removes a file it did not write,
- *       nor a directory that is not empty.
+ *       directories it kept for them once they are empty, and the file mount points it created that
+ *       the plan no longer has while they are still empty (one written into is left and
+ *       forgotten). It never removes a file it did not write or create, nor a directory that is
+ *       not empty.
  * </ul>
  *
  * <h2>Confinement</h2>
@@ -115,11 +124,12 @@ public final class PlanWriter {
    * @param stage1Root the stage1 rootfs directory on the host
    * @return what changed, as paths relative to the stage1 rootfs
    * @throws InvalidInputException if the plan itself is inconsistent (a path planned twice, a file
-   *     where a directory is planned, a path inside {@code .kvmount}, an id outside {@code
+   *     or file mount point where a directory is planned, a file mount point at a unit file's
+   *     path, a path inside {@code .kvmount}, an id outside {@code
    *     0..4294967294}, a line break in a path); nothing is written
    * @throws IOException if the stage1 rootfs does not exist, a path meets a symlink or a
-   *     non-directory, a planned file exists and was not written by kvmount, another run holds the
-   *     lock, or writing fails (disk full, read-only file system, permission denied); the message
+   *     non-directory, a file mount point is something other than a regular file, a planned file
+   *     exists and was not written by kvmount, another run holds the lock, or writing fails (disk full, read-only file system, permission denied); the message
    *     is one line naming the path. Nothing is written when a check fails; when writing fails the
    *     earlier files are left in place (best effort) and a re-run completes the job.
    */

@@ -34,11 +34,15 @@ import java.util.TreeSet;
  * dir &lt;path&gt;                  a drop-in directory that holds such files (removed when empty)
  * mkdir &lt;path&gt;                a directory a run that did not finish was creating
  * staging &lt;path&gt;              a staging directory a run that did not finish was using
+ * mount-point-file &lt;path&gt;     an empty file kvmount created as a single-file volume's mount point
  * </pre>
  *
  * <p>Paths are relative to the stage1 rootfs. A file may be listed with several hashes while a run
  * is in progress (its old and its new content); {@code mkdir} and {@code staging} lines only appear
- * then. A completed run leaves {@code file} and {@code dir} lines only.
+ * then. A completed run leaves {@code file}, {@code dir} and {@code mount-point-file} lines only.
+ * A {@code mount-point-file} stays listed while the plan has that mount point, whatever the file
+ * holds by then: it tells a later run that the file is kvmount's to remove (if still empty) once
+ * the plan no longer has it. An existing file kvmount used as a mount point is never listed.
  *
  * <p>This class also reads and writes the file ({@link #read}, {@link #write}: atomically
  * replaced) and makes the journal, the state a run records before it changes anything ({@link
@@ -50,18 +54,23 @@ import java.util.TreeSet;
  * @param dirs drop-in directories kvmount keeps for its files
  * @param mkdirs directories an interrupted run was creating
  * @param staging staging directories an interrupted run was using
+ * @param fileMountPoints empty files kvmount created as the mount points of single-file volumes
  */
 public record StateFile(
     Map<GuestPath, SortedSet<String>> files,
     Set<GuestPath> dirs,
     Set<GuestPath> mkdirs,
-    Set<GuestPath> staging) {
+    Set<GuestPath> staging,
+    Set<GuestPath> fileMountPoints) {
 
   static final String HEADER =
       "# kvmount state 1: files kvmount wrote into this stage1 rootfs; do not edit";
 
+  /** The state line of a file mount point kvmount created. */
+  static final String FILE_MOUNT_POINT_ENTRY = "mount-point-file";
+
   static final StateFile EMPTY =
-      new StateFile(new HashMap<>(), new HashSet<>(), new HashSet<>(), new HashSet<>());
+      new StateFile(new HashMap<>(), new HashSet<>(), new HashSet<>(), new HashSet<>(), new HashSet<>());
 
   /**
    * Wraps the collections read-only. They are taken over, not copied (a 1,000-app state has
@@ -75,12 +84,27 @@ public record StateFile(
    * @param dirs drop-in directories kvmount keeps for its files
    * @param mkdirs directories an interrupted run was creating
    * @param staging staging directories an interrupted run was using
+   * @param fileMountPoints empty files kvmount created as the mount points of single-file volumes
    */
   public StateFile {
     files = Collections.unmodifiableMap(files);
     dirs = Collections.unmodifiableSet(dirs);
     mkdirs = Collections.unmodifiableSet(mkdirs);
     staging = Collections.unmodifiableSet(staging);
+    fileMountPoints = Collections.unmodifiableSet(fileMountPoints);
+  }
+
+  /**
+   * A state with no file mount points, the collections wrapped as by the canonical constructor.
+   *
+   * @param files each managed file and the hashes of the contents kvmount wrote to it
+   * @param dirs drop-in directories kvmount keeps for its files
+   * @param mkdirs directories an interrupted run was creating
+   * @param staging staging directories an interrupted run was using
+   */
+  public StateFile(
+      Map<GuestPath, SortedSet<String>> files, Set<GuestPath> dirs, Set<GuestPath> mkdirs, Set<GuestPath> staging) {
+    this(files, dirs, mkdirs, staging, Set.of());
   }
 
   /** Returns whether {@code sha} is one of the contents kvmount wrote to {@code path}. */
@@ -106,7 +130,8 @@ public record StateFile(
 
   private byte[] serialize(boolean sort) {
     // Sized by an estimate (no extra pass): 100 bytes per entry covers typical paths.
-    int size = (int) Math.min(1L << 26, 64 + 100L * (files.size() + dirs.size() + mkdirs.size() + staging.size()));
+    int size = (int) Math.min(
+        1L << 26, 64 + 100L * (files.size() + dirs.size() + mkdirs.size() + staging.size() + fileMountPoints.size()));
     StringBuilder sb = new StringBuilder(size).append(HEADER).append('\n');
     for (GuestPath f : sort ? sorted(files.keySet()) : files.keySet().toArray(new GuestPath[0])) {
       fileLines(sb, f, files.get(f));
@@ -114,6 +139,13 @@ public record StateFile(
     lines(sb, "dir ", sort ? sorted(dirs) : dirs.toArray(new GuestPath[0]));
     lines(sb, "mkdir ", sort ? sorted(mkdirs) : mkdirs.toArray(new GuestPath[0]));
     lines(sb, "staging ", sort ? sorted(staging) : staging.toArray(new GuestPath[0]));
+    // Last: a completed run's state is then the plan's bytes followed by these lines (finalBytes).
+    if (!fileMountPoints.isEmpty()) {
+      lines(
+          sb,
+          FILE_MOUNT_POINT_ENTRY + " ",
+          sort ? sorted(fileMountPoints) : fileMountPoints.toArray(new GuestPath[0]));
+    }
     return sb.toString().getBytes(StandardCharsets.UTF_8);
   }
 
@@ -150,6 +182,7 @@ public record StateFile(
     Set<GuestPath> dirs = new HashSet<>();
     Set<GuestPath> mkdirs = new HashSet<>();
     Set<GuestPath> staging = new HashSet<>();
+    Set<GuestPath> fileMountPoints = new HashSet<>();
     String text = new String(bytes, StandardCharsets.UTF_8);
     String[] lines = text.split("\n", -1);
     for (int i = 0; i < lines.length; i++) {
@@ -182,6 +215,9 @@ public record StateFile(
           case "staging":
             staging.add(path(rest));
             break;
+          case FILE_MOUNT_POINT_ENTRY:
+            fileMountPoints.add(path(rest));
+            break;
           default:
             throw new IllegalArgumentException("unknown entry \"" + kind + "\"");
         }
@@ -196,9 +232,8 @@ public record StateFile(
                 + "); remove the file to make kvmount forget which files it wrote");
       }
     }
-    return new StateFile(files, dirs, mkdirs, staging);
+    return new StateFile(files, dirs, mkdirs, staging, fileMountPoints);
   }
-
 
   /**
    * What a lenient read ({@link #readLeniently}) finds, line by line, in file order.
@@ -224,8 +259,8 @@ public record StateFile(
   /**
    * Reads a state file for a report ({@code kvmount verify}): unlike {@link #parse}, which refuses
    * the whole file at its first bad line, every line is read, and each bad or unfinished one is
-   * handed to {@code findings}. Only {@code file} entries are kept; {@code dir} lines are skipped
-   * unchecked.
+   * handed to {@code findings}. Only {@code file} entries are kept; {@code dir} and {@code
+   * mount-point-file} lines are skipped unchecked.
    *
    * @param bytes the file's content (UTF-8)
    * @param findings receives bad lines and {@code mkdir}/{@code staging} lines, in file order
@@ -249,6 +284,7 @@ public record StateFile(
             files.computeIfAbsent(lenientPath(w[2]), k -> new TreeSet<>()).add(w[1]);
             break;
           case "dir":
+          case FILE_MOUNT_POINT_ENTRY:
             break;
           case "mkdir":
           case "staging":
@@ -421,7 +457,8 @@ public record StateFile(
   }
 
   /**
-   * The bytes of the journal: the state recorded before changing anything ({@link #pending}).
+   * The bytes of the journal: the state recorded before changing anything ({@link #pending}),
+   * including the file mount points about to be created.
    * With no earlier state and every planned file to be written (a new stage1 rootfs), that state
    * is the final one plus the new directories and the staging directory: the final state's bytes
    * ({@link DesiredTree#finalStateBytes}, serialised beside the checks) are reused, and only the
@@ -435,14 +472,36 @@ public record StateFile(
   static byte[] journal(Changes c, GuestPath staging) {
     StateFile old = c.old();
     boolean fresh = old.files().isEmpty() && old.dirs().isEmpty() && old.mkdirs().isEmpty()
-        && old.staging().isEmpty() && c.unchanged().isEmpty()
+        && old.staging().isEmpty() && old.fileMountPoints().isEmpty() && c.unchanged().isEmpty()
         && c.write().size() == c.desired().files.size();
     if (!fresh) {
       return pending(c, staging).toJournalBytes();
     }
     // The rest first, while the other thread serialises the final state.
-    byte[] rest = restOfJournal(new LinkedHashSet<>(c.create()), staging == null ? Set.of() : Set.of(staging));
+    byte[] rest =
+        restOfJournal(
+            new LinkedHashSet<>(c.create()),
+            staging == null ? Set.of() : Set.of(staging),
+            c.createFiles().isEmpty() ? Set.of() : new LinkedHashSet<>(c.createFiles()));
     return concatJournal(c.desired().finalStateBytes(), rest);
+  }
+
+  /**
+   * The bytes of the state a completed run leaves: the plan's ({@link
+   * DesiredTree#finalStateBytes}) and, when there are any, the file mount points kvmount created
+   * that the plan still has ({@link Changes#fileMountPointsAfter}). Same bytes as {@link
+   * #toBytes} of that state, since those lines come last.
+   *
+   * @param c the changes being made
+   * @return the final state's bytes
+   */
+  static byte[] finalBytes(Changes c) {
+    byte[] plan = c.desired().finalStateBytes();
+    if (c.fileMountPointsAfter().isEmpty()) {
+      return plan;
+    }
+    byte[] rest = new StateFile(Map.of(), Set.of(), Set.of(), Set.of(), c.fileMountPointsAfter()).toBytes();
+    return concatJournal(plan, rest);
   }
 
   /** The state recorded before changing anything: old and new files, new dirs, staging. */
@@ -469,7 +528,11 @@ public record StateFile(
     if (staging != null) {
       stagings.add(staging);
     }
-    return new StateFile(files, dirs, mkdirs, stagings);
+    // Those an earlier run created stay listed until the final state: one about to be removed
+    // must still be known as kvmount's if this run is cut short.
+    Set<GuestPath> fileMountPoints = new LinkedHashSet<>(old.fileMountPoints());
+    fileMountPoints.addAll(c.createFiles());
+    return new StateFile(files, dirs, mkdirs, stagings, fileMountPoints);
   }
 
   /**
@@ -483,12 +546,15 @@ public record StateFile(
    * @return the journal's bytes
    */
   static byte[] journalOf(byte[] stateBytes, Set<GuestPath> mkdirs, Set<GuestPath> staging) {
-    return concatJournal(stateBytes, restOfJournal(mkdirs, staging));
+    return concatJournal(stateBytes, restOfJournal(mkdirs, staging, Set.of()));
   }
 
-  /** The {@code mkdir} and {@code staging} lines of a journal, after a header line. */
-  private static byte[] restOfJournal(Set<GuestPath> mkdirs, Set<GuestPath> staging) {
-    return new StateFile(Map.of(), Set.of(), mkdirs, staging).toJournalBytes();
+  /**
+   * The {@code mkdir}, {@code staging} and {@code mount-point-file} lines of a journal, after a
+   * header line.
+   */
+  private static byte[] restOfJournal(Set<GuestPath> mkdirs, Set<GuestPath> staging, Set<GuestPath> fileMountPoints) {
+    return new StateFile(Map.of(), Set.of(), mkdirs, staging, fileMountPoints).toJournalBytes();
   }
 
   /** A state's bytes, then the lines of {@code rest} without its header line. */

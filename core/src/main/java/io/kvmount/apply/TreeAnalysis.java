@@ -13,18 +13,21 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeSet;
 
 /**
  * Reads a stage1 rootfs and decides what applying a {@link DesiredTree} to it changes: the {@link
  * Changes}. Checks the whole tree (symlinks, non-directories, files kvmount did not write or that
- * were changed after it wrote them) and refuses with an {@link IOException} naming both paths.
- * Only reads: never creates, changes or removes anything. Every path is walked component by
+ * were changed after it wrote them, anything but a regular file at a file mount point) and
+ * refuses with an {@link IOException} naming both paths. Only reads: never creates, changes or removes anything. Every path is walked component by
  * component without following symlinks; each {@code lstat} is done once per analysis.
  *
  * <p>One analysis per instance, on one thread.
@@ -44,6 +47,9 @@ final class TreeAnalysis {
   private final List<FileSpec> unchanged = new ArrayList<>();
   private final List<GuestPath> removeFiles = new ArrayList<>();
   private final List<GuestPath> removeDirsIfEmpty = new ArrayList<>();
+  private final List<GuestPath> createFiles = new ArrayList<>();
+  private final List<GuestPath> removeFilesIfEmpty = new ArrayList<>();
+  private final Set<GuestPath> fileMountPointsAfter = new LinkedHashSet<>();
 
   private TreeAnalysis(Path root, DesiredTree d, StateFile old) {
     this.root = root;
@@ -64,7 +70,8 @@ final class TreeAnalysis {
     TreeAnalysis a = new TreeAnalysis(root, d, old);
     a.run();
     return new Changes(
-        root, d, old, a.create, a.fix, a.write, a.unchanged, a.removeFiles, a.removeDirsIfEmpty);
+        root, d, old, a.create, a.fix, a.write, a.unchanged, a.removeFiles, a.removeDirsIfEmpty,
+        a.createFiles, a.removeFilesIfEmpty, a.fileMountPointsAfter);
   }
 
   private Path host(GuestPath p) {
@@ -133,11 +140,24 @@ final class TreeAnalysis {
     for (FileSpec f : d.files.values()) {
       walk(f.path(), false, "write");
     }
+    for (GuestPath p : d.fileMountPoints) {
+      walk(p, false, "create file mount point");
+    }
     for (GuestPath p : d.sortedDirs) {
       analyzeDirectory(p);
     }
     for (FileSpec f : d.files.values()) {
       analyzeFile(f);
+    }
+    for (GuestPath p : d.fileMountPoints) {
+      analyzeFileMountPoint(p);
+    }
+    if (!old.fileMountPoints().isEmpty()) {
+      for (GuestPath p : new TreeSet<>(old.fileMountPoints())) { // sorted: same list each run
+        if (!d.fileMountPoints.contains(p)) {
+          analyzeStaleFileMountPoint(p);
+        }
+      }
     }
     TreeSet<GuestPath> known = new TreeSet<>(old.files().keySet()); // sorted: same messages each run
     for (GuestPath p : known) {
@@ -222,6 +242,58 @@ final class TreeAnalysis {
               + " to let kvmount write it again");
     }
     write.add(f);
+  }
+
+  /**
+   * Whether a file mount point is created: when missing. An existing regular file is the app's
+   * (or one kvmount created earlier, which stays listed in the state) and is left as it is;
+   * anything else there is refused.
+   */
+  private void analyzeFileMountPoint(GuestPath p) throws IOException {
+    Kind k = exists(p.parent()) ? kind(p) : Kind.MISSING;
+    String rel = p.relativeString();
+    switch (k) {
+      case MISSING:
+        createFiles.add(p);
+        fileMountPointsAfter.add(p);
+        return;
+      case FILE:
+        if (old.fileMountPoints().contains(p)) {
+          fileMountPointsAfter.add(p);
+        }
+        return;
+      case SYMLINK:
+        throw new IOException("refusing to create file mount point \"" + rel + "\": it is a symlink");
+      case DIRECTORY:
+        throw new IOException("refusing to create file mount point \"" + rel + "\": it is a directory");
+      default:
+        throw new IOException(
+            "refusing to create file mount point \"" + rel + "\": it is not a regular file");
+    }
+  }
+
+  /**
+   * A file mount point an earlier run created that the plan no longer has: removed if it is still
+   * an empty regular file reached through real directories; otherwise it is no longer kvmount's
+   * and is only forgotten.
+   */
+  private void analyzeStaleFileMountPoint(GuestPath p) throws IOException {
+    for (int i = 1; i < p.depth(); i++) {
+      if (kind(p.ancestor(i)) != Kind.DIRECTORY) {
+        return;
+      }
+    }
+    if (kind(p) == Kind.FILE && size(p) == 0) {
+      removeFilesIfEmpty.add(p);
+    }
+  }
+
+  private long size(GuestPath p) throws IOException {
+    try {
+      return Files.readAttributes(host(p), BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).size();
+    } catch (IOException e) {
+      throw IoErrors.inStage1Rootfs("read the size of", p.relativeString(), root, e);
+    }
   }
 
   private void analyzeStale(GuestPath p) throws IOException {

@@ -45,6 +45,11 @@ public record Finding(Check check, String path, String message) {
     EMPTY_VOLUME("empty-volume"),
     /** A mount point directory kvmount creates is missing or is not a directory. */
     DIRECTORY("directory"),
+    /**
+     * The file mount point of a single-file volume (the file its bind unit binds a host file onto)
+     * is missing or is not a regular file.
+     */
+    FILE_MOUNT_POINT("file-mount-point"),
     /** A file changed since kvmount wrote it (its SHA-256 is not the one in the state file). */
     MODIFIED("modified"),
     /** A file listed in kvmount's state file is missing. */

@@ -9,6 +9,7 @@ import io.kvmount.path.RelativePath;
 import io.kvmount.plan.Plan;
 import io.kvmount.plan.PlannedDirectory;
 import io.kvmount.plan.PlannedFile;
+import io.kvmount.plan.PlannedFileMountPoint;
 import io.kvmount.plan.PlannedUnit;
 import io.kvmount.plan.Planner;
 import io.kvmount.plan.ResolvedMount;
@@ -67,7 +68,9 @@ import java.util.TreeSet;
  *   <li>With a plan, {@link Check#MISSING_FILE}, {@link Check#UNEXPECTED_FILE} and {@link
  *       Check#CONTENT}: the kvmount files are exactly the plan's files, byte for byte; {@link
  *       Check#EMPTY_VOLUME}: each empty-volume directory exists with the manifest's mode (all 12
- *       bits) and owner; {@link Check#DIRECTORY}: each mount point directory exists.
+ *       bits) and owner; {@link Check#DIRECTORY}: each mount point directory exists; {@link
+ *       Check#FILE_MOUNT_POINT}: each file mount point of a single-file volume is a regular file
+ *       (whatever its content, mode and owner: an app's own file there is used as it is).
  *   <li>{@link Check#MODIFIED} and {@link Check#DELETED}: each file in the state file still has
  *       one of the SHA-256 hashes kvmount recorded; {@link Check#STATE}: the state file exists,
  *       parses, shows no interrupted run, and lists every file that carries kvmount's header.
@@ -208,6 +211,9 @@ public final class Verifier {
       if (plan.isPresent()) {
         checkAgainstPlan(plan.get(), planned, state);
         dirs = checkDirectories(plan.get());
+        if (!plan.get().fileMountPoints().isEmpty()) {
+          checkFileMountPoints(plan.get());
+        }
       }
       if (options.systemdAnalyze()) {
         Map<RelativePath, byte[]> files = new LinkedHashMap<>();
@@ -634,6 +640,38 @@ public final class Verifier {
         }
       }
       return checked;
+    }
+
+    /** Each file mount point must be a regular file: a bind of a file needs a file to mount on. */
+    private void checkFileMountPoints(Plan p) throws IOException {
+      Set<GuestPath> seen = new TreeSet<>();
+      for (PlannedFileMountPoint m : p.fileMountPoints()) {
+        GuestPath path = m.path();
+        if (!seen.add(path)) {
+          continue;
+        }
+        Tree.Stat s = tree.lstat(path);
+        if (s.kind() == Tree.Kind.FILE) {
+          continue;
+        }
+        String what = describeMountPoint(p, path, "file mount point");
+        if (s.kind() == Tree.Kind.MISSING) {
+          add(Check.FILE_MOUNT_POINT, path, what + ": file missing; run kvmount generate");
+        } else {
+          add(Check.FILE_MOUNT_POINT, path, what + ": it " + blocked(s, path)
+              + "; a single-file volume needs a regular file to bind onto (kvmount generate refuses to replace it)");
+        }
+      }
+    }
+
+    /** "app "web": mount point /etc/hosts of volume "hosts"", or {@code fallback}. */
+    private static String describeMountPoint(Plan p, GuestPath target, String fallback) {
+      for (ResolvedMount m : p.mounts()) {
+        if (m.target().equals(target)) {
+          return "app \"" + m.app() + "\": mount point " + m.path() + " of volume \"" + m.volume() + "\"";
+        }
+      }
+      return fallback;
     }
 
     private static String describeDirectory(Plan p, PlannedDirectory d) {

@@ -11,10 +11,11 @@ import java.util.List;
 
 /**
  * Large deterministic plans for the crash test: {@code n} mount units, {@code n / 2} volume
- * directories and as many mount points, and drop-ins. Variant 1 overlaps variant 0: a quarter of
- * variant 0's files are gone, a third of the common ones changed content, the rest are new; the
- * same holds for drop-in directories and volume directories, so that going from 0 to 1 writes,
- * keeps, removes and creates.
+ * directories and as many mount points, {@code n / 4} file mount points of single-file volumes,
+ * and drop-ins. Variant 1 overlaps variant 0: a quarter of variant 0's files are gone, a third of
+ * the common ones changed content, the rest are new; the same holds for drop-in directories,
+ * volume directories and file mount points, so that going from 0 to 1 writes, keeps, removes and
+ * creates.
  */
 final class CrashPlans {
 
@@ -32,7 +33,14 @@ final class CrashPlans {
     int from = variant == 0 ? 0 : n / 4;
     List<PlannedFile> files = new ArrayList<>();
     List<PlannedDirectory> dirs = new ArrayList<>();
+    List<String> fileMountPoints = new ArrayList<>();
     for (int i = from; i < from + n; i++) {
+      if (i % 4 == 2) {
+        // A single-file volume's mount point; its parent planned as the planner does.
+        String etc = "/opt/stage2/app" + (i % 7) + "/rootfs/etc";
+        dirs.add(new PlannedDirectory(GuestPath.parse(etc), new FileMode(0755), 0, 0, false));
+        fileMountPoints.add(etc + "/f" + i);
+      }
       String content = Fixtures.unit("/mnt/vol" + i);
       if (variant == 1 && i % 3 == 0) {
         content += "# changed in variant 1\n";
@@ -71,6 +79,6 @@ final class CrashPlans {
                   + ".mount\n"
                   + (variant == 1 ? "# variant 1\n" : "")));
     }
-    return new Plan(List.of(), Fixtures.UNITS, files, dirs, List.of(), List.of());
+    return Fixtures.plan(files, dirs, fileMountPoints);
   }
 }

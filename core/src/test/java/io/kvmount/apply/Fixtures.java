@@ -6,6 +6,7 @@ import io.kvmount.path.RelativePath;
 import io.kvmount.plan.Plan;
 import io.kvmount.plan.PlannedDirectory;
 import io.kvmount.plan.PlannedFile;
+import io.kvmount.plan.PlannedFileMountPoint;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -17,6 +18,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.stream.Stream;
@@ -38,6 +40,20 @@ final class Fixtures {
 
   static Plan plan(List<PlannedFile> files, List<PlannedDirectory> dirs) {
     return new Plan(List.of(), UNITS, files, dirs, List.of(), List.of());
+  }
+
+  /**
+   * A plan with file mount points of single-file volumes as well.
+   *
+   * @param fileMountPoints guest paths, such as {@code /opt/stage2/web/rootfs/etc/hosts}
+   */
+  static Plan plan(List<PlannedFile> files, List<PlannedDirectory> dirs, List<String> fileMountPoints) {
+    List<PlannedFileMountPoint> fmps = new ArrayList<>();
+    for (String f : fileMountPoints) {
+      fmps.add(new PlannedFileMountPoint(GuestPath.parse(f)));
+    }
+    return new Plan(
+        List.of(), UNITS, files, List.of(), dirs, List.of(), List.of(), List.of(), fmps, Optional.empty());
   }
 
   static Plan plan(PlannedFile... files) {

@@ -26,11 +26,16 @@ class ModeExactnessTest {
 
   @TempDir Path tmp;
 
-  /** 100 apps' worth of directories (parallel creation) and unit files, and odd modes. */
+  /**
+   * 100 apps' worth of directories (parallel creation), unit files and file mount points of
+   * single-file volumes, and odd modes.
+   */
   static Plan plan() {
     List<PlannedFile> files = new ArrayList<>();
     List<PlannedDirectory> dirs = new ArrayList<>();
+    List<String> fileMountPoints = new ArrayList<>();
     for (int i = 0; i < 100; i++) {
+      fileMountPoints.add("/opt/stage2/app-" + i + "/rootfs/etc/hosts");
       dirs.add(Fixtures.dir("/opt/stage2/app-" + i + "/rootfs/data", 0755, 0, 0, false));
       files.add(Fixtures.file("opt-app" + i + ".mount", Fixtures.unit("/opt/stage2/app-" + i + "/rootfs/data")));
       files.add(Fixtures.file("app-" + i + ".service.d/10-kvmount-volumes.conf", "[Unit]\nRequires=x.mount\n"));
@@ -38,7 +43,7 @@ class ModeExactnessTest {
     dirs.add(Fixtures.dir("/mnt/scratch", 01777, 0, 0, true));
     dirs.add(Fixtures.dir("/mnt/private", 0750, 0, 0, true));
     dirs.add(Fixtures.dir("/mnt/shared", 02775, 0, 0, true));
-    return Fixtures.plan(files, dirs);
+    return Fixtures.plan(files, dirs, fileMountPoints);
   }
 
   private static int mode(Path p) throws Exception {
@@ -58,7 +63,12 @@ class ModeExactnessTest {
     try (var s = Files.walk(root)) {
       all = s.filter(p -> !p.equals(root) && !p.startsWith(root.resolve(".kvmount"))).toList();
     }
-    assertThat(all).hasSizeGreaterThan(600);
+    assertThat(all).hasSizeGreaterThan(700);
+    for (int i = 0; i < 100; i++) {
+      Path hosts = root.resolve("opt/stage2/app-" + i + "/rootfs/etc/hosts");
+      assertThat(Files.isRegularFile(hosts, java.nio.file.LinkOption.NOFOLLOW_LINKS)).as("%s", hosts).isTrue();
+      assertThat(Files.size(hosts)).as("%s", hosts).isZero();
+    }
     for (Path p : all) {
       String rel = root.relativize(p).toString();
       if (Files.isDirectory(p)) {
@@ -68,7 +78,7 @@ class ModeExactnessTest {
       } else {
         assertThat(mode(p)).as("mode of %s", rel).isEqualTo(0644);
       }
-      if (Files.isDirectory(p)) {
+      if (Files.isDirectory(p) || p.getFileName().toString().equals("hosts")) {
         assertThat(gid(p)).as("group of %s", rel).isEqualTo(gid);
       }
     }

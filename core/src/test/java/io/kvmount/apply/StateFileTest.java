@@ -156,4 +156,55 @@ class StateFileTest {
     assertThat(text).startsWith(StateFile.HEADER + "\n").endsWith("\n");
     assertThat(text.split(java.util.regex.Pattern.quote(StateFile.HEADER), -1)).hasSize(2); // one header
   }
+  /**
+   * File mount points kvmount created: their lines come last, sorted, so that a completed run's
+   * state is the plan's state followed by them ({@link StateFile#finalBytes}); they read back from
+   * both forms, and the lenient read for {@code kvmount verify} skips them without a finding.
+   */
+  @ParameterizedTest
+  @MethodSource("seeds")
+  void fileMountPoints_lastSortedLines_roundTrip_andLenientReadSkipsThem(long seed) throws Exception {
+    Random r = new Random(seed);
+    List<GuestPath> paths = shuffledPaths(r);
+    Map<GuestPath, SortedSet<String>> files = randomFiles(r, paths.subList(60, 200), false);
+    Set<GuestPath> dirs = new LinkedHashSet<>(paths.subList(0, 20));
+    Set<GuestPath> fileMountPoints = new LinkedHashSet<>(paths.subList(20, 60));
+    StateFile full = new StateFile(files, dirs, Set.of(), Set.of(), fileMountPoints);
+    byte[] planBytes = new StateFile(files, dirs, Set.of(), Set.of()).toBytes();
+
+    String text = new String(full.toBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    String planText = new String(planBytes, java.nio.charset.StandardCharsets.UTF_8);
+    assertThat(text).startsWith(planText);
+    List<String> rest = new ArrayList<>();
+    for (String line : text.substring(planText.length()).split("\n")) {
+      assertThat(line).startsWith("mount-point-file ");
+      rest.add(line.substring("mount-point-file ".length()));
+    }
+    List<String> expected = new ArrayList<>();
+    for (GuestPath p : StateFile.sorted(fileMountPoints)) {
+      expected.add(p.relativeString());
+    }
+    assertThat(rest).isEqualTo(expected);
+
+    assertThat(StateFile.parse(full.toBytes(), "test").fileMountPoints()).isEqualTo(fileMountPoints);
+    assertThat(StateFile.parse(full.toJournalBytes(), "test").fileMountPoints()).isEqualTo(fileMountPoints);
+    assertThat(StateFile.parse(full.toJournalBytes(), "test").toBytes()).isEqualTo(full.toBytes());
+    List<String> findings = new ArrayList<>();
+    StateFile lenient =
+        StateFile.readLeniently(
+            full.toBytes(),
+            new StateFile.LineFindings() {
+              @Override
+              public void malformed(int line, String why) {
+                findings.add(line + ": " + why);
+              }
+
+              @Override
+              public void unfinished(int line, String entry) {
+                findings.add(line + ": " + entry);
+              }
+            });
+    assertThat(findings).isEmpty();
+    assertThat(lenient.files()).isEqualTo(files);
+  }
 }

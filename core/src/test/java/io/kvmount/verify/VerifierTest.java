@@ -10,6 +10,13 @@ import io.kvmount.hypervisor.Hypervisors;
 import io.kvmount.manifest.ManifestReader;
 import io.kvmount.manifest.PodManifest;
 import io.kvmount.plan.Plan;
+import io.kvmount.path.GuestPath;
+import io.kvmount.plan.PlannedFileMountPoint;
+import io.kvmount.plan.ResolvedMount;
+import io.kvmount.plan.VolumeKind;
+import io.kvmount.systemd.UnitName;
+import java.util.ArrayList;
+import java.util.Optional;
 import io.kvmount.plan.PlanOptions;
 import io.kvmount.plan.Transport;
 import io.kvmount.verify.Finding.Check;
@@ -389,6 +396,61 @@ class VerifierTest {
     Path state = stage1.resolve(".kvmount/state");
     Files.writeString(state, Files.readString(state) + line + "\n");
     assertThat(lines(verifyTreeOnly())).contains("state: .kvmount/state: line ").contains(": malformed (");
+  }
+
+  /**
+   * The plan with two file mount points of single-file volumes: {@code /etc/hosts} of app web
+   * (with its mount, for the description) and one with no mount in the plan.
+   */
+  private Plan withFileMountPoints() throws Exception {
+    GuestPath hosts = GuestPath.parse("/opt/stage2/web/rootfs/etc/hosts");
+    GuestPath other = GuestPath.parse("/opt/stage2/worker/rootfs/etc/hostname");
+    List<ResolvedMount> mounts = new ArrayList<>(plan.mounts());
+    mounts.add(new ResolvedMount("web", "hosts", VolumeKind.HOST, Optional.of("/srv/hosts"),
+        GuestPath.parse("/etc/hosts"), hosts, true, UnitName.mount(hosts), "apps[0].mounts[2]"));
+    return new Plan(plan.shares(), plan.unitsDir(), plan.files(), plan.units(), plan.directories(), mounts,
+        plan.warnings(), plan.hostMountPoints(),
+        List.of(new PlannedFileMountPoint(hosts), new PlannedFileMountPoint(other)), plan.podShare());
+  }
+
+  @Test
+  void fileMountPoints_regularFiles_noFinding_missingOrNotAFile_oneLineEach() throws Exception {
+    Plan p = withFileMountPoints();
+    Kvmount.apply(p, stage1);
+    VerifyOptions against = VerifyOptions.against(p).withSystemdAnalyze(false);
+    VerifyReport clean = Verifier.verify(stage1, against);
+    assertThat(clean.findings()).as(lines(clean)).isEmpty();
+
+    // The app's own content in it is fine: only the kind of file matters.
+    Files.writeString(stage1.resolve("opt/stage2/worker/rootfs/etc/hostname"), "worker\n");
+    assertThat(Verifier.verify(stage1, against).findings()).isEmpty();
+
+    Files.delete(stage1.resolve("opt/stage2/web/rootfs/etc/hosts"));
+    Files.delete(stage1.resolve("opt/stage2/worker/rootfs/etc/hostname"));
+    Files.createDirectory(stage1.resolve("opt/stage2/worker/rootfs/etc/hostname"));
+    VerifyReport r = Verifier.verify(stage1, against);
+    assertThat(r.findings()).extracting(Finding::toString).containsExactly(
+        "file-mount-point: opt/stage2/web/rootfs/etc/hosts: app \"web\": mount point /etc/hosts of volume"
+            + " \"hosts\": file missing; run kvmount generate",
+        "file-mount-point: opt/stage2/worker/rootfs/etc/hostname: file mount point: it is a directory; a"
+            + " single-file volume needs a regular file to bind onto (kvmount generate refuses to replace it)");
+    // Without the plan, file mount points are not known.
+    assertThat(checks(verifyTreeOnly())).doesNotContain(Check.FILE_MOUNT_POINT);
+  }
+
+  @Test
+  void fileMountPointReplacedBySymlink_isAFinding_notFollowed() throws Exception {
+    Plan p = withFileMountPoints();
+    Kvmount.apply(p, stage1);
+    Path outside = Files.writeString(tmp.resolve("outside-hosts"), "x\n");
+    Path hosts = stage1.resolve("opt/stage2/web/rootfs/etc/hosts");
+    Files.delete(hosts);
+    Files.createSymbolicLink(hosts, outside);
+    VerifyReport r = Verifier.verify(stage1, VerifyOptions.against(p).withSystemdAnalyze(false));
+    assertThat(r.findings()).extracting(Finding::toString).containsExactly(
+        "file-mount-point: opt/stage2/web/rootfs/etc/hosts: app \"web\": mount point /etc/hosts of volume"
+            + " \"hosts\": it is a symbolic link; a single-file volume needs a regular file to bind onto (kvmount"
+            + " generate refuses to replace it)");
   }
 
   @Test
