@@ -187,6 +187,12 @@ final class GenerateCommand implements Callable<Integer> {
         for (String d : result.directoriesCreated()) {
           log.detail("created directory " + d);
         }
+        for (String f : result.fileMountPointsCreated()) {
+          log.detail("created file mount point " + f);
+        }
+        for (String f : result.fileMountPointsRemoved()) {
+          log.detail("removed file mount point " + f + " (no longer in the pod)");
+        }
       }
     } else {
       log.step("dry run: nothing written");
