@@ -136,6 +136,17 @@ class PodShareTest {
     assertThat(m.root()).isEqualTo(MountInfo.read().originOf(ro).orElseThrow().root());
   }
 
+  /** Paths with the characters fstab(5) and mountinfo escape reach mount and come back intact. */
+  @Test
+  void apply_awkwardSourceNames_areBoundAndChecked() throws Exception {
+    Path src = Files.createDirectories(base.resolve("#with space\\back\ttab"));
+    Files.writeString(src.resolve("f"), "awkward");
+    setUp(dirBind("rw", src, false, true), dirBind("ro", src, true, false));
+    assertThat(dir.resolve("rw/f")).hasContent("awkward");
+    assertThat(dir.resolve("ro/f")).hasContent("awkward");
+    assertThat(only(dir.resolve("ro")).root()).endsWith("/#with space\\back\ttab");
+  }
+
   @Test
   void analyse_reportsRealSourcePathAndChanges() throws Exception {
     Path real = Files.createDirectory(base.resolve("real"));
