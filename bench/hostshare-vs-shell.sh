@@ -14,10 +14,12 @@ case $what in
       io.kvmount.hostshare.PodShareBenchMain "$base/kvmount" "$n" ;;
   shell)
     b=$base/shell
-    mkdir -p "$b/share"
-    targets=()
+    dirs=() targets=()
     for ((i = 0; i < n; i++)); do
-      mkdir -p "$b/src/$i" "$b/share/v$i"
+      dirs+=("$b/src/$i" "$b/share/v$i")
+    done
+    mkdir -p "${dirs[@]}" # one process, so the loop spawns only mount
+    for ((i = 0; i < n; i++)); do
       mount --bind "$b/src/$i" "$b/share/v$i"
       if ((i % 2 == 1)); then
         mount -o remount,bind,ro "$b/share/v$i"

@@ -38,6 +38,11 @@ final class Records {
     return records.resolve("journal");
   }
 
+  /** The temporary fstab file of {@code mount --all} (see {@link HostMounts#mountAll}). */
+  static Path fstab(Path records) {
+    return records.resolve("fstab.tmp");
+  }
+
   static Path stage(Path records) {
     return records.resolve("stage");
   }
@@ -122,7 +127,7 @@ final class Records {
    */
   static List<Path> remove(Path records) throws IOException {
     List<Path> removed = new ArrayList<>();
-    for (Path p : List.of(stage(records), records.resolve("journal.tmp"), journal(records), records)) {
+    for (Path p : List.of(stage(records), fstab(records), records.resolve("journal.tmp"), journal(records), records)) {
       try {
         if (Files.deleteIfExists(p)) {
           removed.add(p);

@@ -136,6 +136,17 @@ class PodShareTest {
     assertThat(m.root()).isEqualTo(MountInfo.read().originOf(ro).orElseThrow().root());
   }
 
+  /** Paths with the characters fstab(5) and mountinfo escape reach mount and come back intact. */
+  @Test
+  void apply_awkwardSourceNames_areBoundAndChecked() throws Exception {
+    Path src = Files.createDirectories(base.resolve("#with space\\back\ttab"));
+    Files.writeString(src.resolve("f"), "awkward");
+    setUp(dirBind("rw", src, false, true), dirBind("ro", src, true, false));
+    assertThat(dir.resolve("rw/f")).hasContent("awkward");
+    assertThat(dir.resolve("ro/f")).hasContent("awkward");
+    assertThat(only(dir.resolve("ro")).root()).endsWith("/#with space\\back\ttab");
+  }
+
   @Test
   void analyse_reportsRealSourcePathAndChanges() throws Exception {
     Path real = Files.createDirectory(base.resolve("real"));
@@ -277,6 +288,42 @@ class PodShareTest {
     PodShare.apply(doubled);
     assertThat(MountInfo.read().at(dir.resolve("two"))).hasSize(1);
     assertThat(PodShare.analyse(next, List.of()).isEmpty()).isTrue();
+  }
+
+  /**
+   * A run without root (a child JVM under {@code setpriv} as nobody) fails before it writes
+   * anything, saying that host mounts need root and pointing to {@code --share per-volume}.
+   */
+  @Test
+  void apply_notRoot_saysHostMountsNeedRoot_andWritesNothing() throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        Files.isExecutable(Path.of("/usr/bin/setpriv")), "setpriv (util-linux) is not installed");
+    for (String s : List.of("src-a/sub", "src-b/sub")) {
+      Files.createDirectories(base.resolve(s));
+    }
+    Files.writeString(base.resolve("file-c"), "c");
+    Files.writeString(base.resolve("file-d"), "d");
+    Mounts.run("chmod", "-R", "a+rX", base.toString());
+    String cp =
+        Path.of(PodShare.class.getProtectionDomain().getCodeSource().getLocation().toURI())
+            + java.io.File.pathSeparator
+            + Path.of(PodShareCrashMain.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+    Process p =
+        new ProcessBuilder(
+                "/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xshare:auto", "-cp", cp, PodShareCrashMain.class.getName(), "apply",
+                base.toString(), "0")
+            .redirectErrorStream(true)
+            .start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor()).as(out).isNotZero();
+    assertThat(out)
+        .contains(
+            "java.io.IOException: the pod share needs root: host bind mounts need root (kvmount"
+                + " runs as user ID 65534); run kvmount as root, or use --share per-volume");
+    assertThat(PodShareCrashMain.shareDir(base)).doesNotExist();
+    assertThat(Records.dirOf(PodShareCrashMain.shareDir(base))).doesNotExist();
   }
 
   @Test
