@@ -165,7 +165,7 @@ final class GenerateCommand implements Callable<Integer> {
             + " host step(s)");
         if (verbose) {
           for (String line : hostShare.get().lines()) {
-            log.detail(line);
+            log.detail(ExitCodes.oneLine(line));
           }
         }
       }

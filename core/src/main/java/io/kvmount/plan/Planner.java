@@ -301,11 +301,11 @@ public final class Planner {
     resolved.add(rm);
     byApp.computeIfAbsent(m.app(), k -> new ArrayList<>()).add(rm);
     if (t.fileTarget) {
-      // A single-file volume: its parent directory, and the file itself when the app has none.
+      // A single-file volume: its parent directory, and the file mount point, whether or not it
+      // exists yet (the writer creates it when missing and keeps it while planned; planning it
+      // only when missing would have every second run remove the file the first one made).
       dirs.add(new PlannedDirectory(target.parent(), FileMode.DEFAULT_DIRECTORY, 0, 0, false));
-      if (t.missing) {
-        fileMountPoints.add(new PlannedFileMountPoint(target));
-      }
+      fileMountPoints.add(new PlannedFileMountPoint(target));
     } else {
       dirs.add(new PlannedDirectory(target, FileMode.DEFAULT_DIRECTORY, 0, 0, false));
     }
@@ -319,8 +319,6 @@ public final class Planner {
     PlanException unitError;
     /** The mount point is a file (a single-file volume). */
     boolean fileTarget;
-    /** Nothing exists at the target yet. */
-    boolean missing;
 
     /**
      * Resolves {@code m}'s path inside its app rootfs ({@code appRoot}, {@code
@@ -364,7 +362,6 @@ public final class Planner {
         }
         t.path = target;
         t.fileTarget = file;
-        t.missing = r.kind() == GuestFs.Kind.MISSING;
       } catch (PlanException e) {
         t.error = e;
         return t;

@@ -53,12 +53,14 @@ class PlannerPodShareTest {
         .contains("What=/mnt/kvmount_pod/data\nWhere=/opt/stage2/web/rootfs/var/data\nType=none\nOptions=bind\n");
     assertThat(file(p, "opt-stage2-web-rootfs-etc-hosts.mount"))
         .contains("What=/mnt/kvmount_pod/hosts\nWhere=/opt/stage2/web/rootfs/etc/hosts\nType=none\nOptions=bind,ro\n");
-    // No per-volume share units or /mnt/<volume> directories; the app's file exists, so none is created.
+    // No per-volume share units or /mnt/<volume> directories; the app's own file is the file
+    // mount point (planned whether or not it exists: the writer keeps an existing one as it is).
     assertThat(p.files()).extracting(f -> f.path().toString()).doesNotContain("mnt-data.mount", "mnt-hosts.mount");
     assertThat(p.directories()).extracting(d -> d.path().toString())
         .contains("/mnt/kvmount_pod", "/opt/stage2/web/rootfs/var/data", "/opt/stage2/web/rootfs/etc")
         .doesNotContain("/mnt/data", "/mnt/hosts", "/opt/stage2/web/rootfs/etc/hosts");
-    assertThat(p.fileMountPoints()).isEmpty();
+    assertThat(p.fileMountPoints())
+        .containsExactly(new PlannedFileMountPoint(GuestPath.parse("/opt/stage2/web/rootfs/etc/hosts")));
     assertThat(p.units()).filteredOn(u -> u.role() == PlannedUnit.Role.SHARE).hasSize(1);
   }
 
