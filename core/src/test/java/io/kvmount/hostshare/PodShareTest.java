@@ -162,6 +162,24 @@ class PodShareTest {
     assertThat(Records.dirOf(dir)).doesNotExist();
   }
 
+  /** A single file has no submounts: its line says only the access, not the recursion. */
+  @Test
+  void analyse_singleFileLine_saysOnlyTheAccess() throws Exception {
+    Path ro = Files.writeString(base.resolve("resolv.conf"), "nameserver 192.0.2.1\n");
+    Path rw = Files.writeString(base.resolve("hosts"), "127.0.0.1 localhost\n");
+    ShareSpec spec =
+        new ShareSpec(
+            dir,
+            List.of(
+                new HostBind("resolv.conf", "resolv", ro, true, true, true),
+                new HostBind("hosts", "hosts", rw, true, false, false)));
+    assertThat(PodShare.analyse(spec, List.of()).lines())
+        .containsExactly(
+            "create share directory " + dir,
+            "bind resolv.conf from " + ro + " (read-only)",
+            "bind hosts from " + rw + " (read-write)");
+  }
+
   @Test
   void apply_symlinkSwappedAfterAnalyse_isUndoneAndFails() throws Exception {
     Path a = Files.createDirectories(base.resolve("a/data"));
