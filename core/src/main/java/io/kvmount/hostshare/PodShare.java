@@ -370,7 +370,9 @@ public final class PodShare {
   /**
    * Unmounts everything kvmount mounted under {@code shareDir} (only under the entries its journal
    * lists, and its staging mount) and removes the mount points, the share directory and kvmount's
-   * records. Idempotent: with no share directory and no records it does nothing.
+   * records. Idempotent: without kvmount's journal beside the share directory it leaves the
+   * directory alone (kvmount did not make it, or already removed it) and removes only what is
+   * left of the records.
    *
    * @param shareDir the share directory as the user gave it
    * @return what was unmounted and removed
@@ -390,15 +392,22 @@ public final class PodShare {
     }
     Path dir = parent.toRealPath().resolve(given.getFileName());
     Path records = Records.dirOf(dir);
-    boolean dirExists = Files.exists(dir, LinkOption.NOFOLLOW_LINKS);
-    if (!dirExists && !Files.exists(records, LinkOption.NOFOLLOW_LINKS)) {
+    if (!Files.isDirectory(records, LinkOption.NOFOLLOW_LINKS)) {
       return new ReleaseResult(dir, List.of(), List.of());
     }
+    Optional<List<String>> journal = Records.read(records);
+    if (journal.isEmpty()) {
+      // No journal, so DIR is not kvmount's: apply writes the journal before it creates DIR, and
+      // release removes DIR before the journal. What is left is the records of an interrupted
+      // run (a journal being written, or a release killed after the journal went).
+      return new ReleaseResult(dir, List.of(), removeJournalLess(records));
+    }
+    boolean dirExists = Files.exists(dir, LinkOption.NOFOLLOW_LINKS);
     if (dirExists && !Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
       throw new IOException(
           "release share directory \"" + dir + "\": not a directory; nothing was changed");
     }
-    List<String> owned = Records.read(records).orElse(List.of());
+    List<String> owned = journal.get();
     MountInfo mi = MountInfo.read();
     try {
       checkForeign(dir, new LinkedHashSet<>(owned), mi, dirExists);
@@ -435,6 +444,23 @@ public final class PodShare {
     removed.addAll(Records.remove(records));
     CrashPoint.step();
     return new ReleaseResult(dir, unmounted, removed);
+  }
+
+  /**
+   * Removes the records directory of a share that has no journal, unless something is mounted
+   * in it (kvmount mounts there only while a journal exists, so such a mount is not kvmount's).
+   */
+  private static List<Path> removeJournalLess(Path records) throws IOException {
+    List<Mount> mounted = MountInfo.read().atOrBelow(records);
+    if (!mounted.isEmpty()) {
+      throw new IOException(
+          "release kvmount's records \"" + records + "\": \"" + mounted.get(0).mountPoint()
+              + "\" is mounted there, but they hold no journal, so kvmount did not mount it;"
+              + " nothing was changed");
+    }
+    List<Path> removed = Records.remove(records);
+    CrashPoint.step();
+    return removed;
   }
 
   /**

@@ -363,4 +363,22 @@ class PodShareTest {
     assertThat(PodShare.release(dir).nothingToDo()).isTrue();
     assertThat(PodShare.release(base.resolve("never/was")).nothingToDo()).isTrue();
   }
+
+  /** A directory kvmount never made (no journal beside it) is left alone, empty or not. */
+  @Test
+  void release_withoutKvmountsJournal_leavesTheDirectory() throws Exception {
+    Files.createDirectory(dir);
+    ReleaseResult r = PodShare.release(dir);
+    assertThat(r.nothingToDo()).isTrue();
+    assertThat(dir).isEmptyDirectory();
+    // Records left by a run killed before its journal was in place: removed, DIR still kept.
+    Path records = Files.createDirectory(Records.dirOf(dir));
+    Files.writeString(records.resolve("journal.tmp"), "kvmount host share journal 1\n");
+    r = PodShare.release(dir);
+    assertThat(r.removed()).containsExactly(records.resolve("journal.tmp"), records);
+    assertThat(records).doesNotExist();
+    assertThat(dir).isEmptyDirectory();
+    assertThat(PodShare.release(dir).nothingToDo()).isTrue();
+    assertThat(dir).isEmptyDirectory();
+  }
 }
