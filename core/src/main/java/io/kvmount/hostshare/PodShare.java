@@ -377,9 +377,13 @@ public final class PodShare {
    * @param shareDir the share directory as the user gave it
    * @return what was unmounted and removed
    * @throws InvalidInputException (exit 3) when {@code shareDir} is not absolute
-   * @throws IOException (exit 1) when the share directory holds an entry or a mount kvmount did
-   *     not make (then nothing is unmounted or removed), when not root and there are mounts to
-   *     undo, or when an unmount or removal fails
+   * @throws IOException (exit 1) when the share directory holds a mount kvmount did not make
+   *     (then nothing is unmounted or removed); when it holds a file or directory kvmount did not
+   *     put there, or one of kvmount's mount points is no longer empty (then every bind is
+   *     unmounted and kvmount's empty mount points removed, but the share directory and the
+   *     records stay, and the message names what is left: a re-run after it is removed
+   *     finishes); when not root and there are mounts to undo; or when an unmount or removal
+   *     fails
    */
   public static ReleaseResult release(Path shareDir) throws InvalidInputException, IOException {
     if (!shareDir.isAbsolute()) {
@@ -410,13 +414,18 @@ public final class PodShare {
     List<String> owned = journal.get();
     MountInfo mi = MountInfo.read();
     try {
-      checkForeign(dir, new LinkedHashSet<>(owned), mi, dirExists);
+      // A foreign mount refuses everything: kvmount never unmounts what it did not mount.
+      checkForeignMounts(dir, new LinkedHashSet<>(owned), mi);
     } catch (InvalidInputException e) {
       throw new IOException("release " + e.getMessage() + "; nothing was changed", e);
     }
     List<Path> roots = new ArrayList<>();
+    int binds = 0;
     for (String n : owned) {
       roots.add(dir.resolve(n));
+      if (!mi.atOrBelow(dir.resolve(n)).isEmpty()) {
+        binds++;
+      }
     }
     roots.add(records);
     if (roots.stream().anyMatch(r -> !mi.atOrBelow(r).isEmpty())) {
@@ -424,12 +433,41 @@ public final class PodShare {
     }
     List<String> unmounted = unmountAll(roots);
     List<Path> removed = new ArrayList<>();
+    List<String> notEmpty = new ArrayList<>();
     for (String n : owned) {
       Path mp = dir.resolve(n);
-      if (Files.exists(mp, LinkOption.NOFOLLOW_LINKS) || Files.isSymbolicLink(mp)) {
+      if (!isEmptyMountPoint(mp)) {
+        notEmpty.add(n);
+      } else if (Files.exists(mp, LinkOption.NOFOLLOW_LINKS) || Files.isSymbolicLink(mp)) {
         removeMountPoint(mp);
         removed.add(mp);
         CrashPoint.step();
+      }
+    }
+    if (dirExists) {
+      // Plain files or directories the guest (or anyone) put in DIR are not kvmount's to
+      // delete: the binds are undone, DIR and the records stay until they are gone.
+      List<String> foreign = new ArrayList<>();
+      for (Path p : list(dir)) {
+        String n = p.getFileName().toString();
+        if (!owned.contains(n)) {
+          foreign.add(n);
+        }
+      }
+      if (!foreign.isEmpty() || !notEmpty.isEmpty()) {
+        List<String> why = new ArrayList<>();
+        if (!foreign.isEmpty()) {
+          why.add("it holds " + quoted(foreign) + ", which kvmount did not put there");
+        }
+        if (!notEmpty.isEmpty()) {
+          why.add("kvmount's mount point " + quoted(notEmpty) + " is not empty");
+        }
+        throw new IOException(
+            "release share directory \"" + dir + "\": unmounted " + binds
+                + (binds == 1 ? " bind" : " binds") + "; kept \"" + dir + "\": "
+                + String.join(", and ", why) + "; remove "
+                + (foreign.size() + notEmpty.size() == 1 ? "it" : "them")
+                + " and run release again");
       }
     }
     if (dirExists) {
@@ -650,6 +688,57 @@ public final class PodShare {
   /** Refuses entries and mounts in the share directory that kvmount's journal does not list. */
   private static void checkForeign(Path dir, Set<String> owned, MountInfo mi, boolean dirExists)
       throws InvalidInputException, IOException {
+    checkForeignMounts(dir, owned, mi);
+    if (dirExists) {
+      for (Path p : list(dir)) {
+        if (!owned.contains(p.getFileName().toString())) {
+          throw new InvalidInputException(
+              "share directory \"" + dir + "\": holds \"" + p.getFileName()
+                  + "\", which kvmount did not put there");
+        }
+      }
+    }
+  }
+
+  /** The entries of the share directory, sorted. */
+  private static List<Path> list(Path dir) throws IOException {
+    try (Stream<Path> s = Files.list(dir)) {
+      return s.sorted().toList();
+    } catch (IOException e) {
+      throw new IOException("list share directory \"" + dir + "\": " + IoErrors.reason(e), e);
+    }
+  }
+
+  /** Names in quotes, joined with commas: {@code "a", "b"}. */
+  private static String quoted(List<String> names) {
+    return names.stream().map(n -> "\"" + n + "\"").collect(Collectors.joining(", "));
+  }
+
+  /**
+   * Whether an (unmounted) mount point holds nothing: true when it is missing, a symlink, an
+   * empty file or an empty directory.
+   */
+  private static boolean isEmptyMountPoint(Path p) throws IOException {
+    try {
+      if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+        try (Stream<Path> s = Files.list(p)) {
+          return s.findAny().isEmpty();
+        }
+      }
+      if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
+        return Files.size(p) == 0;
+      }
+      return true;
+    } catch (NoSuchFileException e) {
+      return true;
+    } catch (IOException e) {
+      throw new IOException("read mount point \"" + p + "\": " + IoErrors.reason(e), e);
+    }
+  }
+
+  /** Refuses mounts at the share directory, and below it outside the entries kvmount owns. */
+  private static void checkForeignMounts(Path dir, Set<String> owned, MountInfo mi)
+      throws InvalidInputException {
     if (!mi.at(dir).isEmpty()) {
       throw new InvalidInputException(
           "share directory \"" + dir + "\": is a mount point, and kvmount did not mount it");
@@ -660,21 +749,6 @@ public final class PodShare {
         throw new InvalidInputException(
             "share directory \"" + dir + "\": \"" + m.mountPoint()
                 + "\" is mounted there, and kvmount did not mount it");
-      }
-    }
-    if (dirExists) {
-      List<Path> entries;
-      try (Stream<Path> s = Files.list(dir)) {
-        entries = s.sorted().toList();
-      } catch (IOException e) {
-        throw new IOException("list share directory \"" + dir + "\": " + IoErrors.reason(e), e);
-      }
-      for (Path p : entries) {
-        if (!owned.contains(p.getFileName().toString())) {
-          throw new InvalidInputException(
-              "share directory \"" + dir + "\": holds \"" + p.getFileName()
-                  + "\", which kvmount did not put there");
-        }
       }
     }
   }

@@ -381,4 +381,56 @@ class PodShareTest {
     assertThat(PodShare.release(dir).nothingToDo()).isTrue();
     assertThat(dir).isEmptyDirectory();
   }
+
+  /**
+   * A plain file the guest wrote into the share root does not block release: every bind is
+   * undone, DIR and the records stay with the file, and a re-run after it is removed finishes.
+   */
+  @Test
+  void release_foreignFileInShareDir_unmountsAllButKeepsDir_thenFinishes() throws Exception {
+    Path src = sourceWithSubmount("src");
+    Path f = Files.writeString(base.resolve("f"), "f");
+    setUp(dirBind("rw", src, false, true), dirBind("ro", src, true, false),
+        new HostBind("f", "f", f, true, true, true));
+    Files.writeString(dir.resolve("foreign"), "written by the guest");
+    assertThatThrownBy(() -> PodShare.release(dir))
+        .isInstanceOf(IOException.class)
+        .hasMessage(
+            "release share directory \"" + dir + "\": unmounted 3 binds; kept \"" + dir
+                + "\": it holds \"foreign\", which kvmount did not put there; remove it and run"
+                + " release again");
+    assertThat(MountInfo.read().atOrBelow(dir)).isEmpty();
+    assertThat(Mounts.under(Records.dirOf(dir))).isEmpty();
+    try (var s = Files.list(dir)) {
+      assertThat(s.map(p -> p.getFileName().toString()).toList()).containsExactly("foreign");
+    }
+    assertThat(Records.journal(Records.dirOf(dir))).exists();
+    assertThat(src.resolve("sub/submount.txt")).hasContent("submount");
+    Files.delete(dir.resolve("foreign"));
+    ReleaseResult r = PodShare.release(dir);
+    assertThat(r.removed()).contains(dir, Records.dirOf(dir));
+    assertThat(dir).doesNotExist();
+    assertThat(Records.dirOf(dir)).doesNotExist();
+  }
+
+  /** A mount point of kvmount's that is not empty once unmounted is kept and named too. */
+  @Test
+  void release_nonEmptyMountPoint_isKeptAndNamed() throws Exception {
+    Path a = Files.createDirectory(base.resolve("a"));
+    Path b = Files.createDirectory(base.resolve("b"));
+    setUp(dirBind("one", a, false, true), dirBind("two", b, false, true));
+    // Something wrote beneath "two" while it was not mounted.
+    Mounts.run("umount", dir.resolve("two").toString());
+    Files.writeString(dir.resolve("two/beneath"), "x");
+    Files.createDirectory(dir.resolve("extra"));
+    assertThatThrownBy(() -> PodShare.release(dir))
+        .isInstanceOf(IOException.class)
+        .hasMessage(
+            "release share directory \"" + dir + "\": unmounted 1 bind; kept \"" + dir
+                + "\": it holds \"extra\", which kvmount did not put there, and kvmount's mount"
+                + " point \"two\" is not empty; remove them and run release again");
+    assertThat(MountInfo.read().atOrBelow(dir)).isEmpty();
+    assertThat(dir.resolve("one")).doesNotExist();
+    assertThat(dir.resolve("two/beneath")).hasContent("x");
+  }
 }
