@@ -14,6 +14,7 @@ import io.kvmount.hostshare.ShareChanges.Unchanged;
 import io.kvmount.hostshare.ShareChanges.UnmountStale;
 import io.kvmount.hostshare.ShareChanges.WriteRecords;
 import java.io.IOException;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
@@ -399,7 +400,16 @@ public final class PodShare {
     if (!Files.isDirectory(records, LinkOption.NOFOLLOW_LINKS)) {
       return new ReleaseResult(dir, List.of(), List.of());
     }
-    Optional<List<String>> journal = Records.read(records);
+    Optional<List<String>> journal;
+    try {
+      journal = Records.read(records);
+    } catch (IOException e) {
+      if (e.getCause() instanceof AccessDeniedException && HostMounts.euid() != 0) {
+        throw HostMounts.releaseNeedsRoot(
+            "kvmount's records \"" + records + "\" are root's and cannot be read");
+      }
+      throw e;
+    }
     if (journal.isEmpty()) {
       // No journal, so DIR is not kvmount's: apply writes the journal before it creates DIR, and
       // release removes DIR before the journal. What is left is the records of an interrupted
@@ -429,7 +439,7 @@ public final class PodShare {
     }
     roots.add(records);
     if (roots.stream().anyMatch(r -> !mi.atOrBelow(r).isEmpty())) {
-      HostMounts.requireRoot();
+      HostMounts.requireRootToRelease();
     }
     List<String> unmounted = unmountAll(roots);
     List<Path> removed = new ArrayList<>();
@@ -523,20 +533,35 @@ public final class PodShare {
     }
     Path records = Records.dirOf(dir);
     if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
-      out.add("host-share: " + dir + ": missing or not a directory (generate --share pod makes it)");
+      out.add("host-share: " + dir + ": the share directory is missing or not a directory"
+          + " (generate --share pod makes it)");
       return out;
     }
     MountInfo mi;
-    Set<String> owned;
     try {
       mi = MountInfo.read();
+    } catch (IOException e) {
+      out.add("host-share: " + dir + ": cannot read this process's mount table: "
+          + IoErrors.reason(e));
+      return out;
+    }
+    Set<String> owned;
+    try {
       Optional<List<String>> j = Records.read(records);
       if (j.isEmpty()) {
-        out.add("host-records: " + Records.journal(records) + ": missing");
+        out.add("host-records: " + Records.journal(records) + ": kvmount's journal of the share"
+            + " directory is missing, so no entry there is known to be kvmount's (generate"
+            + " --share pod writes it)");
       }
       owned = new LinkedHashSet<>(j.orElse(List.of()));
     } catch (IOException e) {
-      out.add("host-share: " + dir + ": " + IoErrors.message(e));
+      String hint =
+          e.getCause() instanceof AccessDeniedException && HostMounts.euid() != 0
+              ? " (kvmount runs as user ID " + HostMounts.euid()
+                  + " and the records are root's: run kvmount verify as root)"
+              : "";
+      out.add("host-records: " + records + ": cannot tell which entries of the share directory"
+          + " are kvmount's: " + IoErrors.reason(e) + hint);
       return out;
     }
     Set<String> names = new LinkedHashSet<>();
@@ -557,27 +582,30 @@ public final class PodShare {
       for (Path p : s.sorted().toList()) {
         String n = p.getFileName().toString();
         if (!owned.contains(n)) {
-          out.add("host-foreign: " + p + ": not made by kvmount");
+          out.add("host-foreign: " + p + ": kvmount did not put this entry in the share directory");
         } else if (!names.contains(n)) {
           out.add("host-stale: " + p + ": kvmount's entry is no longer in the pod");
         }
       }
     } catch (IOException e) {
-      out.add("host-share: " + dir + ": " + IoErrors.message(e));
+      out.add("host-share: " + dir + ": cannot list the share directory: " + IoErrors.reason(e));
     }
     for (Mount m : mi.at(dir)) {
-      out.add("host-foreign: " + dir + ": a mount kvmount did not make (" + m.fsType() + ")");
+      out.add("host-foreign: " + dir + ": the share directory is a mount point (" + m.fsType()
+          + "), and kvmount did not mount it");
     }
     for (Mount m : mi.below(dir)) {
       String first = dir.relativize(m.path()).getName(0).toString();
       if (!owned.contains(first)) {
-        out.add("host-foreign: " + m.mountPoint() + ": a mount kvmount did not make");
+        out.add("host-foreign: " + m.mountPoint() + ": mounted in the share directory, and kvmount"
+            + " did not mount it");
       } else if (!names.contains(first)) {
         out.add("host-stale: " + m.mountPoint() + ": kvmount's mount is no longer in the pod");
       }
     }
     for (Mount m : mi.atOrBelow(records)) {
-      out.add("host-staging: " + m.mountPoint() + ": left by an interrupted run");
+      out.add("host-staging: " + m.mountPoint() + ": a staging mount left by an interrupted run"
+          + " (generate or release unmounts it)");
     }
     return out;
   }
@@ -603,6 +631,10 @@ public final class PodShare {
       throw new InvalidInputException(
           "share directory \"" + given + "\": its parent directory \"" + parent
               + "\" does not exist", e);
+    } catch (IOException e) {
+      throw new IOException(
+          "share directory \"" + given + "\": cannot resolve its parent directory \"" + parent
+              + "\": " + IoErrors.reason(e), e);
     }
   }
 

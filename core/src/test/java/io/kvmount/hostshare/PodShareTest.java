@@ -433,4 +433,65 @@ class PodShareTest {
     assertThat(dir.resolve("one")).doesNotExist();
     assertThat(dir.resolve("two/beneath")).hasContent("x");
   }
+
+  /** Runs {@link PodShareCrashMain} as user nobody (setpriv) and returns its output. */
+  private String asNobody(String... args) throws Exception {
+    String cp =
+        Path.of(PodShare.class.getProtectionDomain().getCodeSource().getLocation().toURI())
+            + java.io.File.pathSeparator
+            + Path.of(PodShareCrashMain.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+    List<String> cmd =
+        new java.util.ArrayList<>(
+            List.of(
+                "/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xshare:auto", "-cp", cp, PodShareCrashMain.class.getName()));
+    cmd.addAll(List.of(args));
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    p.waitFor();
+    return out;
+  }
+
+  /**
+   * Release and verify without root say what they need in full sentences: release that the pod
+   * share needs root (and changes nothing), verify which records it could not read and why.
+   */
+  @Test
+  void releaseAndVerify_notRoot_sayTheyNeedRoot() throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        Files.isExecutable(Path.of("/usr/bin/setpriv")), "setpriv (util-linux) is not installed");
+    for (String s : List.of("src-a/sub", "src-b/sub")) {
+      Files.createDirectories(base.resolve(s));
+    }
+    Files.writeString(base.resolve("file-c"), "c");
+    Files.writeString(base.resolve("file-d"), "d");
+    Mounts.run("chmod", "-R", "a+rX", base.toString());
+    ShareSpec spec = PodShareCrashMain.spec(base, 0);
+    PodShare.apply(PodShare.analyse(spec, List.of()));
+    Path share = PodShareCrashMain.shareDir(base);
+    Path records = Records.dirOf(share);
+    int mounts = MountInfo.read().atOrBelow(share).size();
+
+    assertThat(asNobody("release", base.toString()))
+        .contains(
+            "java.io.IOException: the pod share needs root: kvmount's records \"" + records
+                + "\" are root's and cannot be read (kvmount runs as user ID 65534); run kvmount"
+                + " release as root");
+    assertThat(asNobody("verify", base.toString(), "0").strip())
+        .isEqualTo(
+            "host-records: " + records + ": cannot tell which entries of the share directory are"
+                + " kvmount's: read kvmount's journal \"" + Records.journal(records)
+                + "\": permission denied (kvmount runs as user ID 65534 and the records are"
+                + " root's: run kvmount verify as root)");
+    // With readable records, the mounts are what needs root.
+    Mounts.run("chmod", "a+rx", records.toString());
+    assertThat(asNobody("release", base.toString()))
+        .contains(
+            "java.io.IOException: the pod share needs root: releasing it unmounts host bind"
+                + " mounts, which needs root (kvmount runs as user ID 65534); run kvmount release"
+                + " as root");
+    assertThat(MountInfo.read().atOrBelow(share)).hasSize(mounts);
+    assertThat(PodShare.verify(spec)).isEmpty();
+  }
 }
