@@ -108,9 +108,10 @@ public final class PodShare {
       }
     }
     MountInfo mi = MountInfo.read();
+    Place place = Place.of(dir, records);
     List<Resolved> resolved = new ArrayList<>();
     for (HostBind b : spec.binds()) {
-      Resolved r = resolve(b, dir, records, mi);
+      Resolved r = resolve(b, place, mi);
       resolved.add(r);
     }
     Optional<List<String>> journal = Records.read(records);
@@ -569,7 +570,7 @@ public final class PodShare {
       names.add(b.name());
       Path mp = dir.resolve(b.name());
       try {
-        Resolved r = resolve(b, dir, records, mi);
+        Resolved r = resolve(b, Place.of(dir, records), mi);
         String wrong = wrong(b, r.origin(), mi.at(mp), mi.below(mp));
         if (wrong != null) {
           out.add("host-bind: " + mp + ": volume \"" + b.volume() + "\": " + wrong);
@@ -664,9 +665,31 @@ public final class PodShare {
     }
   }
 
-  /** Resolves a source once and finds what its bind must show in the mount table. */
-  private static Resolved resolve(HostBind b, Path dir, Path records, MountInfo mi)
+  /**
+   * Where the share directory is, by path and by identity: the directory, its records, the
+   * existing directories from it up to {@code /} with their identities, and the identities of the
+   * directory and the records where they exist.
+   */
+  private record Place(Path dir, Path records, List<FileId.Placed> chain, Set<FileId> own) {
+
+    static Place of(Path dir, Path records) {
+      Set<FileId> own = new LinkedHashSet<>();
+      FileId.of(dir).ifPresent(own::add);
+      FileId.of(records).ifPresent(own::add);
+      return new Place(dir, records, FileId.chain(dir), own);
+    }
+  }
+
+  /**
+   * Resolves a source once and finds what its bind must show in the mount table. Refuses a
+   * source that lies inside the share directory, or a directory source the share directory lies
+   * inside, by path and by identity (device and inode), so another path to the same directory (a
+   * bind mount, a symlink in a parent) is caught too.
+   */
+  private static Resolved resolve(HostBind b, Place place, MountInfo mi)
       throws InvalidInputException, IOException {
+    Path dir = place.dir();
+    Path records = place.records();
     String what = "volume \"" + b.volume() + "\": source \"" + b.source() + "\"";
     if (!b.source().isAbsolute()) {
       throw new InvalidInputException(what + ": not an absolute path");
@@ -697,6 +720,28 @@ public final class PodShare {
       throw new InvalidInputException(
           "share directory \"" + dir + "\": lies inside the source \"" + real + "\" of volume \""
               + b.volume() + "\"");
+    }
+    if (!place.own().isEmpty()) {
+      for (FileId.Placed p : FileId.chain(real)) {
+        if (place.own().contains(p.id())) {
+          throw new InvalidInputException(
+              what + ": its real path \"" + real + "\" lies inside the share directory \"" + dir
+                  + "\": \"" + p.path() + "\" is the same directory as \""
+                  + (FileId.of(dir).equals(Optional.of(p.id())) ? dir : records)
+                  + "\", reached through another path");
+        }
+      }
+    }
+    if (isDir) {
+      Optional<FileId> id = FileId.of(real);
+      for (FileId.Placed p : place.chain()) {
+        if (id.isPresent() && p.id().equals(id.get())) {
+          throw new InvalidInputException(
+              "share directory \"" + dir + "\": lies inside the source \"" + real
+                  + "\" of volume \"" + b.volume() + "\": \"" + p.path()
+                  + "\" is that directory, reached through another path");
+        }
+      }
     }
     Mount holder =
         mi.containing(real)

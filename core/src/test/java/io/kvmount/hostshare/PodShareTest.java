@@ -494,4 +494,40 @@ class PodShareTest {
     assertThat(MountInfo.read().atOrBelow(share)).hasSize(mounts);
     assertThat(PodShare.verify(spec)).isEmpty();
   }
+
+  /**
+   * The share directory inside a source, or a source inside the share directory, is refused also
+   * when another path reaches it (here a bind mount), by device and inode rather than prefix.
+   */
+  @Test
+  void analyse_nestingThroughABindMount_isRefused() throws Exception {
+    Path src = Files.createDirectory(base.resolve("src"));
+    Path alias = Files.createDirectory(base.resolve("alias"));
+    Mounts.run("mount", "--bind", src.toString(), alias.toString());
+    Path inner = alias.resolve("share");
+    assertThatThrownBy(
+            () ->
+                PodShare.analyse(
+                    new ShareSpec(inner, List.of(dirBind("d", src, false, true))), List.of()))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessage(
+            "share directory \"" + inner + "\": lies inside the source \"" + src
+                + "\" of volume \"vol-d\": \"" + alias
+                + "\" is that directory, reached through another path");
+    Files.createDirectory(dir);
+    Path dirAlias = Files.createDirectory(base.resolve("dir-alias"));
+    Mounts.run("mount", "--bind", dir.toString(), dirAlias.toString());
+    assertThatThrownBy(
+            () ->
+                PodShare.analyse(
+                    new ShareSpec(dir, List.of(dirBind("d", dirAlias, false, true))), List.of()))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessage(
+            "volume \"vol-d\": source \"" + dirAlias + "\": its real path \"" + dirAlias
+                + "\" lies inside the share directory \"" + dir + "\": \"" + dirAlias
+                + "\" is the same directory as \"" + dir + "\", reached through another path");
+    assertThat(inner).doesNotExist();
+    assertThat(Records.dirOf(inner)).doesNotExist();
+    assertThat(Records.dirOf(dir)).doesNotExist();
+  }
 }
