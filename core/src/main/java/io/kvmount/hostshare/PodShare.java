@@ -89,7 +89,9 @@ public final class PodShare {
    * @param forbiddenRoots directories the share directory must not lie in (the stage1 rootfs)
    * @return the changes (empty when the share is already as the spec says)
    * @throws InvalidInputException (exit 3) when the share directory is not absolute, its parent is
-   *     missing, it is not a directory, it lies inside a forbidden root or a volume source, it
+   *     missing, it is not a directory, it lies inside a forbidden root, a volume source (by path
+   *     or by device and inode) or another pod share (a directory with kvmount's records beside
+   *     it, or one of its binds, reached by any path), it
    *     holds an entry or a mount kvmount did not make; when a source is not absolute, missing, of
    *     the other kind than {@link HostBind#file()} says, or lies inside the share directory
    * @throws IOException (exit 1) when the host cannot be read, or kvmount's journal is not
@@ -108,6 +110,7 @@ public final class PodShare {
       }
     }
     MountInfo mi = MountInfo.read();
+    checkNotInAnotherShare(dir, mi);
     Place place = Place.of(dir, records);
     List<Resolved> resolved = new ArrayList<>();
     for (HostBind b : spec.binds()) {
@@ -662,6 +665,60 @@ public final class PodShare {
       return p.toRealPath();
     } catch (IOException e) {
       return p.toAbsolutePath().normalize();
+    }
+  }
+
+  /**
+   * Refuses a share directory inside another pod share, where its binds would show to that pod's
+   * guest: by path, when a directory above it has kvmount's records beside it (is a share
+   * directory); by identity (device and inode), when it or a directory above it is another share
+   * directory, or a bind kvmount made there, reached through another path (a bind mount, a
+   * source). The other shares are found in the mount table: the parents of mount points that
+   * have kvmount's records beside them. A share with no binds mounted is found by path only.
+   */
+  private static void checkNotInAnotherShare(Path dir, MountInfo mi) throws InvalidInputException {
+    for (Path a = dir.getParent(); a != null && a.getFileName() != null; a = a.getParent()) {
+      Path r = Records.dirOf(a);
+      if (Files.isDirectory(r, LinkOption.NOFOLLOW_LINKS)) {
+        throw new InvalidInputException(
+            "share directory \"" + dir + "\": lies inside \"" + a + "\", the share directory of"
+                + " another pod share (kvmount's records \"" + r + "\" are beside it), whose"
+                + " guest would see these binds");
+      }
+    }
+    List<FileId.Placed> chain = FileId.chain(dir);
+    Optional<FileId> self = FileId.of(dir);
+    java.util.Map<Path, Boolean> isShare = new java.util.HashMap<>();
+    for (Mount m : mi.mounts()) {
+      Path mp = m.path();
+      Path p = mp.getParent();
+      if (p == null || p.getFileName() == null || p.equals(dir)) {
+        continue;
+      }
+      boolean share =
+          isShare.computeIfAbsent(
+              p, x -> Files.isDirectory(Records.dirOf(x), LinkOption.NOFOLLOW_LINKS));
+      if (!share) {
+        continue;
+      }
+      Optional<FileId> shareId = FileId.of(p);
+      if (shareId.isEmpty() || shareId.equals(self)) {
+        continue; // this share itself, by another path
+      }
+      for (Path other : List.of(p, mp)) {
+        Optional<FileId> id = FileId.of(other);
+        for (FileId.Placed c : chain) {
+          if (id.isPresent() && c.id().equals(id.get())) {
+            throw new InvalidInputException(
+                "share directory \"" + dir + "\": \"" + c.path() + "\" is \"" + other + "\", "
+                    + (other == p
+                        ? "the share directory of another pod share"
+                        : "a bind kvmount made in the share directory \"" + p
+                            + "\" of another pod share")
+                    + ", reached through another path; that pod's guest would see these binds");
+          }
+        }
+      }
     }
   }
 

@@ -530,4 +530,46 @@ class PodShareTest {
     assertThat(Records.dirOf(inner)).doesNotExist();
     assertThat(Records.dirOf(dir)).doesNotExist();
   }
+
+  /**
+   * A share directory inside another pod share is refused: below its share directory (by path),
+   * through a bind mount of it, or inside a source it binds (by device and inode).
+   */
+  @Test
+  void analyse_shareDirInsideAnotherShare_isRefused() throws Exception {
+    Path src = Files.createDirectory(base.resolve("src"));
+    Path other = Files.createDirectory(base.resolve("other-src"));
+    setUp(dirBind("data", src, false, true));
+    List<HostBind> binds = List.of(dirBind("o", other, false, true));
+    Path below = dir.resolve("data/x");
+    assertThatThrownBy(() -> PodShare.analyse(new ShareSpec(below, binds), List.of()))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessage(
+            "share directory \"" + below + "\": lies inside \"" + dir + "\", the share directory"
+                + " of another pod share (kvmount's records \"" + Records.dirOf(dir)
+                + "\" are beside it), whose guest would see these binds");
+    Path alias = Files.createDirectory(base.resolve("alias"));
+    Mounts.run("mount", "--bind", dir.toString(), alias.toString());
+    Path viaBind = alias.resolve("x");
+    assertThatThrownBy(() -> PodShare.analyse(new ShareSpec(viaBind, binds), List.of()))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessage(
+            "share directory \"" + viaBind + "\": \"" + alias + "\" is \"" + dir + "\", the share"
+                + " directory of another pod share, reached through another path; that pod's"
+                + " guest would see these binds");
+    Path inSource = src.resolve("x");
+    assertThatThrownBy(() -> PodShare.analyse(new ShareSpec(inSource, binds), List.of()))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessage(
+            "share directory \"" + inSource + "\": \"" + src + "\" is \"" + dir.resolve("data")
+                + "\", a bind kvmount made in the share directory \"" + dir + "\" of another pod"
+                + " share, reached through another path; that pod's guest would see these binds");
+    for (Path p : List.of(below, viaBind, inSource)) {
+      assertThat(p).doesNotExist();
+      assertThat(Records.dirOf(p)).doesNotExist();
+    }
+    // The share itself is still fine to re-run.
+    assertThat(PodShare.analyse(new ShareSpec(dir, List.of(dirBind("data", src, false, true))),
+        List.of()).isEmpty()).isTrue();
+  }
 }
