@@ -13,7 +13,12 @@ import io.kvmount.hostshare.ShareChanges.RemoveStale;
 import io.kvmount.hostshare.ShareChanges.Unchanged;
 import io.kvmount.hostshare.ShareChanges.UnmountStale;
 import io.kvmount.hostshare.ShareChanges.WriteRecords;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -630,7 +635,13 @@ public final class PodShare {
       throw new InvalidInputException("share directory \"" + given + "\": cannot be \"/\"");
     }
     try {
-      return parent.toRealPath().resolve(n.getFileName());
+      Path dir = parent.toRealPath().resolve(n.getFileName());
+      if (!isUtf8(dir)) {
+        throw new InvalidInputException(
+            "share directory \"" + given + "\": its real path is not valid UTF-8; kvmount cannot"
+                + " name it to mount(8)");
+      }
+      return dir;
     } catch (NoSuchFileException e) {
       throw new InvalidInputException(
           "share directory \"" + given + "\": its parent directory \"" + parent
@@ -639,6 +650,36 @@ public final class PodShare {
       throw new IOException(
           "share directory \"" + given + "\": cannot resolve its parent directory \"" + parent
               + "\": " + IoErrors.reason(e), e);
+    }
+  }
+
+  /**
+   * Whether a path's bytes are valid UTF-8. Java decodes a file name's bytes with the platform
+   * encoding and puts U+FFFD for bytes that are not UTF-8, so its string is not the name and
+   * would reach mount(8) mangled; the path's URI keeps every byte (as {@code %XX} where not
+   * ASCII), so the bytes are checked from there.
+   */
+  private static boolean isUtf8(Path p) {
+    String raw = p.toUri().getRawPath();
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream(raw.length());
+    for (int i = 0; i < raw.length(); i++) {
+      char c = raw.charAt(i);
+      if (c == '%' && i + 2 < raw.length()) {
+        bytes.write(Integer.parseInt(raw.substring(i + 1, i + 3), 16));
+        i += 2;
+      } else {
+        bytes.write(c);
+      }
+    }
+    try {
+      StandardCharsets.UTF_8
+          .newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(ByteBuffer.wrap(bytes.toByteArray()));
+      return true;
+    } catch (CharacterCodingException e) {
+      return false;
     }
   }
 
@@ -758,6 +799,10 @@ public final class PodShare {
       throw new InvalidInputException(what + ": does not exist", e);
     } catch (IOException e) {
       throw new IOException(what + ": cannot resolve: " + IoErrors.reason(e), e);
+    }
+    if (!isUtf8(real)) {
+      throw new InvalidInputException(
+          what + ": its real path is not valid UTF-8; kvmount cannot name it to mount(8)");
     }
     boolean isDir = Files.isDirectory(real);
     if (b.file() && isDir) {

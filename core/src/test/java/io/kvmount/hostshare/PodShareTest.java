@@ -572,4 +572,38 @@ class PodShareTest {
     assertThat(PodShare.analyse(new ShareSpec(dir, List.of(dirBind("data", src, false, true))),
         List.of()).isEmpty()).isTrue();
   }
+
+  /**
+   * A source or share directory whose real path is not UTF-8 (byte 0xff, made by the shell) is
+   * refused before anything is made: Java would hand mount(8) a mangled name.
+   */
+  @Test
+  void analyse_realPathNotUtf8_isRefused() throws Exception {
+    Mounts.run(
+        "bash", "-c",
+        "mkdir \"$1/bad$(printf '\\377')\" && ln -s \"$1/bad$(printf '\\377')\" \"$1/link\"",
+        "-", base.toString());
+    Path link = base.resolve("link");
+    Path ok = Files.createDirectory(base.resolve("ok"));
+    assertThatThrownBy(
+            () -> PodShare.analyse(new ShareSpec(dir, List.of(dirBind("d", link, false, true))), List.of()))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessage(
+            "volume \"vol-d\": source \"" + link + "\": its real path is not valid UTF-8; kvmount"
+                + " cannot name it to mount(8)");
+    Path inBad = link.resolve("share");
+    assertThatThrownBy(
+            () -> PodShare.analyse(new ShareSpec(inBad, List.of(dirBind("d", ok, false, true))), List.of()))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessage(
+            "share directory \"" + inBad + "\": its real path is not valid UTF-8; kvmount cannot"
+                + " name it to mount(8)");
+    assertThat(dir).doesNotExist();
+    assertThat(Records.dirOf(dir)).doesNotExist();
+    if ("UTF-8".equals(System.getProperty("sun.jnu.encoding"))) {
+      // Valid UTF-8 beyond ASCII is fine.
+      Path cafe = Files.createDirectory(base.resolve("caf\u00e9"));
+      setUp(dirBind("d", cafe, false, true));
+    }
+  }
 }
