@@ -26,8 +26,10 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -729,7 +731,7 @@ public final class PodShare {
     }
     List<FileId.Placed> chain = FileId.chain(dir);
     Optional<FileId> self = FileId.of(dir);
-    java.util.Map<Path, Boolean> isShare = new java.util.HashMap<>();
+    Map<Path, Boolean> isShare = new HashMap<>();
     for (Mount m : mi.mounts()) {
       Path mp = m.path();
       Path p = mp.getParent();
