@@ -394,8 +394,8 @@ public final class PodShare {
    *     put there, or one of kvmount's mount points is no longer empty (then every bind is
    *     unmounted and kvmount's empty mount points removed, but the share directory and the
    *     records stay, and the message names what is left: a re-run after it is removed
-   *     finishes); when not root and there are mounts to undo; or when an unmount or removal
-   *     fails
+   *     finishes); when not root and there are mounts to undo or kvmount's records cannot be
+   *     read (the message says the pod share needs root); or when an unmount or removal fails
    */
   public static ReleaseResult release(Path shareDir) throws InvalidInputException, IOException {
     if (!shareDir.isAbsolute()) {
