@@ -35,8 +35,16 @@ public record HostBind(
     }
   }
 
-  /** The access and recursion in words, as the report prints them: {@code read-only, recursive}. */
+  /**
+   * The access and recursion in words, as the report prints them: {@code read-only, recursive}
+   * for a directory; only the access ({@code read-only}) for a single file, which has no
+   * submounts.
+   */
   String mode() {
-    return (readOnly ? "read-only" : "read-write") + (recursive ? ", recursive" : ", not recursive");
+    String access = readOnly ? "read-only" : "read-write";
+    if (file) {
+      return access;
+    }
+    return access + (recursive ? ", recursive" : ", not recursive");
   }
 }

@@ -57,6 +57,32 @@ final class HostMounts {
     }
   }
 
+  /**
+   * Fails unless this process runs as root, for {@code kvmount release}.
+   *
+   * @throws IOException saying that releasing the pod share unmounts host bind mounts, which
+   *     needs root, and to run {@code kvmount release} as root
+   */
+  static void requireRootToRelease() throws IOException {
+    long euid = euid();
+    if (euid != 0) {
+      throw releaseNeedsRoot("releasing it unmounts host bind mounts, which needs root");
+    }
+  }
+
+  /**
+   * The error of a {@code kvmount release} that needs root: {@code the pod share needs root:
+   * <what> (kvmount runs as user ID <n>); run kvmount release as root}.
+   *
+   * @param what why root is needed, without the user ID
+   * @return the exception to throw
+   */
+  static IOException releaseNeedsRoot(String what) {
+    return new IOException(
+        "the pod share needs root: " + what + " (kvmount runs as user ID " + euid()
+            + "); run kvmount release as root");
+  }
+
   private static IOException needsRoot(String why) {
     return new IOException(
         "the pod share needs root: host bind mounts need root ("

@@ -13,15 +13,23 @@ import io.kvmount.hostshare.ShareChanges.RemoveStale;
 import io.kvmount.hostshare.ShareChanges.Unchanged;
 import io.kvmount.hostshare.ShareChanges.UnmountStale;
 import io.kvmount.hostshare.ShareChanges.WriteRecords;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -88,7 +96,9 @@ public final class PodShare {
    * @param forbiddenRoots directories the share directory must not lie in (the stage1 rootfs)
    * @return the changes (empty when the share is already as the spec says)
    * @throws InvalidInputException (exit 3) when the share directory is not absolute, its parent is
-   *     missing, it is not a directory, it lies inside a forbidden root or a volume source, it
+   *     missing, it is not a directory, it lies inside a forbidden root, a volume source (by path
+   *     or by device and inode) or another pod share (a directory with kvmount's records beside
+   *     it, or one of its binds, reached by any path), it
    *     holds an entry or a mount kvmount did not make; when a source is not absolute, missing, of
    *     the other kind than {@link HostBind#file()} says, or lies inside the share directory
    * @throws IOException (exit 1) when the host cannot be read, or kvmount's journal is not
@@ -107,9 +117,11 @@ public final class PodShare {
       }
     }
     MountInfo mi = MountInfo.read();
+    checkNotInAnotherShare(dir, mi);
+    Place place = Place.of(dir, records);
     List<Resolved> resolved = new ArrayList<>();
     for (HostBind b : spec.binds()) {
-      Resolved r = resolve(b, dir, records, mi);
+      Resolved r = resolve(b, place, mi);
       resolved.add(r);
     }
     Optional<List<String>> journal = Records.read(records);
@@ -370,14 +382,20 @@ public final class PodShare {
   /**
    * Unmounts everything kvmount mounted under {@code shareDir} (only under the entries its journal
    * lists, and its staging mount) and removes the mount points, the share directory and kvmount's
-   * records. Idempotent: with no share directory and no records it does nothing.
+   * records. Idempotent: without kvmount's journal beside the share directory it leaves the
+   * directory alone (kvmount did not make it, or already removed it) and removes only what is
+   * left of the records.
    *
    * @param shareDir the share directory as the user gave it
    * @return what was unmounted and removed
    * @throws InvalidInputException (exit 3) when {@code shareDir} is not absolute
-   * @throws IOException (exit 1) when the share directory holds an entry or a mount kvmount did
-   *     not make (then nothing is unmounted or removed), when not root and there are mounts to
-   *     undo, or when an unmount or removal fails
+   * @throws IOException (exit 1) when the share directory holds a mount kvmount did not make
+   *     (then nothing is unmounted or removed); when it holds a file or directory kvmount did not
+   *     put there, or one of kvmount's mount points is no longer empty (then every bind is
+   *     unmounted and kvmount's empty mount points removed, but the share directory and the
+   *     records stay, and the message names what is left: a re-run after it is removed
+   *     finishes); when not root and there are mounts to undo or kvmount's records cannot be
+   *     read (the message says the pod share needs root); or when an unmount or removal fails
    */
   public static ReleaseResult release(Path shareDir) throws InvalidInputException, IOException {
     if (!shareDir.isAbsolute()) {
@@ -390,37 +408,87 @@ public final class PodShare {
     }
     Path dir = parent.toRealPath().resolve(given.getFileName());
     Path records = Records.dirOf(dir);
-    boolean dirExists = Files.exists(dir, LinkOption.NOFOLLOW_LINKS);
-    if (!dirExists && !Files.exists(records, LinkOption.NOFOLLOW_LINKS)) {
+    if (!Files.isDirectory(records, LinkOption.NOFOLLOW_LINKS)) {
       return new ReleaseResult(dir, List.of(), List.of());
     }
+    Optional<List<String>> journal;
+    try {
+      journal = Records.read(records);
+    } catch (IOException e) {
+      if (e.getCause() instanceof AccessDeniedException && HostMounts.euid() != 0) {
+        throw HostMounts.releaseNeedsRoot(
+            "kvmount's records \"" + records + "\" are root's and cannot be read");
+      }
+      throw e;
+    }
+    if (journal.isEmpty()) {
+      // No journal, so DIR is not kvmount's: apply writes the journal before it creates DIR, and
+      // release removes DIR before the journal. What is left is the records of an interrupted
+      // run (a journal being written, or a release killed after the journal went).
+      return new ReleaseResult(dir, List.of(), removeJournalLess(records));
+    }
+    boolean dirExists = Files.exists(dir, LinkOption.NOFOLLOW_LINKS);
     if (dirExists && !Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
       throw new IOException(
           "release share directory \"" + dir + "\": not a directory; nothing was changed");
     }
-    List<String> owned = Records.read(records).orElse(List.of());
+    List<String> owned = journal.get();
     MountInfo mi = MountInfo.read();
     try {
-      checkForeign(dir, new LinkedHashSet<>(owned), mi, dirExists);
+      // A foreign mount refuses everything: kvmount never unmounts what it did not mount.
+      checkForeignMounts(dir, new LinkedHashSet<>(owned), mi);
     } catch (InvalidInputException e) {
       throw new IOException("release " + e.getMessage() + "; nothing was changed", e);
     }
     List<Path> roots = new ArrayList<>();
+    int binds = 0;
     for (String n : owned) {
       roots.add(dir.resolve(n));
+      if (!mi.atOrBelow(dir.resolve(n)).isEmpty()) {
+        binds++;
+      }
     }
     roots.add(records);
     if (roots.stream().anyMatch(r -> !mi.atOrBelow(r).isEmpty())) {
-      HostMounts.requireRoot();
+      HostMounts.requireRootToRelease();
     }
     List<String> unmounted = unmountAll(roots);
     List<Path> removed = new ArrayList<>();
+    List<String> notEmpty = new ArrayList<>();
     for (String n : owned) {
       Path mp = dir.resolve(n);
-      if (Files.exists(mp, LinkOption.NOFOLLOW_LINKS) || Files.isSymbolicLink(mp)) {
+      if (!isEmptyMountPoint(mp)) {
+        notEmpty.add(n);
+      } else if (Files.exists(mp, LinkOption.NOFOLLOW_LINKS) || Files.isSymbolicLink(mp)) {
         removeMountPoint(mp);
         removed.add(mp);
         CrashPoint.step();
+      }
+    }
+    if (dirExists) {
+      // Plain files or directories the guest (or anyone) put in DIR are not kvmount's to
+      // delete: the binds are undone, DIR and the records stay until they are gone.
+      List<String> foreign = new ArrayList<>();
+      for (Path p : list(dir)) {
+        String n = p.getFileName().toString();
+        if (!owned.contains(n)) {
+          foreign.add(n);
+        }
+      }
+      if (!foreign.isEmpty() || !notEmpty.isEmpty()) {
+        List<String> why = new ArrayList<>();
+        if (!foreign.isEmpty()) {
+          why.add("it holds " + quoted(foreign) + ", which kvmount did not put there");
+        }
+        if (!notEmpty.isEmpty()) {
+          why.add("kvmount's mount point " + quoted(notEmpty) + " is not empty");
+        }
+        throw new IOException(
+            "release share directory \"" + dir + "\": unmounted " + binds
+                + (binds == 1 ? " bind" : " binds") + "; kept \"" + dir + "\": "
+                + String.join(", and ", why) + "; remove "
+                + (foreign.size() + notEmpty.size() == 1 ? "it" : "them")
+                + " and run release again");
       }
     }
     if (dirExists) {
@@ -435,6 +503,23 @@ public final class PodShare {
     removed.addAll(Records.remove(records));
     CrashPoint.step();
     return new ReleaseResult(dir, unmounted, removed);
+  }
+
+  /**
+   * Removes the records directory of a share that has no journal, unless something is mounted
+   * in it (kvmount mounts there only while a journal exists, so such a mount is not kvmount's).
+   */
+  private static List<Path> removeJournalLess(Path records) throws IOException {
+    List<Mount> mounted = MountInfo.read().atOrBelow(records);
+    if (!mounted.isEmpty()) {
+      throw new IOException(
+          "release kvmount's records \"" + records + "\": \"" + mounted.get(0).mountPoint()
+              + "\" is mounted there, but they hold no journal, so kvmount did not mount it;"
+              + " nothing was changed");
+    }
+    List<Path> removed = Records.remove(records);
+    CrashPoint.step();
+    return removed;
   }
 
   /**
@@ -459,20 +544,35 @@ public final class PodShare {
     }
     Path records = Records.dirOf(dir);
     if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
-      out.add("host-share: " + dir + ": missing or not a directory (generate --share pod makes it)");
+      out.add("host-share: " + dir + ": the share directory is missing or not a directory"
+          + " (generate --share pod makes it)");
       return out;
     }
     MountInfo mi;
-    Set<String> owned;
     try {
       mi = MountInfo.read();
+    } catch (IOException e) {
+      out.add("host-share: " + dir + ": cannot read this process's mount table: "
+          + IoErrors.reason(e));
+      return out;
+    }
+    Set<String> owned;
+    try {
       Optional<List<String>> j = Records.read(records);
       if (j.isEmpty()) {
-        out.add("host-records: " + Records.journal(records) + ": missing");
+        out.add("host-records: " + Records.journal(records) + ": kvmount's journal of the share"
+            + " directory is missing, so no entry there is known to be kvmount's (generate"
+            + " --share pod writes it)");
       }
       owned = new LinkedHashSet<>(j.orElse(List.of()));
     } catch (IOException e) {
-      out.add("host-share: " + dir + ": " + IoErrors.message(e));
+      String hint =
+          e.getCause() instanceof AccessDeniedException && HostMounts.euid() != 0
+              ? " (kvmount runs as user ID " + HostMounts.euid()
+                  + " and the records are root's: run kvmount verify as root)"
+              : "";
+      out.add("host-records: " + records + ": cannot tell which entries of the share directory"
+          + " are kvmount's: " + IoErrors.reason(e) + hint);
       return out;
     }
     Set<String> names = new LinkedHashSet<>();
@@ -480,7 +580,7 @@ public final class PodShare {
       names.add(b.name());
       Path mp = dir.resolve(b.name());
       try {
-        Resolved r = resolve(b, dir, records, mi);
+        Resolved r = resolve(b, Place.of(dir, records), mi);
         String wrong = wrong(b, r.origin(), mi.at(mp), mi.below(mp));
         if (wrong != null) {
           out.add("host-bind: " + mp + ": volume \"" + b.volume() + "\": " + wrong);
@@ -493,27 +593,30 @@ public final class PodShare {
       for (Path p : s.sorted().toList()) {
         String n = p.getFileName().toString();
         if (!owned.contains(n)) {
-          out.add("host-foreign: " + p + ": not made by kvmount");
+          out.add("host-foreign: " + p + ": kvmount did not put this entry in the share directory");
         } else if (!names.contains(n)) {
           out.add("host-stale: " + p + ": kvmount's entry is no longer in the pod");
         }
       }
     } catch (IOException e) {
-      out.add("host-share: " + dir + ": " + IoErrors.message(e));
+      out.add("host-share: " + dir + ": cannot list the share directory: " + IoErrors.reason(e));
     }
     for (Mount m : mi.at(dir)) {
-      out.add("host-foreign: " + dir + ": a mount kvmount did not make (" + m.fsType() + ")");
+      out.add("host-foreign: " + dir + ": the share directory is a mount point (" + m.fsType()
+          + "), and kvmount did not mount it");
     }
     for (Mount m : mi.below(dir)) {
       String first = dir.relativize(m.path()).getName(0).toString();
       if (!owned.contains(first)) {
-        out.add("host-foreign: " + m.mountPoint() + ": a mount kvmount did not make");
+        out.add("host-foreign: " + m.mountPoint() + ": mounted in the share directory, and kvmount"
+            + " did not mount it");
       } else if (!names.contains(first)) {
         out.add("host-stale: " + m.mountPoint() + ": kvmount's mount is no longer in the pod");
       }
     }
     for (Mount m : mi.atOrBelow(records)) {
-      out.add("host-staging: " + m.mountPoint() + ": left by an interrupted run");
+      out.add("host-staging: " + m.mountPoint() + ": a staging mount left by an interrupted run"
+          + " (generate or release unmounts it)");
     }
     return out;
   }
@@ -534,11 +637,51 @@ public final class PodShare {
       throw new InvalidInputException("share directory \"" + given + "\": cannot be \"/\"");
     }
     try {
-      return parent.toRealPath().resolve(n.getFileName());
+      Path dir = parent.toRealPath().resolve(n.getFileName());
+      if (!isUtf8(dir)) {
+        throw new InvalidInputException(
+            "share directory \"" + given + "\": its real path is not valid UTF-8; kvmount cannot"
+                + " name it to mount(8)");
+      }
+      return dir;
     } catch (NoSuchFileException e) {
       throw new InvalidInputException(
           "share directory \"" + given + "\": its parent directory \"" + parent
               + "\" does not exist", e);
+    } catch (IOException e) {
+      throw new IOException(
+          "share directory \"" + given + "\": cannot resolve its parent directory \"" + parent
+              + "\": " + IoErrors.reason(e), e);
+    }
+  }
+
+  /**
+   * Whether a path's bytes are valid UTF-8. Java decodes a file name's bytes with the platform
+   * encoding and puts U+FFFD for bytes that are not UTF-8, so its string is not the name and
+   * would reach mount(8) mangled; the path's URI keeps every byte (as {@code %XX} where not
+   * ASCII), so the bytes are checked from there.
+   */
+  private static boolean isUtf8(Path p) {
+    String raw = p.toUri().getRawPath();
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream(raw.length());
+    for (int i = 0; i < raw.length(); i++) {
+      char c = raw.charAt(i);
+      if (c == '%' && i + 2 < raw.length()) {
+        bytes.write(Integer.parseInt(raw.substring(i + 1, i + 3), 16));
+        i += 2;
+      } else {
+        bytes.write(c);
+      }
+    }
+    try {
+      StandardCharsets.UTF_8
+          .newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(ByteBuffer.wrap(bytes.toByteArray()));
+      return true;
+    } catch (CharacterCodingException e) {
+      return false;
     }
   }
 
@@ -568,9 +711,85 @@ public final class PodShare {
     }
   }
 
-  /** Resolves a source once and finds what its bind must show in the mount table. */
-  private static Resolved resolve(HostBind b, Path dir, Path records, MountInfo mi)
+  /**
+   * Refuses a share directory inside another pod share, where its binds would show to that pod's
+   * guest: by path, when a directory above it has kvmount's records beside it (is a share
+   * directory); by identity (device and inode), when it or a directory above it is another share
+   * directory, or a bind kvmount made there, reached through another path (a bind mount, a
+   * source). The other shares are found in the mount table: the parents of mount points that
+   * have kvmount's records beside them. A share with no binds mounted is found by path only.
+   */
+  private static void checkNotInAnotherShare(Path dir, MountInfo mi) throws InvalidInputException {
+    for (Path a = dir.getParent(); a != null && a.getFileName() != null; a = a.getParent()) {
+      Path r = Records.dirOf(a);
+      if (Files.isDirectory(r, LinkOption.NOFOLLOW_LINKS)) {
+        throw new InvalidInputException(
+            "share directory \"" + dir + "\": lies inside \"" + a + "\", the share directory of"
+                + " another pod share (kvmount's records \"" + r + "\" are beside it), whose"
+                + " guest would see these binds");
+      }
+    }
+    List<FileId.Placed> chain = FileId.chain(dir);
+    Optional<FileId> self = FileId.of(dir);
+    Map<Path, Boolean> isShare = new HashMap<>();
+    for (Mount m : mi.mounts()) {
+      Path mp = m.path();
+      Path p = mp.getParent();
+      if (p == null || p.getFileName() == null || p.equals(dir)) {
+        continue;
+      }
+      boolean share =
+          isShare.computeIfAbsent(
+              p, x -> Files.isDirectory(Records.dirOf(x), LinkOption.NOFOLLOW_LINKS));
+      if (!share) {
+        continue;
+      }
+      Optional<FileId> shareId = FileId.of(p);
+      if (shareId.isEmpty() || shareId.equals(self)) {
+        continue; // this share itself, by another path
+      }
+      for (Path other : List.of(p, mp)) {
+        Optional<FileId> id = FileId.of(other);
+        for (FileId.Placed c : chain) {
+          if (id.isPresent() && c.id().equals(id.get())) {
+            throw new InvalidInputException(
+                "share directory \"" + dir + "\": \"" + c.path() + "\" is \"" + other + "\", "
+                    + (other == p
+                        ? "the share directory of another pod share"
+                        : "a bind kvmount made in the share directory \"" + p
+                            + "\" of another pod share")
+                    + ", reached through another path; that pod's guest would see these binds");
+          }
+        }
+      }
+    }
+  }
+
+  /**
+   * Where the share directory is, by path and by identity: the directory, its records, the
+   * existing directories from it up to {@code /} with their identities, and the identities of the
+   * directory and the records where they exist.
+   */
+  private record Place(Path dir, Path records, List<FileId.Placed> chain, Set<FileId> own) {
+
+    static Place of(Path dir, Path records) {
+      Set<FileId> own = new LinkedHashSet<>();
+      FileId.of(dir).ifPresent(own::add);
+      FileId.of(records).ifPresent(own::add);
+      return new Place(dir, records, FileId.chain(dir), own);
+    }
+  }
+
+  /**
+   * Resolves a source once and finds what its bind must show in the mount table. Refuses a
+   * source that lies inside the share directory, or a directory source the share directory lies
+   * inside, by path and by identity (device and inode), so another path to the same directory (a
+   * bind mount, a symlink in a parent) is caught too.
+   */
+  private static Resolved resolve(HostBind b, Place place, MountInfo mi)
       throws InvalidInputException, IOException {
+    Path dir = place.dir();
+    Path records = place.records();
     String what = "volume \"" + b.volume() + "\": source \"" + b.source() + "\"";
     if (!b.source().isAbsolute()) {
       throw new InvalidInputException(what + ": not an absolute path");
@@ -582,6 +801,10 @@ public final class PodShare {
       throw new InvalidInputException(what + ": does not exist", e);
     } catch (IOException e) {
       throw new IOException(what + ": cannot resolve: " + IoErrors.reason(e), e);
+    }
+    if (!isUtf8(real)) {
+      throw new InvalidInputException(
+          what + ": its real path is not valid UTF-8; kvmount cannot name it to mount(8)");
     }
     boolean isDir = Files.isDirectory(real);
     if (b.file() && isDir) {
@@ -601,6 +824,28 @@ public final class PodShare {
       throw new InvalidInputException(
           "share directory \"" + dir + "\": lies inside the source \"" + real + "\" of volume \""
               + b.volume() + "\"");
+    }
+    if (!place.own().isEmpty()) {
+      for (FileId.Placed p : FileId.chain(real)) {
+        if (place.own().contains(p.id())) {
+          throw new InvalidInputException(
+              what + ": its real path \"" + real + "\" lies inside the share directory \"" + dir
+                  + "\": \"" + p.path() + "\" is the same directory as \""
+                  + (FileId.of(dir).equals(Optional.of(p.id())) ? dir : records)
+                  + "\", reached through another path");
+        }
+      }
+    }
+    if (isDir) {
+      Optional<FileId> id = FileId.of(real);
+      for (FileId.Placed p : place.chain()) {
+        if (id.isPresent() && p.id().equals(id.get())) {
+          throw new InvalidInputException(
+              "share directory \"" + dir + "\": lies inside the source \"" + real
+                  + "\" of volume \"" + b.volume() + "\": \"" + p.path()
+                  + "\" is that directory, reached through another path");
+        }
+      }
     }
     Mount holder =
         mi.containing(real)
@@ -624,6 +869,57 @@ public final class PodShare {
   /** Refuses entries and mounts in the share directory that kvmount's journal does not list. */
   private static void checkForeign(Path dir, Set<String> owned, MountInfo mi, boolean dirExists)
       throws InvalidInputException, IOException {
+    checkForeignMounts(dir, owned, mi);
+    if (dirExists) {
+      for (Path p : list(dir)) {
+        if (!owned.contains(p.getFileName().toString())) {
+          throw new InvalidInputException(
+              "share directory \"" + dir + "\": holds \"" + p.getFileName()
+                  + "\", which kvmount did not put there");
+        }
+      }
+    }
+  }
+
+  /** The entries of the share directory, sorted. */
+  private static List<Path> list(Path dir) throws IOException {
+    try (Stream<Path> s = Files.list(dir)) {
+      return s.sorted().toList();
+    } catch (IOException e) {
+      throw new IOException("list share directory \"" + dir + "\": " + IoErrors.reason(e), e);
+    }
+  }
+
+  /** Names in quotes, joined with commas: {@code "a", "b"}. */
+  private static String quoted(List<String> names) {
+    return names.stream().map(n -> "\"" + n + "\"").collect(Collectors.joining(", "));
+  }
+
+  /**
+   * Whether an (unmounted) mount point holds nothing: true when it is missing, a symlink, an
+   * empty file or an empty directory.
+   */
+  private static boolean isEmptyMountPoint(Path p) throws IOException {
+    try {
+      if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+        try (Stream<Path> s = Files.list(p)) {
+          return s.findAny().isEmpty();
+        }
+      }
+      if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
+        return Files.size(p) == 0;
+      }
+      return true;
+    } catch (NoSuchFileException e) {
+      return true;
+    } catch (IOException e) {
+      throw new IOException("read mount point \"" + p + "\": " + IoErrors.reason(e), e);
+    }
+  }
+
+  /** Refuses mounts at the share directory, and below it outside the entries kvmount owns. */
+  private static void checkForeignMounts(Path dir, Set<String> owned, MountInfo mi)
+      throws InvalidInputException {
     if (!mi.at(dir).isEmpty()) {
       throw new InvalidInputException(
           "share directory \"" + dir + "\": is a mount point, and kvmount did not mount it");
@@ -634,21 +930,6 @@ public final class PodShare {
         throw new InvalidInputException(
             "share directory \"" + dir + "\": \"" + m.mountPoint()
                 + "\" is mounted there, and kvmount did not mount it");
-      }
-    }
-    if (dirExists) {
-      List<Path> entries;
-      try (Stream<Path> s = Files.list(dir)) {
-        entries = s.sorted().toList();
-      } catch (IOException e) {
-        throw new IOException("list share directory \"" + dir + "\": " + IoErrors.reason(e), e);
-      }
-      for (Path p : entries) {
-        if (!owned.contains(p.getFileName().toString())) {
-          throw new InvalidInputException(
-              "share directory \"" + dir + "\": holds \"" + p.getFileName()
-                  + "\", which kvmount did not put there");
-        }
       }
     }
   }

@@ -51,18 +51,21 @@ final class Records {
    * Reads the journal.
    *
    * @return the entry names, empty when there is no journal
-   * @throws IOException when it cannot be read or is not kvmount's
+   * @throws IOException when it cannot be read (the JDK's exception is the cause: {@link
+   *     java.nio.file.AccessDeniedException} when not root) or is not kvmount's
    */
   static Optional<List<String>> read(Path records) throws IOException {
     Path j = journal(records);
     List<String> lines;
+    if (Files.isSymbolicLink(j)) {
+      throw new IOException("read kvmount's journal \"" + j + "\": is a symlink");
+    }
     try {
-      if (Files.isSymbolicLink(j)) {
-        throw new IOException("read kvmount's journal \"" + j + "\": is a symlink");
-      }
       lines = Files.readAllLines(j, StandardCharsets.UTF_8);
     } catch (NoSuchFileException e) {
       return Optional.empty();
+    } catch (IOException e) {
+      throw new IOException("read kvmount's journal \"" + j + "\": " + IoErrors.reason(e), e);
     }
     if (lines.isEmpty() || !lines.get(0).equals(HEADER)) {
       throw new IOException("read kvmount's journal \"" + j + "\": not kvmount's (bad header)");

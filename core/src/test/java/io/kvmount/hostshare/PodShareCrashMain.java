@@ -5,7 +5,8 @@ import java.util.List;
 
 /**
  * The child process of {@link PodShareCrashTest}: {@code apply BASE VARIANT} sets up the share {@link
- * #spec} gives, {@code release BASE} releases it; both print {@code STEPS n} at the end. Run
+ * #spec} gives, {@code release BASE} releases it; both print {@code STEPS n} at the end; {@code
+ * verify BASE VARIANT} prints each finding of {@link PodShare#verify} on a line. Run
  * with {@code -Dkvmount.hostshare.crashAt=N} to die by SIGKILL after step N.
  */
 public final class PodShareCrashMain {
@@ -46,11 +47,15 @@ public final class PodShareCrashMain {
   /**
    * Runs one operation.
    *
-   * @param args {@code apply BASE VARIANT} or {@code release BASE}
+   * @param args {@code apply BASE VARIANT}, {@code release BASE} or {@code verify BASE VARIANT}
    * @throws Exception when it fails (the exit status is then not 0)
    */
   public static void main(String[] args) throws Exception {
     Path base = Path.of(args[1]);
+    if (args[0].equals("verify")) {
+      PodShare.verify(spec(base, Integer.parseInt(args[2]))).forEach(System.out::println);
+      return;
+    }
     if (args[0].equals("apply")) {
       PodShare.apply(PodShare.analyse(spec(base, Integer.parseInt(args[2])), List.of()));
     } else {

@@ -162,6 +162,24 @@ class PodShareTest {
     assertThat(Records.dirOf(dir)).doesNotExist();
   }
 
+  /** A single file has no submounts: its line says only the access, not the recursion. */
+  @Test
+  void analyse_singleFileLine_saysOnlyTheAccess() throws Exception {
+    Path ro = Files.writeString(base.resolve("resolv.conf"), "nameserver 192.0.2.1\n");
+    Path rw = Files.writeString(base.resolve("hosts"), "127.0.0.1 localhost\n");
+    ShareSpec spec =
+        new ShareSpec(
+            dir,
+            List.of(
+                new HostBind("resolv.conf", "resolv", ro, true, true, true),
+                new HostBind("hosts", "hosts", rw, true, false, false)));
+    assertThat(PodShare.analyse(spec, List.of()).lines())
+        .containsExactly(
+            "create share directory " + dir,
+            "bind resolv.conf from " + ro + " (read-only)",
+            "bind hosts from " + rw + " (read-write)");
+  }
+
   @Test
   void apply_symlinkSwappedAfterAnalyse_isUndoneAndFails() throws Exception {
     Path a = Files.createDirectories(base.resolve("a/data"));
@@ -344,5 +362,248 @@ class PodShareTest {
     assertThat(Files.readString(f, StandardCharsets.UTF_8)).isEqualTo("f");
     assertThat(PodShare.release(dir).nothingToDo()).isTrue();
     assertThat(PodShare.release(base.resolve("never/was")).nothingToDo()).isTrue();
+  }
+
+  /** A directory kvmount never made (no journal beside it) is left alone, empty or not. */
+  @Test
+  void release_withoutKvmountsJournal_leavesTheDirectory() throws Exception {
+    Files.createDirectory(dir);
+    ReleaseResult r = PodShare.release(dir);
+    assertThat(r.nothingToDo()).isTrue();
+    assertThat(dir).isEmptyDirectory();
+    // Records left by a run killed before its journal was in place: removed, DIR still kept.
+    Path records = Files.createDirectory(Records.dirOf(dir));
+    Files.writeString(records.resolve("journal.tmp"), "kvmount host share journal 1\n");
+    r = PodShare.release(dir);
+    assertThat(r.removed()).containsExactly(records.resolve("journal.tmp"), records);
+    assertThat(records).doesNotExist();
+    assertThat(dir).isEmptyDirectory();
+    assertThat(PodShare.release(dir).nothingToDo()).isTrue();
+    assertThat(dir).isEmptyDirectory();
+  }
+
+  /**
+   * A plain file the guest wrote into the share root does not block release: every bind is
+   * undone, DIR and the records stay with the file, and a re-run after it is removed finishes.
+   */
+  @Test
+  void release_foreignFileInShareDir_unmountsAllButKeepsDir_thenFinishes() throws Exception {
+    Path src = sourceWithSubmount("src");
+    Path f = Files.writeString(base.resolve("f"), "f");
+    setUp(dirBind("rw", src, false, true), dirBind("ro", src, true, false),
+        new HostBind("f", "f", f, true, true, true));
+    Files.writeString(dir.resolve("foreign"), "written by the guest");
+    assertThatThrownBy(() -> PodShare.release(dir))
+        .isInstanceOf(IOException.class)
+        .hasMessage(
+            "release share directory \"" + dir + "\": unmounted 3 binds; kept \"" + dir
+                + "\": it holds \"foreign\", which kvmount did not put there; remove it and run"
+                + " release again");
+    assertThat(MountInfo.read().atOrBelow(dir)).isEmpty();
+    assertThat(Mounts.under(Records.dirOf(dir))).isEmpty();
+    try (var s = Files.list(dir)) {
+      assertThat(s.map(p -> p.getFileName().toString()).toList()).containsExactly("foreign");
+    }
+    assertThat(Records.journal(Records.dirOf(dir))).exists();
+    assertThat(src.resolve("sub/submount.txt")).hasContent("submount");
+    Files.delete(dir.resolve("foreign"));
+    ReleaseResult r = PodShare.release(dir);
+    assertThat(r.removed()).contains(dir, Records.dirOf(dir));
+    assertThat(dir).doesNotExist();
+    assertThat(Records.dirOf(dir)).doesNotExist();
+  }
+
+  /** A mount point of kvmount's that is not empty once unmounted is kept and named too. */
+  @Test
+  void release_nonEmptyMountPoint_isKeptAndNamed() throws Exception {
+    Path a = Files.createDirectory(base.resolve("a"));
+    Path b = Files.createDirectory(base.resolve("b"));
+    setUp(dirBind("one", a, false, true), dirBind("two", b, false, true));
+    // Something wrote beneath "two" while it was not mounted.
+    Mounts.run("umount", dir.resolve("two").toString());
+    Files.writeString(dir.resolve("two/beneath"), "x");
+    Files.createDirectory(dir.resolve("extra"));
+    assertThatThrownBy(() -> PodShare.release(dir))
+        .isInstanceOf(IOException.class)
+        .hasMessage(
+            "release share directory \"" + dir + "\": unmounted 1 bind; kept \"" + dir
+                + "\": it holds \"extra\", which kvmount did not put there, and kvmount's mount"
+                + " point \"two\" is not empty; remove them and run release again");
+    assertThat(MountInfo.read().atOrBelow(dir)).isEmpty();
+    assertThat(dir.resolve("one")).doesNotExist();
+    assertThat(dir.resolve("two/beneath")).hasContent("x");
+  }
+
+  /** Runs {@link PodShareCrashMain} as user nobody (setpriv) and returns its output. */
+  private String asNobody(String... args) throws Exception {
+    String cp =
+        Path.of(PodShare.class.getProtectionDomain().getCodeSource().getLocation().toURI())
+            + java.io.File.pathSeparator
+            + Path.of(PodShareCrashMain.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+    List<String> cmd =
+        new java.util.ArrayList<>(
+            List.of(
+                "/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xshare:auto", "-cp", cp, PodShareCrashMain.class.getName()));
+    cmd.addAll(List.of(args));
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    p.waitFor();
+    return out;
+  }
+
+  /**
+   * Release and verify without root say what they need in full sentences: release that the pod
+   * share needs root (and changes nothing), verify which records it could not read and why.
+   */
+  @Test
+  void releaseAndVerify_notRoot_sayTheyNeedRoot() throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        Files.isExecutable(Path.of("/usr/bin/setpriv")), "setpriv (util-linux) is not installed");
+    for (String s : List.of("src-a/sub", "src-b/sub")) {
+      Files.createDirectories(base.resolve(s));
+    }
+    Files.writeString(base.resolve("file-c"), "c");
+    Files.writeString(base.resolve("file-d"), "d");
+    Mounts.run("chmod", "-R", "a+rX", base.toString());
+    ShareSpec spec = PodShareCrashMain.spec(base, 0);
+    PodShare.apply(PodShare.analyse(spec, List.of()));
+    Path share = PodShareCrashMain.shareDir(base);
+    Path records = Records.dirOf(share);
+    int mounts = MountInfo.read().atOrBelow(share).size();
+
+    assertThat(asNobody("release", base.toString()))
+        .contains(
+            "java.io.IOException: the pod share needs root: kvmount's records \"" + records
+                + "\" are root's and cannot be read (kvmount runs as user ID 65534); run kvmount"
+                + " release as root");
+    assertThat(asNobody("verify", base.toString(), "0").strip())
+        .isEqualTo(
+            "host-records: " + records + ": cannot tell which entries of the share directory are"
+                + " kvmount's: read kvmount's journal \"" + Records.journal(records)
+                + "\": permission denied (kvmount runs as user ID 65534 and the records are"
+                + " root's: run kvmount verify as root)");
+    // With readable records, the mounts are what needs root.
+    Mounts.run("chmod", "a+rx", records.toString());
+    assertThat(asNobody("release", base.toString()))
+        .contains(
+            "java.io.IOException: the pod share needs root: releasing it unmounts host bind"
+                + " mounts, which needs root (kvmount runs as user ID 65534); run kvmount release"
+                + " as root");
+    assertThat(MountInfo.read().atOrBelow(share)).hasSize(mounts);
+    assertThat(PodShare.verify(spec)).isEmpty();
+  }
+
+  /**
+   * The share directory inside a source, or a source inside the share directory, is refused also
+   * when another path reaches it (here a bind mount), by device and inode rather than prefix.
+   */
+  @Test
+  void analyse_nestingThroughABindMount_isRefused() throws Exception {
+    Path src = Files.createDirectory(base.resolve("src"));
+    Path alias = Files.createDirectory(base.resolve("alias"));
+    Mounts.run("mount", "--bind", src.toString(), alias.toString());
+    Path inner = alias.resolve("share");
+    assertThatThrownBy(
+            () ->
+                PodShare.analyse(
+                    new ShareSpec(inner, List.of(dirBind("d", src, false, true))), List.of()))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessage(
+            "share directory \"" + inner + "\": lies inside the source \"" + src
+                + "\" of volume \"vol-d\": \"" + alias
+                + "\" is that directory, reached through another path");
+    Files.createDirectory(dir);
+    Path dirAlias = Files.createDirectory(base.resolve("dir-alias"));
+    Mounts.run("mount", "--bind", dir.toString(), dirAlias.toString());
+    assertThatThrownBy(
+            () ->
+                PodShare.analyse(
+                    new ShareSpec(dir, List.of(dirBind("d", dirAlias, false, true))), List.of()))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessage(
+            "volume \"vol-d\": source \"" + dirAlias + "\": its real path \"" + dirAlias
+                + "\" lies inside the share directory \"" + dir + "\": \"" + dirAlias
+                + "\" is the same directory as \"" + dir + "\", reached through another path");
+    assertThat(inner).doesNotExist();
+    assertThat(Records.dirOf(inner)).doesNotExist();
+    assertThat(Records.dirOf(dir)).doesNotExist();
+  }
+
+  /**
+   * A share directory inside another pod share is refused: below its share directory (by path),
+   * through a bind mount of it, or inside a source it binds (by device and inode).
+   */
+  @Test
+  void analyse_shareDirInsideAnotherShare_isRefused() throws Exception {
+    Path src = Files.createDirectory(base.resolve("src"));
+    Path other = Files.createDirectory(base.resolve("other-src"));
+    setUp(dirBind("data", src, false, true));
+    List<HostBind> binds = List.of(dirBind("o", other, false, true));
+    Path below = dir.resolve("data/x");
+    assertThatThrownBy(() -> PodShare.analyse(new ShareSpec(below, binds), List.of()))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessage(
+            "share directory \"" + below + "\": lies inside \"" + dir + "\", the share directory"
+                + " of another pod share (kvmount's records \"" + Records.dirOf(dir)
+                + "\" are beside it), whose guest would see these binds");
+    Path alias = Files.createDirectory(base.resolve("alias"));
+    Mounts.run("mount", "--bind", dir.toString(), alias.toString());
+    Path viaBind = alias.resolve("x");
+    assertThatThrownBy(() -> PodShare.analyse(new ShareSpec(viaBind, binds), List.of()))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessage(
+            "share directory \"" + viaBind + "\": \"" + alias + "\" is \"" + dir + "\", the share"
+                + " directory of another pod share, reached through another path; that pod's"
+                + " guest would see these binds");
+    Path inSource = src.resolve("x");
+    assertThatThrownBy(() -> PodShare.analyse(new ShareSpec(inSource, binds), List.of()))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessage(
+            "share directory \"" + inSource + "\": \"" + src + "\" is \"" + dir.resolve("data")
+                + "\", a bind kvmount made in the share directory \"" + dir + "\" of another pod"
+                + " share, reached through another path; that pod's guest would see these binds");
+    for (Path p : List.of(below, viaBind, inSource)) {
+      assertThat(p).doesNotExist();
+      assertThat(Records.dirOf(p)).doesNotExist();
+    }
+    // The share itself is still fine to re-run.
+    assertThat(PodShare.analyse(new ShareSpec(dir, List.of(dirBind("data", src, false, true))),
+        List.of()).isEmpty()).isTrue();
+  }
+
+  /**
+   * A source or share directory whose real path is not UTF-8 (byte 0xff, made by the shell) is
+   * refused before anything is made: Java would hand mount(8) a mangled name.
+   */
+  @Test
+  void analyse_realPathNotUtf8_isRefused() throws Exception {
+    Mounts.run(
+        "bash", "-c",
+        "mkdir \"$1/bad$(printf '\\377')\" && ln -s \"$1/bad$(printf '\\377')\" \"$1/link\"",
+        "-", base.toString());
+    Path link = base.resolve("link");
+    Path ok = Files.createDirectory(base.resolve("ok"));
+    assertThatThrownBy(
+            () -> PodShare.analyse(new ShareSpec(dir, List.of(dirBind("d", link, false, true))), List.of()))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessage(
+            "volume \"vol-d\": source \"" + link + "\": its real path is not valid UTF-8; kvmount"
+                + " cannot name it to mount(8)");
+    Path inBad = link.resolve("share");
+    assertThatThrownBy(
+            () -> PodShare.analyse(new ShareSpec(inBad, List.of(dirBind("d", ok, false, true))), List.of()))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessage(
+            "share directory \"" + inBad + "\": its real path is not valid UTF-8; kvmount cannot"
+                + " name it to mount(8)");
+    assertThat(dir).doesNotExist();
+    assertThat(Records.dirOf(dir)).doesNotExist();
+    if ("UTF-8".equals(System.getProperty("sun.jnu.encoding"))) {
+      // Valid UTF-8 beyond ASCII is fine.
+      Path cafe = Files.createDirectory(base.resolve("caf\u00e9"));
+      setUp(dirBind("d", cafe, false, true));
+    }
   }
 }
