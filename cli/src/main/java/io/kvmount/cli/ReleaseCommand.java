@@ -18,14 +18,17 @@ import picocli.CommandLine.Spec;
     description = {
       "Takes down the pod share that `kvmount generate --share-dir DIR` set up: unmounts every host bind"
           + " kvmount made in DIR, then removes DIR and kvmount's records of it. Mounts kvmount did not make"
-          + " are never unmounted (DIR holding one is refused). Idempotent: releasing a share that is already"
-          + " gone does nothing and exits 0; a release interrupted at any point is finished by the next one.",
+          + " are never unmounted (DIR holding one is refused before any change); a file or directory kvmount"
+          + " did not put there is left, with DIR and the records, after the binds are undone. Idempotent:"
+          + " releasing a share that is already gone (or a DIR without kvmount's records) does nothing and"
+          + " exits 0; a release interrupted at any point is finished by the next one.",
       ""
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
       " 0:success (also when there was nothing to release)",
-      " 1:I/O failure, or DIR holds something kvmount did not make (nothing unmounted then)",
+      " 1:I/O failure; DIR holds a mount kvmount did not make (nothing undone); or a file kvmount did"
+          + " not make was left in DIR (binds undone)",
       " 2:usage error (bad options)",
       " 3:invalid input (DIR not usable as a share directory)",
       " 4:internal error (a bug: please report it)"
