@@ -45,9 +45,10 @@ class ManyVolumesInGuestTest {
       app.mount(name(i), "/vols/" + name(i));
     }
     app.mounted("start.mounted first", "/vols/" + name(0)).mounted("start.mounted last", "/vols/" + name(VOLUMES - 1));
-    for (int i = 0; i < VOLUMES; i++) {
-      app.read("marker " + name(i), "/vols/" + name(i) + "/marker");
-    }
+    // One line of shell builtins for all markers (no process per volume: under TCG, 128 `cat`s
+    // took about two minutes); each volume's line is "marker <name>=<content>", as App.read writes.
+    app.line("for d in \"$R\"/vols/vol*; do m=ABSENT; IFS= read -r m < \"$d/marker\" || [ -n \"$m\" ];"
+        + " printf 'marker %s=%s\\n' \"${d##*/}\" \"$m\"; done");
     generated = pod.generate();
     boot = pod.boot(generated.hypervisorArgs());
   }
