@@ -29,7 +29,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * <pre>
  * mvn -B -o -Pe2e -pl picocli17,core,cli,e2e verify -Dtest=BootToMountsBench \
  *     -Dsurefire.failIfNoSpecifiedTests=false -Dkvmount.bench.boot=true \
- *     [-Dkvmount.bench.sizes=1,16,64] [-Dkvmount.bench.rounds=3]
+ *     [-Dkvmount.bench.sizes=1,16,64] [-Dkvmount.bench.rounds=2]
  * </pre>
  *
  * <p>First one warm-up pair at the first size (round 0: in {@code boots.tsv}, not in the summary;
@@ -46,7 +46,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  *
  * <p>Every pod share is released ({@code kvmount release --share-dir}) after its boot, also when
  * generate or the boot fails, and before the pod's files are deleted; the benchmark then checks that
- * nothing is left mounted below it. Output: one line per boot in {@code
+ * nothing is left mounted below it. A boot that leaves no results (the guest hung until the boot
+ * timeout) is retried once, in a directory named {@code ...-retry}. Output: one line per boot in {@code
  * target/e2e-work/boot-bench/boots.tsv}, and the medians with the pod/per-volume ratios (ratio of
  * medians and median of the pair ratios) in {@code summary.md} beside it, also printed on stderr.
  */
@@ -96,7 +97,7 @@ class BootToMountsBench {
     ENV.requireReady();
     int[] sizes = Arrays.stream(System.getProperty("kvmount.bench.sizes", "1,16,64").split(","))
         .map(String::trim).mapToInt(Integer::parseInt).toArray();
-    int rounds = Integer.getInteger("kvmount.bench.rounds", 3);
+    int rounds = Integer.getInteger("kvmount.bench.rounds", 2);
     Path work = E2eEnvironment.workDir("boot-bench");
     Path tsv = work.resolve("boots.tsv");
     Files.writeString(tsv, "round\tvolumes\tstrategy\tuserspace_ms\tmounts_active_ms\tapp_start_ms\tactive_units"
@@ -109,7 +110,15 @@ class BootToMountsBench {
         round <= rounds; round++) {
       for (int n : round == 0 ? new int[] {sizes[0]} : sizes) {
         for (Strategy s : Strategy.values()) {
-          Sample sample = bootOnce(work, round, n, s);
+          Sample sample;
+          try {
+            sample = bootOnce(work, round, n, s, "");
+          } catch (AssertionError e) {
+            // A TCG guest on a loaded host sometimes stalls in the kernel (RCU stall, timers not
+            // firing) and is killed by the boot timeout: say so and boot that pod once more.
+            System.err.println("kvmount bench: boot failed, once more: " + e.getMessage().lines().findFirst().orElse(""));
+            sample = bootOnce(work, round, n, s, "-retry");
+          }
           samples.add(sample);
           Files.writeString(tsv, sample.tsv() + "\n", StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.APPEND);
           System.err.println("kvmount bench: " + sample.tsv());
@@ -127,8 +136,8 @@ class BootToMountsBench {
   }
 
   /** One pod of {@code n} volumes booted with strategy {@code s}; the pod share released after. */
-  private static Sample bootOnce(Path work, int round, int n, Strategy s) throws IOException {
-    Path dir = work.resolve(String.format(Locale.ROOT, "r%d-%s-%d", round, s.label, n));
+  private static Sample bootOnce(Path work, int round, int n, Strategy s, String suffix) throws IOException {
+    Path dir = work.resolve(String.format(Locale.ROOT, "r%d-%s-%d%s", round, s.label, n, suffix));
     Files.createDirectories(dir);
     GuestPod pod = GuestPod.create(ENV, dir);
     Path share = dir.resolve("share");
