@@ -206,6 +206,15 @@ final class E2eEnvironment {
     return dir;
   }
 
+  /**
+   * The QEMU machine type the many-volumes boot uses, from {@code -Dkvmount.e2e.qemuMachine}
+   * ({@code pc}, what QEMU uses without {@code -M}, unless set): {@code q35} boots it with {@code
+   * -M q35} and {@code generate --qemu-machine q35}.
+   */
+  static String qemuMachine() {
+    return System.getProperty("kvmount.e2e.qemuMachine", "pc");
+  }
+
   /** Whether to keep the (large) stage1 rootfs copies after the tests, for debugging. */
   static boolean keep() {
     return Boolean.getBoolean("kvmount.e2e.keep");

@@ -49,8 +49,14 @@ class ManyVolumesInGuestTest {
     // took about two minutes); each volume's line is "marker <name>=<content>", as App.read writes.
     app.line("for d in \"$R\"/vols/vol*; do m=ABSENT; IFS= read -r m < \"$d/marker\" || [ -n \"$m\" ];"
         + " printf 'marker %s=%s\\n' \"${d##*/}\" \"$m\"; done");
-    generated = pod.generate();
-    boot = pod.boot(generated.hypervisorArgs());
+    String machine = E2eEnvironment.qemuMachine();
+    generated = pod.generate(List.of("--qemu-machine", machine));
+    List<String> args = new ArrayList<>();
+    if (!machine.equals("pc")) {
+      args.addAll(List.of("-M", machine));
+    }
+    args.addAll(generated.hypervisorArgs());
+    boot = pod.boot(args);
   }
 
   @AfterAll
@@ -77,7 +83,8 @@ class ManyVolumesInGuestTest {
   @Test
   void theSharesSitBehindFourPciBridgesAsModernVirtioDevices() {
     List<String> args = generated.hypervisorArgs();
-    assertThat(args.stream().filter(a -> a.startsWith("pci-bridge,id=kvmount-br"))).hasSize(4);
+    String bridge = E2eEnvironment.qemuMachine().equals("q35") ? "pcie-pci-bridge" : "pci-bridge";
+    assertThat(args.stream().filter(a -> a.startsWith(bridge + ",id=kvmount-br"))).hasSize(4);
     assertThat(args.stream().filter(a -> a.startsWith("virtio-9p-pci,") && a.endsWith(",disable-legacy=on")))
         .hasSize(VOLUMES);
     assertThat(args.stream().filter(a -> a.startsWith("local,") && a.contains(",multidevs=remap"))).hasSize(VOLUMES);
