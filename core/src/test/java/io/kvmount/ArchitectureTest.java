@@ -74,6 +74,7 @@ class ArchitectureTest {
             .layer("Json").definedBy(ROOT + ".json..")
             .layer("Systemd").definedBy(ROOT + ".systemd..")
             .layer("Manifest").definedBy(ROOT + ".manifest..")
+            .layer("Oci").definedBy(ROOT + ".oci..")
             .layer("Plan").definedBy(ROOT + ".plan..")
             .layer("Apply").definedBy(ROOT + ".apply..")
             .layer("Verify").definedBy(ROOT + ".verify..")
@@ -89,8 +90,10 @@ class ArchitectureTest {
             .whereLayer("Json").mayOnlyAccessLayers("Error", "Concurrent")
             .whereLayer("Systemd").mayOnlyAccessLayers("Path", "Error", "Concurrent")
             .whereLayer("Manifest").mayOnlyAccessLayers("Json", "Path", "Error", "Concurrent")
+            // The OCI bundle reader, beside the appc one (issue 20).
+            .whereLayer("Oci").mayOnlyAccessLayers("Json", "Path", "Error", "Concurrent")
             .whereLayer("Plan")
-            .mayOnlyAccessLayers("Manifest", "Systemd", "Path", "Digest", "Error", "Concurrent")
+            .mayOnlyAccessLayers("Manifest", "Oci", "Systemd", "Path", "Digest", "Error", "Concurrent")
             .whereLayer("Apply")
             .mayOnlyAccessLayers("Plan", "Systemd", "Path", "Digest", "Error", "Concurrent")
             // verify may read apply's records (the state file has one owner: apply); it never

@@ -1,0 +1,107 @@
+package io.kvmount.oci;
+
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The parts of one bundle's {@code config.json} kvmount uses (runtime-spec config.md, "Root" and
+ * "Mounts"). Immutable.
+ *
+ * @param ociVersion the {@code ociVersion} text, as written ({@code 1.0.2-dev})
+ * @param root the bundle's root filesystem
+ * @param mounts the mounts, in listed order (the order the runtime must mount them in)
+ */
+public record OciConfig(String ociVersion, Root root, List<OciMount> mounts) {
+
+  /**
+   * The {@code root} object.
+   *
+   * @param path {@code root.path}: absolute, or relative to the bundle directory; never empty
+   * @param readOnly {@code root.readonly} (false when absent)
+   */
+  public record Root(String path, boolean readOnly) {
+    /**
+     * Checks the path.
+     *
+     * @param path {@code root.path}
+     * @param readOnly {@code root.readonly}
+     * @throws NullPointerException if {@code path} is null
+     */
+    public Root {
+      Objects.requireNonNull(path, "path");
+    }
+  }
+
+  /**
+   * Copies the mounts.
+   *
+   * @param ociVersion the {@code ociVersion} text
+   * @param root the root filesystem
+   * @param mounts the mounts, in listed order
+   */
+  public OciConfig {
+    Objects.requireNonNull(ociVersion, "ociVersion");
+    Objects.requireNonNull(root, "root");
+    mounts = List.copyOf(mounts);
+  }
+
+  /**
+   * One entry of {@code mounts} (runtime-spec schema/defs.json {@code Mount}).
+   *
+   * @param destination {@code destination}: where the mount goes in the container, as written
+   *     (absolute, or, deprecated since 1.2.0, relative to {@code /})
+   * @param source {@code source}: a host path for bind mounts (absolute, or relative to the bundle
+   *     directory), a device or a dummy word otherwise; empty when absent
+   * @param type {@code type}: a filesystem type, or a dummy for bind mounts; empty when absent
+   * @param options {@code options}, in listed order (empty when absent)
+   * @param uidMappings {@code uidMappings}; empty when absent
+   * @param gidMappings {@code gidMappings}; empty when absent
+   */
+  public record OciMount(
+      String destination,
+      Optional<String> source,
+      Optional<String> type,
+      List<String> options,
+      Optional<List<IdMapping>> uidMappings,
+      Optional<List<IdMapping>> gidMappings) {
+
+    /**
+     * Copies the lists.
+     *
+     * @param destination where the mount goes in the container
+     * @param source the source, if given
+     * @param type the type, if given
+     * @param options the options in listed order
+     * @param uidMappings the per-mount uid mappings, if given
+     * @param gidMappings the per-mount gid mappings, if given
+     */
+    public OciMount {
+      Objects.requireNonNull(destination, "destination");
+      Objects.requireNonNull(source, "source");
+      Objects.requireNonNull(type, "type");
+      options = List.copyOf(options);
+      uidMappings = uidMappings.map(List::copyOf);
+      gidMappings = gidMappings.map(List::copyOf);
+    }
+
+    /**
+     * Whether this is a bind mount: runtime-spec (since 1.0.2) says a mount is a bind mount if and
+     * only if its options contain {@code bind} or {@code rbind}.
+     *
+     * @return true for a bind mount
+     */
+    public boolean isBind() {
+      return options.contains("bind") || options.contains("rbind");
+    }
+  }
+
+  /**
+   * One entry of {@code uidMappings} or {@code gidMappings}.
+   *
+   * @param containerId first id in the mount (0 to 4294967295)
+   * @param hostId first id on the host (0 to 4294967295)
+   * @param size how many ids (0 to 4294967295)
+   */
+  public record IdMapping(long containerId, long hostId, long size) {}
+}
