@@ -105,23 +105,13 @@ public final class Planner {
         hostNames.add(v.name().value());
       }
     }
-    boolean podShare = options.share() == ShareStrategy.POD;
-    Map<String, String> tags =
-        podShare ? Map.of() : MountTag.assign(hostNames, options.maxTagBytes(), options.reservedTags());
-    // Pod share: each host volume's entry in the share directory (the name, or a shortened form).
-    Map<String, String> entryNames =
-        podShare ? MountTag.assign(hostNames, PodShare.MAX_ENTRY_BYTES, Set.of()) : Map.of();
-    List<PodShare.Entry> podEntries = new ArrayList<>();
-    Set<String> fileVolumes = new java.util.HashSet<>();
     List<Share> shares = new ArrayList<>();
     List<PlannedFile> files = new ArrayList<>();
     List<PlannedUnit> units = new ArrayList<>();
     List<PlannedDirectory> dirs = new ArrayList<>();
-    Map<String, UnitName> shareUnits = new LinkedHashMap<>();
-    // Each host volume's source, wrapped once: every mount of the volume shares the Optional.
-    Map<String, Optional<String>> sources = new HashMap<>();
-    // Each volume's /mnt/<volume> as text, once (every bind unit's What= is one of them).
-    Map<String, String> mntPaths = new HashMap<>();
+    SharePlanner sp = new SharePlanner(hostNames, options, shares, files, units, dirs);
+    Map<String, Optional<String>> sources = sp.sources;
+    Map<String, String> mntPaths = sp.mntPaths;
     // One pass over the mounts: which volumes are used, and whether every use is read-only.
     Map<String, Boolean> allRoByVolume = new HashMap<>();
     for (MountResolver.AppMount m : res.mounts()) {
@@ -129,73 +119,21 @@ public final class Planner {
     }
     for (Volume v : res.volumes().values()) {
       String name = v.name().value();
-      int nameBytes = name.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
-      if (nameBytes > GuestPath.MAX_COMPONENT_BYTES) {
-        throw new PlanException("volume \"" + name.substring(0, 40) + "...\": name is " + nameBytes
-            + " bytes, but /mnt/<volume> allows at most " + GuestPath.MAX_COMPONENT_BYTES);
-      }
-      GuestPath where = MNT.resolve(name);
-      mntPaths.put(name, where.toString());
+      GuestPath where = SharePlanner.mntPath(name);
       if (v instanceof Volume.Host) {
         Volume.Host h = (Volume.Host) v;
         Boolean allRo = allRoByVolume.get(name); // null: no app mounts it
         boolean ro = h.readOnly().orElse(false) || (allRo != null && allRo);
-        boolean file = kinds.isFile(h.source());
-        boolean recursive = h.recursive().orElse(true);
-        sources.put(name, Optional.of(h.source()));
-        if (file) {
-          fileVolumes.add(name);
-        }
-        if (podShare) {
-          String entry = entryNames.get(name);
-          podEntries.add(new PodShare.Entry(name, entry, h.source(), file, ro, recursive));
-          mntPaths.put(name, PodShare.GUEST_PATH.resolve(entry).toString());
-          continue;
-        }
-        if (file) {
-          throw new PlanException("volume \"" + name + "\": host source \"" + h.source() + "\" is a single file, but"
-              + " one share per volume (--share per-volume) exports directories only (9p and virtio-fs share a"
-              + " directory); use --share pod --share-dir DIR, which bind-mounts single files");
-        }
-        if (!recursive) {
-          throw new PlanException("volume \"" + name + "\": \"recursive\": false cannot be honoured with one share"
-              + " per volume (--share per-volume): 9p and virtio-fs export every mount below the source; use"
-              + " --share pod --share-dir DIR, which binds the source non-recursively");
-        }
-        String tag = tags.get(name);
-        UnitName unit = unitName(where, "volume \"" + name + "\"");
-        shares.add(new Share(name, tag, h.source(), ro, unit));
-        shareUnits.put(name, unit);
-        RelativePath unitFile = RelativePath.of(unit.value());
-        files.add(new PlannedFile(unitFile, shareUnit("volume " + name, name, tag, where, ro, options)));
-        units.add(new PlannedUnit(unitFile, unit, PlannedUnit.Role.SHARE, List.of()));
-        dirs.add(new PlannedDirectory(where, FileMode.DEFAULT_DIRECTORY, 0, 0, false));
+        sp.add(name, h.source(), ro, kinds.isFile(h.source()), h.recursive().orElse(true), "volume \"" + name + "\"");
       } else {
         Volume.Empty e = (Volume.Empty) v;
+        mntPaths.put(name, where.toString());
         dirs.add(new PlannedDirectory(where, e.mode(), e.uid(), e.gid(), true));
       }
     }
-
-    Optional<PodShare> podShareOut = Optional.empty();
-    if (podShare) {
-      String tag = PodShare.TAG;
-      if (options.reservedTags().contains(tag)) {
-        throw new PlanException("the pod share's mount tag \"" + tag + "\" is reserved (--reserve-tag); choose"
-            + " another tag for the VM's own share");
-      }
-      GuestPath where = PodShare.GUEST_PATH;
-      UnitName unit = unitName(where, "the pod share");
-      Share share = new Share(POD_SHARE_NAME, tag, options.shareDir().get(), false, unit);
-      shares.add(share);
-      for (PodShare.Entry e : podEntries) {
-        shareUnits.put(e.volume(), unit);
-      }
-      RelativePath unitFile = RelativePath.of(unit.value());
-      files.add(0, new PlannedFile(unitFile, shareUnit("the pod share", "pod share", tag, where, false, options)));
-      units.add(0, new PlannedUnit(unitFile, unit, PlannedUnit.Role.SHARE, List.of()));
-      dirs.add(new PlannedDirectory(where, FileMode.DEFAULT_DIRECTORY, 0, 0, false));
-      podShareOut = Optional.of(new PodShare(options.shareDir().get(), share, where, podEntries));
-    }
+    Optional<PodShare> podShareOut = sp.finish();
+    Map<String, UnitName> shareUnits = sp.shareUnits;
+    Set<String> fileVolumes = sp.fileVolumes;
 
     // Bind mounts, per app.
     int mountCount = res.mounts().size();
@@ -524,7 +462,7 @@ public final class Planner {
     return out;
   }
 
-  private static UnitName unitName(GuestPath where, String what) throws PlanException {
+  static UnitName unitName(GuestPath where, String what) throws PlanException {
     try {
       return UnitName.mount(where);
     } catch (UnitException e) {
@@ -536,7 +474,7 @@ public final class Planner {
    * Renders a share unit. {@code what} names the share in the description ({@code volume data},
    * {@code the pod share}); {@code errorName} names it in an error message.
    */
-  private static String shareUnit(String what, String errorName, String tag, GuestPath where, boolean ro, PlanOptions o)
+  static String shareUnit(String what, String errorName, String tag, GuestPath where, boolean ro, PlanOptions o)
       throws PlanException {
     Set<String> opts = new LinkedHashSet<>();
     String type;

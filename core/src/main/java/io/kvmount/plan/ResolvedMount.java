@@ -2,6 +2,7 @@ package io.kvmount.plan;
 
 import io.kvmount.path.GuestPath;
 import io.kvmount.systemd.UnitName;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -19,7 +20,11 @@ import java.util.Optional;
  * @param readOnly whether the app sees the volume read-only
  * @param unit the bind mount unit's name (its file name in the units directory)
  * @param origin where in the manifest the mount came from ({@code apps[0].mounts[1]} or {@code
- *     apps[0].app.mountPoints[0]})
+ *     apps[0].app.mountPoints[0]}; for a bundle {@code <bundle>/config.json: mounts[1]})
+ * @param options mount options the unit carries besides {@code bind} and {@code ro}, in order
+ *     ({@code nosuid}, {@code size=64m}); empty for appc volumes
+ * @param fsType the filesystem type of a {@link VolumeKind#FILESYSTEM} mount ({@code tmpfs}),
+ *     whose {@code source} is then the {@code What=} word; empty for every other kind
  */
 public record ResolvedMount(
     String app,
@@ -30,7 +35,36 @@ public record ResolvedMount(
     GuestPath target,
     boolean readOnly,
     UnitName unit,
-    String origin) {
+    String origin,
+    List<String> options,
+    Optional<String> fsType) {
+
+  /**
+   * A mount without extra options: an appc volume.
+   *
+   * @param app the app name
+   * @param volume the volume name
+   * @param kind the volume's kind ({@link VolumeKind#HOST} or {@link VolumeKind#EMPTY})
+   * @param source the host directory of a host volume; empty for an empty volume
+   * @param path the mount path inside the app rootfs
+   * @param target the mount point in the guest
+   * @param readOnly whether the app sees the volume read-only
+   * @param unit the bind mount unit's name
+   * @param origin the manifest field the mount came from
+   * @throws IllegalArgumentException as the canonical constructor
+   */
+  public ResolvedMount(
+      String app,
+      String volume,
+      VolumeKind kind,
+      Optional<String> source,
+      GuestPath path,
+      GuestPath target,
+      boolean readOnly,
+      UnitName unit,
+      String origin) {
+    this(app, volume, kind, source, path, target, readOnly, unit, origin, List.of(), Optional.empty());
+  }
 
   /**
    * Checks that the source matches the kind.
@@ -44,12 +78,20 @@ public record ResolvedMount(
    * @param readOnly whether the app sees the volume read-only
    * @param unit the bind mount unit's name
    * @param origin the manifest field the mount came from
-   * @throws IllegalArgumentException if a host volume has no source or an empty volume has one
+   * @param options extra mount options, in order
+   * @param fsType the filesystem type of a {@link VolumeKind#FILESYSTEM} mount
+   * @throws IllegalArgumentException if a host volume has no source, an empty volume has one, or
+   *     a filesystem mount has no source or type (or another kind has a type)
    */
   public ResolvedMount {
-    if (source.isPresent() != (Objects.requireNonNull(kind, "kind") == VolumeKind.HOST)) {
+    boolean needsSource = Objects.requireNonNull(kind, "kind") != VolumeKind.EMPTY;
+    if (source.isPresent() != needsSource) {
       throw new IllegalArgumentException(
-          "volume \"" + volume + "\": " + (source.isPresent() ? "an empty volume has no source" : "a host volume needs a source"));
+          "volume \"" + volume + "\": " + (source.isPresent() ? "an empty volume has no source" : "a " + kind.id() + " mount needs a source"));
     }
+    if (fsType.isPresent() != (kind == VolumeKind.FILESYSTEM)) {
+      throw new IllegalArgumentException("volume \"" + volume + "\": only a filesystem mount has a type");
+    }
+    options = List.copyOf(options);
   }
 }

@@ -1,16 +1,22 @@
 package io.kvmount.plan;
 
 /**
- * The two appc volume kinds, as the plan carries them: where a mounted volume's files live.
+ * Where a mount's files live, as the plan carries it: the two appc volume kinds, and the guest's
+ * own filesystems an OCI bundle asks for.
  *
- * <p>The appc schema (spec/schema/types/volume.go) names them {@code "host"} and {@code "empty"};
- * {@link #id()} gives that text for output.
+ * <p>The appc schema (spec/schema/types/volume.go) names its kinds {@code "host"} and {@code
+ * "empty"}; {@link #id()} gives that text for output.
  */
 public enum VolumeKind {
   /** A host directory shared into the guest under a mount tag, mounted at {@code /mnt/<volume>}. */
   HOST("host"),
   /** A directory {@code /mnt/<volume>} in the stage1 rootfs with the manifest's mode and owner. */
-  EMPTY("empty");
+  EMPTY("empty"),
+  /**
+   * A filesystem of its own type made in the guest ({@code tmpfs}, {@code proc}, {@code sysfs}...,
+   * from an OCI bundle): nothing is shared and nothing written to the stage1 rootfs.
+   */
+  FILESYSTEM("filesystem");
 
   private final String id;
 
@@ -19,9 +25,9 @@ public enum VolumeKind {
   }
 
   /**
-   * Returns the appc name of the kind, as the text report and JSON print it.
+   * Returns the name of the kind, as the text report and JSON print it.
    *
-   * @return {@code host} or {@code empty}
+   * @return {@code host}, {@code empty} or {@code filesystem}
    */
   public String id() {
     return id;
