@@ -168,7 +168,7 @@ public final class Planner {
     // Parallel by the number of mounts, not apps: any count of apps runs in parallel then.
     io.kvmount.concurrent.Parallel.map(apps.size(), resolved.size() >= PARALLEL_MOUNTS ? 0 : Integer.MAX_VALUE,
         io.kvmount.concurrent.Parallel.CPU_THREADS,
-        i -> parts[i] = AppPart.of(() -> planApp(appNames.get(i), apps.get(i), shareUnits, mntPaths, options)));
+        i -> parts[i] = AppPart.of(() -> planApp(appNames.get(i), apps.get(i), shareUnits, mntPaths, options, true)));
     List<Plan.HostMountPoint> hostMountPoints = new ArrayList<>();
     List<PlannedFile> dropIns = new ArrayList<>();
     List<PlannedUnit> dropInUnits = new ArrayList<>();
@@ -320,7 +320,7 @@ public final class Planner {
   private static final int PARALLEL_MOUNTS = 256;
 
   /** What one app adds to the plan: its bind (and remount) units, directories, drop-in; or the error. */
-  private static final class AppPart {
+  static final class AppPart {
     final List<PlannedFile> files = new ArrayList<>();
     final List<PlannedUnit> units = new ArrayList<>();
     final List<PlannedDirectory> dirs = new ArrayList<>();
@@ -334,6 +334,7 @@ public final class Planner {
       AppPart make() throws PlanException;
     }
 
+    /** Runs {@code m}, keeping its error in the part instead of throwing it. */
     static AppPart of(Maker m) {
       try {
         return m.make();
@@ -345,10 +346,14 @@ public final class Planner {
     }
   }
 
-  /** Renders one app's bind units (nested ones ordered after their parent), remount services and drop-in. */
-  private static AppPart planApp(
+  /**
+   * Renders one app's bind units (nested ones ordered after their parent), remount services and
+   * drop-in. With {@code hostMountPoints}, a mount nested in a read-only host volume records the
+   * directory it needs on the host; a caller that checks mount points itself passes false.
+   */
+  static AppPart planApp(
       String app, List<ResolvedMount> ms, Map<String, UnitName> shareUnits, Map<String, String> mntPaths,
-      PlanOptions options)
+      PlanOptions options, boolean hostMountPoints)
       throws PlanException {
     AppPart part = new AppPart();
     List<PlannedFile> files = part.files;
@@ -369,7 +374,8 @@ public final class Planner {
         up = up.parent();
         parent = byTarget.get(up);
       }
-      if (parent != null && parent.readOnly()) {
+      if (parent != null && parent.readOnly() && parent.kind() != VolumeKind.FILESYSTEM
+          && (hostMountPoints || parent.kind() == VolumeKind.EMPTY)) {
         RelativePath rel = parent.target().relativize(rm.target());
         if (parent.kind() == VolumeKind.EMPTY) {
           // The child's mount point must exist inside the read-only parent volume.
@@ -392,7 +398,7 @@ public final class Planner {
         deps = shareUnit == null ? List.of(parent.unit()) : List.of(shareUnit, parent.unit());
       }
       UnitName unit = rm.unit();
-      boolean remount = options.legacyRemount() && rm.readOnly();
+      boolean remount = options.legacyRemount() && rm.readOnly() && rm.kind() != VolumeKind.FILESYSTEM;
       RelativePath bindFile = RelativePath.of(unit.value());
       files.add(new PlannedFile(bindFile, bindUnit(rm, mntPaths.get(rm.volume()), deps, !remount)));
       part.units.add(new PlannedUnit(bindFile, unit, PlannedUnit.Role.BIND, deps));
@@ -449,7 +455,7 @@ public final class Planner {
     }
   }
 
-  private static List<PlannedDirectory> dedupe(List<PlannedDirectory> dirs) {
+  static List<PlannedDirectory> dedupe(List<PlannedDirectory> dirs) {
     Map<GuestPath, PlannedDirectory> seen = new LinkedHashMap<>();
     for (PlannedDirectory d : dirs) {
       PlannedDirectory prev = seen.get(d.path());
@@ -547,22 +553,35 @@ public final class Planner {
 
   private static String bindUnit(ResolvedMount m, String what, List<UnitName> deps, boolean roInOptions)
       throws PlanException {
+    boolean fs = m.kind() == VolumeKind.FILESYSTEM;
     try {
       UnitFile.Builder b = UnitFile.builder()
           .comment(HEADER)
           .section("Unit")
-          .text("Description", "kvmount volume " + m.volume() + " for app " + m.app() + " at " + m.path())
+          .text("Description", fs
+              ? "kvmount " + m.fsType().get() + " for app " + m.app() + " at " + m.path()
+              : "kvmount volume " + m.volume() + " for app " + m.app() + " at " + m.path())
           .plain("DefaultDependencies", "no")
           .plain("Conflicts", "umount.target")
           .plain("Before", "umount.target");
       if (!deps.isEmpty()) {
         b.units("Requires", deps).units("After", deps);
       }
+      List<String> opts = new ArrayList<>();
+      if (!fs) {
+        opts.add("bind");
+      }
+      if (m.readOnly() && roInOptions) {
+        opts.add("ro");
+      }
+      opts.addAll(m.options());
       b.section("Mount")
-          .text("What", what != null ? what : MNT.resolve(m.volume()).toString())
+          .text("What", fs ? m.source().get() : what != null ? what : MNT.resolve(m.volume()).toString())
           .text("Where", m.target().toString())
-          .plain("Type", "none")
-          .text("Options", m.readOnly() && roInOptions ? "bind,ro" : "bind");
+          .plain("Type", fs ? m.fsType().get() : "none");
+      if (!opts.isEmpty()) {
+        b.text("Options", String.join(",", opts));
+      }
       return b.build().serialize();
     } catch (UnitException e) {
       throw new PlanException(m.origin() + ".path: " + e.getMessage(), e);

@@ -1,0 +1,519 @@
+package io.kvmount.plan;
+
+import io.kvmount.manifest.AcName;
+import io.kvmount.oci.OciBundle;
+import io.kvmount.oci.OciConfig;
+import io.kvmount.path.FileMode;
+import io.kvmount.path.GuestPath;
+import io.kvmount.systemd.Quote;
+import io.kvmount.systemd.UnitName;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Turns OCI runtime bundles, one per app, into a {@link Plan}: the same shares, bind units,
+ * drop-ins and directories an appc pod gets, plus mount units for the guest's own filesystems
+ * ({@code tmpfs}, {@code proc}...). Pure apart from reading the host through {@link HostFs} (bind
+ * sources and the bundles' root filesystems) and the stage1 rootfs through {@link GuestFs}.
+ *
+ * <p>The rules (runtime-spec config.md "Root" and "Mounts"):
+ *
+ * <ul>
+ *   <li>Each bundle is the app {@code NAME}, whose rootfs in the guest is {@code
+ *       /opt/stage2/NAME/rootfs}. With {@link RootSource#SHARE} the bundle's {@code root.path} is a
+ *       host volume bind-mounted there first (read-only when {@code root.readonly}); with {@link
+ *       RootSource#STAGE1} it must already be in the stage1 rootfs and nothing is mounted there.
+ *   <li>Mounts are made in listed order: a mount below an earlier one requires it and starts
+ *       after it; a mount on the same mount point as an earlier one, or above it, would hide it
+ *       and is refused.
+ *   <li>A bind mount ({@code bind} or {@code rbind} in its options) of a host directory or single
+ *       file becomes a host volume: one share per distinct source and access, shared by every app
+ *       that mounts it the same way, and a bind unit. Relative sources are relative to the bundle.
+ *   <li>Any other mount becomes a mount unit of its type in the guest ({@link #FS_TYPES}); {@code
+ *       cgroup} is mounted as {@code cgroup2}, the guest's unified hierarchy, as runc does on such a
+ *       host.
+ *   <li>Destinations are resolved through the symlinks of the rootfs and of the mounts before
+ *       them, confined to the app rootfs; mount points that a read-only mount would have to hold
+ *       and that are missing are refused, all of them in one message.
+ * </ul>
+ */
+public final class BundlePlanner {
+
+  /** Where the app rootfs comes from. */
+  public enum RootSource {
+    /** The bundle's {@code root.path} is shared into the guest and mounted at the app rootfs. */
+    SHARE("share"),
+    /** The app rootfs is already in the stage1 rootfs at {@code /opt/stage2/NAME/rootfs}. */
+    STAGE1("stage1");
+
+    private final String id;
+
+    RootSource(String id) {
+      this.id = id;
+    }
+
+    /**
+     * Returns the option value naming this source.
+     *
+     * @return {@code share} or {@code stage1}
+     */
+    public String id() {
+      return id;
+    }
+  }
+
+  /**
+   * Guest filesystem types kvmount mounts in the guest, by OCI {@code type}, each with the type the
+   * unit gets.
+   */
+  public static final Map<String, String> FS_TYPES = Map.of(
+      "tmpfs", "tmpfs", "proc", "proc", "sysfs", "sysfs", "devpts", "devpts", "mqueue", "mqueue",
+      "cgroup", "cgroup2", "cgroup2", "cgroup2", "devtmpfs", "devtmpfs");
+
+  /** Host trees that exist in the guest on their own: binding the host's into a VM is meaningless. */
+  private static final List<String> SYSTEM_PREFIXES = List.of("/proc", "/sys", "/dev");
+
+  private static final GuestPath STAGE2 = GuestPath.parse("/opt/stage2");
+
+  private BundlePlanner() {}
+
+  /** One mount of an app before its target is known. */
+  private record Item(
+      String origin,
+      GuestPath path,
+      VolumeKind kind,
+      String source,
+      String fsType,
+      boolean readOnly,
+      boolean recursive,
+      boolean file,
+      List<String> options) {}
+
+  /** A host volume's identity: one share per distinct source and access. */
+  private record Key(String source, boolean readOnly, boolean recursive, boolean file) {}
+
+  /**
+   * Plans a pod of bundles.
+   *
+   * @param bundles the bundles, one per app, in pod order
+   * @param options transport, share strategy, tag limit, units directory, 9p options
+   * @param root where the app rootfs comes from
+   * @param stage1 the stage1 rootfs view ({@link GuestFs#EMPTY} when planning without one)
+   * @param host the host view for bind sources and bundle rootfs
+   * @return the plan
+   * @throws PlanException naming the bundle's {@code config.json} and the JSON path: an invalid
+   *     app name or two bundles with one name, a missing or unsuitable bind source or rootfs, an
+   *     unknown type, an option kvmount cannot honour, a destination that hides another mount, a
+   *     missing mount point a read-only mount would have to hold, and what {@link Planner} refuses
+   *     for shares (a single file or a non-recursive bind with one share per volume)
+   * @throws IOException if the host or the stage1 rootfs cannot be read
+   */
+  public static Plan plan(List<OciBundle> bundles, PlanOptions options, RootSource root, GuestFs stage1, HostFs host)
+      throws PlanException, IOException {
+    List<String> warnings = new ArrayList<>();
+    Set<String> names = new HashSet<>();
+    Map<String, List<Item>> itemsByApp = new LinkedHashMap<>();
+    for (OciBundle b : bundles) {
+      String problem = AcName.problem(b.app());
+      if (problem != null) {
+        throw new PlanException("--oci-bundle " + b.app() + "=" + b.dir() + ": app name " + problem);
+      }
+      if (!names.add(b.app())) {
+        throw new PlanException("--oci-bundle " + b.app() + "=" + b.dir() + ": app \"" + b.app()
+            + "\" is given twice; each bundle needs its own app name");
+      }
+      versionWarning(b).ifPresent(warnings::add);
+      itemsByApp.put(b.app(), items(b, root, host, warnings));
+    }
+
+    // Host volumes: one per distinct source and access, named once for the pod.
+    Map<Key, String> volumeOf = new LinkedHashMap<>();
+    Map<Key, String> firstOrigin = new HashMap<>();
+    Set<String> taken = new HashSet<>();
+    for (Map.Entry<String, List<Item>> e : itemsByApp.entrySet()) {
+      for (Item it : e.getValue()) {
+        if (it.kind() != VolumeKind.HOST) {
+          continue;
+        }
+        Key k = new Key(it.source(), it.readOnly(), it.recursive(), it.file());
+        if (!volumeOf.containsKey(k)) {
+          String base = it.path().isRoot() ? e.getKey() + "-rootfs" : volumeBase(it.source());
+          volumeOf.put(k, unique(it.readOnly() ? base + "-ro" : base, taken));
+          firstOrigin.put(k, it.origin());
+        }
+      }
+    }
+    List<Share> shares = new ArrayList<>();
+    List<PlannedFile> files = new ArrayList<>();
+    List<PlannedUnit> units = new ArrayList<>();
+    List<PlannedDirectory> dirs = new ArrayList<>();
+    SharePlanner sp = new SharePlanner(new ArrayList<>(volumeOf.values()), options, shares, files, units, dirs);
+    for (Map.Entry<Key, String> v : volumeOf.entrySet()) {
+      Key k = v.getKey();
+      sp.add(v.getValue(), k.source(), k.readOnly(), k.file(), k.recursive(), firstOrigin.get(k));
+    }
+    Optional<PodShare> podShare = sp.finish();
+
+    // Targets, app by app in listed order, through the rootfs and the mounts before each.
+    List<ResolvedMount> resolved = new ArrayList<>();
+    List<PlannedFileMountPoint> fileMountPoints = new ArrayList<>();
+    List<String> missing = new ArrayList<>();
+    List<Planner.AppPart> parts = new ArrayList<>();
+    for (Map.Entry<String, List<Item>> e : itemsByApp.entrySet()) {
+      String app = e.getKey();
+      GuestPath appRoot = STAGE2.resolve(app).resolve("rootfs");
+      List<ResolvedMount> appMounts = new ArrayList<>();
+      LayeredFs fs = new LayeredFs(stage1);
+      Map<GuestPath, Item> byTarget = new LinkedHashMap<>();
+      List<String> appMissing = new ArrayList<>();
+      for (Item it : e.getValue()) {
+        GuestPath target;
+        GuestFs.Kind kind;
+        if (it.path().isRoot()) {
+          target = appRoot;
+          kind = GuestFs.Kind.DIRECTORY;
+          dirs.add(new PlannedDirectory(appRoot, FileMode.DEFAULT_DIRECTORY, 0, 0, false));
+        } else {
+          ConfinedResolver.Result r;
+          try {
+            r = ConfinedResolver.resolve(fs, appRoot, it.path());
+          } catch (PlanException ex) {
+            throw new PlanException(it.origin() + ".destination: " + ex.getMessage(), ex);
+          }
+          target = r.path();
+          kind = r.kind();
+          check(it, target, kind, appRoot, byTarget);
+        }
+        Item enclosing = null;
+        GuestPath enclosingTarget = null;
+        for (GuestPath up = target; enclosing == null && !up.isRoot(); ) {
+          up = up.parent();
+          enclosing = byTarget.get(up);
+          enclosingTarget = up;
+        }
+        if (kind == GuestFs.Kind.MISSING && !it.path().isRoot()) {
+          if (enclosing == null) {
+            // In the stage1 rootfs: kvmount creates the mount point, as for appc.
+            if (it.file()) {
+              dirs.add(new PlannedDirectory(target.parent(), FileMode.DEFAULT_DIRECTORY, 0, 0, false));
+              fileMountPoints.add(new PlannedFileMountPoint(target));
+            } else {
+              dirs.add(new PlannedDirectory(target, FileMode.DEFAULT_DIRECTORY, 0, 0, false));
+            }
+          } else if (enclosing.kind() == VolumeKind.HOST && enclosing.readOnly()) {
+            appMissing.add(target.toString().substring(appRoot.toString().length()) + " (" + shortOrigin(it.origin())
+                + (it.file() ? ", a file" : ", a directory") + ")");
+          }
+        } else if (enclosing == null && !it.path().isRoot()) {
+          dirs.add(new PlannedDirectory(it.file() ? target.parent() : target, FileMode.DEFAULT_DIRECTORY, 0, 0, false));
+          if (it.file()) {
+            fileMountPoints.add(new PlannedFileMountPoint(target));
+          }
+        }
+        byTarget.put(target, it);
+        if (it.kind() == VolumeKind.HOST && !it.file()) {
+          fs.add(target, host.directory(it.source()));
+        } else if (it.kind() == VolumeKind.FILESYSTEM) {
+          fs.add(target, GuestFs.EMPTY);
+        }
+        UnitName unit = Planner.unitName(target, it.origin() + ".destination");
+        String volume = it.kind() == VolumeKind.HOST
+            ? volumeOf.get(new Key(it.source(), it.readOnly(), it.recursive(), it.file()))
+            : it.fsType();
+        appMounts.add(new ResolvedMount(app, volume, it.kind(), Optional.of(it.source()), it.path(), target,
+            it.readOnly(), unit, it.origin(), it.options(),
+            it.kind() == VolumeKind.FILESYSTEM ? Optional.of(it.fsType()) : Optional.empty()));
+      }
+      if (!appMissing.isEmpty()) {
+        missing.add("app \"" + app + "\": " + String.join(", ", appMissing));
+      }
+      resolved.addAll(appMounts);
+      parts.add(Planner.AppPart.of(() -> Planner.planApp(app, appMounts, sp.shareUnits, sp.mntPaths, options, false)));
+    }
+    if (!missing.isEmpty()) {
+      throw new PlanException("mount points missing inside read-only mounts, where nothing can create them: "
+          + String.join("; ", missing) + "; create them in the bundle's rootfs or bind source, or make that mount"
+          + " writable");
+    }
+    List<PlannedFile> dropIns = new ArrayList<>();
+    List<PlannedUnit> dropInUnits = new ArrayList<>();
+    for (Planner.AppPart part : parts) {
+      if (part.error != null) {
+        throw part.error;
+      }
+      if (part.dropInError != null) {
+        throw part.dropInError;
+      }
+      files.addAll(part.files);
+      units.addAll(part.units);
+      dirs.addAll(part.dirs);
+      dropIns.add(part.dropIn);
+      dropInUnits.add(part.dropInUnit);
+    }
+    files.addAll(dropIns);
+    units.addAll(dropInUnits);
+    return new Plan(shares, options.unitsDir(), files, units, Planner.dedupe(dirs), resolved, warnings, List.of(),
+        fileMountPoints, podShare);
+  }
+
+  /** A warning for a runtime-spec version newer than the 1.3 kvmount knows. */
+  private static Optional<String> versionWarning(OciBundle b) {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("^1\\.(\\d+)\\..*").matcher(b.config().ociVersion());
+    if (m.matches() && m.group(1).length() < 6 && Integer.parseInt(m.group(1)) > 3) {
+      return Optional.of(b.configFile() + ": ociVersion: " + Quote.of(b.config().ociVersion()) + " is newer than"
+          + " runtime-spec 1.3, the latest kvmount knows; fields it does not know are ignored");
+    }
+    return Optional.empty();
+  }
+
+  /** {@code mounts[3]} of an origin such as {@code /b/config.json: mounts[3]}. */
+  private static String shortOrigin(String origin) {
+    int colon = origin.lastIndexOf(": ");
+    return colon < 0 ? origin : origin.substring(colon + 2);
+  }
+
+  /** Checks a resolved target against the item's kind and the mounts before it. */
+  private static void check(Item it, GuestPath target, GuestFs.Kind kind, GuestPath appRoot, Map<GuestPath, Item> before)
+      throws PlanException {
+    String field = it.origin() + ".destination";
+    if (target.equals(appRoot)) {
+      throw new PlanException(field + ": " + it.path() + " resolves to the app rootfs itself through a symlink");
+    }
+    if (it.file()) {
+      if (kind != GuestFs.Kind.FILE && kind != GuestFs.Kind.MISSING) {
+        throw new PlanException(field + ": " + it.path() + " is a " + ConfinedResolver.describe(kind)
+            + " in the app rootfs, but the source \"" + it.source() + "\" is a single file; a file can only be"
+            + " mounted on a file (or where nothing is)");
+      }
+    } else if (kind == GuestFs.Kind.FILE || kind == GuestFs.Kind.OTHER) {
+      throw new PlanException(field + ": " + it.path() + " is a " + ConfinedResolver.describe(kind)
+          + " in the app rootfs; " + (it.kind() == VolumeKind.HOST ? "the directory \"" + it.source() + "\"" : "a " + it.fsType())
+          + " can only be mounted on a directory");
+    }
+    Item same = before.get(target);
+    if (same != null) {
+      throw new PlanException(field + ": " + it.path() + (target.equals(appRoot.resolveInside(it.path())) ? "" : " (" + target + ")")
+          + " is the mount point of " + shortOrigin(same.origin()) + " already; the later mount would hide it"
+          + " entirely (one mount unit per mount point): remove one of them");
+    }
+    for (Map.Entry<GuestPath, Item> b : before.entrySet()) {
+      if (!b.getKey().equals(appRoot) && target.contains(b.getKey()) && !target.equals(b.getKey())) {
+        throw new PlanException(field + ": " + it.path() + " lies above " + shortOrigin(b.getValue().origin()) + " ("
+            + b.getValue().path() + "), which is listed before it, so it would hide that mount; list "
+            + it.path() + " first");
+      }
+    }
+  }
+
+  /** Reads one bundle's root and mounts into items, in listed order, the root first. */
+  private static List<Item> items(OciBundle b, RootSource root, HostFs host, List<String> warnings)
+      throws PlanException, IOException {
+    String file = b.configFile().toString();
+    List<Item> out = new ArrayList<>();
+    if (root == RootSource.SHARE) {
+      String rootPath = b.dir().resolve(b.config().root().path()).normalize().toString();
+      HostFs.SourceKind k = host.kind(rootPath);
+      if (k != HostFs.SourceKind.DIRECTORY) {
+        throw new PlanException(file + ": root.path: " + Quote.of(rootPath) + (k == HostFs.SourceKind.MISSING
+            ? " does not exist" : " is not a directory") + "; the bundle's root filesystem must be a directory"
+            + " (or pass --oci-rootfs stage1 when it is already in the stage1 rootfs)");
+      }
+      out.add(new Item(file + ": root.path", GuestPath.ROOT, VolumeKind.HOST, rootPath, null,
+          b.config().root().readOnly(), true, false, List.of()));
+    }
+    List<OciConfig.OciMount> mounts = b.config().mounts();
+    for (int i = 0; i < mounts.size(); i++) {
+      out.add(item(b, file + ": mounts[" + i + "]", mounts.get(i), host, warnings));
+    }
+    return out;
+  }
+
+  private static Item item(OciBundle b, String origin, OciConfig.OciMount m, HostFs host, List<String> warnings)
+      throws PlanException, IOException {
+    String dest = m.destination();
+    if (!dest.startsWith("/")) {
+      warnings.add(origin + ".destination: " + Quote.of(dest) + " is relative; runtime-spec 1.2 reads it as relative"
+          + " to \"/\" (deprecated there), and so does kvmount");
+      dest = "/" + dest;
+    }
+    GuestPath path = destination(dest, origin + ".destination");
+    if (path.isRoot()) {
+      throw new PlanException(origin + ".destination: " + Quote.of(m.destination())
+          + ": mounting on \"/\" would hide the whole app rootfs (the rootfs is root.path)");
+    }
+    if (m.uidMappings().map(l -> !l.isEmpty()).orElse(false) || m.gidMappings().map(l -> !l.isEmpty()).orElse(false)) {
+      throw new PlanException(origin + "." + (m.uidMappings().map(l -> !l.isEmpty()).orElse(false) ? "uid" : "gid")
+          + "Mappings: per-mount id mapping is not supported: the guest's mounts of a share cannot map ids;"
+          + " remove the mappings (the VM's ids are the guest's own)");
+    }
+    boolean bind = OciMountOptions.isBind(m.options());
+    String type = m.type().orElse(null);
+    if (!bind && "bind".equals(type)) {
+      warnings.add(origin + ": type \"bind\" without a \"bind\" or \"rbind\" option is mounted as a non-recursive"
+          + " bind, as runc does; runtime-spec 1.0.2 and later say to add \"bind\" to the options");
+      bind = true;
+    }
+    String fsType = null;
+    if (!bind) {
+      if (type == null) {
+        throw new PlanException(origin + ": has no \"type\" and is not a bind mount (no \"bind\" or \"rbind\" in"
+            + " options); add the filesystem type, or \"rbind\" for a host directory");
+      }
+      fsType = FS_TYPES.get(type);
+      if (fsType == null) {
+        throw new PlanException(origin + ".type: " + Quote.of(type) + " cannot be mounted in the VM by kvmount: it"
+            + " mounts " + String.join(", ", new java.util.TreeSet<>(FS_TYPES.keySet()))
+            + " in the guest, and shares host paths given as bind mounts");
+      }
+    }
+    OciMountOptions.Parsed p;
+    try {
+      p = OciMountOptions.parse(m.options(), fsType);
+    } catch (OciMountOptions.Refusal r) {
+      throw new PlanException(origin + ".options[" + r.index + "]: " + r.getMessage());
+    }
+    if (p.tmpcopyup()) {
+      throw new PlanException(origin + ".options: \"tmpcopyup\" cannot be honoured yet: kvmount's tmpfs starts"
+          + " empty in the guest; remove it (podman: add \"notmpcopyup\" to --tmpfs)");
+    }
+    if (fsType != null) {
+      String what = m.source().filter(s -> !s.isEmpty()).orElse(type);
+      return new Item(origin, path, VolumeKind.FILESYSTEM, what, fsType, p.readOnly(), false, false, p.guestOptions());
+    }
+    if (m.source().isEmpty() || m.source().get().isEmpty()) {
+      throw new PlanException(origin + ".source: a bind mount needs the host path to share; add \"source\"");
+    }
+    String src = b.dir().resolve(m.source().get()).normalize().toString();
+    for (String sys : SYSTEM_PREFIXES) {
+      if (src.equals(sys) || src.startsWith(sys + "/")) {
+        throw new PlanException(origin + ".source: " + Quote.of(src) + " is in the host's " + sys + ", which the"
+            + " VM does not see (the guest has its own); mount a " + (sys.equals("/proc") ? "proc" : sys.equals("/sys")
+            ? "sysfs" : "tmpfs or devtmpfs") + " of its own instead");
+      }
+    }
+    HostFs.SourceKind k = host.kind(src);
+    if (k == HostFs.SourceKind.MISSING) {
+      throw new PlanException(origin + ".source: " + Quote.of(src) + " does not exist; create it, or fix the path"
+          + " (a relative source is relative to the bundle directory " + b.dir() + ")");
+    }
+    if (k == HostFs.SourceKind.OTHER) {
+      throw new PlanException(origin + ".source: " + Quote.of(src) + " is a device, socket or pipe; a share carries"
+          + " directories and regular files only");
+    }
+    return new Item(origin, path, VolumeKind.HOST, src, null, p.readOnly(), p.recursive(),
+        k == HostFs.SourceKind.FILE, p.guestOptions());
+  }
+
+  private static GuestPath destination(String text, String field) throws PlanException {
+    for (String c : text.split("/")) {
+      if (c.equals("..")) {
+        throw new PlanException(field + ": " + Quote.of(text) + ": \"..\" is not allowed in a destination; write"
+            + " the path without it");
+      }
+    }
+    String problem = GuestPath.problem(text);
+    if (problem != null) {
+      throw new PlanException(field + ": " + Quote.of(text) + ": " + problem);
+    }
+    if (Character.isWhitespace(text.charAt(text.length() - 1))) {
+      throw new PlanException(field + ": " + Quote.of(text)
+          + ": path ends with whitespace, which systemd would strip from Where=");
+    }
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (c < 0x20 || c == 0x7f) {
+        throw new PlanException(field + ": " + Quote.of(text) + ": path contains a control character");
+      }
+    }
+    return GuestPath.parse(text);
+  }
+
+  /** A volume name from a source's last component: a-z, 0-9 and "-", at most 40 characters. */
+  static String volumeBase(String source) {
+    String name = Path.of(source).getFileName() == null ? "root" : Path.of(source).getFileName().toString();
+    StringBuilder sb = new StringBuilder();
+    for (char c : name.toLowerCase(java.util.Locale.ROOT).toCharArray()) {
+      boolean ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+      if (ok) {
+        sb.append(c);
+      } else if (sb.length() > 0 && sb.charAt(sb.length() - 1) != '-') {
+        sb.append('-');
+      }
+      if (sb.length() >= 40) {
+        break;
+      }
+    }
+    while (sb.length() > 0 && sb.charAt(sb.length() - 1) == '-') {
+      sb.setLength(sb.length() - 1);
+    }
+    return sb.length() == 0 ? "volume" : sb.toString();
+  }
+
+  private static String unique(String base, Set<String> taken) {
+    String name = base;
+    for (int n = 2; !taken.add(name); n++) {
+      name = base + "-" + n;
+    }
+    return name;
+  }
+
+  /**
+   * The stage1 rootfs with, at the app rootfs and at each mount point so far, what the guest will
+   * see there: a host directory's view, or an empty filesystem. Paths below the deepest such mount
+   * point are read in its view.
+   */
+  private static final class LayeredFs implements GuestFs {
+    private final GuestFs stage1;
+    private final Map<GuestPath, GuestFs> layers = new HashMap<>();
+
+    LayeredFs(GuestFs stage1) {
+      this.stage1 = stage1;
+    }
+
+    void add(GuestPath at, GuestFs view) {
+      layers.put(at, view);
+    }
+
+    private GuestPath layerOf(GuestPath p) {
+      for (GuestPath up = p; ; up = up.parent()) {
+        if (layers.containsKey(up)) {
+          return up;
+        }
+        if (up.isRoot()) {
+          return null;
+        }
+      }
+    }
+
+    @Override
+    public Kind kind(GuestPath path) throws IOException {
+      GuestPath at = layerOf(path);
+      if (at == null) {
+        for (GuestPath l : layers.keySet()) {
+          if (path.contains(l)) {
+            return Kind.DIRECTORY; // a parent of a mount point: the guest has it
+          }
+        }
+        return stage1.kind(path);
+      }
+      if (at.equals(path)) {
+        return Kind.DIRECTORY;
+      }
+      return layers.get(at).kind(GuestPath.ROOT.resolve(at.relativize(path)));
+    }
+
+    @Override
+    public String readLink(GuestPath path) throws IOException {
+      GuestPath at = layerOf(path);
+      return at == null ? stage1.readLink(path) : layers.get(at).readLink(GuestPath.ROOT.resolve(at.relativize(path)));
+    }
+  }
+}
