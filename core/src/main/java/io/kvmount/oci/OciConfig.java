@@ -11,8 +11,12 @@ import java.util.Optional;
  * @param ociVersion the {@code ociVersion} text, as written ({@code 1.0.2-dev})
  * @param root the bundle's root filesystem
  * @param mounts the mounts, in listed order (the order the runtime must mount them in)
+ * @param warnings what the reader accepted but the caller should show the user, one line each in
+ *     the shape of {@link OciException}'s message (such as an {@code ociVersion} newer than 1.3);
+ *     usually empty
  */
-public record OciConfig(String ociVersion, Root root, List<OciMount> mounts) {
+public record OciConfig(
+    String ociVersion, Root root, List<OciMount> mounts, List<String> warnings) {
 
   /**
    * The {@code root} object.
@@ -34,16 +38,29 @@ public record OciConfig(String ociVersion, Root root, List<OciMount> mounts) {
   }
 
   /**
-   * Copies the mounts.
+   * Copies the mounts and warnings.
    *
    * @param ociVersion the {@code ociVersion} text
    * @param root the root filesystem
    * @param mounts the mounts, in listed order
+   * @param warnings the reader's warnings, one line each
    */
   public OciConfig {
     Objects.requireNonNull(ociVersion, "ociVersion");
     Objects.requireNonNull(root, "root");
     mounts = List.copyOf(mounts);
+    warnings = List.copyOf(warnings);
+  }
+
+  /**
+   * Creates a configuration without warnings.
+   *
+   * @param ociVersion the {@code ociVersion} text
+   * @param root the root filesystem
+   * @param mounts the mounts, in listed order
+   */
+  public OciConfig(String ociVersion, Root root, List<OciMount> mounts) {
+    this(ociVersion, root, mounts, List.of());
   }
 
   /**
@@ -52,11 +69,15 @@ public record OciConfig(String ociVersion, Root root, List<OciMount> mounts) {
    * @param destination {@code destination}: where the mount goes in the container, as written
    *     (absolute, or, deprecated since 1.2.0, relative to {@code /})
    * @param source {@code source}: a host path for bind mounts (absolute, or relative to the bundle
-   *     directory), a device or a dummy word otherwise; empty when absent
-   * @param type {@code type}: a filesystem type, or a dummy for bind mounts; empty when absent
-   * @param options {@code options}, in listed order (empty when absent)
-   * @param uidMappings {@code uidMappings}; empty when absent
-   * @param gidMappings {@code gidMappings}; empty when absent
+   *     directory), a device or a dummy word otherwise; {@code Optional.empty()} when absent or
+   *     null
+   * @param type {@code type}: a filesystem type, or a dummy for bind mounts; {@code
+   *     Optional.empty()} when absent or null
+   * @param options {@code options}, in listed order (an empty list when absent or null)
+   * @param uidMappings {@code uidMappings}: {@code Optional.empty()} when absent or null, an
+   *     empty list for {@code []} (allowed since runtime-spec 1.2.0); given if and only if {@code
+   *     gidMappings} is, when read by {@link OciReader}
+   * @param gidMappings {@code gidMappings}, like {@code uidMappings}
    */
   public record OciMount(
       String destination,
