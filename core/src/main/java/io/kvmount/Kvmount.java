@@ -8,6 +8,10 @@ import io.kvmount.hostshare.ReleaseResult;
 import io.kvmount.hostshare.ShareChanges;
 import io.kvmount.hostshare.ShareSpec;
 import io.kvmount.apply.NioGuestFs;
+import io.kvmount.apply.NioHostFs;
+import io.kvmount.oci.OciBundle;
+import io.kvmount.oci.OciReader;
+import io.kvmount.plan.BundlePlanner;
 import io.kvmount.apply.PlanWriter;
 import io.kvmount.error.InvalidInputException;
 import io.kvmount.error.IoErrors;
@@ -178,6 +182,57 @@ public final class Kvmount {
     int limit = hypervisor.maxTagBytes(transport);
     GuestFs fs = stage1Root != null && Files.isDirectory(stage1Root) ? new NioGuestFs(stage1Root) : GuestFs.EMPTY;
     Plan plan = Planner.plan(pod, images, options.withTransport(transport, limit), fs, HostSources::isFile);
+    Arguments args = hypervisor.arguments(plan.shares(), transport, hvOptions);
+    List<String> warnings = new ArrayList<>(plan.warnings());
+    warnings.addAll(args.warnings());
+    return new Generation(plan, hypervisor.name(), transport, args, warnings);
+  }
+
+  /**
+   * Reads one OCI runtime bundle as an app of the pod.
+   *
+   * @param app the app name the bundle runs under (checked when planning)
+   * @param bundleDir the bundle directory, holding {@code config.json}
+   * @return the bundle with its parsed configuration
+   * @throws InvalidInputException if the directory or its {@code config.json} is missing or the
+   *     configuration is invalid (the message names the file and the JSON path)
+   * @throws IOException if it cannot be read
+   */
+  public static OciBundle readBundle(String app, Path bundleDir) throws InvalidInputException, IOException {
+    return OciReader.readBundle(app, bundleDir);
+  }
+
+  /**
+   * Plans a pod of OCI bundles, one per app, for one backend and transport and builds its
+   * arguments: the same plan and arguments an appc pod gets, plus mount units for the guest's
+   * own filesystems.
+   *
+   * @param bundles the bundles, in pod order
+   * @param hypervisor the backend
+   * @param transport the transport
+   * @param options plan options; the tag limit is replaced by the backend's
+   * @param hvOptions backend options
+   * @param root where each app rootfs comes from: shared from {@code root.path}, or already in
+   *     the stage1 rootfs
+   * @param stage1Root the stage1 rootfs, read (never written); {@code null} or a missing directory
+   *     plans as if it were empty
+   * @return the plan, arguments and warnings
+   * @throws PlanException if the pod cannot be planned (the message names the bundle's {@code
+   *     config.json} and the JSON path)
+   * @throws IOException if the host or the stage1 rootfs cannot be read
+   */
+  public static Generation planBundles(
+      List<OciBundle> bundles,
+      Hypervisor hypervisor,
+      Transport transport,
+      PlanOptions options,
+      HypervisorOptions hvOptions,
+      BundlePlanner.RootSource root,
+      Path stage1Root)
+      throws PlanException, IOException {
+    int limit = hypervisor.maxTagBytes(transport);
+    GuestFs fs = stage1Root != null && Files.isDirectory(stage1Root) ? new NioGuestFs(stage1Root) : GuestFs.EMPTY;
+    Plan plan = BundlePlanner.plan(bundles, options.withTransport(transport, limit), root, fs, new NioHostFs());
     Arguments args = hypervisor.arguments(plan.shares(), transport, hvOptions);
     List<String> warnings = new ArrayList<>(plan.warnings());
     warnings.addAll(args.warnings());

@@ -49,7 +49,10 @@ final class GenerateCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Option(names = "--pod-manifest", required = true, paramLabel = "FILE", description = "The appc pod manifest (JSON).")
+  @Option(
+      names = "--pod-manifest",
+      paramLabel = "FILE",
+      description = "The appc pod manifest (JSON). Give it, or --oci-bundle for each app.")
   Path podManifest;
 
   @Option(
@@ -99,9 +102,7 @@ final class GenerateCommand implements Callable<Integer> {
     if (quiet && verbose) {
       throw new ParameterException(spec.commandLine(), "--quiet and --verbose cannot be used together");
     }
-    if (podManifest.toString().isEmpty()) {
-      throw new ParameterException(spec.commandLine(), "--pod-manifest must not be empty");
-    }
+    PlanArgs.checkInput(spec.commandLine(), podManifest, planArgs);
     if (stage1Rootfs.toString().isEmpty()) {
       throw new ParameterException(spec.commandLine(), "--stage1-rootfs must not be empty");
     }
@@ -113,12 +114,19 @@ final class GenerateCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     Verbose log = new Verbose(verbose ? err : null);
 
-    PodManifest pod = ManifestPrefetch.readPod(podManifest);
-    Map<String, ImageManifest> images = planArgs.images();
-    log.step("read pod manifest " + podManifest + ": " + pod.apps().size() + " app(s), " + pod.volumes().size()
-        + " volume(s)" + (images.isEmpty() ? "" : ", " + images.size() + " image manifest(s)"));
-    Kvmount.Generation g =
-        Kvmount.plan(pod, images, r.hypervisor(), r.transport(), r.plan(), r.hypervisorOptions(), stage1Rootfs);
+    Kvmount.Generation g;
+    if (podManifest != null) {
+      PodManifest pod = ManifestPrefetch.readPod(podManifest);
+      Map<String, ImageManifest> images = planArgs.images();
+      log.step("read pod manifest " + podManifest + ": " + pod.apps().size() + " app(s), " + pod.volumes().size()
+          + " volume(s)" + (images.isEmpty() ? "" : ", " + images.size() + " image manifest(s)"));
+      g = Kvmount.plan(pod, images, r.hypervisor(), r.transport(), r.plan(), r.hypervisorOptions(), stage1Rootfs);
+    } else {
+      List<io.kvmount.oci.OciBundle> bundles = planArgs.bundles(spec.commandLine());
+      log.step("read " + bundles.size() + " OCI bundle(s)");
+      g = Kvmount.planBundles(bundles, r.hypervisor(), r.transport(), r.plan(), r.hypervisorOptions(),
+          planArgs.rootSource(spec.commandLine()), stage1Rootfs);
+    }
     log.step("planned for " + g.hypervisor() + " over " + g.transport().id() + ": " + g.plan().shares().size()
         + " share(s), " + g.plan().mounts().size() + " mount(s), " + g.plan().files().size() + " file(s), "
         + g.plan().directories().size() + " director" + (g.plan().directories().size() == 1 ? "y" : "ies"));

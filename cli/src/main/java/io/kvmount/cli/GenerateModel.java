@@ -62,8 +62,8 @@ final class GenerateModel {
 
     Object g = command;
     Object p = command.planArgs;
-    add(spec, option("--pod-manifest", "FILE", Path.class).required(true), g, "podManifest",
-        "The appc pod manifest (JSON).");
+    add(spec, option("--pod-manifest", "FILE", Path.class), g, "podManifest",
+        "The appc pod manifest (JSON). Give it, or --oci-bundle for each app.");
     add(spec, option("--stage1-rootfs", "DIR", Path.class).required(true), g, "stage1Rootfs",
         "The stage1 rootfs: the directory that becomes the guest's root filesystem.");
     add(spec, option("--format", "F", String.class).defaultValue("text")
@@ -94,6 +94,13 @@ final class GenerateModel {
         p, "imageManifests",
         "Image manifest for an app whose pod entry has no \"app\" section (supplies its mount points)."
             + " Repeatable.");
+    add(spec, option("--oci-bundle", "NAME=DIR", List.class).auxiliaryTypes(String.class), p, "ociBundles",
+        "An OCI runtime bundle (a directory with config.json) as the app NAME of the pod, in place of"
+            + " --pod-manifest. Repeatable: one per app, in pod order.");
+    add(spec, option("--oci-rootfs", "R", String.class).defaultValue("share"), p, "ociRootfs",
+        "With --oci-bundle, where each app rootfs comes from: share (the bundle's root.path, shared"
+            + " and mounted at /opt/stage2/NAME/rootfs, read-only with root.readonly) or stage1 (already in the"
+            + " stage1 rootfs there) (default: ${DEFAULT-VALUE}).");
     add(spec, option("--security-model", "M", String.class).defaultValue("none"), p, "securityModel",
         "QEMU 9p security_model: none, passthrough, mapped-xattr, mapped-file (default: ${DEFAULT-VALUE}:"
             + " files keep their host owner and mode).");

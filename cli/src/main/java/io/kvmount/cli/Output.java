@@ -199,6 +199,16 @@ final class Output {
       j.writeBooleanField("readOnly", m.readOnly());
       j.writeStringField("unit", m.unit().value());
       j.writeStringField("origin", m.origin());
+      if (m.fsType().isPresent()) {
+        j.writeStringField("fsType", m.fsType().get());
+      }
+      if (!m.options().isEmpty()) {
+        j.writeArrayFieldStart("options");
+        for (String o : m.options()) {
+          j.writeString(o);
+        }
+        j.writeEndArray();
+      }
       j.writeEndObject();
     }
     j.writeEndArray();
@@ -392,13 +402,14 @@ final class Output {
     for (ResolvedMount m : mounts) {
       String appRoot = "/opt/stage2/" + m.app() + "/rootfs";
       String target = m.path().toString();
-      if (!m.target().toString().equals(appRoot + m.path())) {
+      if (!m.path().isRoot() && !m.target().toString().equals(appRoot + m.path())) {
         String resolved = m.target().toString();
         target += " -> " + (resolved.startsWith(appRoot + "/") ? resolved.substring(appRoot.length()) : resolved);
       }
       t.row(target, m.volume(), m.kind().id(),
           m.source().isPresent() ? m.source().get() : "/mnt/" + m.volume() + " in stage1",
-          m.readOnly() ? "read-only" : "read-write", m.unit().value());
+          (m.readOnly() ? "read-only" : "read-write") + (m.options().isEmpty() ? "" : " " + String.join(",", m.options())),
+          m.unit().value());
     }
     t.print(out, "  ");
   }
@@ -511,7 +522,9 @@ final class Output {
       }
     }
     for (ResolvedMount m : plan.mounts()) {
-      kinds.putIfAbsent(m.volume(), m.kind());
+      if (m.kind() != VolumeKind.FILESYSTEM) { // a guest filesystem is no volume: its unit says what it is
+        kinds.putIfAbsent(m.volume(), m.kind());
+      }
     }
     for (PlannedDirectory d : plan.directories()) {
       if (d.managed()) {
@@ -573,7 +586,8 @@ final class Output {
     for (ResolvedMount m : plan.mounts()) {
       String unit = m.unit().value();
       out.println("  " + dq("unit:" + unit) + " [shape=box, style=\"rounded,filled\", fillcolor=\"#e3f1df\", label="
-          + dq(unit + "\n" + m.app() + ": " + m.path() + (m.readOnly() ? " (ro)" : "")) + "];");
+          + dq(unit + "\n" + m.app() + ": " + m.path() + (m.fsType().isPresent() ? " " + m.fsType().get() : "")
+              + (m.readOnly() ? " (ro)" : "")) + "];");
       if (m.kind() == VolumeKind.EMPTY) {
         out.println("  " + dq("volume:" + m.volume()) + " -> " + dq("unit:" + unit) + ";");
       }

@@ -10,7 +10,11 @@ import io.kvmount.path.GuestPath;
 import io.kvmount.plan.MountTag;
 import io.kvmount.plan.PlanOptions;
 import io.kvmount.plan.Transport;
+import io.kvmount.oci.OciBundle;
+import io.kvmount.plan.BundlePlanner;
+import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -88,6 +92,22 @@ final class PlanArgs {
       description = "Image manifest for an app whose pod entry has no \"app\" section (supplies its mount points)."
           + " Repeatable.")
   Map<String, Path> imageManifests = new LinkedHashMap<>();
+
+  @Option(
+      names = "--oci-bundle",
+      paramLabel = "NAME=DIR",
+      description = "An OCI runtime bundle (a directory with config.json) as the app NAME of the pod, in place of"
+          + " --pod-manifest. Repeatable: one per app, in pod order.")
+  List<String> ociBundles = new ArrayList<>();
+
+  @Option(
+      names = "--oci-rootfs",
+      paramLabel = "R",
+      defaultValue = "share",
+      description = "With --oci-bundle, where each app rootfs comes from: share (the bundle's root.path, shared"
+          + " and mounted at /opt/stage2/NAME/rootfs, read-only with root.readonly) or stage1 (already in the"
+          + " stage1 rootfs there) (default: ${DEFAULT-VALUE}).")
+  String ociRootfs;
 
   @Option(
       names = "--security-model",
@@ -256,6 +276,64 @@ final class PlanArgs {
       throw new IllegalArgumentException("--units-dir must name a directory below the stage1 rootfs");
     }
     return units;
+  }
+
+  /**
+   * Checks that the pod is given one way: a pod manifest, or OCI bundles (usage errors, exit 2).
+   *
+   * @param cl the command line
+   * @param podManifest {@code --pod-manifest}, or null
+   * @param a the plan options
+   * @throws ParameterException if neither or both are given, the manifest path is empty, or
+   *     {@code --image-manifest} comes with bundles
+   */
+  static void checkInput(CommandLine cl, Path podManifest, PlanArgs a) {
+    if (podManifest == null && a.ociBundles.isEmpty()) {
+      throw new ParameterException(cl, "Missing the pod: give --pod-manifest FILE (appc), or --oci-bundle NAME=DIR"
+          + " for each app (OCI)");
+    }
+    if (podManifest != null && !a.ociBundles.isEmpty()) {
+      throw new ParameterException(cl, "--pod-manifest and --oci-bundle cannot be used together: a pod is read"
+          + " from one or the other");
+    }
+    if (podManifest != null && podManifest.toString().isEmpty()) {
+      throw new ParameterException(cl, "--pod-manifest must not be empty");
+    }
+    if (!a.ociBundles.isEmpty() && !a.imageManifests.isEmpty()) {
+      throw new ParameterException(cl, "--image-manifest is for appc pods; an OCI bundle carries its own mounts");
+    }
+  }
+
+  /** Where OCI app rootfs come from ({@code --oci-rootfs}); a usage error for another word. */
+  BundlePlanner.RootSource rootSource(CommandLine cl) {
+    for (BundlePlanner.RootSource r : BundlePlanner.RootSource.values()) {
+      if (r.id().equals(ociRootfs)) {
+        return r;
+      }
+    }
+    throw new ParameterException(cl, "--oci-rootfs must be share or stage1, not \"" + ociRootfs + "\"");
+  }
+
+  /**
+   * Reads the {@code --oci-bundle NAME=DIR} bundles, in the order given.
+   *
+   * @param cl the command line, for usage errors
+   * @return the bundles
+   * @throws ParameterException (exit 2) for a value without {@code =}, or an empty name or directory
+   * @throws InvalidInputException (exit 3) for a missing bundle or an invalid {@code config.json}
+   * @throws IOException if a bundle cannot be read
+   */
+  List<OciBundle> bundles(CommandLine cl) throws InvalidInputException, IOException {
+    List<OciBundle> out = new ArrayList<>();
+    for (String b : ociBundles) {
+      int eq = b.indexOf('=');
+      if (eq <= 0 || eq == b.length() - 1) {
+        throw new ParameterException(cl, "--oci-bundle \"" + b + "\" must be NAME=DIR: the app name, \"=\", the"
+            + " bundle directory");
+      }
+      out.add(Kvmount.readBundle(b.substring(0, eq), Path.of(b.substring(eq + 1))));
+    }
+    return out;
   }
 
   /** Reads the {@code --image-manifest} files. */

@@ -34,7 +34,7 @@ import picocli.CommandLine.Spec;
           + " .kvmount/state), state, unreadable, and systemd-analyze (systemd-analyze verify --man=no"
           + " --generators=no, when installed).",
       "",
-      "With --pod-manifest (and the same options as generate) also: missing-file, unexpected-file, content (the"
+      "With --pod-manifest or --oci-bundle (and the same options as generate) also: missing-file, unexpected-file, content (the"
           + " files are exactly what generate writes), tag (each share unit mounts the manifest's tag),"
           + " empty-volume (mode and owner as in the manifest) and directory (mount points exist).",
       "",
@@ -92,16 +92,25 @@ final class VerifyCommand implements Callable<Integer> {
     java.util.List<String> hostFindings = java.util.List.of();
     String hostShareDir = null;
     int hostBinds = 0;
-    if (podManifest == null && (planArgs.shareDir != null || planArgs.share != null)) {
+    boolean bundles = !planArgs.ociBundles.isEmpty();
+    if (podManifest == null && !bundles && (planArgs.shareDir != null || planArgs.share != null)) {
       throw new ParameterException(spec.commandLine(),
-          "--share and --share-dir need --pod-manifest: the host binds are checked against its plan");
+          "--share and --share-dir need --pod-manifest (or --oci-bundle): the host binds are checked against its plan");
     }
-    if (podManifest != null) {
+    String input = podManifest != null ? podManifest.toString() : bundles ? "the OCI bundles" : null;
+    if (input != null) {
+      PlanArgs.checkInput(spec.commandLine(), podManifest, planArgs);
       PlanArgs.Resolved r = planArgs.resolve(spec.commandLine());
-      PodManifest pod = Kvmount.readPod(podManifest);
-      Kvmount.Generation g = Kvmount.plan(
-          pod, planArgs.images(), r.hypervisor(), r.transport(), r.plan(), r.hypervisorOptions(), stage1Rootfs);
-      log.step("planned " + podManifest + " for " + g.hypervisor() + " over " + g.transport().id() + ": "
+      Kvmount.Generation g;
+      if (podManifest != null) {
+        PodManifest pod = Kvmount.readPod(podManifest);
+        g = Kvmount.plan(
+            pod, planArgs.images(), r.hypervisor(), r.transport(), r.plan(), r.hypervisorOptions(), stage1Rootfs);
+      } else {
+        g = Kvmount.planBundles(planArgs.bundles(spec.commandLine()), r.hypervisor(), r.transport(), r.plan(),
+            r.hypervisorOptions(), planArgs.rootSource(spec.commandLine()), stage1Rootfs);
+      }
+      log.step("planned " + input + " for " + g.hypervisor() + " over " + g.transport().id() + ": "
           + g.plan().files().size() + " file(s), " + g.plan().directories().size() + " directories");
       options = VerifyOptions.against(g.plan());
       if (g.plan().podShare().isPresent()) {
@@ -142,15 +151,15 @@ final class VerifyCommand implements Callable<Integer> {
       }
       if (clean) {
         out.println("ok: " + stage1Rootfs + ": " + report.filesChecked().size() + " file(s)"
-            + (podManifest == null
+            + (input == null
                 ? " checked, no problems"
                 : " and " + report.directoriesChecked().size() + " director"
-                    + (report.directoriesChecked().size() == 1 ? "y" : "ies") + " match " + podManifest)
+                    + (report.directoriesChecked().size() == 1 ? "y" : "ies") + " match " + input)
             + (hostShareDir == null ? "" : "; pod share " + hostShareDir + ": " + hostBinds + " host bind(s) as planned"));
       } else {
         err.println("kvmount: " + (report.findings().size() + hostFindings.size()) + " problem(s) in " + stage1Rootfs
             + (hostShareDir == null ? "" : " and the pod share " + hostShareDir)
-            + (podManifest == null ? "" : " for " + podManifest));
+            + (input == null ? "" : " for " + input));
       }
       out.flush();
       err.flush();

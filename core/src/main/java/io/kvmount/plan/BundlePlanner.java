@@ -130,7 +130,7 @@ public final class BundlePlanner {
         throw new PlanException("--oci-bundle " + b.app() + "=" + b.dir() + ": app \"" + b.app()
             + "\" is given twice; each bundle needs its own app name");
       }
-      versionWarning(b).ifPresent(warnings::add);
+      warnings.addAll(b.config().warnings());
       itemsByApp.put(b.app(), items(b, root, host, warnings));
     }
 
@@ -262,16 +262,6 @@ public final class BundlePlanner {
     units.addAll(dropInUnits);
     return new Plan(shares, options.unitsDir(), files, units, Planner.dedupe(dirs), resolved, warnings, List.of(),
         fileMountPoints, podShare);
-  }
-
-  /** A warning for a runtime-spec version newer than the 1.3 kvmount knows. */
-  private static Optional<String> versionWarning(OciBundle b) {
-    java.util.regex.Matcher m = java.util.regex.Pattern.compile("^1\\.(\\d+)\\..*").matcher(b.config().ociVersion());
-    if (m.matches() && m.group(1).length() < 6 && Integer.parseInt(m.group(1)) > 3) {
-      return Optional.of(b.configFile() + ": ociVersion: " + Quote.of(b.config().ociVersion()) + " is newer than"
-          + " runtime-spec 1.3, the latest kvmount knows; fields it does not know are ignored");
-    }
-    return Optional.empty();
   }
 
   /** {@code mounts[3]} of an origin such as {@code /b/config.json: mounts[3]}. */
