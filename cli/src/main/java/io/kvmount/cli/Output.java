@@ -202,6 +202,9 @@ final class Output {
       if (m.fsType().isPresent()) {
         j.writeStringField("fsType", m.fsType().get());
       }
+      if (m.copyUpFrom().isPresent()) {
+        j.writeStringField("copyUpFrom", m.copyUpFrom().get().toString());
+      }
       if (!m.options().isEmpty()) {
         j.writeArrayFieldStart("options");
         for (String o : m.options()) {
@@ -593,10 +596,11 @@ final class Output {
       }
     }
     for (PlannedUnit u : plan.units()) {
-      if (u.role() == PlannedUnit.Role.REMOUNT) {
+      if (u.role() == PlannedUnit.Role.REMOUNT || u.role() == PlannedUnit.Role.COPY_UP) {
         String name = u.name().value();
         out.println("  " + dq("unit:" + name) + " [shape=box, style=\"rounded,dashed\", label="
-            + dq(name + "\nremount read-only") + "];");
+            + dq(name + (u.role() == PlannedUnit.Role.REMOUNT ? "\nremount read-only" : "\ncopy up (tmpcopyup)"))
+            + "];");
       }
     }
     out.println();

@@ -95,7 +95,8 @@ public final class BundlePlanner {
       boolean readOnly,
       boolean recursive,
       boolean file,
-      List<String> options) {}
+      List<String> options,
+      boolean tmpcopyup) {}
 
   /** A host volume's identity: one share per distinct source and access. */
   private record Key(String source, boolean readOnly, boolean recursive, boolean file) {}
@@ -228,9 +229,13 @@ public final class BundlePlanner {
         String volume = it.kind() == VolumeKind.HOST
             ? volumeOf.get(new Key(it.source(), it.readOnly(), it.recursive(), it.file()))
             : it.fsType();
+        Optional<GuestPath> copyUp = Optional.empty();
+        if (it.tmpcopyup()) {
+          copyUp = copyUpFrom(it, target, enclosing, enclosingTarget, appMounts, volumeOf, sp.mntPaths);
+        }
         appMounts.add(new ResolvedMount(app, volume, it.kind(), Optional.of(it.source()), it.path(), target,
             it.readOnly(), unit, it.origin(), it.options(),
-            it.kind() == VolumeKind.FILESYSTEM ? Optional.of(it.fsType()) : Optional.empty()));
+            it.kind() == VolumeKind.FILESYSTEM ? Optional.of(it.fsType()) : Optional.empty(), copyUp));
       }
       if (!appMissing.isEmpty()) {
         missing.add("app \"" + app + "\": " + String.join(", ", appMissing));
@@ -262,6 +267,31 @@ public final class BundlePlanner {
     units.addAll(dropInUnits);
     return new Plan(shares, options.unitsDir(), files, units, Planner.dedupe(dirs), resolved, warnings, List.of(),
         fileMountPoints, podShare);
+  }
+
+  /**
+   * Where the guest sees what a tmpcopyup tmpfs covers: the same directory through the share of
+   * the mount that holds it (the rootfs, or a directory bind); below another tmpfs, what that one
+   * copies up. Empty when the tmpfs covers nothing (it lies in a tmpfs without copy-up).
+   */
+  private static Optional<GuestPath> copyUpFrom(Item it, GuestPath target, Item enclosing, GuestPath enclosingTarget,
+      List<ResolvedMount> before, Map<Key, String> volumeOf, Map<String, String> mntPaths) throws PlanException {
+    if (enclosing == null) {
+      throw new PlanException(it.origin() + ".options: \"tmpcopyup\" needs the directory the tmpfs covers to be"
+          + " seen elsewhere in the guest, through the share of the rootfs or of a bind; " + target + " is in the"
+          + " stage1 rootfs (--oci-rootfs stage1): use --oci-rootfs share, or remove \"tmpcopyup\"");
+    }
+    io.kvmount.path.RelativePath rel = enclosingTarget.relativize(target);
+    if (enclosing.kind() == VolumeKind.HOST) {
+      String vol = volumeOf.get(new Key(enclosing.source(), enclosing.readOnly(), enclosing.recursive(), enclosing.file()));
+      return Optional.of(GuestPath.parse(mntPaths.get(vol)).resolve(rel));
+    }
+    for (ResolvedMount m : before) {
+      if (m.target().equals(enclosingTarget) && m.copyUpFrom().isPresent()) {
+        return Optional.of(m.copyUpFrom().get().resolve(rel));
+      }
+    }
+    return Optional.empty();
   }
 
   /** {@code mounts[3]} of an origin such as {@code /b/config.json: mounts[3]}. */
@@ -317,7 +347,7 @@ public final class BundlePlanner {
             + " (or pass --oci-rootfs stage1 when it is already in the stage1 rootfs)");
       }
       out.add(new Item(file + ": root.path", GuestPath.ROOT, VolumeKind.HOST, rootPath, null,
-          b.config().root().readOnly(), true, false, List.of()));
+          b.config().root().readOnly(), true, false, List.of(), false));
     }
     List<OciConfig.OciMount> mounts = b.config().mounts();
     for (int i = 0; i < mounts.size(); i++) {
@@ -370,13 +400,10 @@ public final class BundlePlanner {
     } catch (OciMountOptions.Refusal r) {
       throw new PlanException(origin + ".options[" + r.index + "]: " + r.getMessage());
     }
-    if (p.tmpcopyup()) {
-      throw new PlanException(origin + ".options: \"tmpcopyup\" cannot be honoured yet: kvmount's tmpfs starts"
-          + " empty in the guest; remove it (podman: add \"notmpcopyup\" to --tmpfs)");
-    }
     if (fsType != null) {
       String what = m.source().filter(s -> !s.isEmpty()).orElse(type);
-      return new Item(origin, path, VolumeKind.FILESYSTEM, what, fsType, p.readOnly(), false, false, p.guestOptions());
+      return new Item(origin, path, VolumeKind.FILESYSTEM, what, fsType, p.readOnly(), false, false, p.guestOptions(),
+          p.tmpcopyup());
     }
     if (m.source().isEmpty() || m.source().get().isEmpty()) {
       throw new PlanException(origin + ".source: a bind mount needs the host path to share; add \"source\"");
@@ -399,7 +426,7 @@ public final class BundlePlanner {
           + " directories and regular files only");
     }
     return new Item(origin, path, VolumeKind.HOST, src, null, p.readOnly(), p.recursive(),
-        k == HostFs.SourceKind.FILE, p.guestOptions());
+        k == HostFs.SourceKind.FILE, p.guestOptions(), false);
   }
 
   private static GuestPath destination(String text, String field) throws PlanException {

@@ -34,7 +34,9 @@ public record PlannedUnit(RelativePath file, UnitName name, Role role, List<Unit
     /** Legacy remount service: makes a bind mount read-only ({@code --legacy-remount}). */
     REMOUNT,
     /** An app's service, extended by kvmount's drop-in to require the app's mounts. */
-    APP_SERVICE
+    APP_SERVICE,
+    /** Copies what a tmpfs covers into it after mounting (OCI {@code tmpcopyup}). */
+    COPY_UP
   }
 
   /**

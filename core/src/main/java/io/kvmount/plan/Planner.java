@@ -403,6 +403,22 @@ public final class Planner {
       files.add(new PlannedFile(bindFile, bindUnit(rm, mntPaths.get(rm.volume()), deps, !remount)));
       part.units.add(new PlannedUnit(bindFile, unit, PlannedUnit.Role.BIND, deps));
       units.add(unit);
+      if (rm.copyUpFrom().isPresent()) {
+        // Before anything below the tmpfs is mounted (runc copies up before the later mounts).
+        List<UnitName> before = new ArrayList<>();
+        for (Map.Entry<GuestPath, Integer> o : order.tailMap(rm.target(), false).entrySet()) {
+          if (!rm.target().contains(o.getKey())) {
+            break;
+          }
+          before.add(ms.get(o.getValue()).unit());
+        }
+        UnitName service = serviceName(rm, "-tmpcopyup.service");
+        List<UnitName> requires = List.of(unit);
+        RelativePath copyFile = RelativePath.of(service.value());
+        files.add(new PlannedFile(copyFile, copyUpService(rm, requires, before)));
+        part.units.add(new PlannedUnit(copyFile, service, PlannedUnit.Role.COPY_UP, requires));
+        units.add(service);
+      }
       if (remount) {
         List<UnitName> after = new ArrayList<>();
         after.add(unit);
@@ -519,12 +535,49 @@ public final class Planner {
 
   /** Name of the legacy remount service: the escaped {@code Where=}, then {@code -remount.service}. */
   private static UnitName remountName(ResolvedMount m) throws PlanException {
+    return serviceName(m, "-remount.service");
+  }
+
+  /** A helper service's name: the mount unit's escaped {@code Where=}, then {@code suffix}. */
+  private static UnitName serviceName(ResolvedMount m, String suffix) throws PlanException {
     String bind = m.unit().value();
     String escaped = bind.substring(0, bind.length() - ".mount".length());
     try {
-      return UnitName.of(escaped + "-remount.service");
+      return UnitName.of(escaped + suffix);
     } catch (UnitException e) {
       throw new PlanException(m.origin() + ".path: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * The copy-up service of a tmpfs: once it is mounted, copies the directory it covers (seen at
+   * {@link ResolvedMount#copyUpFrom()}) into it with {@code cp -a}, modes, owners and links kept; a
+   * covered directory that does not exist gives an empty tmpfs, as runc's copy-up does.
+   */
+  private static String copyUpService(ResolvedMount m, List<UnitName> requires, List<UnitName> before)
+      throws PlanException {
+    try {
+      UnitFile.Builder b = UnitFile.builder()
+          .comment(HEADER)
+          .section("Unit")
+          .text("Description", "kvmount tmpcopyup for app " + m.app() + " at " + m.path())
+          .plain("DefaultDependencies", "no")
+          .plain("Conflicts", "umount.target")
+          .plain("Before", "umount.target")
+          .units("Requires", requires)
+          .units("After", requires);
+      if (!before.isEmpty()) {
+        b.units("Before", before);
+      }
+      return b.section("Service")
+          .plain("Type", "oneshot")
+          .plain("RemainAfterExit", "yes")
+          .exec("ExecStart", List.of("/bin/sh", "-c", "test ! -d \"$1\" || exec cp -a \"$1\"/. \"$2\"/",
+              "kvmount-tmpcopyup", m.copyUpFrom().get().toString(), m.target().toString()))
+          .build()
+          .serialize();
+    } catch (UnitException e) {
+      throw new PlanException(m.origin() + ".destination: " + e.getMessage(), e);
     }
   }
 

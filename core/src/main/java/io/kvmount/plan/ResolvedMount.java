@@ -25,6 +25,9 @@ import java.util.Optional;
  *     ({@code nosuid}, {@code size=64m}); empty for appc volumes
  * @param fsType the filesystem type of a {@link VolumeKind#FILESYSTEM} mount ({@code tmpfs}),
  *     whose {@code source} is then the {@code What=} word; empty for every other kind
+ * @param copyUpFrom for a tmpfs with OCI's {@code tmpcopyup}: the guest directory that shows what
+ *     the tmpfs covers (the same directory seen through its share), copied into the tmpfs after it
+ *     is mounted and before anything is mounted below it; empty otherwise
  */
 public record ResolvedMount(
     String app,
@@ -37,7 +40,8 @@ public record ResolvedMount(
     UnitName unit,
     String origin,
     List<String> options,
-    Optional<String> fsType) {
+    Optional<String> fsType,
+    Optional<GuestPath> copyUpFrom) {
 
   /**
    * A mount without extra options: an appc volume.
@@ -63,7 +67,7 @@ public record ResolvedMount(
       boolean readOnly,
       UnitName unit,
       String origin) {
-    this(app, volume, kind, source, path, target, readOnly, unit, origin, List.of(), Optional.empty());
+    this(app, volume, kind, source, path, target, readOnly, unit, origin, List.of(), Optional.empty(), Optional.empty());
   }
 
   /**
@@ -80,6 +84,7 @@ public record ResolvedMount(
    * @param origin the manifest field the mount came from
    * @param options extra mount options, in order
    * @param fsType the filesystem type of a {@link VolumeKind#FILESYSTEM} mount
+   * @param copyUpFrom the directory copied into a tmpfs after mounting, if any
    * @throws IllegalArgumentException if a host volume has no source, an empty volume has one, or
    *     a filesystem mount has no source or type (or another kind has a type)
    */
@@ -93,5 +98,8 @@ public record ResolvedMount(
       throw new IllegalArgumentException("volume \"" + volume + "\": only a filesystem mount has a type");
     }
     options = List.copyOf(options);
+    if (copyUpFrom.isPresent() && !fsType.equals(Optional.of("tmpfs"))) {
+      throw new IllegalArgumentException("volume \"" + volume + "\": only a tmpfs is copied up");
+    }
   }
 }

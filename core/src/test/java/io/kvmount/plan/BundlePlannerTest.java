@@ -167,7 +167,6 @@ class BundlePlannerTest {
         mount("/dev/pts", "devpts", null), mount("/dev", "tmpfs", null));
     assertRefused(cfg + ": mounts[0].destination: /etc/hosts is a file in the app rootfs; a tmpfs can only be"
         + " mounted on a directory", mount("/etc/hosts", "tmpfs", null));
-    assertRefused(cfg + ": mounts[0].options: \"tmpcopyup\" cannot be honoured yet", mount("/tmp", "tmpfs", null, "tmpcopyup"));
   }
 
   void assertRefused(String prefix, OciMount... mounts) {
@@ -220,5 +219,26 @@ class BundlePlannerTest {
     assertThatThrownBy(() -> podShare(bundle("Web", false))).hasMessageContaining("app name \"Web\" is not a valid ACName");
     assertThatThrownBy(() -> podShare(bundle("web", false), bundle("web", false)))
         .hasMessageEndingWith("app \"web\" is given twice; each bundle needs its own app name");
+  }
+
+  /** tmpcopyup: a service copies what the tmpfs covers (seen through the rootfs share) before later mounts. */
+  @Test
+  void tmpcopyup_copiesCoveredDirectoryThroughItsShare() throws Exception {
+    Plan p = podShare(bundle("web", false, mount("/etc", "tmpfs", "tmpfs", "tmpcopyup", "mode=755"),
+        mount("/etc/hosts", null, hosts.toString(), "bind", "ro")));
+    assertThat(p.mounts().get(1).copyUpFrom()).contains(GuestPath.parse("/mnt/kvmount_pod/web-rootfs/etc"));
+    assertThat(file(p, "opt-stage2-web-rootfs-etc-tmpcopyup.service")).contains(
+        "Requires=opt-stage2-web-rootfs-etc.mount\n", "After=opt-stage2-web-rootfs-etc.mount\n",
+        "Before=opt-stage2-web-rootfs-etc-hosts.mount\n",
+        "ExecStart=/bin/sh -c \"test ! -d \\\"$$1\\\" || exec cp -a \\\"$$1\\\"/. \\\"$$2\\\"/\" kvmount-tmpcopyup"
+            + " /mnt/kvmount_pod/web-rootfs/etc /opt/stage2/web/rootfs/etc\n");
+    assertThat(file(p, "web.service.d/10-kvmount-volumes.conf")).contains("opt-stage2-web-rootfs-etc-tmpcopyup.service");
+    assertThat(p.units()).extracting(PlannedUnit::role).contains(PlannedUnit.Role.COPY_UP);
+    // Not possible with the rootfs in the stage1 rootfs: nothing shows what the tmpfs covers.
+    assertThatThrownBy(() -> plan(PlanOptions.defaults(), BundlePlanner.RootSource.STAGE1,
+        bundle("web", false, mount("/etc", "tmpfs", "tmpfs", "tmpcopyup"))))
+        .hasMessageContaining("mounts[0].options: \"tmpcopyup\" needs the directory the tmpfs covers");
+    assertThatThrownBy(() -> podShare(bundle("web", false, mount("/d", "sysfs", "sysfs", "tmpcopyup"))))
+        .hasMessageContaining("mounts[0].options[0]: \"tmpcopyup\" applies to a tmpfs only");
   }
 }
