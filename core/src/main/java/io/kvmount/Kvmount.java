@@ -240,6 +240,32 @@ public final class Kvmount {
   }
 
   /**
+   * Lists the mount points an OCI pod's plan would create on the host (inside bundles' rootfs and
+   * bind sources), reading only.
+   *
+   * @param plan the plan
+   * @return the host paths that are missing, parents first
+   * @throws InvalidInputException if the host tree changed since planning
+   * @throws IOException if the host cannot be read
+   */
+  public static List<String> hostMountPointsMissing(Plan plan) throws InvalidInputException, IOException {
+    return io.kvmount.apply.HostMountPoints.missing(plan.hostMountPointsToCreate());
+  }
+
+  /**
+   * Creates the mount points an OCI pod needs on the host (inside bundles' rootfs and bind
+   * sources), as runc creates them in the rootfs; what exists is left as it is.
+   *
+   * @param plan the plan
+   * @return the host paths created, parents first
+   * @throws InvalidInputException if the host tree changed since planning
+   * @throws IOException if a path cannot be created
+   */
+  public static List<String> createHostMountPoints(Plan plan) throws InvalidInputException, IOException {
+    return io.kvmount.apply.HostMountPoints.create(plan.hostMountPointsToCreate());
+  }
+
+  /**
    * Checks that every host volume's source exists and is a directory (with the pod share: a
    * directory or the single file it was planned as), and that the host mount points exist.
    *

@@ -165,6 +165,13 @@ final class GenerateCommand implements Callable<Integer> {
       if (!Files.isDirectory(stage1Rootfs)) {
         throw new IOException(notADirectory(stage1Rootfs));
       }
+      if (!g.plan().hostMountPointsToCreate().isEmpty()) {
+        // A tree the writer would refuse is refused before anything is made on the host.
+        Kvmount.changes(g.plan(), stage1Rootfs);
+        for (String created : Kvmount.createHostMountPoints(g.plan())) {
+          log.detail("created mount point " + created + " on the host");
+        }
+      }
       if (hostShare.isPresent()) {
         // A tree the writer would refuse is refused before any host mount is made.
         Kvmount.changes(g.plan(), stage1Rootfs);

@@ -95,6 +95,16 @@ final class Output {
    */
   static void hostShareText(
       PrintWriter out, Kvmount.Generation g, boolean dryRun, Optional<ShareChanges> hostShare, String error) {
+    if (!g.plan().hostMountPointsToCreate().isEmpty()) {
+      out.println();
+      out.println("Mount points in bundle rootfs and bind sources, created on the host where missing (as runc"
+          + " does):");
+      Table t = new Table("PATH", "KIND", "FOR");
+      for (io.kvmount.plan.PlannedHostMountPoint h : g.plan().hostMountPointsToCreate()) {
+        t.row(h.hostPath(), h.file() ? "file" : "directory", h.origin());
+      }
+      t.print(out, "  ");
+    }
     if (g.plan().podShare().isEmpty()) {
       return;
     }
@@ -138,6 +148,17 @@ final class Output {
     j.writeStringField("hypervisor", g.hypervisor());
     j.writeStringField("transport", g.transport().id());
     writeShareJson(j, plan, hostShare, hostShareError);
+    if (!g.plan().hostMountPointsToCreate().isEmpty()) {
+      j.writeArrayFieldStart("hostMountPoints");
+      for (io.kvmount.plan.PlannedHostMountPoint h : g.plan().hostMountPointsToCreate()) {
+        j.writeStartObject();
+        j.writeStringField("path", h.hostPath());
+        j.writeStringField("kind", h.file() ? "file" : "directory");
+        j.writeStringField("origin", h.origin());
+        j.writeEndObject();
+      }
+      j.writeEndArray();
+    }
     j.writeStringField("stage1Rootfs", stage1.toString());
     j.writeBooleanField("dryRun", dryRun);
     j.writeArrayFieldStart("hypervisorArgs");

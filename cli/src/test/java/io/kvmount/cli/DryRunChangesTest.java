@@ -153,7 +153,7 @@ class DryRunChangesTest {
         io.kvmount.path.GuestPath.parse("/usr/lib/systemd/system"),
         List.of(new io.kvmount.plan.PlannedFile(io.kvmount.path.RelativePath.parse("x.mount"), "[Mount]\n")),
         List.of(), List.of(), List.of(), List.of(), List.of(),
-        List.of(new io.kvmount.plan.PlannedFileMountPoint(hosts)), java.util.Optional.empty());
+        List.of(new io.kvmount.plan.PlannedFileMountPoint(hosts)), java.util.Optional.empty(), List.of());
     java.io.StringWriter out = new java.io.StringWriter();
     DryRunChanges.of(plan, stage1).printText(new java.io.PrintWriter(out, true));
     assertThat(out.toString())

@@ -41,8 +41,9 @@ import java.util.Set;
  *       cgroup} is mounted as {@code cgroup2}, the guest's unified hierarchy, as runc does on such a
  *       host.
  *   <li>Destinations are resolved through the symlinks of the rootfs and of the mounts before
- *       them, confined to the app rootfs; mount points that a read-only mount would have to hold
- *       and that are missing are refused, all of them in one message.
+ *       them, confined to the app rootfs. A missing mount point in the shared rootfs or a bind
+ *       source is created there on the host ({@link PlannedHostMountPoint}), as runc creates it in
+ *       the rootfs; one in a guest filesystem is created by systemd when it mounts.
  * </ul>
  */
 public final class BundlePlanner {
@@ -112,8 +113,7 @@ public final class BundlePlanner {
    * @return the plan
    * @throws PlanException naming the bundle's {@code config.json} and the JSON path: an invalid
    *     app name or two bundles with one name, a missing or unsuitable bind source or rootfs, an
-   *     unknown type, an option kvmount cannot honour, a destination that hides another mount, a
-   *     missing mount point a read-only mount would have to hold, and what {@link Planner} refuses
+   *     unknown type, an option kvmount cannot honour, a destination that hides another mount, and what {@link Planner} refuses
    *     for shares (a single file or a non-recursive bind with one share per volume)
    * @throws IOException if the host or the stage1 rootfs cannot be read
    */
@@ -166,7 +166,7 @@ public final class BundlePlanner {
     // Targets, app by app in listed order, through the rootfs and the mounts before each.
     List<ResolvedMount> resolved = new ArrayList<>();
     List<PlannedFileMountPoint> fileMountPoints = new ArrayList<>();
-    List<String> missing = new ArrayList<>();
+    List<PlannedHostMountPoint> toCreate = new ArrayList<>();
     List<Planner.AppPart> parts = new ArrayList<>();
     for (Map.Entry<String, List<Item>> e : itemsByApp.entrySet()) {
       String app = e.getKey();
@@ -174,7 +174,6 @@ public final class BundlePlanner {
       List<ResolvedMount> appMounts = new ArrayList<>();
       LayeredFs fs = new LayeredFs(stage1);
       Map<GuestPath, Item> byTarget = new LinkedHashMap<>();
-      List<String> appMissing = new ArrayList<>();
       for (Item it : e.getValue()) {
         GuestPath target;
         GuestFs.Kind kind;
@@ -209,9 +208,11 @@ public final class BundlePlanner {
             } else {
               dirs.add(new PlannedDirectory(target, FileMode.DEFAULT_DIRECTORY, 0, 0, false));
             }
-          } else if (enclosing.kind() == VolumeKind.HOST && enclosing.readOnly()) {
-            appMissing.add(target.toString().substring(appRoot.toString().length()) + " (" + shortOrigin(it.origin())
-                + (it.file() ? ", a file" : ", a directory") + ")");
+          } else if (enclosing.kind() == VolumeKind.HOST) {
+            // In the bundle's rootfs or a bind source on the host: created there before sharing,
+            // as runc creates it in the rootfs (a read-only share could not get it from the guest).
+            toCreate.add(new PlannedHostMountPoint(enclosing.source(), enclosingTarget.relativize(target), it.file(),
+                it.origin()));
           }
         } else if (enclosing == null && !it.path().isRoot()) {
           dirs.add(new PlannedDirectory(it.file() ? target.parent() : target, FileMode.DEFAULT_DIRECTORY, 0, 0, false));
@@ -237,16 +238,8 @@ public final class BundlePlanner {
             it.readOnly(), unit, it.origin(), it.options(),
             it.kind() == VolumeKind.FILESYSTEM ? Optional.of(it.fsType()) : Optional.empty(), copyUp));
       }
-      if (!appMissing.isEmpty()) {
-        missing.add("app \"" + app + "\": " + String.join(", ", appMissing));
-      }
       resolved.addAll(appMounts);
       parts.add(Planner.AppPart.of(() -> Planner.planApp(app, appMounts, sp.shareUnits, sp.mntPaths, options, false)));
-    }
-    if (!missing.isEmpty()) {
-      throw new PlanException("mount points missing inside read-only mounts, where nothing can create them: "
-          + String.join("; ", missing) + "; create them in the bundle's rootfs or bind source, or make that mount"
-          + " writable");
     }
     List<PlannedFile> dropIns = new ArrayList<>();
     List<PlannedUnit> dropInUnits = new ArrayList<>();
@@ -266,7 +259,7 @@ public final class BundlePlanner {
     files.addAll(dropIns);
     units.addAll(dropInUnits);
     return new Plan(shares, options.unitsDir(), files, units, Planner.dedupe(dirs), resolved, warnings, List.of(),
-        fileMountPoints, podShare);
+        fileMountPoints, podShare, toCreate);
   }
 
   /**

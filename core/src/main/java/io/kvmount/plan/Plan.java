@@ -29,6 +29,8 @@ import java.util.Optional;
  *     manifest order
  * @param podShare the pod share and its host binds with {@code --share pod}; empty with one share
  *     per volume
+ * @param hostMountPointsToCreate mount points kvmount creates on the host inside OCI bundles'
+ *     rootfs and bind sources, in input order; empty for appc pods
  */
 public record Plan(
     List<Share> shares,
@@ -40,7 +42,8 @@ public record Plan(
     List<String> warnings,
     List<HostMountPoint> hostMountPoints,
     List<PlannedFileMountPoint> fileMountPoints,
-    Optional<PodShare> podShare) {
+    Optional<PodShare> podShare,
+    List<PlannedHostMountPoint> hostMountPointsToCreate) {
 
   /**
    * A directory that must exist in a host volume's source before the pod starts.
@@ -65,8 +68,10 @@ public record Plan(
    * @param hostMountPoints directories that must already exist inside host volumes because a nested mount point lies inside a read-only mount of that volume, where nothing can create it
    * @param fileMountPoints empty files to create as the mount points of single-file volumes
    * @param podShare the pod share with {@code --share pod}; empty with one share per volume
+   * @param hostMountPointsToCreate mount points kvmount creates on the host inside OCI bundles
    */
   public Plan {
+    hostMountPointsToCreate = List.copyOf(hostMountPointsToCreate);
     hostMountPoints = List.copyOf(hostMountPoints);
     fileMountPoints = List.copyOf(fileMountPoints);
     java.util.Objects.requireNonNull(podShare, "podShare");
@@ -97,6 +102,7 @@ public record Plan(
       List<PlannedDirectory> directories,
       List<ResolvedMount> mounts,
       List<String> warnings) {
-    this(shares, unitsDir, files, List.of(), directories, mounts, warnings, List.of(), List.of(), Optional.empty());
+    this(shares, unitsDir, files, List.of(), directories, mounts, warnings, List.of(), List.of(), Optional.empty(),
+        List.of());
   }
 }

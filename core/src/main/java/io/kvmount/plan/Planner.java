@@ -193,7 +193,7 @@ public final class Planner {
 
     return new Plan(
         shares, options.unitsDir(), files, units, dedupe(dirs), resolved, warnings, hostMountPoints,
-        fileMountPoints, podShareOut);
+        fileMountPoints, podShareOut, List.of());
   }
 
   /**

@@ -53,7 +53,7 @@ final class Fixtures {
       fmps.add(new PlannedFileMountPoint(GuestPath.parse(f)));
     }
     return new Plan(
-        List.of(), UNITS, files, List.of(), dirs, List.of(), List.of(), List.of(), fmps, Optional.empty());
+        List.of(), UNITS, files, List.of(), dirs, List.of(), List.of(), List.of(), fmps, Optional.empty(), List.of());
   }
 
   static Plan plan(PlannedFile... files) {

@@ -182,14 +182,36 @@ class BundlePlannerTest {
     assertThat(p.mounts().get(1).target()).isEqualTo(GuestPath.parse("/opt/stage2/web/rootfs/etc/conf"));
   }
 
-  /** A read-only rootfs cannot hold new mount points: every missing one is named at once. */
+  /** Missing mount points in the rootfs or a bind source are planned for creation on the host, as runc does. */
   @Test
-  void readOnlyRoot_missingMountPoints_allNamed() {
-    assertThatThrownBy(() -> podShare(bundle("web", true,
-        mount("/new", "tmpfs", null), mount("/etc/app.conf", null, hosts.toString(), "bind"), mount("/tmp", "tmpfs", null))))
-        .hasMessage("mount points missing inside read-only mounts, where nothing can create them: app \"web\": /new"
-            + " (mounts[0], a directory), /etc/app.conf (mounts[1], a file); create them in the bundle's rootfs or"
-            + " bind source, or make that mount writable");
+  void missingMountPoints_inHostTrees_plannedOnTheHost() throws Exception {
+    Files.createSymbolicLink(rootfs.resolve("cfg"), Path.of("/etc"));
+    Plan p = podShare(bundle("web", true,
+        mount("/new/deep", "tmpfs", null), mount("/cfg/app.conf", null, hosts.toString(), "bind"),
+        mount("/tmp", "tmpfs", null), mount("/tmp/sub", "tmpfs", null),
+        mount("/data", null, data.toString(), "rbind"), mount("/data/inner", "tmpfs", null)));
+    assertThat(p.hostMountPointsToCreate())
+        .extracting(PlannedHostMountPoint::hostPath, PlannedHostMountPoint::file)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple(rootfs + "/new/deep", false),
+            org.assertj.core.groups.Tuple.tuple(rootfs + "/etc/app.conf", true),
+            org.assertj.core.groups.Tuple.tuple(data + "/inner", false));
+    assertThat(p.hostMountPointsToCreate().get(1).origin()).isEqualTo(bundle.resolve("config.json") + ": mounts[1]");
+    // Created on the host, component by component; a second run finds nothing missing.
+    assertThat(io.kvmount.apply.HostMountPoints.create(p.hostMountPointsToCreate())).containsExactly(
+        rootfs + "/new", rootfs + "/new/deep", rootfs + "/etc/app.conf", data + "/inner");
+    assertThat(rootfs.resolve("etc/app.conf")).isEmptyFile();
+    assertThat(java.nio.file.Files.getPosixFilePermissions(rootfs.resolve("new")))
+        .isEqualTo(java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+    assertThat(io.kvmount.apply.HostMountPoints.missing(p.hostMountPointsToCreate())).isEmpty();
+    // A symlink swapped in after planning is refused, never followed.
+    Files.delete(rootfs.resolve("new/deep"));
+    Files.delete(rootfs.resolve("new"));
+    Files.createSymbolicLink(rootfs.resolve("new"), tmp.resolve("host"));
+    assertThatThrownBy(() -> io.kvmount.apply.HostMountPoints.create(p.hostMountPointsToCreate()))
+        .isInstanceOf(io.kvmount.error.InvalidInputException.class)
+        .hasMessageContaining(rootfs + "/new is a symlink now");
+    assertThat(tmp.resolve("host/deep")).doesNotExist();
   }
 
   /** With the rootfs already in the stage1 rootfs, kvmount plans the mount points there, as for appc. */

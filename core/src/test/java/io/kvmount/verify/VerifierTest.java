@@ -410,7 +410,7 @@ class VerifierTest {
         GuestPath.parse("/etc/hosts"), hosts, true, UnitName.mount(hosts), "apps[0].mounts[2]"));
     return new Plan(plan.shares(), plan.unitsDir(), plan.files(), plan.units(), plan.directories(), mounts,
         plan.warnings(), plan.hostMountPoints(),
-        List.of(new PlannedFileMountPoint(hosts), new PlannedFileMountPoint(other)), plan.podShare());
+        List.of(new PlannedFileMountPoint(hosts), new PlannedFileMountPoint(other)), plan.podShare(), List.of());
   }
 
   @Test
