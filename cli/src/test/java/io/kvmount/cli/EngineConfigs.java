@@ -46,7 +46,8 @@ public final class EngineConfigs {
   private static final Object LOCK = new Object();
   private static EngineConfigs made;
   private static String unavailable;
-  private static RuntimeException failed;
+  /** Why the script failed (not for a missing engine), or null. */
+  private static String failed;
 
   private final Path dir;
   private final long millis;
@@ -64,7 +65,7 @@ public final class EngineConfigs {
    *     not {@code required}
    * @throws AssertionError if an engine is missing and {@value #PROPERTY} is {@code required}
    * @throws IllegalStateException if the script fails for another reason (the message holds its
-   *     stderr) or takes more than five minutes
+   *     output), cannot be started, or takes more than five minutes
    */
   public static EngineConfigs get() {
     synchronized (LOCK) {
@@ -72,7 +73,7 @@ public final class EngineConfigs {
         make();
       }
       if (failed != null) {
-        throw failed;
+        throw new IllegalStateException(failed);
       }
       if (unavailable != null) {
         if ("required".equals(System.getProperty(PROPERTY))) {
@@ -99,7 +100,7 @@ public final class EngineConfigs {
           .start();
       if (!p.waitFor(5, TimeUnit.MINUTES)) {
         p.destroyForcibly();
-        failed = new IllegalStateException("make-configs.sh took more than 5 minutes; output in " + log);
+        failed = "make-configs.sh took more than 5 minutes; output in " + log;
         return;
       }
       long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
@@ -109,16 +110,16 @@ public final class EngineConfigs {
         unavailable = text.lines().filter(l -> l.startsWith("make-configs: missing:")).findFirst().orElse(text)
             .replaceFirst("^make-configs: missing: ", "this machine lacks ");
       } else if (p.exitValue() != 0) {
-        failed = new IllegalStateException("make-configs.sh exited " + p.exitValue() + ": " + text);
+        failed = "make-configs.sh exited " + p.exitValue() + ": " + text;
       } else {
         made = new EngineConfigs(out, millis);
         System.err.println("EngineConfigs: made in " + millis + " ms: " + made.dir);
       }
     } catch (IOException e) {
-      failed = new UncheckedIOException("running make-configs.sh", e);
+      failed = "running make-configs.sh: " + e;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      failed = new IllegalStateException("interrupted while running make-configs.sh", e);
+      failed = "interrupted while running make-configs.sh";
     }
   }
 
