@@ -49,13 +49,18 @@ final class GenerateModel {
     spec.usageMessage()
         .sortOptions(false)
         .description(
-            "Reads an appc pod manifest and writes into the pod's stage1 rootfs the systemd units that give every"
+            "Reads an appc pod manifest (or OCI runtime bundles) and writes into the pod's stage1 rootfs the systemd units that give every"
                 + " app its volumes, then prints the hypervisor arguments that share the host volumes.",
             "",
             "For each host volume: a share unit mounting its mount tag at /mnt/<volume> (9p or virtio-fs). For each"
                 + " empty volume: the directory /mnt/<volume> with its mode and owner. For each app mount: a bind"
                 + " unit at /opt/stage2/<app>/rootfs/<path> (read-only where asked) and a drop-in that makes"
                 + " <app>.service require its mounts. Files are written atomically; re-running changes nothing.",
+            "",
+            "With --oci-bundle NAME=DIR (one per app, in place of --pod-manifest): each OCI runtime bundle is an app;"
+                + " its root.path is shared and mounted at /opt/stage2/NAME/rootfs, its bind mounts become shares and"
+                + " bind units, and its tmpfs, proc, sysfs, devpts, mqueue and cgroup mounts become mount units of that"
+                + " type in the guest.",
             "")
         .exitCodeListHeading("%nExit codes:%n")
         .exitCodeList(exitCodes());
