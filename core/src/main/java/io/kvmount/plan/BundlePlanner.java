@@ -173,7 +173,7 @@ public final class BundlePlanner {
       GuestPath appRoot = STAGE2.resolve(app).resolve("rootfs");
       List<ResolvedMount> appMounts = new ArrayList<>();
       LayeredFs fs = new LayeredFs(stage1);
-      Map<GuestPath, Item> byTarget = new LinkedHashMap<>();
+      java.util.TreeMap<GuestPath, Item> byTarget = new java.util.TreeMap<>();
       for (Item it : e.getValue()) {
         GuestPath target;
         GuestFs.Kind kind;
@@ -294,7 +294,8 @@ public final class BundlePlanner {
   }
 
   /** Checks a resolved target against the item's kind and the mounts before it. */
-  private static void check(Item it, GuestPath target, GuestFs.Kind kind, GuestPath appRoot, Map<GuestPath, Item> before)
+  private static void check(
+      Item it, GuestPath target, GuestFs.Kind kind, GuestPath appRoot, java.util.TreeMap<GuestPath, Item> before)
       throws PlanException {
     String field = it.origin() + ".destination";
     if (target.equals(appRoot)) {
@@ -317,12 +318,12 @@ public final class BundlePlanner {
           + " is the mount point of " + shortOrigin(same.origin()) + " already; the later mount would hide it"
           + " entirely (one mount unit per mount point): remove one of them");
     }
-    for (Map.Entry<GuestPath, Item> b : before.entrySet()) {
-      if (!b.getKey().equals(appRoot) && target.contains(b.getKey()) && !target.equals(b.getKey())) {
-        throw new PlanException(field + ": " + it.path() + " lies above " + shortOrigin(b.getValue().origin()) + " ("
-            + b.getValue().path() + "), which is listed before it, so it would hide that mount; list "
-            + it.path() + " first");
-      }
+    // Paths below a target sort right after it (GuestPath orders component by component).
+    Map.Entry<GuestPath, Item> below = before.higherEntry(target);
+    if (below != null && target.contains(below.getKey())) {
+      throw new PlanException(field + ": " + it.path() + " lies above " + shortOrigin(below.getValue().origin()) + " ("
+          + below.getValue().path() + "), which is listed before it, so it would hide that mount; list "
+          + it.path() + " first");
     }
   }
 
@@ -483,6 +484,8 @@ public final class BundlePlanner {
   private static final class LayeredFs implements GuestFs {
     private final GuestFs stage1;
     private final Map<GuestPath, GuestFs> layers = new HashMap<>();
+    /** Every strict ancestor of a layer's mount point: directories the guest has. */
+    private final Set<GuestPath> ancestors = new HashSet<>();
 
     LayeredFs(GuestFs stage1) {
       this.stage1 = stage1;
@@ -490,6 +493,12 @@ public final class BundlePlanner {
 
     void add(GuestPath at, GuestFs view) {
       layers.put(at, view);
+      for (GuestPath up = at; !up.isRoot(); ) {
+        up = up.parent();
+        if (!ancestors.add(up)) {
+          break;
+        }
+      }
     }
 
     private GuestPath layerOf(GuestPath p) {
@@ -507,12 +516,7 @@ public final class BundlePlanner {
     public Kind kind(GuestPath path) throws IOException {
       GuestPath at = layerOf(path);
       if (at == null) {
-        for (GuestPath l : layers.keySet()) {
-          if (path.contains(l)) {
-            return Kind.DIRECTORY; // a parent of a mount point: the guest has it
-          }
-        }
-        return stage1.kind(path);
+        return ancestors.contains(path) ? Kind.DIRECTORY : stage1.kind(path);
       }
       if (at.equals(path)) {
         return Kind.DIRECTORY;
