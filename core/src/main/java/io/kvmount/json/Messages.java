@@ -276,4 +276,30 @@ public final class Messages {
     m = Character.toLowerCase(m.charAt(0)) + m.substring(1);
     return oneLine(m);
   }
+
+  /**
+   * Finds the first character that must not appear in a name, path or source: an ASCII control
+   * character (0x00-0x1f, 0x7f) or an unpaired UTF-16 surrogate (which has no UTF-8 encoding).
+   *
+   * @param value the text
+   * @return a phrase such as {@code "a control character (\n)"}, or {@code null} if there is none
+   */
+  public static String badCharacter(String value) {
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      if (c < 0x20 || c == 0x7f) {
+        return "a control character (" + escape(String.valueOf(c)) + ")";
+      }
+      if (Character.isHighSurrogate(c)
+          && i + 1 < value.length()
+          && Character.isLowSurrogate(value.charAt(i + 1))) {
+        i++;
+      } else if (Character.isSurrogate(c)) {
+        return "an unpaired surrogate ("
+            + escape(String.valueOf(c))
+            + "), which is not Unicode text";
+      }
+    }
+    return null;
+  }
 }

@@ -1,7 +1,6 @@
 package io.kvmount.manifest;
 
-import io.kvmount.error.InvalidInputException;
-import java.util.Objects;
+import io.kvmount.json.DocumentException;
 
 /**
  * A manifest was rejected: it is not well-formed JSON, exceeds a limit of {@link ManifestReader},
@@ -13,15 +12,8 @@ import java.util.Objects;
  * {@code "<source>: <reason>"} when the field path is empty (the document as a whole). Line breaks
  * and other control characters in any part are escaped.
  */
-public class ManifestException extends InvalidInputException {
+public class ManifestException extends DocumentException {
   private static final long serialVersionUID = 1L;
-
-  /** The manifest's name, for messages. */
-  private final String source;
-  /** The field path in the manifest, such as {@code apps[0].mounts[1].path}. */
-  private final String fieldPath;
-  /** The reason, without the location. */
-  private final String reason;
 
   /**
    * Creates the exception.
@@ -32,44 +24,6 @@ public class ManifestException extends InvalidInputException {
    * @param reason why it was rejected, one line, lower case, offending values quoted
    */
   public ManifestException(String source, String fieldPath, String reason) {
-    super(format(source, fieldPath, reason));
-    this.source = source;
-    this.fieldPath = fieldPath;
-    this.reason = reason;
-  }
-
-  private static String format(String source, String fieldPath, String reason) {
-    Objects.requireNonNull(source, "source");
-    Objects.requireNonNull(fieldPath, "fieldPath");
-    Objects.requireNonNull(reason, "reason");
-    String where = fieldPath.isEmpty() ? "" : Text.oneLine(fieldPath) + ": ";
-    return Text.oneLine(source) + ": " + where + Text.oneLine(reason);
-  }
-
-  /**
-   * Returns where the manifest came from.
-   *
-   * @return the source as given, such as {@code "pod.json"}
-   */
-  public String source() {
-    return source;
-  }
-
-  /**
-   * Returns where in the manifest the problem is.
-   *
-   * @return a field path such as {@code "volumes[2].name"}, or {@code ""} for the whole document
-   */
-  public String fieldPath() {
-    return fieldPath;
-  }
-
-  /**
-   * Returns why the manifest was rejected.
-   *
-   * @return the reason, without source and field path
-   */
-  public String reason() {
-    return reason;
+    super(source, fieldPath, reason);
   }
 }

@@ -37,31 +37,6 @@ final class Text {
   }
 
   /**
-   * Finds the first character that must not appear in a name, path or source: an ASCII control
-   * character (0x00-0x1f, 0x7f) or an unpaired UTF-16 surrogate (which has no UTF-8 encoding).
-   *
-   * @return a phrase such as {@code "a control character (\n)"}, or {@code null} if there is none
-   */
-  static String badCharacter(String value) {
-    for (int i = 0; i < value.length(); i++) {
-      char c = value.charAt(i);
-      if (c < 0x20 || c == 0x7f) {
-        return "a control character (" + escape(String.valueOf(c)) + ")";
-      }
-      if (Character.isHighSurrogate(c)
-          && i + 1 < value.length()
-          && Character.isLowSurrogate(value.charAt(i + 1))) {
-        i++;
-      } else if (Character.isSurrogate(c)) {
-        return "an unpaired surrogate ("
-            + escape(String.valueOf(c))
-            + "), which is not Unicode text";
-      }
-    }
-    return null;
-  }
-
-  /**
    * Checks a path inside an app rootfs (a mount point's or mount's {@code path}): non-empty,
    * absolute, no control characters, no {@code ..} component, components of at most 255 bytes, at
    * most 4095 bytes in all. Such a path is always accepted by {@link
@@ -73,7 +48,7 @@ final class Text {
     if (path.isEmpty()) {
       return "must not be empty (an absolute path inside the app rootfs is required)";
     }
-    String bad = badCharacter(path);
+    String bad = Messages.badCharacter(path);
     if (bad != null) {
       return quote(path) + " contains " + bad;
     }
@@ -113,7 +88,7 @@ final class Text {
     if (source.isEmpty()) {
       return "must not be empty (a host volume needs an absolute host path)";
     }
-    String bad = badCharacter(source);
+    String bad = Messages.badCharacter(source);
     if (bad != null) {
       return quote(source) + " contains " + bad;
     }

@@ -115,12 +115,13 @@ final class ConfigReader implements ErrorFactory<OciException> {
     }
     if (v[1] > NEWEST_KNOWN_MINOR) {
       warnings.add(
-          OciException.format(
-              source,
-              path.toString(),
-              Messages.quote(version)
-                  + " is newer than the runtime-spec versions kvmount knows (1.0.0 to 1.3.x);"
-                  + " read as 1.3"));
+          new OciException(
+                  source,
+                  path.toString(),
+                  Messages.quote(version)
+                      + " is newer than the runtime-spec versions kvmount knows (1.0.0 to 1.3.x);"
+                      + " read as 1.3")
+              .getMessage());
     }
     return version;
   }
@@ -284,7 +285,7 @@ final class ConfigReader implements ErrorFactory<OciException> {
   /** A string without control characters or unpaired surrogates. */
   private String text(FieldPath path) throws OciException {
     String value = in.string(path);
-    String bad = badCharacter(value);
+    String bad = Messages.badCharacter(value);
     if (bad != null) {
       throw error(path, Messages.quote(value) + " contains " + bad);
     }
@@ -313,29 +314,4 @@ final class ConfigReader implements ErrorFactory<OciException> {
     return value;
   }
 
-  /**
-   * Finds the first character that must not appear in a path, type or option: an ASCII control
-   * character (0x00-0x1f, 0x7f) or an unpaired UTF-16 surrogate (which has no UTF-8 encoding).
-   *
-   * @return a phrase such as {@code "a control character (\x00)"}, or {@code null} if there is
-   *     none
-   */
-  static String badCharacter(String value) {
-    for (int i = 0; i < value.length(); i++) {
-      char c = value.charAt(i);
-      if (c < 0x20 || c == 0x7f) {
-        return "a control character (" + Messages.escape(String.valueOf(c)) + ")";
-      }
-      if (Character.isHighSurrogate(c)
-          && i + 1 < value.length()
-          && Character.isLowSurrogate(value.charAt(i + 1))) {
-        i++;
-      } else if (Character.isSurrogate(c)) {
-        return "an unpaired surrogate ("
-            + Messages.escape(String.valueOf(c))
-            + "), which is not Unicode text";
-      }
-    }
-    return null;
-  }
 }

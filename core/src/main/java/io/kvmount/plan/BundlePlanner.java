@@ -241,23 +241,7 @@ public final class BundlePlanner {
       resolved.addAll(appMounts);
       parts.add(Planner.AppPart.of(() -> Planner.planApp(app, appMounts, sp.shareUnits, sp.mntPaths, options, false)));
     }
-    List<PlannedFile> dropIns = new ArrayList<>();
-    List<PlannedUnit> dropInUnits = new ArrayList<>();
-    for (Planner.AppPart part : parts) {
-      if (part.error != null) {
-        throw part.error;
-      }
-      if (part.dropInError != null) {
-        throw part.dropInError;
-      }
-      files.addAll(part.files);
-      units.addAll(part.units);
-      dirs.addAll(part.dirs);
-      dropIns.add(part.dropIn);
-      dropInUnits.add(part.dropInUnit);
-    }
-    files.addAll(dropIns);
-    units.addAll(dropInUnits);
+    Planner.join(parts, files, units, dirs, new ArrayList<>());
     return new Plan(shares, options.unitsDir(), files, units, Planner.dedupe(dirs), resolved, warnings, List.of(),
         fileMountPoints, podShare, toCreate);
   }
@@ -430,21 +414,7 @@ public final class BundlePlanner {
             + " the path without it");
       }
     }
-    String problem = GuestPath.problem(text);
-    if (problem != null) {
-      throw new PlanException(field + ": " + Quote.of(text) + ": " + problem);
-    }
-    if (Character.isWhitespace(text.charAt(text.length() - 1))) {
-      throw new PlanException(field + ": " + Quote.of(text)
-          + ": path ends with whitespace, which systemd would strip from Where=");
-    }
-    for (int i = 0; i < text.length(); i++) {
-      char c = text.charAt(i);
-      if (c < 0x20 || c == 0x7f) {
-        throw new PlanException(field + ": " + Quote.of(text) + ": path contains a control character");
-      }
-    }
-    return GuestPath.parse(text);
+    return MountResolver.cleanPath(text, field);
   }
 
   /** A volume name from a source's last component: a-z, 0-9 and "-", at most 40 characters. */

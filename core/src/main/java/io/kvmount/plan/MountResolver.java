@@ -261,7 +261,12 @@ public final class MountResolver {
    */
   public static final int MAX_APP_NAME_BYTES = 255 - ".service.d".length();
 
-  private static GuestPath cleanPath(String text, String field) throws PlanException {
+  /**
+   * Parses a mount path from the input: absolute, no control characters, no trailing whitespace
+   * (systemd strips it from {@code Where=}), and what {@link GuestPath#problem} refuses; the
+   * message names {@code field}.
+   */
+  static GuestPath cleanPath(String text, String field) throws PlanException {
     String problem = GuestPath.problem(text);
     if (problem != null) {
       throw new PlanException(field + ": " + Quote.of(text) + ": " + problem);

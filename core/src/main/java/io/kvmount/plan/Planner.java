@@ -170,6 +170,25 @@ public final class Planner {
         io.kvmount.concurrent.Parallel.CPU_THREADS,
         i -> parts[i] = AppPart.of(() -> planApp(appNames.get(i), apps.get(i), shareUnits, mntPaths, options, true)));
     List<Plan.HostMountPoint> hostMountPoints = new ArrayList<>();
+    join(java.util.Arrays.asList(parts), files, units, dirs, hostMountPoints);
+
+    return new Plan(
+        shares, options.unitsDir(), files, units, dedupe(dirs), resolved, warnings, hostMountPoints,
+        fileMountPoints, podShareOut, List.of());
+  }
+
+  /**
+   * Adds the apps' parts to the plan's lists in app order: every app's units and directories, then
+   * every drop-in (after all units, as systemd reads them). Throws the first app's mount error
+   * before any drop-in error: drop-ins are checked only once every app's mounts are known good.
+   */
+  static void join(
+      List<AppPart> parts,
+      List<PlannedFile> files,
+      List<PlannedUnit> units,
+      List<PlannedDirectory> dirs,
+      List<Plan.HostMountPoint> hostMountPoints)
+      throws PlanException {
     List<PlannedFile> dropIns = new ArrayList<>();
     List<PlannedUnit> dropInUnits = new ArrayList<>();
     for (AppPart part : parts) {
@@ -190,10 +209,6 @@ public final class Planner {
     }
     files.addAll(dropIns);
     units.addAll(dropInUnits);
-
-    return new Plan(
-        shares, options.unitsDir(), files, units, dedupe(dirs), resolved, warnings, hostMountPoints,
-        fileMountPoints, podShareOut, List.of());
   }
 
   /**
