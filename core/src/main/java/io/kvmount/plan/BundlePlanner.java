@@ -186,7 +186,8 @@ public final class BundlePlanner {
           try {
             r = ConfinedResolver.resolve(fs, appRoot, it.path());
           } catch (PlanException ex) {
-            throw new PlanException(it.origin() + ".destination: " + ex.getMessage(), ex);
+            throw new PlanException(it.origin() + ".destination: " + ex.getMessage() + "; change the destination, or"
+                + " the symlinks and files on its path in the app rootfs", ex);
           }
           target = r.path();
           kind = r.kind();
@@ -209,8 +210,8 @@ public final class BundlePlanner {
               dirs.add(new PlannedDirectory(target, FileMode.DEFAULT_DIRECTORY, 0, 0, false));
             }
           } else if (enclosing.kind() == VolumeKind.HOST && enclosing.readOnly()) {
-            appMissing.add(target.toString().substring(appRoot.toString().length()) + " (" + shortOrigin(it.origin())
-                + (it.file() ? ", a file" : ", a directory") + ")");
+            appMissing.add(shortOrigin(it.origin()) + ".destination "
+                + target.toString().substring(appRoot.toString().length()) + " (" + (it.file() ? "a file" : "a directory") + ", inside " + shortOrigin(enclosing.origin()) + ")");
           }
         } else if (enclosing == null && !it.path().isRoot()) {
           dirs.add(new PlannedDirectory(it.file() ? target.parent() : target, FileMode.DEFAULT_DIRECTORY, 0, 0, false));
@@ -233,7 +234,7 @@ public final class BundlePlanner {
             it.kind() == VolumeKind.FILESYSTEM ? Optional.of(it.fsType()) : Optional.empty()));
       }
       if (!appMissing.isEmpty()) {
-        missing.add("app \"" + app + "\": " + String.join(", ", appMissing));
+        missing.add(fileOf(e.getValue().get(0).origin()) + ": " + String.join(", ", appMissing));
       }
       resolved.addAll(appMounts);
       parts.add(Planner.AppPart.of(() -> Planner.planApp(app, appMounts, sp.shareUnits, sp.mntPaths, options, false)));
@@ -262,6 +263,12 @@ public final class BundlePlanner {
     units.addAll(dropInUnits);
     return new Plan(shares, options.unitsDir(), files, units, Planner.dedupe(dirs), resolved, warnings, List.of(),
         fileMountPoints, podShare);
+  }
+
+  /** {@code /b/config.json} of an origin such as {@code /b/config.json: mounts[3]}. */
+  private static String fileOf(String origin) {
+    int colon = origin.lastIndexOf(": ");
+    return colon < 0 ? origin : origin.substring(0, colon);
   }
 
   /** {@code mounts[3]} of an origin such as {@code /b/config.json: mounts[3]}. */
@@ -331,7 +338,7 @@ public final class BundlePlanner {
     String dest = m.destination();
     if (!dest.startsWith("/")) {
       warnings.add(origin + ".destination: " + Quote.of(dest) + " is relative; runtime-spec 1.2 reads it as relative"
-          + " to \"/\" (deprecated there), and so does kvmount");
+          + " to \"/\" (deprecated there), and so does kvmount; write it as " + Quote.of("/" + dest));
       dest = "/" + dest;
     }
     GuestPath path = destination(dest, origin + ".destination");
@@ -371,7 +378,8 @@ public final class BundlePlanner {
       throw new PlanException(origin + ".options[" + r.index + "]: " + r.getMessage());
     }
     if (p.tmpcopyup()) {
-      throw new PlanException(origin + ".options: \"tmpcopyup\" cannot be honoured yet: kvmount's tmpfs starts"
+      throw new PlanException(origin + ".options[" + m.options().indexOf("tmpcopyup") + "]: \"tmpcopyup\" cannot be"
+          + " honoured yet: kvmount's tmpfs starts"
           + " empty in the guest; remove it (podman: add \"notmpcopyup\" to --tmpfs)");
     }
     if (fsType != null) {
@@ -396,7 +404,7 @@ public final class BundlePlanner {
     }
     if (k == HostFs.SourceKind.OTHER) {
       throw new PlanException(origin + ".source: " + Quote.of(src) + " is a device, socket or pipe; a share carries"
-          + " directories and regular files only");
+          + " directories and regular files only: bind the directory or file the app needs instead");
     }
     return new Item(origin, path, VolumeKind.HOST, src, null, p.readOnly(), p.recursive(),
         k == HostFs.SourceKind.FILE, p.guestOptions());

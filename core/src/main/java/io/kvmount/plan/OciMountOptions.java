@@ -123,7 +123,7 @@ public final class OciMountOptions {
     for (int i = 0; i < options.size(); i++) {
       String w = options.get(i);
       if (w.isEmpty()) {
-        throw new Refusal(i, "an empty option");
+        throw new Refusal(i, "an empty option; remove it");
       }
       if (w.indexOf(',') >= 0) {
         throw new Refusal(i, "an option with a comma inside; give each option as its own string");
@@ -146,14 +146,14 @@ public final class OciMountOptions {
       }
       if (w.equals("tmpcopyup")) {
         if (!"tmpfs".equals(fsType)) {
-          throw new Refusal(i, "\"tmpcopyup\" applies to a tmpfs only");
+          throw new Refusal(i, "\"tmpcopyup\" applies to a tmpfs only (it fills a new tmpfs from the rootfs); remove it");
         }
         tmpcopyup = true;
         continue;
       }
       String refused = REFUSED.get(w);
       if (refused != null) {
-        throw new Refusal(i, "\"" + w + "\" cannot be honoured in a VM: " + refused);
+        throw new Refusal(i, "\"" + w + "\" cannot be honoured in a VM: " + refused + "; remove it");
       }
       if (FLAGS.contains(w)) {
         out.add(w);
@@ -171,12 +171,13 @@ public final class OciMountOptions {
       String key = eq < 0 ? w : w.substring(0, eq);
       if (fsType == null) {
         throw new Refusal(i, "\"" + w + "\" is neither a mount flag nor a propagation word, and a bind mount"
-            + " takes no filesystem data");
+            + " takes no filesystem data; remove it, or correct its spelling");
       }
       Set<String> allowed = DATA.getOrDefault(fsType, Set.of());
       if (!allowed.contains(key)) {
         throw new Refusal(i, "\"" + w + "\" is not a mount flag, and " + fsType + " takes "
-            + (allowed.isEmpty() ? "no filesystem data" : "only the data " + String.join(", ", new java.util.TreeSet<>(allowed))));
+            + (allowed.isEmpty() ? "no filesystem data" : "only the data " + String.join(", ", new java.util.TreeSet<>(allowed)))
+            + "; remove it, or correct its spelling");
       }
       out.add(w);
     }

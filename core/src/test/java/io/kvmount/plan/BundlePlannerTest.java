@@ -167,7 +167,8 @@ class BundlePlannerTest {
         mount("/dev/pts", "devpts", null), mount("/dev", "tmpfs", null));
     assertRefused(cfg + ": mounts[0].destination: /etc/hosts is a file in the app rootfs; a tmpfs can only be"
         + " mounted on a directory", mount("/etc/hosts", "tmpfs", null));
-    assertRefused(cfg + ": mounts[0].options: \"tmpcopyup\" cannot be honoured yet", mount("/tmp", "tmpfs", null, "tmpcopyup"));
+    assertRefused(cfg + ": mounts[0].options[1]: \"tmpcopyup\" cannot be honoured yet",
+        mount("/tmp", "tmpfs", null, "nosuid", "tmpcopyup"));
   }
 
   void assertRefused(String prefix, OciMount... mounts) {
@@ -188,8 +189,9 @@ class BundlePlannerTest {
   void readOnlyRoot_missingMountPoints_allNamed() {
     assertThatThrownBy(() -> podShare(bundle("web", true,
         mount("/new", "tmpfs", null), mount("/etc/app.conf", null, hosts.toString(), "bind"), mount("/tmp", "tmpfs", null))))
-        .hasMessage("mount points missing inside read-only mounts, where nothing can create them: app \"web\": /new"
-            + " (mounts[0], a directory), /etc/app.conf (mounts[1], a file); create them in the bundle's rootfs or"
+        .hasMessage("mount points missing inside read-only mounts, where nothing can create them: "
+            + bundle.resolve("config.json") + ": mounts[0].destination /new (a directory, inside root.path),"
+            + " mounts[1].destination /etc/app.conf (a file, inside root.path); create them in the bundle's rootfs or"
             + " bind source, or make that mount writable");
   }
 
