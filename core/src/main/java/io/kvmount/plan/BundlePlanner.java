@@ -341,7 +341,7 @@ public final class BundlePlanner {
           + " to \"/\" (deprecated there), and so does kvmount; write it as " + Quote.of("/" + dest));
       dest = "/" + dest;
     }
-    GuestPath path = destination(dest, origin + ".destination");
+    GuestPath path = destination(dest, m.destination(), origin + ".destination");
     if (path.isRoot()) {
       throw new PlanException(origin + ".destination: " + Quote.of(m.destination())
           + ": mounting on \"/\" would hide the whole app rootfs (the rootfs is root.path)");
@@ -410,25 +410,26 @@ public final class BundlePlanner {
         k == HostFs.SourceKind.FILE, p.guestOptions());
   }
 
-  private static GuestPath destination(String text, String field) throws PlanException {
+  /** The destination {@code text} (made absolute) as a guest path; messages quote it as {@code given}. */
+  private static GuestPath destination(String text, String given, String field) throws PlanException {
     for (String c : text.split("/")) {
       if (c.equals("..")) {
-        throw new PlanException(field + ": " + Quote.of(text) + ": \"..\" is not allowed in a destination; write"
+        throw new PlanException(field + ": " + Quote.of(given) + ": \"..\" is not allowed in a destination; write"
             + " the path without it");
       }
     }
     String problem = GuestPath.problem(text);
     if (problem != null) {
-      throw new PlanException(field + ": " + Quote.of(text) + ": " + problem);
+      throw new PlanException(field + ": " + Quote.of(given) + ": " + problem);
     }
     if (Character.isWhitespace(text.charAt(text.length() - 1))) {
-      throw new PlanException(field + ": " + Quote.of(text)
-          + ": path ends with whitespace, which systemd would strip from Where=");
+      throw new PlanException(field + ": " + Quote.of(given)
+          + ": path ends with whitespace, which systemd would strip from Where=; remove it");
     }
     for (int i = 0; i < text.length(); i++) {
       char c = text.charAt(i);
       if (c < 0x20 || c == 0x7f) {
-        throw new PlanException(field + ": " + Quote.of(text) + ": path contains a control character");
+        throw new PlanException(field + ": " + Quote.of(given) + ": path contains a control character");
       }
     }
     return GuestPath.parse(text);
