@@ -56,7 +56,8 @@ public final class OciMountOptions {
       "proc", Set.of("hidepid", "gid", "subset"),
       "cgroup2", Set.of("nsdelegate", "memory_recursiveprot", "favordynmods", "memory_localevents"));
 
-  private static final Map<String, String> REFUSED = Map.of(
+  /** Words refused with their reason (besides {@code tmpcopyup}, refused where it does not apply); read by tests. */
+  static final Map<String, String> REFUSED = Map.of(
       "remount", "a remount changes an existing mount, and kvmount makes each mount anew in the guest",
       "idmap", "per-mount id mapping is not supported: the guest's mounts of a share cannot map ids",
       "ridmap", "per-mount id mapping is not supported: the guest's mounts of a share cannot map ids",
