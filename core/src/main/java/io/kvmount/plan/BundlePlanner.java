@@ -186,7 +186,8 @@ public final class BundlePlanner {
           try {
             r = ConfinedResolver.resolve(fs, appRoot, it.path());
           } catch (PlanException ex) {
-            throw new PlanException(it.origin() + ".destination: " + ex.getMessage(), ex);
+            throw new PlanException(it.origin() + ".destination: " + ex.getMessage() + "; change the destination, or"
+                + " the symlinks and files on its path in the app rootfs", ex);
           }
           target = r.path();
           kind = r.kind();
@@ -339,10 +340,10 @@ public final class BundlePlanner {
     String dest = m.destination();
     if (!dest.startsWith("/")) {
       warnings.add(origin + ".destination: " + Quote.of(dest) + " is relative; runtime-spec 1.2 reads it as relative"
-          + " to \"/\" (deprecated there), and so does kvmount");
+          + " to \"/\" (deprecated there), and so does kvmount; write it as " + Quote.of("/" + dest));
       dest = "/" + dest;
     }
-    GuestPath path = destination(dest, origin + ".destination");
+    GuestPath path = destination(dest, m.destination(), origin + ".destination");
     if (path.isRoot()) {
       throw new PlanException(origin + ".destination: " + Quote.of(m.destination())
           + ": mounting on \"/\" would hide the whole app rootfs (the rootfs is root.path)");
@@ -401,20 +402,21 @@ public final class BundlePlanner {
     }
     if (k == HostFs.SourceKind.OTHER) {
       throw new PlanException(origin + ".source: " + Quote.of(src) + " is a device, socket or pipe; a share carries"
-          + " directories and regular files only");
+          + " directories and regular files only: bind the directory or file the app needs instead");
     }
     return new Item(origin, path, VolumeKind.HOST, src, null, p.readOnly(), p.recursive(),
         k == HostFs.SourceKind.FILE, p.guestOptions(), false);
   }
 
-  private static GuestPath destination(String text, String field) throws PlanException {
+  /** The destination {@code text} (made absolute) as a guest path; messages quote it as {@code given}. */
+  private static GuestPath destination(String text, String given, String field) throws PlanException {
     for (String c : text.split("/")) {
       if (c.equals("..")) {
-        throw new PlanException(field + ": " + Quote.of(text) + ": \"..\" is not allowed in a destination; write"
+        throw new PlanException(field + ": " + Quote.of(given) + ": \"..\" is not allowed in a destination; write"
             + " the path without it");
       }
     }
-    return MountResolver.cleanPath(text, field);
+    return MountResolver.cleanPath(text, given, field);
   }
 
   /** A volume name from a source's last component: a-z, 0-9 and "-", at most 40 characters. */

@@ -267,18 +267,26 @@ public final class MountResolver {
    * message names {@code field}.
    */
   static GuestPath cleanPath(String text, String field) throws PlanException {
+    return cleanPath(text, text, field);
+  }
+
+  /**
+   * Parses a mount path as {@link #cleanPath(String, String)}, quoting it in messages as the input
+   * wrote it ({@code given}: an OCI destination made absolute is quoted without the added "/").
+   */
+  static GuestPath cleanPath(String text, String given, String field) throws PlanException {
     String problem = GuestPath.problem(text);
     if (problem != null) {
-      throw new PlanException(field + ": " + Quote.of(text) + ": " + problem);
+      throw new PlanException(field + ": " + Quote.of(given) + ": " + problem);
     }
     if (Character.isWhitespace(text.charAt(text.length() - 1))) {
-      throw new PlanException(field + ": " + Quote.of(text)
-          + ": path ends with whitespace, which systemd would strip from Where=");
+      throw new PlanException(field + ": " + Quote.of(given)
+          + ": path ends with whitespace, which systemd would strip from Where=; remove it");
     }
     for (int i = 0; i < text.length(); i++) {
       char c = text.charAt(i);
       if (c < 0x20 || c == 0x7f) {
-        throw new PlanException(field + ": " + Quote.of(text) + ": path contains a control character");
+        throw new PlanException(field + ": " + Quote.of(given) + ": path contains a control character");
       }
     }
     return GuestPath.parse(text);

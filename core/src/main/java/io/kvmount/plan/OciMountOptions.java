@@ -56,7 +56,8 @@ public final class OciMountOptions {
       "proc", Set.of("hidepid", "gid", "subset"),
       "cgroup2", Set.of("nsdelegate", "memory_recursiveprot", "favordynmods", "memory_localevents"));
 
-  private static final Map<String, String> REFUSED = Map.of(
+  /** Words refused with their reason (besides {@code tmpcopyup}, refused where it does not apply); read by tests. */
+  static final Map<String, String> REFUSED = Map.of(
       "remount", "a remount changes an existing mount, and kvmount makes each mount anew in the guest",
       "idmap", "per-mount id mapping is not supported: the guest's mounts of a share cannot map ids",
       "ridmap", "per-mount id mapping is not supported: the guest's mounts of a share cannot map ids",
@@ -123,7 +124,7 @@ public final class OciMountOptions {
     for (int i = 0; i < options.size(); i++) {
       String w = options.get(i);
       if (w.isEmpty()) {
-        throw new Refusal(i, "an empty option");
+        throw new Refusal(i, "an empty option; remove it");
       }
       if (w.indexOf(',') >= 0) {
         throw new Refusal(i, "an option with a comma inside; give each option as its own string");
@@ -146,14 +147,14 @@ public final class OciMountOptions {
       }
       if (w.equals("tmpcopyup")) {
         if (!"tmpfs".equals(fsType)) {
-          throw new Refusal(i, "\"tmpcopyup\" applies to a tmpfs only");
+          throw new Refusal(i, "\"tmpcopyup\" applies to a tmpfs only (it fills a new tmpfs from the rootfs); remove it");
         }
         tmpcopyup = true;
         continue;
       }
       String refused = REFUSED.get(w);
       if (refused != null) {
-        throw new Refusal(i, "\"" + w + "\" cannot be honoured in a VM: " + refused);
+        throw new Refusal(i, "\"" + w + "\" cannot be honoured in a VM: " + refused + "; remove it");
       }
       if (FLAGS.contains(w)) {
         out.add(w);
@@ -171,12 +172,13 @@ public final class OciMountOptions {
       String key = eq < 0 ? w : w.substring(0, eq);
       if (fsType == null) {
         throw new Refusal(i, "\"" + w + "\" is neither a mount flag nor a propagation word, and a bind mount"
-            + " takes no filesystem data");
+            + " takes no filesystem data; remove it, or correct its spelling");
       }
       Set<String> allowed = DATA.getOrDefault(fsType, Set.of());
       if (!allowed.contains(key)) {
         throw new Refusal(i, "\"" + w + "\" is not a mount flag, and " + fsType + " takes "
-            + (allowed.isEmpty() ? "no filesystem data" : "only the data " + String.join(", ", new java.util.TreeSet<>(allowed))));
+            + (allowed.isEmpty() ? "no filesystem data" : "only the data " + String.join(", ", new java.util.TreeSet<>(allowed)))
+            + "; remove it, or correct its spelling");
       }
       out.add(w);
     }

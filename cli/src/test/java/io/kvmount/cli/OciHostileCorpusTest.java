@@ -1,0 +1,248 @@
+package io.kvmount.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeSet;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Issue 20: runs every case of the committed hostile OCI corpus ({@code oci-hostile/cases.tsv}, see
+ * {@link OciHostileCorpus}) through the real command line, in-process, against a bundle, bind
+ * sources and a stage1 rootfs built in a temp dir, and asserts:
+ *
+ * <ul>
+ *   <li>the exit code;
+ *   <li>for a failure: stdout empty and stderr exactly {@code kvmount: <the case's line>} (plus
+ *       picocli's "Try" line for a usage error); the whole temp dir unchanged (type, mode, owner,
+ *       size, modification time, content and link target of every entry), so nothing was written
+ *       into the stage1 rootfs, and the pod share directory was neither created nor mounted;
+ *   <li>for a success (a dry run with the JSON report): stdout contains the planned mount point,
+ *       stderr is exactly the expected warning (or empty), and the temp dir is unchanged;
+ *   <li>never "Exception" or a stack-trace line, nothing printed around picocli's writers, and
+ *       every run ends within {@link HostileCorpusTest#MAX_SECONDS} seconds.
+ * </ul>
+ *
+ * <p>Runs as any user; as root a real run could bind-mount into the share dir, so a case that
+ * unexpectedly succeeds is taken down again with {@code kvmount release} before the test fails.
+ */
+class OciHostileCorpusTest {
+
+  private static final String TRY = "Try 'kvmount generate --help' for more information.\n";
+
+  @TempDir Path tmp;
+
+  record Entry(String file, boolean generated, int exit, String tree, List<String> args, String stdout, String stderr) {
+    @Override
+    public String toString() {
+      return file;
+    }
+  }
+
+  static Path corpusDir() {
+    try {
+      return Path.of(OciHostileCorpusTest.class.getResource("/oci-hostile/cases.tsv").toURI()).getParent();
+    } catch (URISyntaxException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  static List<Entry> entries() throws IOException {
+    List<Entry> r = new ArrayList<>();
+    for (String line : Files.readAllLines(corpusDir().resolve("cases.tsv"), StandardCharsets.UTF_8)) {
+      if (line.startsWith("#") || line.isBlank()) {
+        continue;
+      }
+      String[] f = line.split("\t", 6);
+      boolean generated = f[0].endsWith("*");
+      String file = generated ? f[0].substring(0, f[0].length() - 1) : f[0];
+      List<String> args = f[3].equals("-") ? List.of() : List.of(f[3].split(" "));
+      r.add(new Entry(file, generated, Integer.parseInt(f[1]), f[2], args, f[4], f[5]));
+    }
+    return r;
+  }
+
+  static Stream<Arguments> cases() throws IOException {
+    return entries().stream().map(Arguments::of);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  @Test
+  void committedCorpus_isExactlyWhatTheGeneratorWrites() throws Exception {
+    if (Boolean.getBoolean("kvmount.regenerateCorpus")) {
+      OciHostileCorpus.write(Path.of("src/test/resources/oci-hostile"));
+      OciHostileCorpus.write(corpusDir());
+    }
+    Path dir = corpusDir();
+    List<OciHostileCorpus.Case> expected = OciHostileCorpus.cases();
+    Set<String> committed = new TreeSet<>();
+    try (Stream<Path> s = Files.list(dir)) {
+      s.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".json")).forEach(committed::add);
+    }
+    Set<String> small = new TreeSet<>();
+    for (OciHostileCorpus.Case c : expected) {
+      if (c.committed()) {
+        small.add(c.name());
+        assertThat(Files.readAllBytes(dir.resolve(c.name())))
+            .as("%s differs from the generator's output (regenerate with -Dkvmount.regenerateCorpus=true)", c.name())
+            .isEqualTo(c.json());
+      }
+    }
+    assertThat(committed).isEqualTo(small);
+    assertThat(Files.readString(dir.resolve("cases.tsv"))).isEqualTo(OciHostileCorpus.index(expected));
+  }
+
+  @Test
+  void corpus_coversEveryOutcome() throws Exception {
+    List<Entry> all = entries();
+    assertThat(all).hasSizeGreaterThanOrEqualTo(70);
+    assertThat(all).extracting(Entry::exit).contains(0, 2, 3).doesNotContain(ExitCodes.INTERNAL, 1);
+    assertThat(all.stream().filter(Entry::generated).count()).as("cases generated by the test").isGreaterThan(0);
+    assertThat(all.stream().filter(e -> !e.tree().equals("-")).count()).as("cases with their own tree")
+        .isGreaterThanOrEqualTo(10);
+    assertThat(all.stream().map(Entry::file).distinct().count()).isEqualTo(all.size());
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("cases")
+  void hostileCase(Entry e) throws Exception {
+    byte[] json;
+    if (e.generated()) {
+      Map<String, OciHostileCorpus.Case> byName = OciHostileCorpus.cases().stream()
+          .collect(Collectors.toMap(OciHostileCorpus.Case::name, Function.identity()));
+      json = byName.get(e.file()).json();
+    } else {
+      json = Files.readAllBytes(corpusDir().resolve(e.file()));
+    }
+    build(HostileCorpusTest.replace(json, "@T@", tmp.toString()), e.tree());
+    run(e, e.args());
+  }
+
+  /** A config.json one byte over the reader's limit, written in the temp dir (not committed). */
+  @Test
+  void configLargerThan64MiB_refusedBeforeParsing() throws Exception {
+    build(OciHostileCorpus.mounts("").getBytes(StandardCharsets.UTF_8), "-");
+    try (OutputStream out = Files.newOutputStream(tmp.resolve("web/config.json"))) {
+      byte[] spaces = new byte[1 << 20];
+      java.util.Arrays.fill(spaces, (byte) ' ');
+      for (int i = 0; i < 64; i++) {
+        out.write(spaces);
+      }
+      out.write('{');
+    }
+    run(new Entry("oversize", true, 3, "-", List.of("--share-dir", "@T@/share"), "-",
+        "@T@/web/config.json: document of 67108865 bytes is larger than the limit of 67108864 bytes"),
+        List.of("--share-dir", "@T@/share"));
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  @AfterEach
+  void takeDownAnyShare() {
+    // Only if a case unexpectedly succeeded in a real run: never leave host mounts behind.
+    if (Files.exists(tmp.resolve("share"))) {
+      CliRunner.run("release", "--share-dir", tmp.resolve("share").toString());
+    }
+  }
+
+  private void build(byte[] json, String tree) throws IOException {
+    Path web = Files.createDirectories(tmp.resolve("web/rootfs"));
+    Files.createDirectories(web.resolve("etc"));
+    Files.writeString(web.resolve("etc/hosts"), "127.0.0.1 localhost\n");
+    Files.createDirectories(web.resolve("usr/bin"));
+    Files.createDirectories(web.resolve("var"));
+    Files.write(tmp.resolve("web/config.json"), json);
+    Files.createDirectories(tmp.resolve("src/data/sub"));
+    Files.writeString(tmp.resolve("src/file"), "a single file\n");
+    Files.createDirectories(tmp.resolve("stage1"));
+    if (tree.equals("-")) {
+      return;
+    }
+    for (String t : tree.split(" ")) {
+      String what = t.substring(2);
+      switch (t.charAt(0)) {
+        case 'd' -> Files.createDirectories(tmp.resolve(what));
+        case 'f' -> Files.writeString(tmp.resolve(what), "x\n");
+        case 'l' -> {
+          String[] lt = what.split(">", 2);
+          Path at = tmp.resolve(lt[0]);
+          Files.createDirectories(at.getParent());
+          Files.createSymbolicLink(at, Path.of(lt[1].replace("@T@", tmp.toString())));
+        }
+        case 'p' -> mkfifo(tmp.resolve(what));
+        case 'x' -> deleteTree(tmp.resolve(what));
+        default -> throw new IllegalArgumentException("tree entry " + t);
+      }
+    }
+  }
+
+  private void run(Entry e, List<String> extra) throws Exception {
+    String t = tmp.toString();
+    SortedMap<String, String> before = TreeSnapshot.of(tmp);
+    List<String> argv = new ArrayList<>(List.of("generate", "--oci-bundle", "web=" + t + "/web", "--stage1-rootfs",
+        t + "/stage1"));
+    for (String a : extra) {
+      argv.add(a.replace("@T@", t));
+    }
+    long t0 = System.nanoTime();
+    HostileCorpusTest.Captured r = HostileCorpusTest.Captured.run(argv.toArray(String[]::new));
+    long seconds = (System.nanoTime() - t0) / 1_000_000_000L;
+
+    String all = r.out() + r.err() + r.sysOut() + r.sysErr();
+    assertThat(r.exit()).as("exit code; stderr: %s", r.err()).isEqualTo(e.exit());
+    assertThat(all).doesNotContain("Exception").doesNotContain("\tat ").doesNotContain("internal error");
+    assertThat(r.sysOut() + r.sysErr()).as("nothing printed around picocli's writers").isEmpty();
+    assertThat(seconds).as("run time in seconds").isLessThan(HostileCorpusTest.MAX_SECONDS);
+    String expectedErr = e.stderr().equals("-") ? "" : "kvmount: " + e.stderr().replace("@T@", t) + "\n";
+    if (e.exit() == ExitCodes.USAGE) {
+      expectedErr += TRY;
+    }
+    assertThat(r.err()).as("stderr").isEqualTo(expectedErr);
+    if (e.exit() == ExitCodes.OK) {
+      assertThat(r.out()).contains(e.stdout().replace("@T@", t));
+    } else {
+      assertThat(r.out()).as("stdout of a failure").isEmpty();
+    }
+    assertThat(tmp.resolve("share")).as("the pod share directory").doesNotExist();
+    assertThat(TreeSnapshot.of(tmp)).as("the temp dir is unchanged").isEqualTo(before);
+  }
+
+  private static void mkfifo(Path p) throws IOException {
+    try {
+      Process proc = new ProcessBuilder("mkfifo", p.toString()).inheritIO().start();
+      if (proc.waitFor() != 0) {
+        throw new IOException("mkfifo " + p + " failed");
+      }
+    } catch (InterruptedException ex) {
+      Thread.currentThread().interrupt();
+      throw new IOException(ex);
+    }
+  }
+
+  private static void deleteTree(Path p) throws IOException {
+    try (Stream<Path> s = Files.walk(p)) {
+      for (Path q : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.delete(q);
+      }
+    }
+  }
+}
