@@ -29,7 +29,8 @@ import java.util.Set;
  * <ul>
  *   <li>Each bundle is the app {@code NAME}, whose rootfs in the guest is {@code
  *       /opt/stage2/NAME/rootfs}. With {@link RootSource#SHARE} the bundle's {@code root.path} is a
- *       host volume bind-mounted there first (read-only when {@code root.readonly}); with {@link
+ *       host volume bind-mounted there first (read-only when {@code root.readonly}, {@link
+ *       #ROOT_PROPAGATION} so that the app's mounts stay out of the share's); with {@link
  *       RootSource#STAGE1} it must already be in the stage1 rootfs and nothing is mounted there.
  *   <li>Mounts are made in listed order: a mount below an earlier one requires it and starts
  *       after it; a mount on the same mount point as an earlier one, or above it, would hide it
@@ -82,6 +83,12 @@ public final class BundlePlanner {
   private static final List<String> SYSTEM_PREFIXES = List.of("/proc", "/sys", "/dev");
 
   private static final GuestPath STAGE2 = GuestPath.parse("/opt/stage2");
+
+  /**
+   * Propagation of the app rootfs's bind in the guest ({@code rslave}): it receives mounts from the
+   * share but sends none back (runtime-spec config-linux.md "rootfsPropagation"; runc's default).
+   */
+  public static final String ROOT_PROPAGATION = "rslave";
 
   private BundlePlanner() {}
 
@@ -316,8 +323,11 @@ public final class BundlePlanner {
             ? " does not exist" : " is not a directory") + "; the bundle's root filesystem must be a directory"
             + " (or pass --oci-rootfs stage1 when it is already in the stage1 rootfs)");
       }
+      // rslave, as runc's default rootfsPropagation: the share's mount in the guest is shared, so
+      // without it every mount made under the app rootfs would propagate back into the share's
+      // mount, and into the rootfs of every other app that binds the same root.path.
       out.add(new Item(file + ": root.path", GuestPath.ROOT, VolumeKind.HOST, rootPath, null,
-          b.config().root().readOnly(), true, false, List.of()));
+          b.config().root().readOnly(), true, false, List.of(ROOT_PROPAGATION)));
     }
     List<OciConfig.OciMount> mounts = b.config().mounts();
     for (int i = 0; i < mounts.size(); i++) {
