@@ -29,7 +29,8 @@ import java.util.Set;
  * <ul>
  *   <li>Each bundle is the app {@code NAME}, whose rootfs in the guest is {@code
  *       /opt/stage2/NAME/rootfs}. With {@link RootSource#SHARE} the bundle's {@code root.path} is a
- *       host volume bind-mounted there first (read-only when {@code root.readonly}); with {@link
+ *       host volume bind-mounted there first (read-only when {@code root.readonly}; like every bind,
+ *       {@link Planner#BIND_PROPAGATION}, so that the app's mounts stay out of the share's); with {@link
  *       RootSource#STAGE1} it must already be in the stage1 rootfs and nothing is mounted there.
  *   <li>Mounts are made in listed order: a mount below an earlier one requires it and starts
  *       after it; a mount on the same mount point as an earlier one, or above it, would hide it

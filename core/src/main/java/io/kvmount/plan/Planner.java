@@ -52,6 +52,16 @@ public final class Planner {
   private static final GuestPath MNT = GuestPath.parse("/mnt");
   private static final GuestPath STAGE2 = GuestPath.parse("/opt/stage2");
 
+  /**
+   * Propagation every bind unit gets in the guest: {@code rslave}. A bind of a share's mount joins
+   * the share's peer group (systemd makes {@code /} shared), so without it a mount made below one
+   * app's bind (a nested volume, an OCI mount, the app's own) would propagate back into the share's
+   * mount and into every other app that binds the same volume. As a slave the bind still receives
+   * from the share and sends nothing back (runc's default rootfs propagation). Written after {@code
+   * bind} and {@code ro}; an OCI mount's own propagation word comes later and wins.
+   */
+  public static final String BIND_PROPAGATION = "rslave";
+
   /** {@link Share#volume()} of the pod share: not a valid volume name, so never one of the pod's. */
   public static final String POD_SHARE_NAME = "(pod share)";
 
@@ -641,6 +651,9 @@ public final class Planner {
       }
       if (m.readOnly() && roInOptions) {
         opts.add("ro");
+      }
+      if (!fs) {
+        opts.add(BIND_PROPAGATION);
       }
       opts.addAll(m.options());
       b.section("Mount")

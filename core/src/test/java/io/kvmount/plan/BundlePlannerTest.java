@@ -78,7 +78,7 @@ class BundlePlannerTest {
         mount("/sys/fs/cgroup", "cgroup", "cgroup", "nosuid", "noexec", "nodev", "relatime", "ro")));
     String root = "opt-stage2-web-rootfs.mount";
     assertThat(file(p, root)).contains("What=/mnt/kvmount_pod/web-rootfs-ro\n", "Where=/opt/stage2/web/rootfs\n",
-        "Options=bind,ro\n");
+        "Options=bind,ro,rslave\n");
     assertThat(file(p, "opt-stage2-web-rootfs-proc.mount"))
         .contains("Requires=" + root + "\n", "What=proc\n", "Type=proc\n").doesNotContain("Options=");
     assertThat(file(p, "opt-stage2-web-rootfs-dev.mount"))
@@ -119,8 +119,10 @@ class BundlePlannerTest {
             org.assertj.core.groups.Tuple.tuple("hosts-ro", true, true, false),
             org.assertj.core.groups.Tuple.tuple("data-ro", false, true, true));
     assertThat(file(p, "opt-stage2-web-rootfs-data.mount")).contains("What=/mnt/kvmount_pod/data\n",
-        "Options=bind,nosuid,rprivate\n");
-    assertThat(file(p, "opt-stage2-web-rootfs-etc-hosts.mount")).contains("Options=bind,ro,nodev\n");
+        "Options=bind,rslave,nosuid,rprivate\n");
+    assertThat(file(p, "opt-stage2-web-rootfs-etc-hosts.mount")).contains("Options=bind,ro,rslave,nodev\n");
+    // A writable root: rslave all the same, so the app's mounts stay out of the share's mount.
+    assertThat(file(p, "opt-stage2-web-rootfs.mount")).contains("Options=bind,rslave\n");
     // The second app binds the same source the same way: the same entry (relative to its bundle).
     assertThat(file(p, "opt-stage2-db-rootfs-var-data.mount")).contains("What=/mnt/kvmount_pod/data\n");
   }

@@ -50,9 +50,9 @@ class PlannerPodShareTest {
         .doesNotContain(",ro");
     assertThat(file(p, "opt-stage2-web-rootfs-var-data.mount"))
         .contains("Requires=mnt-kvmount_pod.mount\nAfter=mnt-kvmount_pod.mount\n")
-        .contains("What=/mnt/kvmount_pod/data\nWhere=/opt/stage2/web/rootfs/var/data\nType=none\nOptions=bind\n");
+        .contains("What=/mnt/kvmount_pod/data\nWhere=/opt/stage2/web/rootfs/var/data\nType=none\nOptions=bind,rslave\n");
     assertThat(file(p, "opt-stage2-web-rootfs-etc-hosts.mount"))
-        .contains("What=/mnt/kvmount_pod/hosts\nWhere=/opt/stage2/web/rootfs/etc/hosts\nType=none\nOptions=bind,ro\n");
+        .contains("What=/mnt/kvmount_pod/hosts\nWhere=/opt/stage2/web/rootfs/etc/hosts\nType=none\nOptions=bind,ro,rslave\n");
     // No per-volume share units or /mnt/<volume> directories; the app's own file is the file
     // mount point (planned whether or not it exists: the writer keeps an existing one as it is).
     assertThat(p.files()).extracting(f -> f.path().toString()).doesNotContain("mnt-data.mount", "mnt-hosts.mount");

@@ -63,7 +63,7 @@ class PlannerTest {
         .contains("DefaultDependencies=no\n");
     assertThat(file(p, "opt-stage2-web-rootfs-var-data.mount"))
         .contains("Requires=mnt-data.mount\nAfter=mnt-data.mount\n")
-        .contains("What=/mnt/data\nWhere=/opt/stage2/web/rootfs/var/data\nType=none\nOptions=bind\n");
+        .contains("What=/mnt/data\nWhere=/opt/stage2/web/rootfs/var/data\nType=none\nOptions=bind,rslave\n");
     assertThat(file(p, "web.service.d/10-kvmount-volumes.conf"))
         .endsWith("[Unit]\nRequires=opt-stage2-web-rootfs-var-data.mount\nAfter=opt-stage2-web-rootfs-var-data.mount\n")
         .doesNotContain("[Install]");
@@ -97,7 +97,7 @@ class PlannerTest {
     Plan p = plan(pod("{\"name\":\"data\",\"kind\":\"host\",\"source\":\"/s\",\"readOnly\":false}",
         app("a", "", "{\"name\":\"data\",\"path\":\"/d\",\"readOnly\":true}")));
     assertThat(p.mounts().get(0).readOnly()).isFalse();
-    assertThat(file(p, "opt-stage2-a-rootfs-d.mount")).contains("Options=bind\n");
+    assertThat(file(p, "opt-stage2-a-rootfs-d.mount")).contains("Options=bind,rslave\n");
   }
 
   @Test
@@ -105,7 +105,7 @@ class PlannerTest {
     Plan p = plan(pod("{\"name\":\"data\",\"kind\":\"host\",\"source\":\"/s\"}",
         app("a", "", "{\"name\":\"data\",\"path\":\"/d\",\"readOnly\":true}")));
     assertThat(p.mounts().get(0).readOnly()).isTrue();
-    assertThat(file(p, "opt-stage2-a-rootfs-d.mount")).contains("Options=bind,ro\n");
+    assertThat(file(p, "opt-stage2-a-rootfs-d.mount")).contains("Options=bind,ro,rslave\n");
     assertThat(p.shares().get(0).readOnly()).isTrue();
     assertThat(file(p, "mnt-data.mount")).contains(",cache=mmap,ro\n");
   }
@@ -233,8 +233,8 @@ class PlannerTest {
         app("w", "{\"volume\":\"d\",\"path\":\"/d\"}", null) + ","
             + app("r", "", "{\"name\":\"d\",\"path\":\"/d\",\"readOnly\":true}")));
     assertThat(p.shares().get(0).readOnly()).isFalse();
-    assertThat(file(p, "opt-stage2-r-rootfs-d.mount")).contains("Options=bind,ro\n");
-    assertThat(file(p, "opt-stage2-w-rootfs-d.mount")).contains("Options=bind\n");
+    assertThat(file(p, "opt-stage2-r-rootfs-d.mount")).contains("Options=bind,ro,rslave\n");
+    assertThat(file(p, "opt-stage2-w-rootfs-d.mount")).contains("Options=bind,rslave\n");
   }
 
   @Test

@@ -24,12 +24,13 @@ import java.util.Map;
  * root over 9p), {@code host/} (host volume sources), {@code pod.json}, {@code kvmount.json}
  * (generate's output), {@code console.log}, and {@code results/} (copied out of the guest's
  * {@code /results} after poweroff: {@code <app>.txt} per app, {@code journal.txt},
- * {@code failed-units.txt}).
+ * {@code failed-units.txt}, {@code mount-units.txt}: every mount unit with its states).
  *
  * <p>In the guest each app is {@code <app>.service} (no {@code [Install]}, never enabled): a oneshot
  * that runs {@code /kvmount-e2e/<app>.sh} with standard output to {@code /results/<app>.txt}. The
  * default target is a pod target that wants every app and a finishing service ordered after them,
- * which saves the journal and powers the guest off.
+ * which saves the journal and powers the guest off. An app made {@link App#chrooted} runs its own
+ * command inside its app rootfs instead ({@code RootDirectory=}), as an OCI container does.
  */
 final class GuestPod {
   /** The 9p mount tag of the root share; contains `_`, which no appc volume name can. */
@@ -159,11 +160,18 @@ final class GuestPod {
   /** Runs generate as {@link #generate()} does, with {@code options} appended. */
   Generated generate(List<String> options) throws IOException {
     Path manifest = writeManifest();
-    List<String> argv = new ArrayList<>(List.of(
-        env.repo().resolve("kvmount").toString(),
-        "generate",
-        "--pod-manifest",
-        manifest.toString(),
+    return generateFrom(List.of("--pod-manifest", manifest.toString()), options);
+  }
+
+  /**
+   * Runs generate as {@link #generate()} does, with the pod read from {@code input} (for example
+   * {@code --oci-bundle NAME=DIR} per app) in place of {@code --pod-manifest pod.json}, and
+   * {@code options} appended.
+   */
+  Generated generateFrom(List<String> input, List<String> options) throws IOException {
+    List<String> argv = new ArrayList<>(List.of(env.repo().resolve("kvmount").toString(), "generate"));
+    argv.addAll(input);
+    argv.addAll(List.of(
         "--stage1-rootfs",
         stage1.toString(),
         "--hypervisor",
@@ -176,7 +184,7 @@ final class GuestPod {
     Files.writeString(work.resolve("kvmount.stderr"), r.stderr(), StandardCharsets.UTF_8);
     if (r.exitCode() != 0) {
       throw new AssertionError(
-          "kvmount generate exited " + r.exitCode() + " for " + manifest + ":\n" + r.stderr());
+          "kvmount generate exited " + r.exitCode() + " for " + String.join(" ", input) + ":\n" + r.stderr());
     }
     JsonNode json;
     try {
@@ -223,8 +231,20 @@ final class GuestPod {
     StringBuilder appUnits = new StringBuilder();
     for (App app : apps.values()) {
       appUnits.append(' ').append(app.name).append(".service");
-      Path script = stage1.resolve("kvmount-e2e").resolve(app.name + ".sh");
-      Files.writeString(script, app.script(), StandardCharsets.UTF_8);
+      String run;
+      if (app.chrootedCommand == null) {
+        Path script = stage1.resolve("kvmount-e2e").resolve(app.name + ".sh");
+        Files.writeString(script, app.script(), StandardCharsets.UTF_8);
+        run = "ExecStart=/bin/sh /kvmount-e2e/" + app.name + ".sh\n"
+            + "StandardOutput=file:/results/" + app.name + ".txt\n"
+            + "StandardError=file:/results/" + app.name + ".err\n";
+      } else {
+        // MountAPIVFS= defaults to yes with RootDirectory=: systemd would cover the app's own /proc,
+        // /sys and /dev (kvmount's mounts) with its own, and needs /run in a read-only rootfs.
+        run = "RootDirectory=/opt/stage2/" + app.name + "/rootfs\n"
+            + "MountAPIVFS=no\n"
+            + "ExecStart=" + app.chrootedCommand + "\n";
+      }
       Files.writeString(
           units.resolve(app.name + ".service"),
           "[Unit]\n"
@@ -232,15 +252,14 @@ final class GuestPod {
               + "[Service]\n"
               + "Type=oneshot\n"
               + "RemainAfterExit=yes\n"
-              + "ExecStart=/bin/sh /kvmount-e2e/" + app.name + ".sh\n"
-              + "StandardOutput=file:/results/" + app.name + ".txt\n"
-              + "StandardError=file:/results/" + app.name + ".err\n",
+              + run,
           StandardCharsets.UTF_8);
     }
     Files.writeString(
         stage1.resolve("kvmount-e2e/finish.sh"),
         "#!/bin/sh\n"
             + "systemctl --failed --no-legend --plain > /results/failed-units.txt 2>&1\n"
+            + "systemctl list-units --all --type=mount --no-legend --plain > /results/mount-units.txt 2>&1\n"
             + "journalctl -b --no-pager -o short-monotonic > /results/journal.txt 2>&1\n"
             + "sync\n"
             + "systemctl poweroff --no-block\n",
@@ -336,9 +355,22 @@ final class GuestPod {
     private final ArrayNode mounts = JSON.createArrayNode();
     private final ArrayNode mountPoints = JSON.createArrayNode();
     private final StringBuilder body = new StringBuilder();
+    private String chrootedCommand;
 
     private App(String name) {
       this.name = name;
+    }
+
+    /**
+     * Makes the app's service run {@code command} (an {@code ExecStart=} line, resolved in the app
+     * rootfs) with {@code RootDirectory=/opt/stage2/<app>/rootfs} and {@code MountAPIVFS=no} (the
+     * app's {@code /proc}, {@code /sys} and {@code /dev} are its own mounts), as a container runs,
+     * in place of the probe script; the command records its own results (the probe lines are not
+     * used).
+     */
+    App chrooted(String command) {
+      chrootedCommand = command;
+      return this;
     }
 
     /** Adds a pod-level mount {@code {volume, path}}. */
@@ -455,9 +487,18 @@ final class GuestPod {
      *     failed units and the console and journal tails
      */
     Map<String, String> results(String app) {
-      Path file = results.resolve(app + ".txt");
+      return keyValues(results.resolve(app + ".txt"), "app " + app);
+    }
+
+    /**
+     * The {@code KEY=VALUE} lines (first {@code =} splits) of a file that {@code who} wrote in the
+     * guest, read on the host after poweroff.
+     *
+     * @throws AssertionError if the file is missing; the message carries the diagnostics
+     */
+    Map<String, String> keyValues(Path file, String who) {
       if (!Files.isRegularFile(file)) {
-        throw new AssertionError("app " + app + " left no results (did not run?)\n" + diagnostics());
+        throw new AssertionError(who + " left no results in " + file + " (did not run?)\n" + diagnostics());
       }
       Map<String, String> map = new LinkedHashMap<>();
       try {

@@ -144,6 +144,11 @@ abstract class PodShareInGuestBase {
   }
 
   private Shell.Result release() throws IOException {
+    return release(share);
+  }
+
+  /** Runs {@code ./kvmount release --share-dir share}: takes the pod share's host binds down. */
+  static Shell.Result release(Path share) throws IOException {
     return Shell.run(ENV.repo(), Duration.ofMinutes(5),
         List.of(ENV.repo().resolve("kvmount").toString(), "release", "--share-dir", share.toString()));
   }
