@@ -123,7 +123,9 @@ final class SharePlanner {
           + " directory); use --share pod --share-dir DIR, which bind-mounts single files");
     }
     if (!recursive) {
-      throw new PlanException(subject + ": " + (subject.startsWith("volume ") ? "\"recursive\": false" : "a non-recursive \"bind\"")
+      // An OCI mount is named by its place in config.json only: name its source too, as for a file.
+      throw new PlanException(subject + ": " + (subject.startsWith("volume ") ? "\"recursive\": false"
+          : "a non-recursive \"bind\" of host directory \"" + source + "\"")
           + " cannot be honoured with one share"
           + " per volume (--share per-volume): 9p and virtio-fs export every mount below the source; use"
           + " --share pod --share-dir DIR, which binds the source non-recursively");

@@ -142,7 +142,9 @@ class BundlePlannerTest {
             + " --share-dir DIR, which bind-mounts single files");
     assertThatThrownBy(() -> plan(PlanOptions.defaults(), BundlePlanner.RootSource.SHARE,
         bundle("web", false, mount("/data", null, data.toString(), "bind"))))
-        .hasMessageStartingWith(cfg + ": mounts[0]: a non-recursive \"bind\" cannot be honoured with one share per volume");
+        .hasMessage(cfg + ": mounts[0]: a non-recursive \"bind\" of host directory \"" + data + "\" cannot be honoured"
+            + " with one share per volume (--share per-volume): 9p and virtio-fs export every mount below the source;"
+            + " use --share pod --share-dir DIR, which binds the source non-recursively");
   }
 
   @Test
