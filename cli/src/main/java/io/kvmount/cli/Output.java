@@ -617,10 +617,15 @@ final class Output {
       }
     }
     for (PlannedUnit u : plan.units()) {
-      if (u.role() == PlannedUnit.Role.REMOUNT || u.role() == PlannedUnit.Role.COPY_UP) {
+      if (u.role() == PlannedUnit.Role.REMOUNT || u.role() == PlannedUnit.Role.COPY_UP
+          || u.role() == PlannedUnit.Role.PATHS) {
         String name = u.name().value();
-        out.println("  " + dq("unit:" + name) + " [shape=box, style=\"rounded,dashed\", label="
-            + dq(name + (u.role() == PlannedUnit.Role.REMOUNT ? "\nremount read-only" : "\ncopy up (tmpcopyup)"))
+        String what = switch (u.role()) {
+          case REMOUNT -> "remount read-only";
+          case COPY_UP -> "copy up (tmpcopyup)";
+          default -> "masked and read-only paths";
+        };
+        out.println("  " + dq("unit:" + name) + " [shape=box, style=\"rounded,dashed\", label=" + dq(name + "\n" + what)
             + "];");
       }
     }

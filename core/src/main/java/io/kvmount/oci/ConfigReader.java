@@ -22,7 +22,10 @@ import java.util.Optional;
 final class ConfigReader implements ErrorFactory<OciException> {
 
   // Spelled as the json tags of runtime-spec specs-go/config.go.
-  private static final String[] CONFIG_KEYS = {"ociVersion", "root", "mounts"};
+  private static final String[] CONFIG_KEYS = {"ociVersion", "root", "mounts", "linux"};
+  private static final String[] LINUX_KEYS = {"rootfsPropagation", "maskedPaths", "readonlyPaths"};
+  private static final java.util.Set<String> PROPAGATION = java.util.Set.of(
+      "shared", "slave", "private", "unbindable", "rshared", "rslave", "rprivate", "runbindable");
   private static final String[] ROOT_KEYS = {"path", "readonly"};
   private static final String[] MOUNT_KEYS = {
     "destination", "source", "type", "options", "uidMappings", "gidMappings"
@@ -69,6 +72,7 @@ final class ConfigReader implements ErrorFactory<OciException> {
     String version = null;
     Root root = null;
     List<OciMount> mounts = List.of();
+    OciConfig.Linux linux = OciConfig.Linux.NONE;
     List<String> warnings = new ArrayList<>();
     ObjectFields<OciException> f = in.fields(FieldPath.ROOT, CONFIG_KEYS);
     while (f.next()) {
@@ -81,6 +85,9 @@ final class ConfigReader implements ErrorFactory<OciException> {
           break;
         case "mounts":
           mounts = mounts(f.path());
+          break;
+        case "linux":
+          linux = linux(f.path());
           break;
         default:
           throw new AssertionError(f.key());
@@ -96,7 +103,54 @@ final class ConfigReader implements ErrorFactory<OciException> {
           "root",
           "missing required field (the bundle's root filesystem, such as {\"path\": \"rootfs\"})");
     }
-    return new OciConfig(version, root, mounts, warnings);
+    return new OciConfig(version, root, mounts, warnings, linux);
+  }
+
+  /** {@code linux}: only its rootfs fields; every other key is checked and skipped. */
+  private OciConfig.Linux linux(FieldPath path) throws OciException {
+    in.object(path);
+    java.util.Optional<String> propagation = java.util.Optional.empty();
+    List<String> masked = List.of();
+    List<String> readonly = List.of();
+    ObjectFields<OciException> f = in.fields(path, LINUX_KEYS);
+    while (f.next()) {
+      switch (f.key()) {
+        case "rootfsPropagation":
+          String word = text(f.path());
+          if (!PROPAGATION.contains(word)) {
+            throw error(f.path(), Messages.quote(word) + " is not a propagation (shared, slave, private or"
+                + " unbindable, or their r forms)");
+          }
+          propagation = java.util.Optional.of(word);
+          break;
+        case "maskedPaths":
+          masked = paths(f.path());
+          break;
+        case "readonlyPaths":
+          readonly = paths(f.path());
+          break;
+        default:
+          throw new AssertionError(f.key());
+      }
+    }
+    return new OciConfig.Linux(propagation, masked, readonly);
+  }
+
+  /** {@code maskedPaths} or {@code readonlyPaths}: absolute paths in the container. */
+  private List<String> paths(FieldPath path) throws OciException {
+    in.array(path);
+    List<String> out = new ArrayList<>();
+    for (int i = 0; in.nextElement(); i++) {
+      FieldPath p = path.index(i);
+      in.limit(i, OciReader.MAX_MOUNTS, p, "paths");
+      String value = text(p);
+      if (!value.startsWith("/")) {
+        throw error(p, Messages.quote(value) + " is not an absolute path (runtime-spec: absolute paths in the"
+            + " container)");
+      }
+      out.add(value);
+    }
+    return out;
   }
 
   /** {@code ociVersion}: semantic version 1.x; above 1.3 a warning. */

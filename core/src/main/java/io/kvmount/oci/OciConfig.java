@@ -14,9 +14,39 @@ import java.util.Optional;
  * @param warnings what the reader accepted but the caller should show the user, one line each in
  *     the shape of {@link OciException}'s message (such as an {@code ociVersion} newer than 1.3);
  *     usually empty
+ * @param linux the parts of {@code linux} kvmount applies to the app rootfs ({@link Linux#NONE}
+ *     when absent)
  */
 public record OciConfig(
-    String ociVersion, Root root, List<OciMount> mounts, List<String> warnings) {
+    String ociVersion, Root root, List<OciMount> mounts, List<String> warnings, Linux linux) {
+
+  /**
+   * The parts of {@code linux} (runtime-spec config-linux.md) that concern the app rootfs.
+   *
+   * @param rootfsPropagation {@code linux.rootfsPropagation} ({@code shared}, {@code slave},
+   *     {@code private}, {@code unbindable}, or one of their {@code r} forms); empty when absent
+   * @param maskedPaths {@code linux.maskedPaths}: absolute container paths hidden from the app,
+   *     in listed order
+   * @param readonlyPaths {@code linux.readonlyPaths}: absolute container paths made read-only, in
+   *     listed order
+   */
+  public record Linux(Optional<String> rootfsPropagation, List<String> maskedPaths, List<String> readonlyPaths) {
+    /** No {@code linux} section, or one without these fields. */
+    public static final Linux NONE = new Linux(Optional.empty(), List.of(), List.of());
+
+    /**
+     * Copies the lists.
+     *
+     * @param rootfsPropagation the rootfs propagation, if given
+     * @param maskedPaths the masked paths
+     * @param readonlyPaths the read-only paths
+     */
+    public Linux {
+      Objects.requireNonNull(rootfsPropagation, "rootfsPropagation");
+      maskedPaths = List.copyOf(maskedPaths);
+      readonlyPaths = List.copyOf(readonlyPaths);
+    }
+  }
 
   /**
    * The {@code root} object.
@@ -44,8 +74,10 @@ public record OciConfig(
    * @param root the root filesystem
    * @param mounts the mounts, in listed order
    * @param warnings the reader's warnings, one line each
+   * @param linux the rootfs parts of {@code linux}
    */
   public OciConfig {
+    Objects.requireNonNull(linux, "linux");
     Objects.requireNonNull(ociVersion, "ociVersion");
     Objects.requireNonNull(root, "root");
     mounts = List.copyOf(mounts);
@@ -60,7 +92,19 @@ public record OciConfig(
    * @param mounts the mounts, in listed order
    */
   public OciConfig(String ociVersion, Root root, List<OciMount> mounts) {
-    this(ociVersion, root, mounts, List.of());
+    this(ociVersion, root, mounts, List.of(), Linux.NONE);
+  }
+
+  /**
+   * Creates a configuration without a {@code linux} section.
+   *
+   * @param ociVersion the {@code ociVersion} text
+   * @param root the root filesystem
+   * @param mounts the mounts, in listed order
+   * @param warnings the reader's warnings
+   */
+  public OciConfig(String ociVersion, Root root, List<OciMount> mounts, List<String> warnings) {
+    this(ociVersion, root, mounts, warnings, Linux.NONE);
   }
 
   /**

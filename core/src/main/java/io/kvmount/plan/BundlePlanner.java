@@ -123,6 +123,7 @@ public final class BundlePlanner {
     List<String> warnings = new ArrayList<>();
     Set<String> names = new HashSet<>();
     Map<String, List<Item>> itemsByApp = new LinkedHashMap<>();
+    Map<String, OciBundle> bundleOf = new HashMap<>();
     for (OciBundle b : bundles) {
       String problem = AcName.problem(b.app());
       if (problem != null) {
@@ -134,6 +135,11 @@ public final class BundlePlanner {
       }
       warnings.addAll(b.config().warnings());
       itemsByApp.put(b.app(), items(b, root, host, warnings));
+      bundleOf.put(b.app(), b);
+      if (root == RootSource.STAGE1 && b.config().linux().rootfsPropagation().isPresent()) {
+        warnings.add(b.configFile() + ": linux.rootfsPropagation: not applied: with --oci-rootfs stage1 kvmount"
+            + " mounts nothing at the app rootfs; use --oci-rootfs share to have it applied");
+      }
     }
 
     // Host volumes: one per distinct source and access, named once for the pod.
@@ -241,7 +247,9 @@ public final class BundlePlanner {
             it.kind() == VolumeKind.FILESYSTEM ? Optional.of(it.fsType()) : Optional.empty(), copyUp));
       }
       resolved.addAll(appMounts);
-      parts.add(Planner.AppPart.of(() -> Planner.planApp(app, appMounts, sp.shareUnits, sp.mntPaths, options, false)));
+      Optional<Planner.AppPaths> paths = appPaths(bundleOf.get(app), appRoot, fs);
+      parts.add(Planner.AppPart.of(
+          () -> Planner.planApp(app, appMounts, sp.shareUnits, sp.mntPaths, options, false, paths)));
     }
     Planner.join(parts, files, units, dirs, new ArrayList<>());
     return new Plan(shares, options.unitsDir(), files, units, Planner.dedupe(dirs), resolved, warnings, List.of(),
@@ -271,6 +279,42 @@ public final class BundlePlanner {
       }
     }
     return Optional.empty();
+  }
+
+  /**
+   * Resolves a bundle's {@code linux.maskedPaths} and {@code readonlyPaths} in the guest, after
+   * its mounts (through the rootfs's and the mounts' symlinks, confined to the app rootfs). A path
+   * that cannot exist there (through a file) is left out, as runc skips a missing one.
+   */
+  private static Optional<Planner.AppPaths> appPaths(OciBundle b, GuestPath appRoot, GuestFs fs)
+      throws PlanException, IOException {
+    OciConfig.Linux l = b.config().linux();
+    if (l.maskedPaths().isEmpty() && l.readonlyPaths().isEmpty()) {
+      return Optional.empty();
+    }
+    String origin = b.configFile() + ": linux";
+    return Optional.of(new Planner.AppPaths(appRoot, resolvePaths(l.maskedPaths(), origin + ".maskedPaths", appRoot, fs),
+        resolvePaths(l.readonlyPaths(), origin + ".readonlyPaths", appRoot, fs), origin));
+  }
+
+  private static List<GuestPath> resolvePaths(List<String> paths, String field, GuestPath appRoot, GuestFs fs)
+      throws PlanException, IOException {
+    List<GuestPath> out = new ArrayList<>();
+    for (int i = 0; i < paths.size(); i++) {
+      GuestPath p = destination(paths.get(i), paths.get(i), field + "[" + i + "]");
+      if (p.isRoot()) {
+        throw new PlanException(field + "[" + i + "]: \"/\" would hide or freeze the whole app rootfs; remove it");
+      }
+      try {
+        GuestPath target = ConfinedResolver.resolve(fs, appRoot, p).path();
+        if (!target.equals(appRoot)) {
+          out.add(target);
+        }
+      } catch (PlanException e) {
+        // Through a file or a link loop: nothing there to mask, as runc finds.
+      }
+    }
+    return out;
   }
 
   /** {@code mounts[3]} of an origin such as {@code /b/config.json: mounts[3]}. */
@@ -327,7 +371,8 @@ public final class BundlePlanner {
             + " (or pass --oci-rootfs stage1 when it is already in the stage1 rootfs)");
       }
       out.add(new Item(file + ": root.path", GuestPath.ROOT, VolumeKind.HOST, rootPath, null,
-          b.config().root().readOnly(), true, false, List.of(), false));
+          b.config().root().readOnly(), true, false,
+          b.config().linux().rootfsPropagation().map(List::of).orElse(List.of()), false));
     }
     List<OciConfig.OciMount> mounts = b.config().mounts();
     for (int i = 0; i < mounts.size(); i++) {

@@ -36,7 +36,9 @@ public record PlannedUnit(RelativePath file, UnitName name, Role role, List<Unit
     /** An app's service, extended by kvmount's drop-in to require the app's mounts. */
     APP_SERVICE,
     /** Copies what a tmpfs covers into it after mounting (OCI {@code tmpcopyup}). */
-    COPY_UP
+    COPY_UP,
+    /** Masks and makes read-only an app's paths after its mounts (OCI {@code linux.maskedPaths}, {@code readonlyPaths}). */
+    PATHS
   }
 
   /**

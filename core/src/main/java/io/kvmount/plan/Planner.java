@@ -380,6 +380,28 @@ public final class Planner {
       String app, List<ResolvedMount> ms, Map<String, UnitName> shareUnits, Map<String, String> mntPaths,
       PlanOptions options, boolean hostMountPoints)
       throws PlanException {
+    return planApp(app, ms, shareUnits, mntPaths, options, hostMountPoints, Optional.empty());
+  }
+
+  /**
+   * The paths an OCI bundle hides from its app or makes read-only once its mounts are made
+   * ({@code linux.maskedPaths}, {@code linux.readonlyPaths}), resolved in the guest.
+   *
+   * @param appRoot the app rootfs in the guest
+   * @param masked masked paths, canonical guest paths, in listed order
+   * @param readOnly read-only paths, canonical guest paths, in listed order
+   * @param origin the input field, for messages ({@code <bundle>/config.json: linux})
+   */
+  record AppPaths(GuestPath appRoot, List<GuestPath> masked, List<GuestPath> readOnly, String origin) {}
+
+  /**
+   * {@link #planApp(String, List, Map, Map, PlanOptions, boolean)}, plus, when {@code paths} is
+   * given, the app's paths service: started after every mount of the app, required by the app.
+   */
+  static AppPart planApp(
+      String app, List<ResolvedMount> ms, Map<String, UnitName> shareUnits, Map<String, String> mntPaths,
+      PlanOptions options, boolean hostMountPoints, Optional<AppPaths> paths)
+      throws PlanException {
     AppPart part = new AppPart();
     List<PlannedFile> files = part.files;
     List<UnitName> units = new ArrayList<>();
@@ -468,6 +490,24 @@ public final class Planner {
         part.units.add(new PlannedUnit(remountFile, service, PlannedUnit.Role.REMOUNT, requires));
         units.add(service);
       }
+    }
+    if (paths.isPresent()) {
+      AppPaths ap = paths.get();
+      UnitName service;
+      try {
+        service = UnitName.of(UnitName.mount(ap.appRoot()).value().replaceFirst("\\.mount$", "") + "-paths.service");
+      } catch (UnitException e) {
+        throw new PlanException(ap.origin() + ": " + e.getMessage(), e);
+      }
+      List<UnitName> after = List.copyOf(units);
+      List<UnitName> requires = new ArrayList<>();
+      for (ResolvedMount rm : ms) {
+        requires.add(rm.unit());
+      }
+      RelativePath pathsFile = RelativePath.of(service.value());
+      files.add(new PlannedFile(pathsFile, pathsService(app, ap, requires, after)));
+      part.units.add(new PlannedUnit(pathsFile, service, PlannedUnit.Role.PATHS, List.copyOf(requires)));
+      units.add(service);
     }
     try {
       UnitName service = UnitName.service(app);
@@ -571,6 +611,56 @@ public final class Planner {
       return UnitName.of(escaped + suffix);
     } catch (UnitException e) {
       throw new PlanException(m.origin() + ".path: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * The shell script of an app's paths service. Arguments: {@code --mask} or {@code --readonly}
+   * switch the mode, every other argument is a guest path. A masked directory gets an empty
+   * read-only tmpfs, a masked file (or device) {@code /dev/null} bound over it; a read-only path is
+   * bound onto itself and remounted read-only. A path that does not exist, or is a symlink, is
+   * left alone (runc skips missing paths too).
+   */
+  static final String PATHS_SCRIPT = "m=mask; for t do case $t in --mask) m=mask; continue;; --readonly) m=ro;"
+      + " continue;; esac; if [ -L \"$t\" ] || [ ! -e \"$t\" ]; then continue; fi; if [ $m = mask ]; then if [ -d"
+      + " \"$t\" ]; then mount -t tmpfs -o ro,nosuid,nodev,noexec,mode=000 kvmount-masked \"$t\" || exit 1; else"
+      + " mount --bind /dev/null \"$t\" || exit 1; fi; else mount --bind \"$t\" \"$t\" && mount -o"
+      + " remount,bind,ro \"$t\" || exit 1; fi; done";
+
+  /** The paths service of an app: runs {@link #PATHS_SCRIPT} over its masked and read-only paths. */
+  private static String pathsService(String app, AppPaths ap, List<UnitName> requires, List<UnitName> after)
+      throws PlanException {
+    List<String> argv = new ArrayList<>(List.of("/bin/sh", "-c", PATHS_SCRIPT, "kvmount-paths"));
+    if (!ap.masked().isEmpty()) {
+      argv.add("--mask");
+      ap.masked().forEach(p -> argv.add(p.toString()));
+    }
+    if (!ap.readOnly().isEmpty()) {
+      argv.add("--readonly");
+      ap.readOnly().forEach(p -> argv.add(p.toString()));
+    }
+    try {
+      UnitFile.Builder b = UnitFile.builder()
+          .comment(HEADER)
+          .section("Unit")
+          .text("Description", "kvmount masked and read-only paths for app " + app)
+          .plain("DefaultDependencies", "no")
+          .plain("Conflicts", "umount.target")
+          .plain("Before", "umount.target");
+      if (!requires.isEmpty()) {
+        b.units("Requires", requires);
+      }
+      if (!after.isEmpty()) {
+        b.units("After", after);
+      }
+      return b.section("Service")
+          .plain("Type", "oneshot")
+          .plain("RemainAfterExit", "yes")
+          .exec("ExecStart", argv)
+          .build()
+          .serialize();
+    } catch (UnitException e) {
+      throw new PlanException(ap.origin() + ": " + e.getMessage(), e);
     }
   }
 

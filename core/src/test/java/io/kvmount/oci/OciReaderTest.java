@@ -1,6 +1,7 @@
 package io.kvmount.oci;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import io.kvmount.error.InvalidInputException;
@@ -428,7 +429,25 @@ class OciReaderTest {
                 + "\"mounts\":[{\"destination\":\"/d\",\"future\":{\"x\":[[]]}}],"
                 + "\"vm\":{\"hypervisor\":{\"path\":\"/q\"}}}");
 
-    assertThat(c).isEqualTo(new OciConfig("1.2.0", new Root("rootfs", false), List.of(mount("/d"))));
+    assertThat(c).isEqualTo(new OciConfig("1.2.0", new Root("rootfs", false), List.of(mount("/d")), List.of(),
+        new OciConfig.Linux(Optional.empty(), List.of("/proc/kcore"), List.of())));
+  }
+
+  @Test
+  void read_linuxRootfsFields() throws Exception {
+    OciConfig c = read("{\"ociVersion\":\"1.0.2\",\"root\":{\"path\":\"r\"},\"linux\":{\"rootfsPropagation\":"
+        + "\"rslave\",\"maskedPaths\":[\"/proc/kcore\",\"/sys/firmware\"],\"readonlyPaths\":[\"/proc/sys\"],"
+        + "\"seccomp\":{\"defaultAction\":\"SCMP_ACT_ALLOW\"}}}");
+    assertThat(c.linux()).isEqualTo(new OciConfig.Linux(Optional.of("rslave"), List.of("/proc/kcore", "/sys/firmware"),
+        List.of("/proc/sys")));
+    assertThatThrownBy(() -> read("{\"ociVersion\":\"1.0.2\",\"root\":{\"path\":\"r\"},\"linux\":"
+        + "{\"rootfsPropagation\":\"sideways\"}}"))
+        .hasMessage("config.json: linux.rootfsPropagation: \"sideways\" is not a propagation (shared, slave, private"
+            + " or unbindable, or their r forms)");
+    assertThatThrownBy(() -> read("{\"ociVersion\":\"1.0.2\",\"root\":{\"path\":\"r\"},\"linux\":"
+        + "{\"maskedPaths\":[\"/a\",\"proc/kcore\"]}}"))
+        .hasMessage("config.json: linux.maskedPaths[1]: \"proc/kcore\" is not an absolute path (runtime-spec:"
+            + " absolute paths in the container)");
   }
 
   // ---------------------------------------------------------------------------------------------

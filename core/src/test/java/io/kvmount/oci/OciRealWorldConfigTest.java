@@ -57,13 +57,16 @@ class OciRealWorldConfigTest {
   @Test
   void read_runcSpec_readOnlyRootAndTheSevenDefaultMounts() throws Exception {
     assertThat(read("runc-spec.json"))
-        .isEqualTo(new OciConfig("1.2.1", new Root("rootfs", true), SPEC_DEFAULTS));
+        .isEqualTo(new OciConfig("1.2.1", new Root("rootfs", true), SPEC_DEFAULTS, List.of(),
+            new OciConfig.Linux(Optional.empty(), List.of("/proc/acpi", "/proc/kcore", "/sys/firmware"),
+                List.of("/proc/bus", "/proc/sys", "/proc/sysrq-trigger"))));
   }
 
   @Test
   void read_crunSpec_readOnlyRootAndTheSevenDefaultMounts() throws Exception {
     assertThat(read("crun-spec.json"))
-        .isEqualTo(new OciConfig("1.0.0", new Root("rootfs", true), SPEC_DEFAULTS));
+        .isEqualTo(new OciConfig("1.0.0", new Root("rootfs", true), SPEC_DEFAULTS, List.of(),
+            new OciConfig.Linux(Optional.empty(), List.of("/proc/kcore", "/sys/firmware"), List.of("/proc/sys"))));
   }
 
   @Test

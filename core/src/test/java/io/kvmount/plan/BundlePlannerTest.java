@@ -267,4 +267,25 @@ class BundlePlannerTest {
     assertThatThrownBy(() -> podShare(bundle("web", false, mount("/d", "sysfs", "sysfs", "tmpcopyup"))))
         .hasMessageContaining("mounts[0].options[0]: \"tmpcopyup\" applies to a tmpfs only");
   }
+
+  /** linux.maskedPaths and readonlyPaths: one service after all the app's mounts; rootfsPropagation on the root. */
+  @Test
+  void linuxPaths_oneServiceAfterTheMounts_andRootPropagation() throws Exception {
+    Files.createSymbolicLink(rootfs.resolve("link"), Path.of("/../../etc"));
+    OciBundle b = new OciBundle("web", bundle, bundle.resolve("config.json"), new OciConfig("1.0.2",
+        new OciConfig.Root("rootfs", true), List.of(mount("/proc", "proc", "proc"), mount("/tmp", "tmpfs", null)),
+        List.of(), new OciConfig.Linux(Optional.of("rshared"), List.of("/proc/kcore", "/link/shadow", "/etc/hosts/x"),
+            List.of("/proc/sys"))));
+    Plan p = podShare(b);
+    String svc = file(p, "opt-stage2-web-rootfs-paths.service");
+    assertThat(svc).contains(
+        "Requires=opt-stage2-web-rootfs.mount opt-stage2-web-rootfs-proc.mount opt-stage2-web-rootfs-tmp.mount\n",
+        "After=opt-stage2-web-rootfs.mount opt-stage2-web-rootfs-proc.mount opt-stage2-web-rootfs-tmp.mount\n",
+        // Resolved in the guest, confined: the link to /../../etc is the app's /etc; through a file: left out.
+        " kvmount-paths --mask /opt/stage2/web/rootfs/proc/kcore /opt/stage2/web/rootfs/etc/shadow --readonly"
+            + " /opt/stage2/web/rootfs/proc/sys\n");
+    assertThat(file(p, "web.service.d/10-kvmount-volumes.conf")).contains("opt-stage2-web-rootfs-paths.service");
+    assertThat(file(p, "opt-stage2-web-rootfs.mount")).contains("Options=bind,ro,rslave,rshared\n");
+    assertThat(p.units()).extracting(PlannedUnit::role).contains(PlannedUnit.Role.PATHS);
+  }
 }
