@@ -109,6 +109,10 @@ class OciBundlesInGuestTest {
         writefile write.scratch /scratch/note.txt in-tmpfs
         say read.scratch "$(cat /scratch/note.txt)"
         writefile write.data /data/from-web.txt from-web
+        say kcore.bytes "$(wc -c < /proc/kcore)"
+        say firmware.entries "$(ls -A /sys/firmware | wc -l)"
+        writefile write.proc.sys /proc/sys/kernel/domainname kvm
+        say mount.proc.sys "$(grep ' /proc/sys ' /proc/mounts | cut -d' ' -f1,3,4 | oneline)"
         """, "proc", "dev", "sys", "etc", "data", "rodata", "scratch");
     Files.createFile(web.resolve("rootfs/etc/hosts"));
     Files.createFile(web.resolve("rootfs/etc/resolv.conf"));
@@ -128,6 +132,10 @@ class OciBundlesInGuestTest {
     mount(m, "/etc/hosts", "bind", hosts.toString(), "bind", "rprivate");
     mount(m, "/etc/resolv.conf", "bind", resolv.toString(), "bind", "rprivate");
     mount(m, "/scratch", "tmpfs", "tmpfs", "size=8m", "mode=1777", "noexec", "nosuid");
+    // runc spec's masked and read-only paths (a subset): applied in the guest after the mounts.
+    ObjectNode linux = webConfig.putObject("linux");
+    linux.putArray("maskedPaths").add("/proc/kcore").add("/sys/firmware");
+    linux.putArray("readonlyPaths").add("/proc/sys");
     writeConfig(web, webConfig);
 
     // worker: a writable root without its mount points; the guest creates them in the bundle.
@@ -252,6 +260,7 @@ class OciBundlesInGuestTest {
           .forEach(written::add);
     }
     assertThat(written).hasSize(1 + 14 + 4);
+    assertThat(pod.stage1().resolve("usr/lib/systemd/system/opt-stage2-web-rootfs-paths.service")).exists();
     assertThat(states.keySet()).containsExactlyInAnyOrderElementsOf(written);
     assertThat(states).allSatisfy((unit, state) -> assertThat(state).as(unit).isEqualTo("loaded active mounted"));
     // The app rootfs binds are rslave: no app mount propagates back into the share's mount.
@@ -279,6 +288,12 @@ class OciBundlesInGuestTest {
   @Order(4)
   void web_hasRuncsSystemMounts_procAndCgroup2() {
     Map<String, String> r = results("web");
+    // linux.maskedPaths: /proc/kcore is /dev/null, /sys/firmware an empty tmpfs; readonlyPaths:
+    // /proc/sys is a read-only bind of itself.
+    assertThat(value(boot, r, "kcore.bytes")).isEqualTo("0");
+    assertThat(value(boot, r, "firmware.entries")).isEqualTo("0");
+    assertThat(value(boot, r, "write.proc.sys")).startsWith("ERROR").contains("Read-only file system");
+    assertThat(value(boot, r, "mount.proc.sys")).startsWith("proc proc ro,");
     assertThat(value(boot, r, "mount./proc")).isEqualTo("proc proc rw,relatime");
     assertThat(value(boot, r, "mount./")).isEqualTo("kvmount-pod 9p ro,dirsync,relatime,mmap,access=client,msize=512000,trans=virtio");
     // The rootfs bind is rslave: a slave of the share's mount, in no peer group of its own.
