@@ -396,8 +396,8 @@ final class OciHostileCorpus {
             + " per-volume) exports directories only (9p and virtio-fs share a directory); use --share pod"
             + " --share-dir DIR, which bind-mounts single files");
     badArgs("plain-bind-per-volume", mounts(bind("/d", "@T@/src/data", "bind")), "-", "--share per-volume",
-        CFG + ": mounts[0]: a non-recursive \"bind\" cannot be honoured with one share per volume (--share"
-            + " per-volume): 9p and virtio-fs export every mount below the source; use --share pod --share-dir DIR,"
+        CFG + ": mounts[0]: a non-recursive \"bind\" of host directory \"@T@/src/data\" cannot be honoured with one"
+            + " share per volume (--share per-volume): 9p and virtio-fs export every mount below the source; use --share pod --share-dir DIR,"
             + " which binds the source non-recursively");
     bad("root-path-missing", mounts(""), "x:web/rootfs",
         CFG + ": root.path: \"@T@/web/rootfs\" does not exist; the bundle's root filesystem must be a directory (or"
