@@ -91,6 +91,7 @@ public final class Verifier {
   public static final GuestPath STATE_FILE = GuestPath.parse("/.kvmount/state");
 
   private static final String HEADER_LINE = "# " + Planner.HEADER;
+  private static final String LEGACY_HEADER_LINE = "# " + Planner.LEGACY_HEADER;
   private static final GuestPath MNT = GuestPath.parse("/mnt");
   private static final List<GuestPath> UNIT_DIRS =
       List.of(
@@ -271,8 +272,8 @@ public final class Verifier {
     }
 
     private boolean hasHeader(GuestPath p) throws IOException {
-      byte[] head = tree.head(p, HEADER_LINE.length() + 1);
-      return new String(head, StandardCharsets.UTF_8).startsWith(HEADER_LINE);
+      String head = new String(tree.head(p, LEGACY_HEADER_LINE.length() + 1), StandardCharsets.UTF_8);
+      return head.startsWith(HEADER_LINE) || head.startsWith(LEGACY_HEADER_LINE);
     }
 
     /** Reads and parses one candidate file; records a finding when it cannot. */

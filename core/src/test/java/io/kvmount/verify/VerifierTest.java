@@ -351,6 +351,21 @@ class VerifierTest {
         + " header: kvmount cannot tell whether they changed");
   }
 
+  /** Units written before the header changed (the legacy header) are still known as kvmount's. */
+  @Test
+  void deletedStateFile_legacyHeaderStillKvmounts() throws Exception {
+    Files.delete(stage1.resolve(".kvmount/state"));
+    try (var files = Files.walk(units)) {
+      for (Path f : files.filter(Files::isRegularFile).toList()) {
+        Files.writeString(f, Files.readString(f).replace(io.kvmount.plan.Planner.HEADER,
+            io.kvmount.plan.Planner.LEGACY_HEADER));
+      }
+    }
+    assertThat(Files.readString(units.resolve("mnt-data.mount"))).startsWith("# " + io.kvmount.plan.Planner.LEGACY_HEADER);
+    assertThat(lines(verifyTreeOnly())).isEqualTo("state: .kvmount/state: missing, but 6 file(s) carry kvmount's"
+        + " header: kvmount cannot tell whether they changed");
+  }
+
   @Test
   void emptyStage1_treeOnly_saysNothingWasGenerated() throws Exception {
     Path empty = Files.createDirectory(tmp.resolve("empty"));
