@@ -387,7 +387,7 @@ final class Output {
       Table t = new Table("VOLUME", "HOST BIND", "SOURCE", "KIND", "ACCESS", "SUBMOUNTS");
       for (PodShare.Entry e : ps.entries()) {
         t.row(e.volume(), ps.shareDir() + "/" + e.name(), e.source(), e.file() ? "file" : "directory",
-            e.readOnly() ? "read-only" : "read-write", e.recursive() ? "shared" : "hidden");
+            e.readOnly() ? "read-only" : "read-write", e.file() ? "-" : e.recursive() ? "shared" : "hidden");
       }
       t.print(out, "  ");
     }

@@ -199,6 +199,7 @@ public final class BundlePlanner {
           target = r.path();
           kind = r.kind();
           check(it, target, kind, appRoot, byTarget);
+          refuseProcLinks(target, byTarget, it.origin() + ".destination", it.path().toString());
         }
         Item enclosing = null;
         GuestPath enclosingTarget = null;
@@ -247,7 +248,7 @@ public final class BundlePlanner {
             it.kind() == VolumeKind.FILESYSTEM ? Optional.of(it.fsType()) : Optional.empty(), copyUp));
       }
       resolved.addAll(appMounts);
-      Optional<Planner.AppPaths> paths = appPaths(bundleOf.get(app), appRoot, fs);
+      Optional<Planner.AppPaths> paths = appPaths(bundleOf.get(app), appRoot, fs, byTarget);
       parts.add(Planner.AppPart.of(
           () -> Planner.planApp(app, appMounts, sp.shareUnits, sp.mntPaths, options, false, paths)));
     }
@@ -286,35 +287,64 @@ public final class BundlePlanner {
    * its mounts (through the rootfs's and the mounts' symlinks, confined to the app rootfs). A path
    * that cannot exist there (through a file) is left out, as runc skips a missing one.
    */
-  private static Optional<Planner.AppPaths> appPaths(OciBundle b, GuestPath appRoot, GuestFs fs)
+  private static Optional<Planner.AppPaths> appPaths(
+      OciBundle b, GuestPath appRoot, GuestFs fs, java.util.TreeMap<GuestPath, Item> byTarget)
       throws PlanException, IOException {
     OciConfig.Linux l = b.config().linux();
     if (l.maskedPaths().isEmpty() && l.readonlyPaths().isEmpty()) {
       return Optional.empty();
     }
     String origin = b.configFile() + ": linux";
-    return Optional.of(new Planner.AppPaths(appRoot, resolvePaths(l.maskedPaths(), origin + ".maskedPaths", appRoot, fs),
-        resolvePaths(l.readonlyPaths(), origin + ".readonlyPaths", appRoot, fs), origin));
+    return Optional.of(new Planner.AppPaths(appRoot,
+        resolvePaths(l.maskedPaths(), origin + ".maskedPaths", appRoot, fs, byTarget),
+        resolvePaths(l.readonlyPaths(), origin + ".readonlyPaths", appRoot, fs, byTarget), origin));
   }
 
-  private static List<GuestPath> resolvePaths(List<String> paths, String field, GuestPath appRoot, GuestFs fs)
-      throws PlanException, IOException {
+  private static List<GuestPath> resolvePaths(List<String> paths, String field, GuestPath appRoot, GuestFs fs,
+      java.util.TreeMap<GuestPath, Item> byTarget) throws PlanException, IOException {
     List<GuestPath> out = new ArrayList<>();
     for (int i = 0; i < paths.size(); i++) {
       GuestPath p = destination(paths.get(i), paths.get(i), field + "[" + i + "]");
       if (p.isRoot()) {
         throw new PlanException(field + "[" + i + "]: \"/\" would hide or freeze the whole app rootfs; remove it");
       }
+      GuestPath target;
       try {
-        GuestPath target = ConfinedResolver.resolve(fs, appRoot, p).path();
-        if (!target.equals(appRoot)) {
-          out.add(target);
-        }
+        target = ConfinedResolver.resolve(fs, appRoot, p).path();
       } catch (PlanException e) {
-        // Through a file or a link loop: nothing there to mask, as runc finds.
+        continue; // through a file or a link loop: nothing there to mask, as runc finds
+      }
+      refuseProcLinks(target, byTarget, field + "[" + i + "]", paths.get(i));
+      if (!target.equals(appRoot)) {
+        out.add(target);
       }
     }
     return out;
+  }
+
+  /**
+   * Refuses a path that goes through a process directory of a {@code proc} mount ({@code
+   * /proc/self}, {@code /proc/thread-self}, {@code /proc/<pid>}): their links ({@code root},
+   * {@code cwd}, {@code exe}, {@code fd/...}) lead anywhere in the guest, and kvmount cannot see them
+   * when planning.
+   */
+  private static void refuseProcLinks(GuestPath target, java.util.TreeMap<GuestPath, Item> byTarget, String field,
+      String given) throws PlanException {
+    for (GuestPath up = target; !up.isRoot(); ) {
+      up = up.parent();
+      Item at = byTarget.get(up);
+      if (at == null) {
+        continue;
+      }
+      if (at.kind() == VolumeKind.FILESYSTEM && "proc".equals(at.fsType())) {
+        String c = up.relativize(target).components().get(0);
+        if (c.equals("self") || c.equals("thread-self") || c.chars().allMatch(Character::isDigit)) {
+          throw new PlanException(field + ": " + Quote.of(given) + " goes through /proc/" + c + " of the proc mount "
+              + shortOrigin(at.origin()) + ", whose links lead out of the app rootfs; name the path itself");
+        }
+      }
+      return; // only the nearest mount holds the path
+    }
   }
 
   /** {@code mounts[3]} of an origin such as {@code /b/config.json: mounts[3]}. */

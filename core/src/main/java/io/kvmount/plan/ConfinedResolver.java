@@ -110,6 +110,11 @@ public final class ConfinedResolver {
         if (target.indexOf('\0') >= 0) {
           throw new PlanException("symlink " + candidate + " has a NUL byte in its target");
         }
+        if (target.indexOf('\uFFFD') >= 0) {
+          // What Java shows for bytes that are not UTF-8: the name it stands for is not this text.
+          throw new PlanException("symlink " + candidate + " has a target that is not UTF-8 text; systemd units name"
+              + " paths in UTF-8: rename it");
+        }
         if (target.startsWith("/")) {
           done = root;
         }

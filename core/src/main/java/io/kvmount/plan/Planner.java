@@ -468,7 +468,16 @@ public final class Planner {
         UnitName service = serviceName(rm, "-tmpcopyup.service");
         List<UnitName> requires = List.of(unit);
         RelativePath copyFile = RelativePath.of(service.value());
-        files.add(new PlannedFile(copyFile, copyUpService(rm, requires, before)));
+        // The share the covered directory is seen through: the copy never reads outside it.
+        GuestPath shareRoot = null;
+        for (String mnt : mntPaths.values()) {
+          GuestPath g = GuestPath.parse(mnt);
+          if (g.contains(rm.copyUpFrom().get()) && (shareRoot == null || shareRoot.contains(g))) {
+            shareRoot = g;
+          }
+        }
+        files.add(new PlannedFile(copyFile, copyUpService(rm, shareRoot == null ? rm.copyUpFrom().get() : shareRoot,
+            requires, before)));
         part.units.add(new PlannedUnit(copyFile, service, PlannedUnit.Role.COPY_UP, requires));
         units.add(service);
       }
@@ -622,13 +631,17 @@ public final class Planner {
 
   /**
    * The shell script of an app's paths service. Arguments: {@code --mask} or {@code --readonly}
-   * switch the mode, every other argument is a guest path. A masked directory gets an empty
-   * read-only tmpfs, a masked file (or device) {@code /dev/null} bound over it; a read-only path is
-   * bound onto itself and remounted read-only. A path that does not exist, or is a symlink, is
-   * left alone (runc skips missing paths too).
+   * switch the mode, every other argument is a guest path; the first argument is the app rootfs.
+   * Each path is resolved when the service runs ({@code realpath -e}: {@code /proc/self/root} and
+   * links the app made since planning lead anywhere in the guest) and must lie inside the app
+   * rootfs. A masked directory gets an empty read-only tmpfs, a masked file (or device) {@code
+   * /dev/null} bound over it; a read-only path is bound onto itself and remounted read-only. A path
+   * that does not exist, or leads out of the app rootfs, is left alone (runc skips missing paths).
    */
-  static final String PATHS_SCRIPT = "m=mask; for t do case $t in --mask) m=mask; continue;; --readonly) m=ro;"
-      + " continue;; esac; if [ -L \"$t\" ] || [ ! -e \"$t\" ]; then continue; fi; if [ $m = mask ]; then if [ -d"
+  static final String PATHS_SCRIPT = "r=$1; shift; m=mask; for t do case $t in --mask) m=mask; continue;;"
+      + " --readonly) m=ro; continue;; esac; t=$(realpath -e -- \"$t\" 2>/dev/null) || continue; case $t in"
+      + " \"$r\"/*) ;; *) echo \"kvmount: $t is outside the app rootfs $r; left alone\" >&2; continue;; esac;"
+      + " if [ $m = mask ]; then if [ -d"
       + " \"$t\" ]; then mount -t tmpfs -o ro,nosuid,nodev,noexec,mode=000 kvmount-masked \"$t\" || exit 1; else"
       + " mount --bind /dev/null \"$t\" || exit 1; fi; else mount --bind \"$t\" \"$t\" && mount -o"
       + " remount,bind,ro \"$t\" || exit 1; fi; done";
@@ -636,7 +649,7 @@ public final class Planner {
   /** The paths service of an app: runs {@link #PATHS_SCRIPT} over its masked and read-only paths. */
   private static String pathsService(String app, AppPaths ap, List<UnitName> requires, List<UnitName> after)
       throws PlanException {
-    List<String> argv = new ArrayList<>(List.of("/bin/sh", "-c", PATHS_SCRIPT, "kvmount-paths"));
+    List<String> argv = new ArrayList<>(List.of("/bin/sh", "-c", PATHS_SCRIPT, "kvmount-paths", ap.appRoot().toString()));
     if (!ap.masked().isEmpty()) {
       argv.add("--mask");
       ap.masked().forEach(p -> argv.add(p.toString()));
@@ -671,12 +684,23 @@ public final class Planner {
   }
 
   /**
+   * The shell script of a copy-up service. Arguments: the covered directory as seen through its
+   * share, the tmpfs's mount point, the share's mount point. The covered directory is resolved
+   * ({@code realpath -e}) when the service runs and must still lie inside the share (a symlink
+   * the app put there since planning could lead anywhere in the guest); a missing one, or one that
+   * leads out, gives an empty tmpfs.
+   */
+  static final String COPY_UP_SCRIPT = "s=$(realpath -e -- \"$1\" 2>/dev/null) || exit 0; case $s/ in \"$3\"/*) ;;"
+      + " *) echo \"kvmount: $1 leads out of $3; nothing copied\" >&2; exit 0;; esac; test -d \"$s\" || exit 0;"
+      + " exec cp -a \"$s\"/. \"$2\"/";
+
+  /**
    * The copy-up service of a tmpfs: once it is mounted, copies the directory it covers (seen at
    * {@link ResolvedMount#copyUpFrom()}) into it with {@code cp -a}, modes, owners and links kept; a
    * covered directory that does not exist gives an empty tmpfs, as runc's copy-up does.
    */
-  private static String copyUpService(ResolvedMount m, List<UnitName> requires, List<UnitName> before)
-      throws PlanException {
+  private static String copyUpService(ResolvedMount m, GuestPath shareRoot, List<UnitName> requires,
+      List<UnitName> before) throws PlanException {
     try {
       UnitFile.Builder b = UnitFile.builder()
           .comment(HEADER)
@@ -693,8 +717,8 @@ public final class Planner {
       return b.section("Service")
           .plain("Type", "oneshot")
           .plain("RemainAfterExit", "yes")
-          .exec("ExecStart", List.of("/bin/sh", "-c", "test ! -d \"$1\" || exec cp -a \"$1\"/. \"$2\"/",
-              "kvmount-tmpcopyup", m.copyUpFrom().get().toString(), m.target().toString()))
+          .exec("ExecStart", List.of("/bin/sh", "-c", COPY_UP_SCRIPT,
+              "kvmount-tmpcopyup", m.copyUpFrom().get().toString(), m.target().toString(), shareRoot.toString()))
           .build()
           .serialize();
     } catch (UnitException e) {

@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -256,8 +257,8 @@ class BundlePlannerTest {
     assertThat(file(p, "opt-stage2-web-rootfs-etc-tmpcopyup.service")).contains(
         "Requires=opt-stage2-web-rootfs-etc.mount\n", "After=opt-stage2-web-rootfs-etc.mount\n",
         "Before=opt-stage2-web-rootfs-etc-hosts.mount\n",
-        "ExecStart=/bin/sh -c \"test ! -d \\\"$$1\\\" || exec cp -a \\\"$$1\\\"/. \\\"$$2\\\"/\" kvmount-tmpcopyup"
-            + " /mnt/kvmount_pod/web-rootfs/etc /opt/stage2/web/rootfs/etc\n");
+        "ExecStart=/bin/sh -c ",
+        "\" kvmount-tmpcopyup /mnt/kvmount_pod/web-rootfs/etc /opt/stage2/web/rootfs/etc /mnt/kvmount_pod/web-rootfs\n");
     assertThat(file(p, "web.service.d/10-kvmount-volumes.conf")).contains("opt-stage2-web-rootfs-etc-tmpcopyup.service");
     assertThat(p.units()).extracting(PlannedUnit::role).contains(PlannedUnit.Role.COPY_UP);
     // Not possible with the rootfs in the stage1 rootfs: nothing shows what the tmpfs covers.
@@ -282,10 +283,41 @@ class BundlePlannerTest {
         "Requires=opt-stage2-web-rootfs.mount opt-stage2-web-rootfs-proc.mount opt-stage2-web-rootfs-tmp.mount\n",
         "After=opt-stage2-web-rootfs.mount opt-stage2-web-rootfs-proc.mount opt-stage2-web-rootfs-tmp.mount\n",
         // Resolved in the guest, confined: the link to /../../etc is the app's /etc; through a file: left out.
-        " kvmount-paths --mask /opt/stage2/web/rootfs/proc/kcore /opt/stage2/web/rootfs/etc/shadow --readonly"
+        " kvmount-paths /opt/stage2/web/rootfs --mask /opt/stage2/web/rootfs/proc/kcore /opt/stage2/web/rootfs/etc/shadow --readonly"
             + " /opt/stage2/web/rootfs/proc/sys\n");
     assertThat(file(p, "web.service.d/10-kvmount-volumes.conf")).contains("opt-stage2-web-rootfs-paths.service");
     assertThat(file(p, "opt-stage2-web-rootfs.mount")).contains("Options=bind,ro,rslave,rshared\n");
     assertThat(p.units()).extracting(PlannedUnit::role).contains(PlannedUnit.Role.PATHS);
+  }
+
+  /** /proc/self, /proc/thread-self and /proc/<pid> lead out of the app rootfs: refused when planning. */
+  @Test
+  void procProcessLinks_refused() throws Exception {
+    String cfg = bundle.resolve("config.json").toString();
+    assertRefused(cfg + ": mounts[1].destination: \"/proc/self/root/etc\" goes through /proc/self of the proc mount"
+        + " mounts[0], whose links lead out of the app rootfs; name the path itself",
+        mount("/proc", "proc", "proc"), mount("/proc/self/root/etc", "tmpfs", null));
+    assertRefused(cfg + ": mounts[1].destination: \"/proc/1/root\" goes through /proc/1",
+        mount("/proc", "proc", "proc"), mount("/proc/1/root", "tmpfs", null));
+    OciBundle b = new OciBundle("web", bundle, bundle.resolve("config.json"), new OciConfig("1.0.2",
+        new OciConfig.Root("rootfs", false), List.of(mount("/proc", "proc", "proc")), List.of(),
+        new OciConfig.Linux(Optional.empty(), List.of("/proc/kcore"), List.of("/proc/thread-self/root/etc"))));
+    assertThatThrownBy(() -> podShare(b)).hasMessage(cfg + ": linux.readonlyPaths[0]: \"/proc/thread-self/root/etc\""
+        + " goes through /proc/thread-self of the proc mount mounts[0], whose links lead out of the app rootfs;"
+        + " name the path itself");
+    // Other proc paths are fine (runc's maskedPaths).
+    assertThat(podShare(bundle("web", false, mount("/proc", "proc", "proc"), mount("/proc/scsi", "tmpfs", null)))
+        .mounts()).hasSize(3);
+  }
+
+  /** A symlink whose target is not UTF-8 cannot be named in a unit: refused, never decoded lossily. */
+  @Test
+  void nonUtf8SymlinkTarget_refused() throws Exception {
+    Path link = rootfs.resolve("lnk");
+    // A target of the bytes 0xff 0xfe: made with the native path bytes, as the hostile user would.
+    new ProcessBuilder("sh", "-c", "ln -s \"$(printf '\\377\\376')\" \"$1\"", "sh", link.toString()).start().waitFor();
+    Assumptions.assumeTrue(Files.isSymbolicLink(link), "could not make the symlink");
+    assertRefused(bundle.resolve("config.json") + ": mounts[0].destination: symlink /opt/stage2/web/rootfs/lnk has a"
+        + " target that is not UTF-8 text", mount("/lnk/x", "tmpfs", null));
   }
 }
