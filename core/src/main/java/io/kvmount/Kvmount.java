@@ -167,7 +167,8 @@ public final class Kvmount {
    * @param stage1Root the stage1 rootfs, read (never written) to resolve symlinks in app rootfs;
    *     {@code null} or a missing directory plans as if it were empty
    * @return the plan, arguments and warnings
-   * @throws PlanException if the pod cannot be planned for this backend
+   * @throws PlanException if the pod cannot be planned for this backend, or a host source is the
+   *     stage1 rootfs, lies inside it or holds it
    * @throws IOException if the stage1 rootfs cannot be read
    */
   public static Generation plan(
@@ -182,6 +183,11 @@ public final class Kvmount {
     int limit = hypervisor.maxTagBytes(transport);
     GuestFs fs = stage1Root != null && Files.isDirectory(stage1Root) ? new NioGuestFs(stage1Root) : GuestFs.EMPTY;
     Plan plan = Planner.plan(pod, images, options.withTransport(transport, limit), fs, HostSources::isFile);
+    try {
+      HostSources.checkOutsideStage1(plan, stage1Root);
+    } catch (InvalidInputException e) {
+      throw new PlanException(e.getMessage(), e);
+    }
     Arguments args = hypervisor.arguments(plan.shares(), transport, hvOptions);
     List<String> warnings = new ArrayList<>(plan.warnings());
     warnings.addAll(args.warnings());
@@ -217,7 +223,8 @@ public final class Kvmount {
    * @param stage1Root the stage1 rootfs, read (never written); {@code null} or a missing directory
    *     plans as if it were empty
    * @return the plan, arguments and warnings
-   * @throws PlanException if the pod cannot be planned (the message names the bundle's {@code
+   * @throws PlanException if a host source is the stage1 rootfs, lies inside it or holds it, or
+   *     the pod cannot be planned (the message names the bundle's {@code
    *     config.json} and the JSON path)
    * @throws IOException if the host or the stage1 rootfs cannot be read
    */
@@ -233,6 +240,11 @@ public final class Kvmount {
     int limit = hypervisor.maxTagBytes(transport);
     GuestFs fs = stage1Root != null && Files.isDirectory(stage1Root) ? new NioGuestFs(stage1Root) : GuestFs.EMPTY;
     Plan plan = BundlePlanner.plan(bundles, options.withTransport(transport, limit), root, fs, new NioHostFs());
+    try {
+      HostSources.checkOutsideStage1(plan, stage1Root);
+    } catch (InvalidInputException e) {
+      throw new PlanException(e.getMessage(), e);
+    }
     Arguments args = hypervisor.arguments(plan.shares(), transport, hvOptions);
     List<String> warnings = new ArrayList<>(plan.warnings());
     warnings.addAll(args.warnings());

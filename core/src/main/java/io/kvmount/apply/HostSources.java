@@ -94,4 +94,44 @@ public final class HostSources {
       }
     }
   }
+
+  /**
+   * Refuses a host source that is the stage1 rootfs, lies inside it or holds it, compared by real
+   * path: the guest's own root (its units, kvmount's state) would be shared into an app, writable
+   * where the mount is.
+   *
+   * @param plan the plan (its shares, or its pod share's entries)
+   * @param stage1Root the stage1 rootfs; nothing is checked when it does not exist
+   * @throws InvalidInputException naming the volume and both paths
+   * @throws java.io.IOException if a real path cannot be read
+   */
+  public static void checkOutsideStage1(Plan plan, Path stage1Root) throws InvalidInputException, java.io.IOException {
+    if (stage1Root == null || !Files.isDirectory(stage1Root)) {
+      return;
+    }
+    Path stage1 = stage1Root.toRealPath();
+    List<String[]> sources = new java.util.ArrayList<>();
+    if (plan.podShare().isPresent()) {
+      for (io.kvmount.plan.PodShare.Entry e : plan.podShare().get().entries()) {
+        sources.add(new String[] {e.volume(), e.source()});
+      }
+    } else {
+      for (Share sh : plan.shares()) {
+        sources.add(new String[] {sh.volume(), sh.source()});
+      }
+    }
+    for (String[] v : sources) {
+      Path p = Path.of(v[1]);
+      if (!Files.exists(p)) {
+        continue; // reported by the source checks
+      }
+      Path real = p.toRealPath();
+      if (real.startsWith(stage1) || stage1.startsWith(real)) {
+        throw new InvalidInputException("volume \"" + v[0] + "\": host source \"" + v[1] + "\" "
+            + (real.equals(stage1) ? "is" : real.startsWith(stage1) ? "lies inside" : "holds")
+            + " the stage1 rootfs \"" + stage1Root + "\": the guest's own root would be shared into the app;"
+            + " share a directory outside it");
+      }
+    }
+  }
 }
