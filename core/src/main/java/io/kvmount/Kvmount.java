@@ -183,6 +183,16 @@ public final class Kvmount {
     int limit = hypervisor.maxTagBytes(transport);
     GuestFs fs = stage1Root != null && Files.isDirectory(stage1Root) ? new NioGuestFs(stage1Root) : GuestFs.EMPTY;
     Plan plan = Planner.plan(pod, images, options.withTransport(transport, limit), fs, HostSources::isFile);
+    return generation(plan, hypervisor, transport, hvOptions, stage1Root);
+  }
+
+  /**
+   * The part of planning after the planner, whatever the input: refuses host sources in or
+   * around the stage1 rootfs, then builds the backend's arguments and gathers the warnings.
+   */
+  private static Generation generation(
+      Plan plan, Hypervisor hypervisor, Transport transport, HypervisorOptions hvOptions, Path stage1Root)
+      throws PlanException, IOException {
     try {
       HostSources.checkOutsideStage1(plan, stage1Root);
     } catch (InvalidInputException e) {
@@ -240,15 +250,7 @@ public final class Kvmount {
     int limit = hypervisor.maxTagBytes(transport);
     GuestFs fs = stage1Root != null && Files.isDirectory(stage1Root) ? new NioGuestFs(stage1Root) : GuestFs.EMPTY;
     Plan plan = BundlePlanner.plan(bundles, options.withTransport(transport, limit), root, fs, new NioHostFs());
-    try {
-      HostSources.checkOutsideStage1(plan, stage1Root);
-    } catch (InvalidInputException e) {
-      throw new PlanException(e.getMessage(), e);
-    }
-    Arguments args = hypervisor.arguments(plan.shares(), transport, hvOptions);
-    List<String> warnings = new ArrayList<>(plan.warnings());
-    warnings.addAll(args.warnings());
-    return new Generation(plan, hypervisor.name(), transport, args, warnings);
+    return generation(plan, hypervisor, transport, hvOptions, stage1Root);
   }
 
   /**
