@@ -319,18 +319,33 @@ final class PlanArgs {
    *
    * @param cl the command line, for usage errors
    * @return the bundles
-   * @throws ParameterException (exit 2) for a value without {@code =}, or an empty name or directory
+   * @throws ParameterException (exit 2) for a value without {@code =}, an empty name or directory, an
+   *     invalid app name, or one name given twice
    * @throws InvalidInputException (exit 3) for a missing bundle or an invalid {@code config.json}
    * @throws IOException if a bundle cannot be read
    */
   List<OciBundle> bundles(CommandLine cl) throws InvalidInputException, IOException {
-    List<OciBundle> out = new ArrayList<>();
+    // Every NAME=DIR is checked before any bundle is read: these are usage errors.
+    java.util.Set<String> names = new java.util.HashSet<>();
     for (String b : ociBundles) {
       int eq = b.indexOf('=');
       if (eq <= 0 || eq == b.length() - 1) {
         throw new ParameterException(cl, "--oci-bundle \"" + b + "\" must be NAME=DIR: the app name, \"=\", the"
             + " bundle directory");
       }
+      String name = b.substring(0, eq);
+      String problem = io.kvmount.manifest.AcName.problem(name);
+      if (problem != null) {
+        throw new ParameterException(cl, "--oci-bundle " + b + ": app name " + problem);
+      }
+      if (!names.add(name)) {
+        throw new ParameterException(cl, "--oci-bundle " + b + ": app \"" + name + "\" is given twice; each bundle"
+            + " needs its own app name");
+      }
+    }
+    List<OciBundle> out = new ArrayList<>();
+    for (String b : ociBundles) {
+      int eq = b.indexOf('=');
       out.add(Kvmount.readBundle(b.substring(0, eq), Path.of(b.substring(eq + 1))));
     }
     return out;

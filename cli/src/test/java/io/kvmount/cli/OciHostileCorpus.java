@@ -429,9 +429,9 @@ final class OciHostileCorpus {
         "@T@/src/file: not a directory (pass the bundle directory that holds config.json, not a file in it)");
     badArgs("config-json-missing", empty, "x:web/config.json", "-",
         CFG + ": no such file (an OCI bundle directory holds config.json; \"runc spec\" writes one)");
-    badArgs("two-bundles-one-name", empty, "-", "--oci-bundle web=@T@/web",
+    usage("two-bundles-one-name", empty, "--oci-bundle web=@T@/web",
         "--oci-bundle web=@T@/web: app \"web\" is given twice; each bundle needs its own app name");
-    badArgs("invalid-app-name", empty, "-", "--oci-bundle Web_1=@T@/web",
+    usage("invalid-app-name", empty, "--oci-bundle Web_1=@T@/web",
         "--oci-bundle Web_1=@T@/web: app name \"Web_1\" is not a valid ACName (only a-z, 0-9 and \"-\")");
     usage("with-pod-manifest", empty, "--pod-manifest @T@/pod.json",
         "--pod-manifest and --oci-bundle cannot be used together: a pod is read from one or the other");
