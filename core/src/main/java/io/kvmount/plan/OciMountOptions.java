@@ -180,9 +180,72 @@ public final class OciMountOptions {
             + (allowed.isEmpty() ? "no filesystem data" : "only the data " + String.join(", ", new java.util.TreeSet<>(allowed)))
             + "; remove it, or correct its spelling");
       }
+      String bad = valueProblem(key, eq < 0 ? null : w.substring(eq + 1));
+      if (bad != null) {
+        throw new Refusal(i, "\"" + w + "\": " + bad + ", or the guest's mount fails at boot; correct it");
+      }
       out.add(w);
     }
     return new Parsed(bind, recursive, ro, out, tmpcopyup);
+  }
+
+  private static final java.util.regex.Pattern OCTAL = java.util.regex.Pattern.compile("0?[0-7]{1,4}");
+  private static final java.util.regex.Pattern ID = java.util.regex.Pattern.compile("[0-9]{1,10}");
+  private static final java.util.regex.Pattern SIZE = java.util.regex.Pattern.compile("[0-9]{1,19}[kKmMgGtTpPeE]?");
+  private static final Set<String> NO_VALUE = Set.of("newinstance", "inode32", "inode64", "nsdelegate",
+      "memory_recursiveprot", "favordynmods", "memory_localevents");
+
+  /**
+   * Checks a data option's value where the kernel's format is simple (its filesystem's
+   * documentation): modes octal, ids and counts decimal, sizes a number with an optional {@code
+   * k}/{@code m}/{@code g}... suffix (tmpfs {@code size} also a percentage). {@code mpol} is passed
+   * on unchecked.
+   *
+   * @return what is wrong, or {@code null}
+   */
+  static String valueProblem(String key, String value) {
+    if (NO_VALUE.contains(key)) {
+      return value == null ? null : key + " takes no value";
+    }
+    if (key.equals("mpol")) {
+      return value == null || value.isEmpty() ? "mpol needs a value (such as interleave)" : null;
+    }
+    if (value == null || value.isEmpty()) {
+      return key + " needs a value";
+    }
+    switch (key) {
+      case "mode", "ptmxmode" -> {
+        return OCTAL.matcher(value).matches() ? null : key + " is an octal mode (such as 1777)";
+      }
+      case "uid", "gid" -> {
+        return ID.matcher(value).matches() && Long.parseLong(value) <= 4294967294L
+            ? null : key + " is a number from 0 to 4294967294";
+      }
+      case "max" -> {
+        return ID.matcher(value).matches() ? null : key + " is a number";
+      }
+      case "size" -> {
+        return SIZE.matcher(value).matches() || value.matches("[0-9]{1,3}%")
+            ? null : "size is a number of bytes with an optional k, m or g (such as 64m), or a percentage";
+      }
+      case "nr_blocks", "nr_inodes" -> {
+        return SIZE.matcher(value).matches() ? null : key + " is a number with an optional k, m or g";
+      }
+      case "huge" -> {
+        return Set.of("never", "always", "within_size", "advise", "deny", "force").contains(value)
+            ? null : "huge is one of never, always, within_size, advise";
+      }
+      case "hidepid" -> {
+        return Set.of("0", "1", "2", "4", "off", "noaccess", "invisible", "ptraceable").contains(value)
+            ? null : "hidepid is one of 0, 1, 2, 4, off, noaccess, invisible, ptraceable";
+      }
+      case "subset" -> {
+        return value.equals("pid") ? null : "subset is pid";
+      }
+      default -> {
+        return null;
+      }
+    }
   }
 
   /**

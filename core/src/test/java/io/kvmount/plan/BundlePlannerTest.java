@@ -320,4 +320,21 @@ class BundlePlannerTest {
     assertRefused(bundle.resolve("config.json") + ": mounts[0].destination: symlink /opt/stage2/web/rootfs/lnk has a"
         + " target that is not UTF-8 text", mount("/lnk/x", "tmpfs", null));
   }
+
+  /** Data option values the kernel would refuse at boot are refused when planning, with the reason. */
+  @Test
+  void dataValues_checked() throws Exception {
+    String cfg = bundle.resolve("config.json").toString();
+    assertRefused(cfg + ": mounts[0].options[1]: \"mode=abc\": mode is an octal mode (such as 1777), or the guest's"
+        + " mount fails at boot; correct it", mount("/tmp", "tmpfs", null, "nosuid", "mode=abc"));
+    assertRefused(cfg + ": mounts[0].options[0]: \"uid=x\": uid is a number", mount("/tmp", "tmpfs", null, "uid=x"));
+    assertRefused(cfg + ": mounts[0].options[0]: \"size=lots\": size is a number", mount("/tmp", "tmpfs", null, "size=lots"));
+    assertRefused(cfg + ": mounts[0].options[0]: \"newinstance=1\": newinstance takes no value",
+        mount("/dev/pts", "devpts", null, "newinstance=1"));
+    assertRefused(cfg + ": mounts[0].options[0]: \"hidepid=9\": hidepid is one of", mount("/proc", "proc", null, "hidepid=9"));
+    // What runc spec and podman write is accepted.
+    assertThat(podShare(bundle("web", false, mount("/tmp", "tmpfs", null, "size=65536k", "mode=1777", "uid=0",
+        "gid=5", "nr_inodes=1m", "huge=within_size"), mount("/dev/pts", "devpts", null, "newinstance", "ptmxmode=0666",
+        "mode=0620", "gid=5"), mount("/run", "tmpfs", null, "size=50%"))).mounts()).hasSize(4);
+  }
 }

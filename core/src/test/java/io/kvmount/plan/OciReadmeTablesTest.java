@@ -164,6 +164,13 @@ class OciReadmeTablesTest {
     }
   }
 
+  /** A valid word for each data key that takes a value (the others are taken bare). */
+  private static final Map<String, String> SAMPLES = Map.ofEntries(
+      Map.entry("mode", "mode=1777"), Map.entry("ptmxmode", "ptmxmode=0666"), Map.entry("uid", "uid=1"),
+      Map.entry("gid", "gid=5"), Map.entry("size", "size=1m"), Map.entry("nr_blocks", "nr_blocks=1k"),
+      Map.entry("nr_inodes", "nr_inodes=1k"), Map.entry("huge", "huge=never"), Map.entry("mpol", "mpol=default"),
+      Map.entry("hidepid", "hidepid=2"), Map.entry("subset", "subset=pid"), Map.entry("max", "max=1"));
+
   @Test
   void typesTable_isFsTypesWithTheirData() throws Exception {
     Map<String, String> types = new LinkedHashMap<>();
@@ -179,7 +186,8 @@ class OciReadmeTablesTest {
       assertThat(data).as("data options of %s", oci)
           .isEqualTo(new TreeSet<>(OciMountOptions.DATA.getOrDefault(unit, Set.of())));
       for (String key : data) {
-        assertThat(OciMountOptions.parse(List.of(key + "=1"), unit).guestOptions()).containsExactly(key + "=1");
+        String word = SAMPLES.getOrDefault(key, key);
+        assertThat(OciMountOptions.parse(List.of(word), unit).guestOptions()).containsExactly(word);
       }
     }
     assertThat(types).isEqualTo(BundlePlanner.FS_TYPES);
