@@ -305,7 +305,7 @@ public final class Kvmount {
     io.kvmount.plan.PodShare ps = plan.podShare().get();
     List<HostBind> binds = new ArrayList<>(ps.entries().size());
     for (io.kvmount.plan.PodShare.Entry e : ps.entries()) {
-      binds.add(new HostBind(e.name(), e.volume(), Path.of(e.source()), e.file(), e.readOnly(), e.recursive()));
+      binds.add(new HostBind(e.name(), e.label(), Path.of(e.source()), e.file(), e.readOnly(), e.recursive()));
     }
     return Optional.of(new ShareSpec(Path.of(ps.shareDir()), binds));
   }

@@ -69,7 +69,7 @@ public final class HostSources {
     }
     for (io.kvmount.plan.PodShare.Entry e : plan.podShare().get().entries()) {
       Path p = Path.of(e.source());
-      String what = "volume \"" + e.volume() + "\": host source \"" + e.source() + "\"";
+      String what = "volume \"" + e.label() + "\": host source \"" + e.source() + "\"";
       if (!Files.exists(p)) {
         throw new InvalidInputException(what + " does not exist");
       }
@@ -113,7 +113,7 @@ public final class HostSources {
     List<String[]> sources = new java.util.ArrayList<>();
     if (plan.podShare().isPresent()) {
       for (io.kvmount.plan.PodShare.Entry e : plan.podShare().get().entries()) {
-        sources.add(new String[] {e.volume(), e.source()});
+        sources.add(new String[] {e.label(), e.source()});
       }
     } else {
       for (Share sh : plan.shares()) {

@@ -38,8 +38,27 @@ public record PodShare(String shareDir, Share share, GuestPath guestPath, List<E
    *     mount of it is)
    * @param recursive true to share the mounts below the source too (appc {@code recursive},
    *     default true)
+   * @param label how host-side messages name the volume: the volume name for appc; for an OCI
+   *     bundle, whose volume names kvmount makes up, the name and the input field ({@code data
+   *     (/b/config.json: mounts[2])})
    */
-  public record Entry(String volume, String name, String source, boolean file, boolean readOnly, boolean recursive) {}
+  public record Entry(
+      String volume, String name, String source, boolean file, boolean readOnly, boolean recursive, String label) {
+
+    /**
+     * An entry whose messages name it by its volume name.
+     *
+     * @param volume the volume name
+     * @param name the entry's name in the share directory
+     * @param source the host source
+     * @param file true for a single-file volume
+     * @param readOnly true if the host bind is read-only
+     * @param recursive true to share the mounts below the source too
+     */
+    public Entry(String volume, String name, String source, boolean file, boolean readOnly, boolean recursive) {
+      this(volume, name, source, file, readOnly, recursive, volume);
+    }
+  }
 
   /**
    * Copies the entries.

@@ -113,7 +113,9 @@ final class SharePlanner {
     }
     if (podShare) {
       String entry = entryNames.get(name);
-      podEntries.add(new PodShare.Entry(name, entry, source, file, readOnly, recursive));
+      // An appc volume is named by the user; an OCI volume's name is made up, so messages add where it came from.
+      podEntries.add(new PodShare.Entry(name, entry, source, file, readOnly, recursive,
+          subject.startsWith("volume ") ? name : name + " (" + subject + ")"));
       mntPaths.put(name, PodShare.GUEST_PATH.resolve(entry).toString());
       return;
     }

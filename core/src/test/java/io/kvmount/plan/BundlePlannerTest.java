@@ -337,4 +337,13 @@ class BundlePlannerTest {
         "gid=5", "nr_inodes=1m", "huge=within_size"), mount("/dev/pts", "devpts", null, "newinstance", "ptmxmode=0666",
         "mode=0620", "gid=5"), mount("/run", "tmpfs", null, "size=50%"))).mounts()).hasSize(4);
   }
+
+  /** Host-side messages name an OCI volume with its input field: its name is kvmount's own. */
+  @Test
+  void podShareEntries_labelTheirField() throws Exception {
+    Plan p = podShare(bundle("web", false, mount("/data", null, data.toString(), "rbind")));
+    assertThat(p.podShare().get().entries()).extracting(PodShare.Entry::label).containsExactly(
+        "web-rootfs (" + bundle.resolve("config.json") + ": root.path)",
+        "data (" + bundle.resolve("config.json") + ": mounts[0])");
+  }
 }
