@@ -221,7 +221,7 @@ final class PlanArgs {
       }
       reserved.addAll(reservedTags);
       options = new PlanOptions(t, 31, reserved, units, msize, cache, legacyRemount,
-          io.kvmount.plan.ShareStrategy.PER_VOLUME, java.util.Optional.empty());
+          io.kvmount.plan.ShareStrategy.PER_VOLUME, java.util.Optional.empty(), io.kvmount.plan.Route.UNITS);
       io.kvmount.plan.ShareStrategy strategy = share == null
           ? (shareDir != null ? io.kvmount.plan.ShareStrategy.POD : io.kvmount.plan.ShareStrategy.PER_VOLUME)
           : shareStrategy(share);

@@ -22,6 +22,9 @@ import java.util.Set;
  * @param share how host volumes reach the guest: one share per volume, or the pod share
  * @param shareDir the host directory of the pod share, absolute and normalised; present exactly
  *     when {@code share} is {@link ShareStrategy#POD}
+ * @param route how the mounts reach the guest's systemd: unit files, or a sealed image's
+ *     credential or kernel command line (which also moves shares and empty volumes to {@link
+ *     Route#mountRoot()})
  */
 public record PlanOptions(
     Transport transport,
@@ -32,7 +35,8 @@ public record PlanOptions(
     String cache,
     boolean legacyRemount,
     ShareStrategy share,
-    Optional<String> shareDir) {
+    Optional<String> shareDir,
+    Route route) {
 
   /** Default units directory, {@code /usr/lib/systemd/system}. */
   public static final GuestPath DEFAULT_UNITS_DIR = GuestPath.parse("/usr/lib/systemd/system");
@@ -58,12 +62,14 @@ public record PlanOptions(
    * @param legacyRemount for guests with util-linux older than 2.27, which ignores {@code ro} in a bind mount's options: read-only binds are mounted {@code bind} and then made read-only by a oneshot service running {@code mount -o remount,bind,ro WHERE}, which the app requires
    * @param share how host volumes reach the guest
    * @param shareDir the host directory of the pod share; present exactly with {@link ShareStrategy#POD}
+   * @param route how the mounts reach the guest's systemd
    * @throws IllegalArgumentException if msize is outside 4096..512000, the cache mode is
    *     unknown, the tag limit is below 12 bytes, or the share directory is given without the pod
    *     share (or missing with it) or is not an absolute path
    */
   public PlanOptions {
     java.util.Objects.requireNonNull(share, "share");
+    java.util.Objects.requireNonNull(route, "route");
     if (shareDir.isPresent() != (share == ShareStrategy.POD)) {
       throw new IllegalArgumentException(share == ShareStrategy.POD
           ? "the pod share needs a share directory" : "a share directory needs the pod share");
@@ -92,7 +98,7 @@ public record PlanOptions(
   public static PlanOptions defaults() {
     return new PlanOptions(
         Transport.NINE_P, 31, MountTag.DEFAULT_RESERVED, DEFAULT_UNITS_DIR, DEFAULT_MSIZE, DEFAULT_CACHE, false,
-        ShareStrategy.PER_VOLUME, Optional.empty());
+        ShareStrategy.PER_VOLUME, Optional.empty(), Route.UNITS);
   }
 
   /**
@@ -103,7 +109,7 @@ public record PlanOptions(
    * @return the new options
    */
   public PlanOptions withTransport(Transport t, int tagLimit) {
-    return new PlanOptions(t, tagLimit, reservedTags, unitsDir, msize, cache, legacyRemount, share, shareDir);
+    return new PlanOptions(t, tagLimit, reservedTags, unitsDir, msize, cache, legacyRemount, share, shareDir, route);
   }
 
   /**
@@ -113,7 +119,7 @@ public record PlanOptions(
    * @return the new options
    */
   public PlanOptions withLegacyRemount(boolean on) {
-    return new PlanOptions(transport, maxTagBytes, reservedTags, unitsDir, msize, cache, on, share, shareDir);
+    return new PlanOptions(transport, maxTagBytes, reservedTags, unitsDir, msize, cache, on, share, shareDir, route);
   }
 
   /**
@@ -125,6 +131,16 @@ public record PlanOptions(
    */
   public PlanOptions withPodShare(String dir) {
     return new PlanOptions(
-        transport, maxTagBytes, reservedTags, unitsDir, msize, cache, legacyRemount, ShareStrategy.POD, Optional.of(dir));
+        transport, maxTagBytes, reservedTags, unitsDir, msize, cache, legacyRemount, ShareStrategy.POD, Optional.of(dir), route);
+  }
+
+  /**
+   * Returns a copy with another route to the guest's systemd.
+   *
+   * @param r the route
+   * @return the new options
+   */
+  public PlanOptions withRoute(Route r) {
+    return new PlanOptions(transport, maxTagBytes, reservedTags, unitsDir, msize, cache, legacyRemount, share, shareDir, r);
   }
 }

@@ -3,6 +3,7 @@ package io.kvmount.plan;
 import io.kvmount.path.RelativePath;
 import io.kvmount.systemd.UnitName;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * What one {@link PlannedFile} does to systemd's unit graph: which unit it defines (or, for a
@@ -22,8 +23,10 @@ import java.util.List;
  * @param role what the unit is to the pod
  * @param requires the units named in the file's {@code Requires=}, in the order written; empty
  *     when it has none
+ * @param mount for a mount unit (a share or a bind, or a guest filesystem's mount), the mount it
+ *     makes, from which its {@code [Mount]} section was rendered; empty for services and drop-ins
  */
-public record PlannedUnit(RelativePath file, UnitName name, Role role, List<UnitName> requires) {
+public record PlannedUnit(RelativePath file, UnitName name, Role role, List<UnitName> requires, Optional<MountSpec> mount) {
 
   /** What a planned unit is to the pod. */
   public enum Role {
@@ -48,8 +51,22 @@ public record PlannedUnit(RelativePath file, UnitName name, Role role, List<Unit
    * @param name the unit the file defines or, for a drop-in, extends
    * @param role what the unit is to the pod
    * @param requires the units named in the file's {@code Requires=}, in order
+   * @param mount the mount a mount unit makes; empty for services and drop-ins
    */
   public PlannedUnit {
     requires = List.copyOf(requires); // the same list when the planner passes an immutable one
+    java.util.Objects.requireNonNull(mount, "mount");
+  }
+
+  /**
+   * A unit that makes no mount of its own: a service or a drop-in.
+   *
+   * @param file the planned file's path, relative to the units directory
+   * @param name the unit the file defines or, for a drop-in, extends
+   * @param role what the unit is to the pod
+   * @param requires the units named in the file's {@code Requires=}, in order
+   */
+  public PlannedUnit(RelativePath file, UnitName name, Role role, List<UnitName> requires) {
+    this(file, name, role, requires, Optional.empty());
   }
 }

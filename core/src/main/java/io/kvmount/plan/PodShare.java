@@ -20,6 +20,17 @@ public record PodShare(String shareDir, Share share, GuestPath guestPath, List<E
   /** Where the guest mounts the pod share: {@code /mnt/kvmount_pod} (never a volume's {@code /mnt/<volume>}: {@code _} is not allowed in a volume name). */
   public static final GuestPath GUEST_PATH = GuestPath.parse("/mnt/kvmount_pod");
 
+  /**
+   * Returns where the guest mounts the pod share on a route: {@code kvmount_pod} in the route's
+   * {@link Route#mountRoot()} ({@link #GUEST_PATH} for unit files).
+   *
+   * @param route the route
+   * @return the pod share's mount point
+   */
+  public static GuestPath guestPath(Route route) {
+    return route == Route.UNITS ? GUEST_PATH : route.mountRoot().resolve(GUEST_PATH.fileName());
+  }
+
   /** The pod share's mount tag. */
   public static final String TAG = "kvmount-pod";
 

@@ -21,8 +21,6 @@ import java.util.Set;
  */
 final class SharePlanner {
 
-  private static final GuestPath MNT = GuestPath.parse("/mnt");
-
   private final PlanOptions options;
   private final boolean podShare;
   private final Map<String, String> tags;
@@ -76,19 +74,21 @@ final class SharePlanner {
   }
 
   /**
-   * Returns {@code /mnt/<name>} after checking that the name fits one path component.
+   * Returns {@code <root>/<name>} ({@code /mnt/<name>} for unit files) after checking that the name
+   * fits one path component.
    *
+   * @param root where the route mounts volumes ({@link Route#mountRoot()})
    * @param name a volume name
    * @return its mount point in the guest
    * @throws PlanException if the name is longer than a path component allows
    */
-  static GuestPath mntPath(String name) throws PlanException {
+  static GuestPath mntPath(GuestPath root, String name) throws PlanException {
     int nameBytes = name.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
     if (nameBytes > GuestPath.MAX_COMPONENT_BYTES) {
       throw new PlanException("volume \"" + name.substring(0, 40) + "...\": name is " + nameBytes
-          + " bytes, but /mnt/<volume> allows at most " + GuestPath.MAX_COMPONENT_BYTES);
+          + " bytes, but " + root + "/<volume> allows at most " + GuestPath.MAX_COMPONENT_BYTES);
     }
-    return MNT.resolve(name);
+    return root.resolve(name);
   }
 
   /**
@@ -105,7 +105,7 @@ final class SharePlanner {
    */
   void add(String name, String source, boolean readOnly, boolean file, boolean recursive, String subject)
       throws PlanException {
-    GuestPath where = mntPath(name);
+    GuestPath where = mntPath(options.route().mountRoot(), name);
     mntPaths.put(name, where.toString());
     sources.put(name, Optional.of(source));
     if (file) {
@@ -116,7 +116,7 @@ final class SharePlanner {
       // An appc volume is named by the user; an OCI volume's name is made up, so messages add where it came from.
       podEntries.add(new PodShare.Entry(name, entry, source, file, readOnly, recursive,
           subject.startsWith("volume ") ? name : name + " (" + subject + ")"));
-      mntPaths.put(name, PodShare.GUEST_PATH.resolve(entry).toString());
+      mntPaths.put(name, PodShare.guestPath(options.route()).resolve(entry).toString());
       return;
     }
     if (file) {
@@ -137,8 +137,9 @@ final class SharePlanner {
     shares.add(new Share(name, tag, source, readOnly, unit));
     shareUnits.put(name, unit);
     RelativePath unitFile = RelativePath.of(unit.value());
-    files.add(new PlannedFile(unitFile, Planner.shareUnit("volume " + name, name, tag, where, readOnly, options)));
-    units.add(new PlannedUnit(unitFile, unit, PlannedUnit.Role.SHARE, List.of()));
+    MountSpec spec = Planner.shareSpec(tag, where, readOnly, options);
+    files.add(new PlannedFile(unitFile, Planner.shareUnit("volume " + name, name, spec, options)));
+    units.add(new PlannedUnit(unitFile, unit, PlannedUnit.Role.SHARE, List.of(), Optional.of(spec)));
     dirs.add(new PlannedDirectory(where, FileMode.DEFAULT_DIRECTORY, 0, 0, false));
   }
 
@@ -158,7 +159,7 @@ final class SharePlanner {
       throw new PlanException("the pod share's mount tag \"" + tag + "\" is reserved (--reserve-tag); choose"
           + " another tag for the VM's own share");
     }
-    GuestPath where = PodShare.GUEST_PATH;
+    GuestPath where = PodShare.guestPath(options.route());
     UnitName unit = Planner.unitName(where, "the pod share");
     Share share = new Share(Planner.POD_SHARE_NAME, tag, options.shareDir().get(), false, unit);
     shares.add(share);
@@ -166,8 +167,9 @@ final class SharePlanner {
       shareUnits.put(e.volume(), unit);
     }
     RelativePath unitFile = RelativePath.of(unit.value());
-    files.add(0, new PlannedFile(unitFile, Planner.shareUnit("the pod share", "pod share", tag, where, false, options)));
-    units.add(0, new PlannedUnit(unitFile, unit, PlannedUnit.Role.SHARE, List.of()));
+    MountSpec spec = Planner.shareSpec(tag, where, false, options);
+    files.add(0, new PlannedFile(unitFile, Planner.shareUnit("the pod share", "pod share", spec, options)));
+    units.add(0, new PlannedUnit(unitFile, unit, PlannedUnit.Role.SHARE, List.of(), Optional.of(spec)));
     dirs.add(new PlannedDirectory(where, FileMode.DEFAULT_DIRECTORY, 0, 0, false));
     return Optional.of(new PodShare(options.shareDir().get(), share, where, podEntries));
   }

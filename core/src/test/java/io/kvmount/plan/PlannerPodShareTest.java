@@ -127,7 +127,7 @@ class PlannerPodShareTest {
   @Test
   void podShareTag_reserved_isRefused() {
     PlanOptions o = new PlanOptions(Transport.NINE_P, 31, Set.of("kvmount-pod"), PlanOptions.DEFAULT_UNITS_DIR,
-        PlanOptions.DEFAULT_MSIZE, PlanOptions.DEFAULT_CACHE, false, ShareStrategy.POD, java.util.Optional.of("/s"));
+        PlanOptions.DEFAULT_MSIZE, PlanOptions.DEFAULT_CACHE, false, ShareStrategy.POD, java.util.Optional.of("/s"), io.kvmount.plan.Route.UNITS);
     assertThatThrownBy(() -> Planner.plan(pod(DIR_VOL, app("web", "{\"volume\":\"data\",\"path\":\"/d\"}", null)),
         Map.of(), o, GuestFs.EMPTY, HOSTS_IS_FILE))
         .isInstanceOf(PlanException.class).hasMessageContaining("\"kvmount-pod\" is reserved");
