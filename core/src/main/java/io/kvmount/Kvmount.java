@@ -36,6 +36,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import io.kvmount.plan.Route;
+import io.kvmount.sealed.Fstab;
+import io.kvmount.sealed.GuestSystemd;
+import io.kvmount.sealed.Handover;
+import io.kvmount.sealed.ImageCheck;
+import io.kvmount.sealed.ImageEntry;
+import io.kvmount.sealed.MountExtra;
+import io.kvmount.sealed.SealedPlan;
+import io.kvmount.sealed.SealedPlanner;
 import java.util.Map;
 import java.util.Optional;
 
@@ -72,10 +81,29 @@ public final class Kvmount {
    * @param transport the transport
    * @param arguments the backend's arguments for {@code plan.shares()}
    * @param warnings the plan's warnings followed by the backend's
+   * @param handover with a sealed route ({@code --emit credentials} or {@code cmdline}), the
+   *     rendered fstab lines or kernel words; empty for unit files
    */
-  public record Generation(Plan plan, String hypervisor, Transport transport, Arguments arguments, List<String> warnings) {
+  public record Generation(
+      Plan plan, String hypervisor, Transport transport, Arguments arguments, List<String> warnings,
+      Optional<Handover> handover) {
     /**
      * Copies the warnings.
+     *
+     * @param plan units, directories and shares
+     * @param hypervisor the backend's name
+     * @param transport the transport
+     * @param arguments the backend's arguments for {@code plan.shares()}, with the credential's
+     * @param warnings the plan's warnings followed by the backend's
+     * @param handover the sealed route's rendering; empty for unit files
+     */
+    public Generation {
+      warnings = List.copyOf(warnings);
+      java.util.Objects.requireNonNull(handover, "handover");
+    }
+
+    /**
+     * A generation for unit files.
      *
      * @param plan units, directories and shares
      * @param hypervisor the backend's name
@@ -83,8 +111,8 @@ public final class Kvmount {
      * @param arguments the backend's arguments for {@code plan.shares()}
      * @param warnings the plan's warnings followed by the backend's
      */
-    public Generation {
-      warnings = List.copyOf(warnings);
+    public Generation(Plan plan, String hypervisor, Transport transport, Arguments arguments, List<String> warnings) {
+      this(plan, hypervisor, transport, arguments, warnings, Optional.empty());
     }
   }
 
@@ -183,7 +211,7 @@ public final class Kvmount {
     int limit = hypervisor.maxTagBytes(transport);
     GuestFs fs = stage1Root != null && Files.isDirectory(stage1Root) ? new NioGuestFs(stage1Root) : GuestFs.EMPTY;
     Plan plan = Planner.plan(pod, images, options.withTransport(transport, limit), fs, HostSources::isFile);
-    return generation(plan, hypervisor, transport, hvOptions, stage1Root);
+    return generation(plan, options.route(), hypervisor, transport, hvOptions, stage1Root);
   }
 
   /**
@@ -191,7 +219,7 @@ public final class Kvmount {
    * around the stage1 rootfs, then builds the backend's arguments and gathers the warnings.
    */
   private static Generation generation(
-      Plan plan, Hypervisor hypervisor, Transport transport, HypervisorOptions hvOptions, Path stage1Root)
+      Plan plan, Route route, Hypervisor hypervisor, Transport transport, HypervisorOptions hvOptions, Path stage1Root)
       throws PlanException, IOException {
     try {
       HostSources.checkOutsideStage1(plan, stage1Root);
@@ -200,8 +228,53 @@ public final class Kvmount {
     }
     Arguments args = hypervisor.arguments(plan.shares(), transport, hvOptions);
     List<String> warnings = new ArrayList<>(plan.warnings());
+    Optional<Handover> handover = Optional.empty();
+    if (route.sealed()) {
+      SealedPlan sealed = SealedPlanner.plan(plan, route);
+      java.util.OptionalInt systemd = stage1Root != null && Files.isDirectory(stage1Root)
+          ? GuestSystemd.version(stage1Root) : java.util.OptionalInt.empty();
+      if (systemd.isPresent() && systemd.getAsInt() < GuestSystemd.MIN_VERSION) {
+        throw new PlanException("--emit " + route.id() + ": the guest image has systemd " + systemd.getAsInt()
+            + ", which ignores " + (route == Route.CREDENTIALS ? "the fstab.extra credential" : "systemd.mount-extra=")
+            + " without a word (systemd " + GuestSystemd.MIN_VERSION + " or newer reads it); use --emit units");
+      }
+      if (systemd.isEmpty()) {
+        warnings.add("--emit " + route.id() + " needs systemd " + GuestSystemd.MIN_VERSION + " or newer in the guest"
+            + " (older versions ignore it without a word), and no libsystemd-shared-<version>.so was found in the"
+            + " stage1 rootfs to check");
+      }
+      if (route == Route.CREDENTIALS) {
+        String fstab = Fstab.render(sealed.entries());
+        args = hypervisor.withCredential(args, Fstab.CREDENTIAL, fstab.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        handover = Optional.of(new Handover(sealed, Optional.of(fstab), List.of(), systemd));
+      } else {
+        handover = Optional.of(new Handover(sealed, Optional.empty(), MountExtra.words(sealed.entries()), systemd));
+      }
+    }
     warnings.addAll(args.warnings());
-    return new Generation(plan, hypervisor.name(), transport, args, warnings);
+    return new Generation(plan, hypervisor.name(), transport, args, warnings, handover);
+  }
+
+  /**
+   * Lists what a sealed image lacks for its pod: mount points always, app services when asked.
+   * Reads the stage1 rootfs only.
+   *
+   * @param g a generation with a sealed route
+   * @param stage1Root the stage1 rootfs (the image)
+   * @param services whether to check the app services too ({@code verify} does; {@code generate}
+   *     does not, as unit files do not need them either)
+   * @return the missing entries, mount points first, in plan order; empty when the image is ready
+   * @throws IOException if the image cannot be read
+   * @throws IllegalArgumentException if {@code g} has no sealed route
+   */
+  public static List<ImageEntry> imageLacks(Generation g, Path stage1Root, boolean services) throws IOException {
+    Handover h = g.handover().orElseThrow(() -> new IllegalArgumentException("not a sealed route"));
+    GuestFs fs = new NioGuestFs(stage1Root);
+    List<ImageEntry> out = new ArrayList<>(ImageCheck.missingMountPoints(h.plan(), fs));
+    if (services) {
+      out.addAll(ImageCheck.missingServices(h.plan(), fs, g.plan().unitsDir()));
+    }
+    return out;
   }
 
   /**
@@ -250,7 +323,7 @@ public final class Kvmount {
     int limit = hypervisor.maxTagBytes(transport);
     GuestFs fs = stage1Root != null && Files.isDirectory(stage1Root) ? new NioGuestFs(stage1Root) : GuestFs.EMPTY;
     Plan plan = BundlePlanner.plan(bundles, options.withTransport(transport, limit), root, fs, new NioHostFs());
-    return generation(plan, hypervisor, transport, hvOptions, stage1Root);
+    return generation(plan, options.route(), hypervisor, transport, hvOptions, stage1Root);
   }
 
   /**

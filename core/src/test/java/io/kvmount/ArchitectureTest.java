@@ -77,6 +77,7 @@ class ArchitectureTest {
             .layer("Oci").definedBy(ROOT + ".oci..")
             .layer("Plan").definedBy(ROOT + ".plan..")
             .layer("Apply").definedBy(ROOT + ".apply..")
+            .layer("Sealed").definedBy(ROOT + ".sealed..")
             .layer("Verify").definedBy(ROOT + ".verify..")
             .layer("Hypervisor").definedBy(ROOT + ".hypervisor..")
             .layer("Hostshare").definedBy(ROOT + ".hostshare..")
@@ -94,6 +95,8 @@ class ArchitectureTest {
             .whereLayer("Oci").mayOnlyAccessLayers("Json", "Path", "Error", "Concurrent")
             .whereLayer("Plan")
             .mayOnlyAccessLayers("Manifest", "Oci", "Systemd", "Path", "Digest", "Error", "Concurrent")
+            .whereLayer("Sealed")
+            .mayOnlyAccessLayers("Plan", "Systemd", "Path", "Error", "Concurrent")
             .whereLayer("Apply")
             .mayOnlyAccessLayers("Plan", "Systemd", "Path", "Digest", "Error", "Concurrent")
             // verify may read apply's records (the state file has one owner: apply); it never

@@ -136,6 +136,19 @@ final class GenerateCommand implements Callable<Integer> {
         + " share(s), " + g.plan().mounts().size() + " mount(s), " + g.plan().files().size() + " file(s), "
         + g.plan().directories().size() + " director" + (g.plan().directories().size() == 1 ? "y" : "ies"));
     List<String> warnings = new java.util.ArrayList<>(g.warnings());
+    // A sealed route writes nothing into the stage1 rootfs: it is the image, read to check that it
+    // holds every mount point (a dry run checks the same), never written.
+    boolean sealed = g.handover().isPresent();
+    if (sealed) {
+      if (!Files.isDirectory(stage1Rootfs)) {
+        throw new IOException(notADirectory(stage1Rootfs));
+      }
+      List<io.kvmount.sealed.ImageEntry> lacks = Kvmount.imageLacks(g, stage1Rootfs, false);
+      if (!lacks.isEmpty()) {
+        throw new InvalidInputException(io.kvmount.sealed.ImageCheck.describe(lacks));
+      }
+      log.step("checked the sealed image " + stage1Rootfs + ": every mount point is there");
+    }
     try {
       Kvmount.checkHostSources(g.plan());
     } catch (InvalidInputException e) {
@@ -162,7 +175,7 @@ final class GenerateCommand implements Callable<Integer> {
     // The text report depends on what was written only in its list of files: for a large pod it
     // is rendered on another thread while the plan is applied (same text as rendering it after).
     Background<Output.TextReport, RuntimeException> report = null;
-    if (format.equals("text") && !dryRun && g.plan().files().size() >= BACKGROUND_REPORT_FILES) {
+    if (format.equals("text") && !dryRun && !sealed && g.plan().files().size() >= BACKGROUND_REPORT_FILES) {
       Kvmount.Generation gen = g;
       report = Background.start("kvmount-report", () -> Output.TextReport.render(gen, stage1Rootfs, false));
     }
@@ -172,14 +185,18 @@ final class GenerateCommand implements Callable<Integer> {
       }
       if (!g.plan().hostMountPointsToCreate().isEmpty()) {
         // A tree the writer would refuse is refused before anything is made on the host.
-        Kvmount.changes(g.plan(), stage1Rootfs);
+        if (!sealed) {
+          Kvmount.changes(g.plan(), stage1Rootfs);
+        }
         for (String created : Kvmount.createHostMountPoints(g.plan())) {
           log.detail("created mount point " + created + " on the host");
         }
       }
       if (hostShare.isPresent()) {
         // A tree the writer would refuse is refused before any host mount is made.
-        Kvmount.changes(g.plan(), stage1Rootfs);
+        if (!sealed) {
+          Kvmount.changes(g.plan(), stage1Rootfs);
+        }
         Kvmount.applyPodShare(hostShare.get());
         log.step("pod share " + g.plan().podShare().get().shareDir() + ": " + hostShare.get().lines().size()
             + " host step(s)");
@@ -189,29 +206,33 @@ final class GenerateCommand implements Callable<Integer> {
           }
         }
       }
-      result = Kvmount.apply(g.plan(), stage1Rootfs);
-      log.step("applied to " + stage1Rootfs + ": " + result.written().size() + " written, "
-          + result.unchanged().size() + " unchanged, " + result.removed().size() + " removed, "
-          + result.directoriesCreated().size() + " director" + (result.directoriesCreated().size() == 1 ? "y" : "ies")
-          + " created");
-      if (verbose) { // not even the strings otherwise: 24,000 of them for a 1,000-app pod
-        for (String f : result.written()) {
-          log.detail("wrote " + f);
-        }
-        for (String f : result.unchanged()) {
-          log.detail("unchanged " + f);
-        }
-        for (String f : result.removed()) {
-          log.detail("removed " + f + " (no longer in the pod)");
-        }
-        for (String d : result.directoriesCreated()) {
-          log.detail("created directory " + d);
-        }
-        for (String f : result.fileMountPointsCreated()) {
-          log.detail("created file mount point " + f);
-        }
-        for (String f : result.fileMountPointsRemoved()) {
-          log.detail("removed file mount point " + f + " (no longer in the pod)");
+      if (sealed) {
+        log.step("--emit " + g.handover().get().plan().route().id() + ": nothing written into " + stage1Rootfs);
+      } else {
+        result = Kvmount.apply(g.plan(), stage1Rootfs);
+        log.step("applied to " + stage1Rootfs + ": " + result.written().size() + " written, "
+            + result.unchanged().size() + " unchanged, " + result.removed().size() + " removed, "
+            + result.directoriesCreated().size() + " director" + (result.directoriesCreated().size() == 1 ? "y" : "ies")
+            + " created");
+        if (verbose) { // not even the strings otherwise: 24,000 of them for a 1,000-app pod
+          for (String f : result.written()) {
+            log.detail("wrote " + f);
+          }
+          for (String f : result.unchanged()) {
+            log.detail("unchanged " + f);
+          }
+          for (String f : result.removed()) {
+            log.detail("removed " + f + " (no longer in the pod)");
+          }
+          for (String d : result.directoriesCreated()) {
+            log.detail("created directory " + d);
+          }
+          for (String f : result.fileMountPointsCreated()) {
+            log.detail("created file mount point " + f);
+          }
+          for (String f : result.fileMountPointsRemoved()) {
+            log.detail("removed file mount point " + f + " (no longer in the pod)");
+          }
         }
       }
     } else {
@@ -219,7 +240,7 @@ final class GenerateCommand implements Callable<Integer> {
     }
     // A dry run says what a run would change: the tree is read, nothing is written. A plan a
     // run would reject fails the dry run too (exit 3), whatever the format.
-    DryRunChanges changes = dryRun ? DryRunChanges.of(g.plan(), stage1Rootfs) : null;
+    DryRunChanges changes = dryRun && !sealed ? DryRunChanges.of(g.plan(), stage1Rootfs) : null;
     // Buffered, not line-flushed: a 1,000-app report is 30,000 lines (one write(2) each before).
     PrintWriter out = new PrintWriter(new java.io.BufferedWriter(spec.commandLine().getOut(), 1 << 16), false);
     if (!quiet) {

@@ -106,6 +106,8 @@ final class GenerateModel {
         "With --oci-bundle, where each app rootfs comes from: share (the bundle's root.path, shared"
             + " and mounted at /opt/stage2/NAME/rootfs, read-only with root.readonly) or stage1 (already in the"
             + " stage1 rootfs there) (default: ${DEFAULT-VALUE}).");
+    add(spec, option("--emit", "ROUTE", String.class).defaultValue("units")
+            .completionCandidates(new PlanArgs.Routes()), p, "emit", PlanArgs.EMIT_HELP);
     add(spec, option("--security-model", "M", String.class).defaultValue("none"), p, "securityModel",
         "QEMU 9p security_model: none, passthrough, mapped-xattr, mapped-file (default: ${DEFAULT-VALUE}:"
             + " files keep their host owner and mode).");

@@ -24,6 +24,13 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import io.kvmount.plan.Route;
+import io.kvmount.sealed.Fstab;
+import io.kvmount.sealed.FstabEntry;
+import io.kvmount.sealed.GuestSystemd;
+import io.kvmount.sealed.Handover;
+import io.kvmount.sealed.ImageEntry;
+import io.kvmount.sealed.MountExtra;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -147,6 +154,7 @@ final class Output {
     j.writeStartObject();
     j.writeStringField("hypervisor", g.hypervisor());
     j.writeStringField("transport", g.transport().id());
+    j.writeStringField("emit", g.handover().map(h -> h.plan().route().id()).orElse("units"));
     writeShareJson(j, plan, hostShare, hostShareError);
     if (!g.plan().hostMountPointsToCreate().isEmpty()) {
       j.writeArrayFieldStart("hostMountPoints");
@@ -236,6 +244,9 @@ final class Output {
       j.writeEndObject();
     }
     j.writeEndArray();
+    if (g.handover().isPresent()) {
+      writeSealedJson(j, g.handover().get());
+    }
     j.writeArrayFieldStart("warnings");
     for (String w : warnings) {
       j.writeString(w);
@@ -247,6 +258,67 @@ final class Output {
     j.writeEndObject();
     j.flush();
     out.println();
+  }
+
+  /**
+   * The {@code sealed} field of a sealed route: the route, the fstab entries, the credential's text
+   * or the kernel words with their size, the guest's systemd, and what the image must contain.
+   */
+  private static void writeSealedJson(JsonGenerator j, Handover h) throws IOException {
+    j.writeObjectFieldStart("sealed");
+    j.writeStringField("route", h.plan().route().id());
+    if (h.guestSystemd().isPresent()) {
+      j.writeNumberField("guestSystemd", h.guestSystemd().getAsInt());
+    } else {
+      j.writeNullField("guestSystemd");
+    }
+    j.writeArrayFieldStart("fstab");
+    for (FstabEntry e : h.plan().entries()) {
+      j.writeStartObject();
+      j.writeStringField("unit", e.unit().value());
+      j.writeStringField("what", e.mount().what());
+      j.writeStringField("where", e.mount().where().toString());
+      j.writeStringField("type", e.mount().type());
+      j.writeArrayFieldStart("options");
+      for (String o : e.options()) {
+        j.writeString(o);
+      }
+      j.writeEndArray();
+      j.writeEndObject();
+    }
+    j.writeEndArray();
+    if (h.fstab().isPresent()) {
+      j.writeObjectFieldStart("credential");
+      j.writeStringField("name", Fstab.CREDENTIAL);
+      j.writeStringField("text", h.fstab().get());
+      j.writeEndObject();
+    }
+    if (!h.cmdline().isEmpty()) {
+      j.writeArrayFieldStart("kernelCmdline");
+      for (String w : h.cmdline()) {
+        j.writeString(w);
+      }
+      j.writeEndArray();
+      j.writeNumberField("kernelCmdlineBytes", MountExtra.size(h.cmdline()));
+    }
+    j.writeArrayFieldStart("imageMustContain");
+    for (ImageEntry e : h.plan().imageMustContain()) {
+      j.writeStartObject();
+      j.writeStringField("path", e.path());
+      j.writeStringField("kind", e.kind().word());
+      j.writeStringField("origin", e.origin());
+      j.writeEndObject();
+    }
+    j.writeEndArray();
+    j.writeEndObject();
+  }
+
+  /** Says in a few words how the guest gets its mounts, for a report's or graph's title. */
+  static String routeWords(Kvmount.Generation g) {
+    if (g.handover().isEmpty()) {
+      return "unit files";
+    }
+    return g.handover().get().plan().route() == Route.CREDENTIALS ? "fstab.extra credential" : "kernel command line";
   }
 
   static void args(PrintWriter out, Kvmount.Generation g) {
@@ -277,6 +349,9 @@ final class Output {
     private final String[] keys;
     private final String[] lines;
 
+    /** The sealed route's section, printed in place of the files; null for unit files. */
+    private String sealed;
+
     private TextReport(Plan plan, String head, String tail, String[] keys, String[] lines) {
       this.plan = plan;
       this.head = head;
@@ -303,13 +378,25 @@ final class Output {
         keys[i] = unitPath(plan, f);
         lines[i] = "  " + f.path();
       }
-      return new TextReport(plan, h.toString(), t.toString(), keys, lines);
+      TextReport r = new TextReport(plan, h.toString(), t.toString(), keys, lines);
+      if (g.handover().isPresent()) {
+        java.io.StringWriter sw = new java.io.StringWriter(1 << 12);
+        PrintWriter spw = new PrintWriter(sw);
+        sealedText(spw, g.handover().get(), stage1);
+        spw.flush();
+        r.sealed = sw.toString();
+      }
+      return r;
     }
 
     /** Prints the whole report; {@code result} is null for a dry run. */
     void print(PrintWriter out, ApplyResult result) {
       out.print(head);
-      files(out, result);
+      if (sealed != null) {
+        out.print(sealed);
+      } else {
+        files(out, result);
+      }
       out.print(tail);
     }
 
@@ -350,10 +437,54 @@ final class Output {
     }
   }
 
+  /**
+   * The sealed route's part of the text report: the route and the guest systemd it needs, the
+   * fstab lines (credential) or kernel words (command line), and what the image must contain.
+   */
+  private static void sealedText(PrintWriter out, Handover h, Path stage1) {
+    Route route = h.plan().route();
+    out.println();
+    out.println("Route: --emit " + route.id() + ": nothing is written into " + stage1 + "; the guest's"
+        + " systemd-fstab-generator makes the mounts (systemd " + GuestSystemd.MIN_VERSION + " or newer; the image has "
+        + (h.guestSystemd().isPresent() ? "systemd " + h.guestSystemd().getAsInt() : "no systemd kvmount could find")
+        + ")");
+    if (route == Route.CREDENTIALS) {
+      out.println();
+      out.println("Credential " + Fstab.CREDENTIAL + " (in the hypervisor arguments below; "
+          + h.plan().entries().size() + " fstab line(s)):");
+      for (String line : h.fstab().orElse("").split("\n", -1)) {
+        if (!line.isEmpty()) {
+          out.println("  " + line);
+        }
+      }
+    } else {
+      out.println();
+      out.println("Kernel command line (" + MountExtra.size(h.cmdline()) + " of " + MountExtra.MAX_CMDLINE_BYTES
+          + " bytes; add these words to the guest kernel's command line, e.g. QEMU -append):");
+      for (String w : h.cmdline()) {
+        out.println("  " + w);
+      }
+    }
+    out.println();
+    out.println("The image must contain (checked in " + stage1 + "; `kvmount verify --emit " + route.id()
+        + "` checks the services too):");
+    Table t = new Table("PATH", "KIND", "FOR");
+    for (ImageEntry e : h.plan().imageMustContain()) {
+      t.row(e.path(), e.kind().word(), e.origin());
+    }
+    if (h.plan().imageMustContain().isEmpty()) {
+      out.println("  nothing");
+    } else {
+      t.print(out, "  ");
+    }
+  }
+
   private static void head(PrintWriter out, Kvmount.Generation g, Path stage1, boolean dryRun) {
     Plan plan = g.plan();
+    boolean sealed = g.handover().isPresent();
     out.println("kvmount " + (dryRun ? "plan (dry run: nothing written)" : "generated") + " for stage1 rootfs "
-        + stage1 + " (" + g.hypervisor() + ", " + g.transport().id() + ")");
+        + stage1 + " (" + g.hypervisor() + ", " + g.transport().id()
+        + (sealed ? ", " + routeWords(g) + ": nothing written into the stage1 rootfs" : "") + ")");
 
     Map<String, List<ResolvedMount>> byApp = new LinkedHashMap<>();
     for (ResolvedMount m : plan.mounts()) {
@@ -364,7 +495,7 @@ final class Output {
       out.println("No app mounts a volume: nothing to do.");
     }
     for (Map.Entry<String, List<ResolvedMount>> e : byApp.entrySet()) {
-      appTable(out, e.getKey(), e.getValue());
+      appTable(out, e.getKey(), e.getValue(), g);
     }
 
     out.println();
@@ -400,10 +531,13 @@ final class Output {
     }
     if (!empty.isEmpty()) {
       out.println();
-      out.println("Empty volumes (directories in the stage1 rootfs; mode and owner applied exactly):");
-      Table t = new Table("VOLUME", "DIRECTORY", "MODE", "OWNER");
+      out.println(sealed
+          ? "Empty volumes (tmpfs mounts, as a sealed image has no writable directory for them; mode and owner exact):"
+          : "Empty volumes (directories in the stage1 rootfs; mode and owner applied exactly):");
+      Table t = new Table("VOLUME", sealed ? "TMPFS" : "DIRECTORY", "MODE", "OWNER");
       for (PlannedDirectory d : empty) {
-        t.row(d.path().fileName(), d.path().relativeString(), d.mode().toString(), d.uid() + ":" + d.gid());
+        t.row(d.path().fileName(), sealed ? d.path().toString() : d.path().relativeString(), d.mode().toString(),
+            d.uid() + ":" + d.gid());
       }
       t.print(out, "  ");
     }
@@ -418,10 +552,13 @@ final class Output {
   }
 
   /** One app's heading and table of mounts (its own method: compiled early for a large pod). */
-  private static void appTable(PrintWriter out, String app, List<ResolvedMount> mounts) {
+  private static void appTable(PrintWriter out, String app, List<ResolvedMount> mounts, Kvmount.Generation g) {
     out.println();
-    out.println("App " + app + ": " + app + ".service requires its mounts through the drop-in " + app
-        + ".service.d/" + Planner.DROP_IN_NAME);
+    boolean sealed = g.handover().isPresent();
+    out.println("App " + app + ": " + app + ".service requires its mounts through "
+        + (sealed ? "x-systemd.required-by= in their fstab lines" : "the drop-in " + app + ".service.d/"
+            + Planner.DROP_IN_NAME));
+    String emptyAt = sealed ? "tmpfs at " + g.handover().get().plan().route().mountRoot() + "/" : "/mnt/";
     Table t = new Table("TARGET", "VOLUME", "KIND", "SOURCE", "ACCESS", "UNIT");
     for (ResolvedMount m : mounts) {
       String appRoot = "/opt/stage2/" + m.app() + "/rootfs";
@@ -431,7 +568,7 @@ final class Output {
         target += " -> " + (resolved.startsWith(appRoot + "/") ? resolved.substring(appRoot.length()) : resolved);
       }
       t.row(target, m.volume(), m.kind().id(),
-          m.source().isPresent() ? m.source().get() : "/mnt/" + m.volume() + " in stage1",
+          m.source().isPresent() ? m.source().get() : emptyAt + m.volume() + (sealed ? "" : " in stage1"),
           (m.readOnly() ? "read-only" : "read-write") + (m.options().isEmpty() ? "" : " " + String.join(",", m.options())),
           m.unit().value());
     }
@@ -527,7 +664,8 @@ final class Output {
     Plan plan = g.plan();
     out.println("digraph kvmount {");
     out.println("  graph [rankdir=LR, fontname=\"Helvetica\", fontsize=11, labelloc=t, label="
-        + dq("kvmount: pod volumes (" + g.hypervisor() + ", " + g.transport().id() + ")") + "];");
+        + dq("kvmount: pod volumes (" + g.hypervisor() + ", " + g.transport().id() + ", " + routeWords(g) + ")")
+        + "];");
     out.println("  node [fontname=\"Helvetica\", fontsize=10];");
     out.println("  edge [fontname=\"Helvetica\", fontsize=9, color=\"#555555\"];");
 

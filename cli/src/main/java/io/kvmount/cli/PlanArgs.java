@@ -110,6 +110,14 @@ final class PlanArgs {
   String ociRootfs;
 
   @Option(
+      names = "--emit",
+      paramLabel = "ROUTE",
+      defaultValue = "units",
+      completionCandidates = Routes.class,
+      description = EMIT_HELP)
+  String emit;
+
+  @Option(
       names = "--security-model",
       paramLabel = "M",
       defaultValue = "none",
@@ -233,12 +241,34 @@ final class PlanArgs {
       } else if (shareDir != null) {
         throw new IllegalArgumentException("--share-dir is for --share pod, not --share per-volume");
       }
+      io.kvmount.plan.Route route = io.kvmount.plan.Route.byId(emit);
+      if (route.sealed() && legacyRemount) {
+        throw new IllegalArgumentException("--legacy-remount is for --emit units: a sealed image cannot be given the"
+            + " remount services it needs (and guests with systemd 254 or newer need none)");
+      }
+      options = options.withRoute(route);
       hvOptions = new HypervisorOptions(
           securityModel, runtimeDir, guestMemory, virtiofsd, virtiofsdSandbox, virtiofsdCache, qemuMachine);
     } catch (IllegalArgumentException e) {
       throw new ParameterException(cl, e.getMessage());
     }
     return new Resolved(t, units, options, hvOptions, backend);
+  }
+
+  /** Help text of {@code --emit}, shared by the annotated option and the hand-built model. */
+  static final String EMIT_HELP = "How the guest's systemd gets the mounts: units (unit files and drop-ins written into"
+      + " the stage1 rootfs), credentials (nothing written: an fstab.extra credential passed in the hypervisor"
+      + " arguments; guest systemd 254 or newer) or cmdline (nothing written: systemd.mount-extra= words for the"
+      + " kernel command line, at most 2047 bytes; systemd 254 or newer). With credentials and cmdline, shares and"
+      + " empty volumes (tmpfs) are mounted under /run/kvmount, and every app mount point must already exist in the"
+      + " stage1 rootfs (default: ${DEFAULT-VALUE}).";
+
+  /** Route names for completion. */
+  static final class Routes implements Iterable<String> {
+    @Override
+    public java.util.Iterator<String> iterator() {
+      return java.util.Arrays.stream(io.kvmount.plan.Route.values()).map(io.kvmount.plan.Route::id).iterator();
+    }
   }
 
   /** Parses {@code --share}. */

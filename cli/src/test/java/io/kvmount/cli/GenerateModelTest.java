@@ -39,7 +39,7 @@ class GenerateModelTest {
     List<OptionSpec> a = annotated(new GenerateCommand()).getCommandSpec().options();
     List<OptionSpec> b = built(new GenerateCommand()).getCommandSpec().options();
     assertThat(names(b)).isEqualTo(names(a));
-    assertThat(a).hasSize(29);
+    assertThat(a).hasSize(30);
     for (int i = 0; i < a.size(); i++) {
       assertThat(describe(b.get(i))).as(a.get(i).longestName()).isEqualTo(describe(a.get(i)));
     }

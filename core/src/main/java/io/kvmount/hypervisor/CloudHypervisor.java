@@ -96,4 +96,23 @@ public final class CloudHypervisor implements Hypervisor {
     }
     return new Arguments(args, Virtiofsd.daemons(shares, options), warnings);
   }
+
+  /**
+   * Adds the credential as an SMBIOS OEM string: {@code --platform
+   * oem_strings=[io.systemd.credential.binary:NAME=BASE64]} (cloud-hypervisor 26 and newer write
+   * them as SMBIOS type 11), merged into the {@code --platform} already printed for PCI segments.
+   */
+  @Override
+  public Arguments withCredential(Arguments args, String name, byte[] value) {
+    List<String> out = new ArrayList<>(args.args());
+    String oem = "oem_strings=[" + Hypervisor.smbiosCredential(name, value) + "]";
+    int i = out.indexOf("--platform");
+    if (i >= 0) {
+      out.set(i + 1, out.get(i + 1) + "," + oem);
+    } else {
+      out.add(0, oem);
+      out.add(0, "--platform");
+    }
+    return new Arguments(out, args.daemons(), args.warnings());
+  }
 }

@@ -50,4 +50,34 @@ public interface Hypervisor {
    *     more shares than the backend can attach (each backend's class names its limit)
    */
   Arguments arguments(List<Share> shares, Transport transport, HypervisorOptions options) throws PlanException;
+
+  /**
+   * Adds a systemd credential to the arguments, for a guest that reads its mounts from {@code
+   * fstab.extra} ({@code --emit credentials}). The guest's systemd (252 and newer) imports it at
+   * boot as {@code /run/credentials/@system/NAME}.
+   *
+   * @param args the arguments {@link #arguments} built
+   * @param name the credential's name ({@code fstab.extra})
+   * @param value the credential's bytes
+   * @return the arguments with the credential added
+   * @throws PlanException if the backend has no way to hand a credential to the guest (the default:
+   *     no SMBIOS and no fw_cfg); the message says to use {@code --emit cmdline}
+   */
+  default Arguments withCredential(Arguments args, String name, byte[] value) throws PlanException {
+    throw new PlanException("hypervisor " + name() + " cannot hand the guest a systemd credential (it has neither"
+        + " SMBIOS nor QEMU's fw_cfg); use --emit cmdline, which puts the mounts on the kernel command line");
+  }
+
+  /**
+   * The SMBIOS type 11 string that carries a systemd credential: {@code
+   * io.systemd.credential.binary:NAME=BASE64} (systemd 252 and newer read it; base64 has no comma,
+   * so QEMU's option parser needs no escaping).
+   *
+   * @param name the credential's name
+   * @param value its bytes
+   * @return the string
+   */
+  static String smbiosCredential(String name, byte[] value) {
+    return "io.systemd.credential.binary:" + name + "=" + java.util.Base64.getEncoder().encodeToString(value);
+  }
 }

@@ -156,4 +156,33 @@ public final class Qemu implements Hypervisor {
   public static String escapeOptionValue(String value) {
     return value.replace(",", ",,");
   }
+
+  /**
+   * Above this many bytes of credential strings, SMBIOS 2.1's 65535-byte table (QEMU 7.2's default
+   * entry point) may overflow: {@code -machine smbios-entry-point-type=64} is added.
+   */
+  static final int SMBIOS_21_BUDGET = 60000;
+
+  /**
+   * Adds {@code -smbios type=11,value=io.systemd.credential.binary:NAME=BASE64}: SMBIOS rather than
+   * fw_cfg because the guest kernel reads it without a module ({@code CONFIG_DMI_SYSFS=y} in
+   * Debian, where {@code qemu_fw_cfg} is a module), it needs no file on the host, and base64 needs
+   * no comma escaping. A credential over {@link #SMBIOS_21_BUDGET} bytes also gets {@code -machine
+   * smbios-entry-point-type=64} (SMBIOS 3.0, no 64 KiB table limit).
+   */
+  @Override
+  public Arguments withCredential(Arguments args, String name, byte[] value) {
+    List<String> out = new ArrayList<>(args.args());
+    List<String> warnings = new ArrayList<>(args.warnings());
+    String cred = Hypervisor.smbiosCredential(name, value);
+    if (cred.length() > SMBIOS_21_BUDGET) {
+      out.add("-machine");
+      out.add("smbios-entry-point-type=64");
+      warnings.add("qemu: the " + name + " credential is " + cred.length() + " bytes, too large for an SMBIOS 2.1"
+          + " table; -machine smbios-entry-point-type=64 is added (merge it into the VM's own -machine if needed)");
+    }
+    out.add("-smbios");
+    out.add("type=11,value=" + cred);
+    return new Arguments(out, args.daemons(), warnings);
+  }
 }

@@ -1,0 +1,111 @@
+package io.kvmount.sealed;
+
+import io.kvmount.path.GuestPath;
+import io.kvmount.plan.GuestFs;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Checks that a sealed image (the stage1 rootfs, read only) already holds what its pod needs:
+ * every mount point, as a directory or a regular file as the mount needs it, and every app's
+ * service unit. Nothing is created: the image may not be written. Thread-safe when the {@link
+ * GuestFs} is.
+ */
+public final class ImageCheck {
+
+  /**
+   * Where the guest's systemd loads system units from, searched for app services: {@code
+   * /etc/systemd/system}, {@code /usr/lib/systemd/system}, {@code /lib/systemd/system} (same as
+   * systemd's system unit search path without the runtime and generator directories).
+   */
+  public static final List<GuestPath> UNIT_DIRS = List.of(
+      GuestPath.parse("/etc/systemd/system"), GuestPath.parse("/usr/lib/systemd/system"),
+      GuestPath.parse("/lib/systemd/system"));
+
+  private ImageCheck() {}
+
+  /**
+   * Lists the mount points the image lacks (or has as the wrong kind of file). A symlink is never
+   * a mount point: the plan resolved every symlink, so one there now means the image changed.
+   *
+   * @param plan the sealed plan
+   * @param image the stage1 rootfs
+   * @return the missing mount points, in plan order
+   * @throws IOException if the image cannot be read
+   */
+  public static List<ImageEntry> missingMountPoints(SealedPlan plan, GuestFs image) throws IOException {
+    List<ImageEntry> missing = new ArrayList<>();
+    for (ImageEntry e : plan.imageMustContain()) {
+      if (e.kind() == ImageEntry.Kind.SERVICE) {
+        continue;
+      }
+      GuestFs.Kind k = image.kind(GuestPath.parse(e.path()));
+      GuestFs.Kind want = e.kind() == ImageEntry.Kind.FILE ? GuestFs.Kind.FILE : GuestFs.Kind.DIRECTORY;
+      if (k != want) {
+        missing.add(e);
+      }
+    }
+    return missing;
+  }
+
+  /**
+   * Lists the app services the image lacks: a service is present when a file or a symlink of its
+   * name is in one of {@link #UNIT_DIRS} or in {@code unitsDir}.
+   *
+   * @param plan the sealed plan
+   * @param image the stage1 rootfs
+   * @param unitsDir the units directory kvmount was told about ({@code --units-dir})
+   * @return the missing services, in plan order
+   * @throws IOException if the image cannot be read
+   */
+  public static List<ImageEntry> missingServices(SealedPlan plan, GuestFs image, GuestPath unitsDir)
+      throws IOException {
+    Set<GuestPath> dirs = new LinkedHashSet<>(UNIT_DIRS);
+    dirs.add(unitsDir);
+    List<ImageEntry> missing = new ArrayList<>();
+    for (ImageEntry e : plan.imageMustContain()) {
+      if (e.kind() != ImageEntry.Kind.SERVICE) {
+        continue;
+      }
+      boolean found = false;
+      for (GuestPath d : dirs) {
+        GuestFs.Kind k = image.kind(d.resolve(e.path()));
+        if (k == GuestFs.Kind.FILE || k == GuestFs.Kind.SYMLINK) {
+          found = true;
+          break;
+        }
+      }
+      if (!found) {
+        missing.add(e);
+      }
+    }
+    return missing;
+  }
+
+  /**
+   * Says in one line what the image lacks.
+   *
+   * @param missing the missing entries (not empty)
+   * @return {@code the sealed image lacks 2 mount point(s): /a (directory, for pod.json ...), ...;
+   *     add them to the image (kvmount may not write into it)}
+   */
+  public static String describe(List<ImageEntry> missing) {
+    StringBuilder b = new StringBuilder("the sealed image (the stage1 rootfs) lacks " + missing.size() + " of what the"
+        + " pod needs: ");
+    for (int i = 0; i < missing.size(); i++) {
+      ImageEntry e = missing.get(i);
+      if (i > 0) {
+        b.append(", ");
+      }
+      b.append(e.path()).append(" (").append(e.kind().word());
+      if (!e.origin().isEmpty()) {
+        b.append(", for ").append(e.origin());
+      }
+      b.append(')');
+    }
+    return b.append("; add them to the image (kvmount writes nothing into it with a sealed route)").toString();
+  }
+}
