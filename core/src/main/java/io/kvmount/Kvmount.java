@@ -256,6 +256,17 @@ public final class Kvmount {
   }
 
   /**
+   * Whether an earlier {@code generate --emit units} left its records in the stage1 rootfs: its
+   * unit files would then sit in the image beside the mounts a sealed route hands over.
+   *
+   * @param stage1Root the stage1 rootfs
+   * @return true if {@code .kvmount/state} exists there (not followed if it is a symlink)
+   */
+  public static boolean hasUnitsRouteState(Path stage1Root) {
+    return Files.exists(stage1Root.resolve(".kvmount").resolve("state"), java.nio.file.LinkOption.NOFOLLOW_LINKS);
+  }
+
+  /**
    * Lists what a sealed image lacks for its pod: mount points always, app services when asked.
    * Reads the stage1 rootfs only.
    *

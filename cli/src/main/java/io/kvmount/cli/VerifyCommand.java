@@ -110,6 +110,9 @@ final class VerifyCommand implements Callable<Integer> {
         g = Kvmount.planBundles(planArgs.bundles(spec.commandLine()), r.hypervisor(), r.transport(), r.plan(),
             r.hypervisorOptions(), planArgs.rootSource(spec.commandLine()), stage1Rootfs);
       }
+      if (g.handover().isPresent()) {
+        return verifySealed(g, input, out, err, log);
+      }
       log.step("planned " + input + " for " + g.hypervisor() + " over " + g.transport().id() + ": "
           + g.plan().files().size() + " file(s), " + g.plan().directories().size() + " directories");
       options = VerifyOptions.against(g.plan());
@@ -120,6 +123,10 @@ final class VerifyCommand implements Callable<Integer> {
         log.step("checked the pod share " + hostShareDir + " on the host: " + hostFindings.size() + " problem(s)");
       }
     } else {
+      if (!planArgs.emit.equals("units")) {
+        throw new ParameterException(spec.commandLine(), "--emit " + planArgs.emit + " needs --pod-manifest (or"
+            + " --oci-bundle): a sealed image is checked against the pod's plan");
+      }
       GuestPath units;
       try {
         units = PlanArgs.unitsDir(planArgs.unitsDir);
@@ -165,5 +172,50 @@ final class VerifyCommand implements Callable<Integer> {
       err.flush();
     }
     return clean ? ExitCodes.OK : ExitCodes.INVALID;
+  }
+
+  /**
+   * Verifies a sealed image ({@code --emit credentials} or {@code cmdline}): every mount point and
+   * app service is there, and no unit files of an earlier {@code --emit units} run are (the image
+   * needs nothing written). One line per problem, as for unit files.
+   */
+  private int verifySealed(Kvmount.Generation g, String input, PrintWriter out, PrintWriter err, Verbose log)
+      throws java.io.IOException {
+    if (!java.nio.file.Files.isDirectory(stage1Rootfs)) {
+      throw new java.io.IOException(GenerateCommand.notADirectory(stage1Rootfs));
+    }
+    String route = g.handover().get().plan().route().id();
+    java.util.List<String> problems = new java.util.ArrayList<>();
+    for (io.kvmount.sealed.ImageEntry e : Kvmount.imageLacks(g, stage1Rootfs, true)) {
+      problems.add(e.kind() == io.kvmount.sealed.ImageEntry.Kind.SERVICE
+          ? "image-service: " + e.path() + ": not in /etc/systemd/system, /usr/lib/systemd/system or"
+              + " /lib/systemd/system; " + e.origin() + " runs as this unit, and its mounts are tied to it; add it to the image"
+          : "image-mount-point: " + e.path() + ": no " + e.kind().word() + " there (for " + e.origin()
+              + "); the image must hold it, kvmount writes nothing into a sealed image");
+    }
+    if (Kvmount.hasUnitsRouteState(stage1Rootfs)) {
+      problems.add("image-units: .kvmount/state: the image holds unit files written by generate --emit units; with"
+          + " --emit " + route + " they would apply besides the handed-over mounts; build the image without them");
+    }
+    log.step("checked the sealed image " + stage1Rootfs + " for " + input + ": "
+        + g.handover().get().plan().imageMustContain().size() + " entries");
+    for (String p : problems) {
+      out.println(ExitCodes.oneLine(p));
+    }
+    out.flush();
+    if (!quiet) {
+      for (String w : g.warnings()) {
+        err.println("kvmount: note: " + ExitCodes.oneLine(w));
+      }
+      if (problems.isEmpty()) {
+        out.println("ok: " + stage1Rootfs + ": the sealed image holds the " + g.handover().get().plan().imageMustContain().size()
+            + " mount point(s) and service(s) " + input + " needs for --emit " + route + "; nothing to write");
+      } else {
+        err.println("kvmount: " + problems.size() + " problem(s) in the sealed image " + stage1Rootfs + " for " + input);
+      }
+      out.flush();
+      err.flush();
+    }
+    return problems.isEmpty() ? ExitCodes.OK : ExitCodes.INVALID;
   }
 }
