@@ -303,8 +303,14 @@ class FstabGeneratorTest {
     FstabGenerator.Output out =
         gen.runCommandLine(
             "systemd.mount-extra=v8:/mnt/rb:9p:trans=virtio,x-systemd.required-by=app.service,"
-                + "x-systemd.before=app.service,x-systemd.requires=a\\x5cx2db.mount,x-systemd.requires=c\\\\x2dd.mount");
-    assertThat(out.files()).containsOnlyKeys(REMOUNT_LINK, "mnt-rb.mount", "app.service.requires/mnt-rb.mount");
+                + "x-systemd.before=app.service,x-systemd.requires=a\\x5cx2db.mount,x-systemd.requires=c\\\\x2dd.mount "
+                + "systemd.mount-extra=v9:/mnt/raw:9p:x-systemd.requires=a\\x2db.mount");
+    assertThat(out.files())
+        .containsOnlyKeys(
+            REMOUNT_LINK, "mnt-rb.mount", "app.service.requires/mnt-rb.mount", "mnt-raw.mount",
+            "local-fs.target.requires/mnt-raw.mount");
+    // a unit name's backslash written raw is decoded away: another unit
+    assertThat(out.file("mnt-raw.mount")).contains("Requires=a-b.mount\n");
     assertThat(out.file("mnt-rb.mount"))
         .contains("DefaultDependencies=no\nConflicts=umount.target\nBefore=umount.target\n")
         .contains("Requires=a\\x2db.mount c\\x2dd.mount\nAfter=a\\x2db.mount c\\x2dd.mount\nBefore=app.service\n")
@@ -320,18 +326,20 @@ class FstabGeneratorTest {
     FstabGenerator.Output out =
         gen.runCredential(
             "v1 /run/kvmount/x 9p trans=virtio\nv2 /var/run/kvmount/y 9p trans=virtio\n"
-                + "v3 /run/kvmount/./z 9p trans=virtio\n");
+                + "v3 /run/kvmount/./z 9p trans=virtio\nv4 /run/kvmount//t/ 9p trans=virtio\n");
     assertThat(out.stderr())
         .doesNotContainIgnoringCase("warn")
         .contains("Canonicalized where=/var/run/kvmount/y to /run/kvmount/y")
         .contains("Canonicalized where=/run/kvmount/./z to /run/kvmount/z");
     assertThat(out.files())
         .containsOnlyKeys(
-            REMOUNT_LINK, "run-kvmount-x.mount", "run-kvmount-y.mount", "run-kvmount-z.mount",
+            REMOUNT_LINK, "run-kvmount-x.mount", "run-kvmount-y.mount", "run-kvmount-z.mount", "run-kvmount-t.mount",
             "local-fs.target.requires/run-kvmount-x.mount", "local-fs.target.requires/run-kvmount-y.mount",
-            "local-fs.target.requires/run-kvmount-z.mount");
+            "local-fs.target.requires/run-kvmount-z.mount", "local-fs.target.requires/run-kvmount-t.mount");
     assertThat(out.file("run-kvmount-x.mount"))
         .isEqualTo(HEADER + "Before=local-fs.target\n\n[Mount]\nWhat=v1\nWhere=/run/kvmount/x\nType=9p\nOptions=trans=virtio\n");
+    // a trailing slash survives into Where= (only "//" and "." are simplified)
+    assertThat(out.file("run-kvmount-t.mount")).contains("Where=/run/kvmount/t/\n");
     assertThat(out.file("run-kvmount-y.mount")).contains("# Canonicalized from /var/run/kvmount/y\n").contains("Where=/run/kvmount/y\n");
   }
 }
