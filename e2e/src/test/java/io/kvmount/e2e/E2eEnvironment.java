@@ -112,6 +112,34 @@ final class E2eEnvironment {
       System.err.println(msg);
       assumeTrue(false, msg);
     }
+    List<String> missing = missingFstabGeneratorPrerequisites();
+    if (missing.isEmpty()) {
+      return;
+    }
+    String msg = "kvmount e2e: missing prerequisites: " + String.join("; ", missing) + " (" + HOW_TO + ")";
+    System.err.println(msg);
+    if (mode == Mode.REQUIRED) {
+      fail(msg);
+    }
+    assumeTrue(false, msg);
+  }
+
+  /**
+   * Why the {@link FstabGenerator} tests do not run here, or null when they should run (mode on
+   * with everything in place, or mode required).
+   */
+  String reasonToSkipFstabGenerator() {
+    if (mode == Mode.OFF) {
+      return "kvmount e2e: systemd 257 generator tests skipped (not enabled); " + HOW_TO;
+    }
+    List<String> missing = missingFstabGeneratorPrerequisites();
+    if (mode == Mode.ON && !missing.isEmpty()) {
+      return "kvmount e2e: systemd 257 generator tests skipped, missing prerequisites: " + String.join("; ", missing) + " (" + HOW_TO + ")";
+    }
+    return null;
+  }
+
+  private List<String> missingFstabGeneratorPrerequisites() {
     List<String> missing = new ArrayList<>();
     if (!"root".equals(System.getProperty("user.name"))) {
       missing.add("must run as root (mount namespace and chroot for systemd-fstab-generator)");
@@ -125,15 +153,7 @@ final class E2eEnvironment {
     if (!Files.isExecutable(generator)) {
       missing.add(generator + " not found (built by e2e/setup.sh)");
     }
-    if (missing.isEmpty()) {
-      return;
-    }
-    String msg = "kvmount e2e: missing prerequisites: " + String.join("; ", missing) + " (" + HOW_TO + ")";
-    System.err.println(msg);
-    if (mode == Mode.REQUIRED) {
-      fail(msg);
-    }
-    assumeTrue(false, msg);
+    return missing;
   }
 
   /**

@@ -17,6 +17,7 @@ import java.util.concurrent.Future;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Proves the {@link FstabGenerator} harness and pins how systemd 257's {@code
@@ -26,6 +27,7 @@ import org.junit.jupiter.api.Test;
  * run (about 10 ms). Skipped with a message unless the e2e suite is enabled and the cache has the
  * Debian 13 root; fails instead with {@code -Dkvmount.e2e=required}.
  */
+@ExtendWith(FstabGeneratorCondition.class)
 class FstabGeneratorTest {
   private static final String REMOUNT_LINK = "local-fs.target.wants/systemd-remount-fs.service";
   private static final String HEADER =
