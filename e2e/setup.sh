@@ -5,15 +5,21 @@
 # caches under $KVMOUNT_E2E_CACHE (default /var/tmp/kvmount-e2e):
 #   guest-rootfs/   Debian bookworm minbase with systemd (mmdebstrap); the tests copy it per boot
 #                   and use the copy as the stage1 rootfs
+#   guest-rootfs-trixie/
+#                   Debian trixie minbase with systemd 257 (mmdebstrap), the same quick-boot
+#                   settings; FstabGenerator runs its systemd-fstab-generator (read-only, in a
+#                   private mount namespace), and a Debian 13 guest can boot from a copy of it
 #   virtiofsd-root/ Debian trixie minbase with virtiofsd 1.13 (mmdebstrap): virtiofsd needs glibc
 #                   2.39, newer than Debian 12's; it runs from this root with the root's own loader
 #   virtiofsd       wrapper: runs virtiofsd-root's virtiofsd with that loader and those libraries
 #   initrd.img      tiny busybox initramfs: loads virtio, 9p and virtio-fs modules, mounts the 9p
 #                   root, switch_root
 #   vmlinuz         the guest kernel (a copy of /boot/vmlinuz-<version>)
+#   initrd.img.inputs  fingerprint of what initrd.img was packed from
 #   READY           written last; its presence means the cache is complete
-# A cache whose inputs (kernel version, this script) changed is rebuilt. Set KVMOUNT_E2E_REBUILD=1
-# to force a rebuild.
+# A cache whose inputs (kernel version, this script) changed is refreshed: pieces that are present
+# (the roots) are kept, missing ones are built, the small ones (wrapper, initrd, kernel) are
+# replaced only when their content changes. Set KVMOUNT_E2E_REBUILD=1 to rebuild everything.
 set -euo pipefail
 
 cache="${KVMOUNT_E2E_CACHE:-/var/tmp/kvmount-e2e}"
@@ -24,6 +30,33 @@ if [ "$(id -u)" -ne 0 ]; then
   log "must run as root (apt-get, mmdebstrap, files owned by other uids in the guest rootfs)"
   exit 1
 fi
+
+# Quick, quiet boots under TCG (idempotent, re-applied whenever the cache is refreshed). A fixed
+# machine id: an empty one makes systemd wait for the entropy pool (about 50 s under TCG). Masked:
+# units this test guest does not need (no getty, timers, sysusers, tmpfiles, utmp, kernel API
+# file systems nobody uses). The units under test, the journal and the mount machinery stay. A
+# mask of a unit the root does not have (the list covers bookworm and trixie) is a dangling link
+# to /dev/null, which systemd ignores.
+quick_boot() {
+  local root="$1" u
+  echo 6b766d6f756e74653265677565737400 > "$root/etc/machine-id"
+  echo kvmount-e2e > "$root/etc/hostname"
+  for u in serial-getty@ttyS0.service getty@tty1.service getty.target systemd-timesyncd.service \
+           apt-daily.timer apt-daily-upgrade.timer dpkg-db-backup.timer e2scrub_all.timer fstrim.timer \
+           timers.target systemd-sysusers.service systemd-tmpfiles-setup.service \
+           systemd-tmpfiles-setup-dev.service systemd-tmpfiles-clean.timer systemd-update-utmp.service \
+           systemd-update-utmp-runlevel.service systemd-random-seed.service systemd-sysctl.service \
+           systemd-modules-load.service modprobe@.service systemd-remount-fs.service \
+           systemd-journal-flush.service systemd-journal-catalog-update.service \
+           systemd-update-done.service systemd-hwdb-update.service ldconfig.service \
+           dev-hugepages.mount dev-mqueue.mount sys-kernel-debug.mount sys-kernel-tracing.mount \
+           sys-kernel-config.mount sys-fs-fuse-connections.mount proc-sys-fs-binfmt_misc.automount \
+           systemd-binfmt.service systemd-pcrphase.service systemd-pcrphase-sysinit.service \
+           systemd-firstboot.service systemd-machine-id-commit.service systemd-repart.service \
+           systemd-pstore.service systemd-boot-system-token.service; do
+    ln -sfn /dev/null "$root/etc/systemd/system/$u"
+  done
+}
 
 need_pkgs=()
 for p in qemu-system-x86 linux-image-amd64 mmdebstrap busybox-static cpio kmod; do
@@ -47,12 +80,31 @@ done
 
 stamp="kernel=$kver script=$(sha256sum "$0" | cut -c1-16)"
 if [ -z "${KVMOUNT_E2E_REBUILD:-}" ] && [ -f "$cache/READY" ] && [ "$(cat "$cache/READY")" = "$stamp" ] \
-   && [ -x "$cache/virtiofsd-root/usr/libexec/virtiofsd" ]; then
+   && [ -x "$cache/virtiofsd-root/usr/libexec/virtiofsd" ] \
+   && [ -x "$cache/guest-rootfs-trixie/usr/lib/systemd/systemd" ]; then
   log "cache $cache is current ($stamp); nothing to do ($(( $(date +%s) - start )) s)"
   exit 0
 fi
 
 mkdir -p "$cache"
+
+# --- Debian 13 guest rootfs ---------------------------------------------------------------------
+# systemd 257 (Debian 12 has 252, which ignores fstab.extra and systemd.mount-extra=). Built before
+# READY is removed: it only adds a directory, so suites running from the rest of the cache are not
+# disturbed while it builds (about a minute).
+troot="$cache/guest-rootfs-trixie"
+if [ -n "${KVMOUNT_E2E_REBUILD:-}" ] || [ ! -x "$troot/usr/lib/systemd/systemd" ]; then
+  log "building Debian 13 guest rootfs with mmdebstrap (trixie, minbase + systemd)"
+  rm -rf "$troot.tmp"
+  mmdebstrap --variant=minbase --include=systemd,systemd-sysv,util-linux,mount \
+    trixie "$troot.tmp" >&2
+  quick_boot "$troot.tmp"
+  rm -rf "$troot"
+  mv "$troot.tmp" "$troot"
+fi
+quick_boot "$troot"
+log "Debian 13 guest rootfs ready after $(( $(date +%s) - start )) s ($(du -sh "$troot" | cut -f1), $(chroot "$troot" /usr/lib/systemd/systemd --version | head -n 1))"
+
 rm -f "$cache/READY"
 
 # --- guest rootfs -------------------------------------------------------------------------------
@@ -65,28 +117,7 @@ if [ -n "${KVMOUNT_E2E_REBUILD:-}" ] || [ ! -x "$cache/guest-rootfs/lib/systemd/
   mv "$cache/guest-rootfs.tmp" "$cache/guest-rootfs"
 fi
 
-# Quick, quiet boots under TCG (idempotent, re-applied whenever the cache is refreshed). A fixed
-# machine id: an empty one makes systemd wait for the entropy pool (about 50 s under TCG). Masked:
-# units this test guest does not need (no getty, timers, sysusers, tmpfiles, utmp, kernel API
-# file systems nobody uses). The units under test, the journal and the mount machinery stay.
-root="$cache/guest-rootfs"
-echo 6b766d6f756e74653265677565737400 > "$root/etc/machine-id"
-echo kvmount-e2e > "$root/etc/hostname"
-for u in serial-getty@ttyS0.service getty@tty1.service getty.target systemd-timesyncd.service \
-         apt-daily.timer apt-daily-upgrade.timer dpkg-db-backup.timer e2scrub_all.timer fstrim.timer \
-         timers.target systemd-sysusers.service systemd-tmpfiles-setup.service \
-         systemd-tmpfiles-setup-dev.service systemd-tmpfiles-clean.timer systemd-update-utmp.service \
-         systemd-update-utmp-runlevel.service systemd-random-seed.service systemd-sysctl.service \
-         systemd-modules-load.service modprobe@.service systemd-remount-fs.service \
-         systemd-journal-flush.service systemd-journal-catalog-update.service \
-         systemd-update-done.service systemd-hwdb-update.service ldconfig.service \
-         dev-hugepages.mount dev-mqueue.mount sys-kernel-debug.mount sys-kernel-tracing.mount \
-         sys-kernel-config.mount sys-fs-fuse-connections.mount proc-sys-fs-binfmt_misc.automount \
-         systemd-binfmt.service systemd-pcrphase.service systemd-pcrphase-sysinit.service \
-         systemd-firstboot.service systemd-machine-id-commit.service systemd-repart.service \
-         systemd-pstore.service systemd-boot-system-token.service; do
-  ln -sfn /dev/null "$root/etc/systemd/system/$u"
-done
+quick_boot "$cache/guest-rootfs"
 log "guest rootfs ready after $(( $(date +%s) - start )) s ($(du -sh "$cache/guest-rootfs" | cut -f1))"
 
 # --- virtiofsd ----------------------------------------------------------------------------------
@@ -112,7 +143,7 @@ exec "$r/lib64/ld-linux-x86-64.so.2" --library-path "$r/lib/x86_64-linux-gnu:$r/
   "$r/usr/libexec/virtiofsd" "$@"
 WRAP
 chmod 0755 "$cache/virtiofsd.tmp"
-mv "$cache/virtiofsd.tmp" "$cache/virtiofsd"
+if cmp -s "$cache/virtiofsd.tmp" "$cache/virtiofsd"; then rm -f "$cache/virtiofsd.tmp"; else mv "$cache/virtiofsd.tmp" "$cache/virtiofsd"; fi
 vver="$("$cache/virtiofsd" --version 2>&1 | head -n 1)" || { log "virtiofsd does not run: $vver"; exit 1; }
 log "virtiofsd ready after $(( $(date +%s) - start )) s ($vver)"
 
@@ -162,8 +193,19 @@ umount /proc /sys
 exec switch_root /newroot /lib/systemd/systemd
 INIT
 chmod 0755 "$work/init"
-(cd "$work" && find . -print0 | cpio --null -o -H newc --quiet | gzip -1) > "$cache/initrd.img.tmp"
-mv "$cache/initrd.img.tmp" "$cache/initrd.img"
-cp "/boot/vmlinuz-$kver" "$cache/vmlinuz"
+# Replaced only when its content changes (names, link targets, file bytes; cpio's mtimes would
+# differ on every build), so a refresh does not swap the file under a running boot needlessly.
+inputs="$(cd "$work" && { find . -printf '%y %p %l\n' | sort; find . -type f -print0 | sort -z | xargs -0 sha256sum; } | sha256sum | cut -c1-64)"
+if [ -f "$cache/initrd.img" ] && [ "$(cat "$cache/initrd.img.inputs" 2>/dev/null)" = "$inputs" ]; then
+  log "initramfs unchanged"
+else
+  (cd "$work" && find . -print0 | cpio --null -o -H newc --quiet | gzip -1) > "$cache/initrd.img.tmp"
+  mv "$cache/initrd.img.tmp" "$cache/initrd.img"
+  echo "$inputs" > "$cache/initrd.img.inputs"
+fi
+if ! cmp -s "/boot/vmlinuz-$kver" "$cache/vmlinuz"; then
+  cp "/boot/vmlinuz-$kver" "$cache/vmlinuz.tmp"
+  mv "$cache/vmlinuz.tmp" "$cache/vmlinuz"
+fi
 echo "$stamp" > "$cache/READY"
 log "done: $cache (kernel $kver) after $(( $(date +%s) - start )) s"

@@ -21,7 +21,9 @@ import java.util.Locale;
  * <p>Prerequisites: running as root, {@code qemu-system-x86_64} and {@code timeout} on the
  * {@code PATH}, and the cache that {@code e2e/setup.sh} builds (default {@code
  * /var/tmp/kvmount-e2e}, property {@code kvmount.e2e.cache}) with {@code guest-rootfs/},
- * {@code vmlinuz}, {@code initrd.img} and {@code READY}.
+ * {@code vmlinuz}, {@code initrd.img} and {@code READY}. The tests that only run systemd 257's
+ * fstab generator ({@link FstabGenerator}) need root and {@code guest-rootfs-trixie/} instead
+ * ({@link #requireFstabGenerator()}).
  */
 final class E2eEnvironment {
   /** How the suite was asked to run. */
@@ -95,6 +97,63 @@ final class E2eEnvironment {
       fail(msg);
     }
     assumeTrue(false, msg);
+  }
+
+  /**
+   * Like {@link #requireReady()} for the tests that run {@link FstabGenerator} and boot nothing:
+   * skips (mode off, or mode on with a missing prerequisite) or fails (mode required) unless this
+   * runs as root with {@code unshare}, {@code chroot}, {@code bash} and {@code base64} on the
+   * {@code PATH} and the cache holds the Debian 13 root's generator ({@link #guestRootfsTrixie()}).
+   * QEMU and the kernel are not needed.
+   */
+  void requireFstabGenerator() {
+    if (mode == Mode.OFF) {
+      String msg = "kvmount e2e: systemd 257 generator tests skipped (not enabled); " + HOW_TO;
+      System.err.println(msg);
+      assumeTrue(false, msg);
+    }
+    List<String> missing = missingFstabGeneratorPrerequisites();
+    if (missing.isEmpty()) {
+      return;
+    }
+    String msg = "kvmount e2e: missing prerequisites: " + String.join("; ", missing) + " (" + HOW_TO + ")";
+    System.err.println(msg);
+    if (mode == Mode.REQUIRED) {
+      fail(msg);
+    }
+    assumeTrue(false, msg);
+  }
+
+  /**
+   * Why the {@link FstabGenerator} tests do not run here, or null when they should run (mode on
+   * with everything in place, or mode required).
+   */
+  String reasonToSkipFstabGenerator() {
+    if (mode == Mode.OFF) {
+      return "kvmount e2e: systemd 257 generator tests skipped (not enabled); " + HOW_TO;
+    }
+    List<String> missing = missingFstabGeneratorPrerequisites();
+    if (mode == Mode.ON && !missing.isEmpty()) {
+      return "kvmount e2e: systemd 257 generator tests skipped, missing prerequisites: " + String.join("; ", missing) + " (" + HOW_TO + ")";
+    }
+    return null;
+  }
+
+  private List<String> missingFstabGeneratorPrerequisites() {
+    List<String> missing = new ArrayList<>();
+    if (!"root".equals(System.getProperty("user.name"))) {
+      missing.add("must run as root (mount namespace and chroot for systemd-fstab-generator)");
+    }
+    for (String tool : List.of("unshare", "chroot", "bash", "base64")) {
+      if (onPath(tool) == null) {
+        missing.add("`" + tool + "` not on PATH");
+      }
+    }
+    Path generator = guestRootfsTrixie().resolve(FstabGenerator.GENERATOR);
+    if (!Files.isExecutable(generator)) {
+      missing.add(generator + " not found (built by e2e/setup.sh)");
+    }
+    return missing;
   }
 
   /**
@@ -173,6 +232,14 @@ final class E2eEnvironment {
   /** The cached guest root filesystem (a Debian with systemd), copied per boot as stage1 rootfs. */
   Path guestRootfs() {
     return cache.resolve("guest-rootfs");
+  }
+
+  /**
+   * The cached Debian 13 (trixie) root with systemd 257, for {@link FstabGenerator} (only read,
+   * never written) and for Debian 13 guests (copied per boot).
+   */
+  Path guestRootfsTrixie() {
+    return cache.resolve("guest-rootfs-trixie");
   }
 
   /** The guest kernel. */
