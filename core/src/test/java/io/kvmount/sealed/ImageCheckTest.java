@@ -1,0 +1,93 @@
+package io.kvmount.sealed;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.kvmount.apply.NioGuestFs;
+import io.kvmount.path.GuestPath;
+import io.kvmount.plan.Route;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.OptionalInt;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** What a sealed image must already hold, read from a real directory tree. */
+class ImageCheckTest {
+
+  @TempDir Path image;
+
+  static final SealedPlan PLAN = new SealedPlan(Route.CREDENTIALS, List.of(), List.of(
+      new ImageEntry("/opt/stage2/web/rootfs/data", ImageEntry.Kind.DIRECTORY, "apps[0].mounts[0]"),
+      new ImageEntry("/opt/stage2/web/rootfs/etc/hosts", ImageEntry.Kind.FILE, "apps[0].mounts[1]"),
+      new ImageEntry("/opt/stage2/web/rootfs/link", ImageEntry.Kind.DIRECTORY, "apps[0].mounts[2]"),
+      new ImageEntry("web.service", ImageEntry.Kind.SERVICE, "app \"web\""),
+      new ImageEntry("db.service", ImageEntry.Kind.SERVICE, "app \"db\""),
+      new ImageEntry("cache.service", ImageEntry.Kind.SERVICE, "app \"cache\"")));
+
+  @Test
+  void missingWrongKindAndSymlinksAreListed_presentOnesAreNot() throws Exception {
+    Path root = image.resolve("opt/stage2/web/rootfs");
+    Files.createDirectories(root.resolve("etc/hosts")); // a directory where a file must be
+    Files.createDirectories(image.resolve("elsewhere"));
+    Files.createSymbolicLink(root.resolve("link"), image.resolve("elsewhere"));
+    assertThat(ImageCheck.missingMountPoints(PLAN, new NioGuestFs(image))).extracting(ImageEntry::path)
+        .containsExactly("/opt/stage2/web/rootfs/data", "/opt/stage2/web/rootfs/etc/hosts", "/opt/stage2/web/rootfs/link");
+    Files.createDirectories(root.resolve("data"));
+    Files.delete(root.resolve("etc/hosts"));
+    Files.writeString(root.resolve("etc/hosts"), "");
+    assertThat(ImageCheck.missingMountPoints(PLAN, new NioGuestFs(image))).extracting(ImageEntry::path)
+        .containsExactly("/opt/stage2/web/rootfs/link");
+    String message = ImageCheck.describe(ImageCheck.missingMountPoints(PLAN, new NioGuestFs(image)));
+    assertThat(message).isEqualTo("the sealed image (the stage1 rootfs) lacks 1 of what the pod needs:"
+        + " /opt/stage2/web/rootfs/link (directory, for apps[0].mounts[2]); add them to the image (kvmount writes"
+        + " nothing into it with a sealed route)");
+  }
+
+  @Test
+  void servicesAreFoundInEverySystemUnitDirectoryAndTheUnitsDir() throws Exception {
+    GuestPath units = GuestPath.parse("/srv/units");
+    assertThat(ImageCheck.missingServices(PLAN, new NioGuestFs(image), units)).extracting(ImageEntry::path)
+        .containsExactly("web.service", "db.service", "cache.service");
+    Files.createDirectories(image.resolve("etc/systemd/system"));
+    Files.writeString(image.resolve("etc/systemd/system/web.service"), "[Service]\n");
+    Files.createDirectories(image.resolve("srv/units"));
+    Files.createSymbolicLink(image.resolve("srv/units/db.service"), Path.of("/usr/lib/systemd/system/x.service"));
+    assertThat(ImageCheck.missingServices(PLAN, new NioGuestFs(image), units)).extracting(ImageEntry::path)
+        .containsExactly("cache.service");
+    Files.createDirectories(image.resolve("usr/lib/systemd/system/cache.service")); // a directory is no unit
+    assertThat(ImageCheck.missingServices(PLAN, new NioGuestFs(image), units)).extracting(ImageEntry::path)
+        .containsExactly("cache.service");
+  }
+
+  @Test
+  void guestSystemdVersionFromItsLibraryName() throws Exception {
+    assertThat(GuestSystemd.version(image)).isEmpty();
+    Path debian = image.resolve("usr/lib/x86_64-linux-gnu/systemd");
+    Files.createDirectories(debian);
+    Files.writeString(debian.resolve("libsystemd-shared-252.so"), "");
+    Files.writeString(debian.resolve("libsystemd-core-999.so"), "");
+    assertThat(GuestSystemd.version(image)).isEqualTo(OptionalInt.of(252));
+    Path fedora = image.resolve("usr/lib64/systemd");
+    Files.createDirectories(fedora);
+    Files.writeString(fedora.resolve("libsystemd-shared-256.4-1.fc41.so"), "");
+    assertThat(GuestSystemd.version(image)).isEqualTo(OptionalInt.of(256));
+  }
+
+  @Test
+  void guestSystemdNeverFollowsALinkOutOfTheImage(@TempDir Path outside) throws Exception {
+    Path lib = outside.resolve("systemd");
+    Files.createDirectories(lib);
+    Files.writeString(lib.resolve("libsystemd-shared-257.so"), "");
+    Files.createDirectories(image.resolve("usr/lib"));
+    Files.createSymbolicLink(image.resolve("usr/lib/systemd"), lib);
+    assertThat(GuestSystemd.version(image)).isEmpty();
+    Path usr = outside.resolve("usr");
+    Files.createDirectories(usr.resolve("lib/systemd"));
+    Files.writeString(usr.resolve("lib/systemd/libsystemd-shared-257.so"), "");
+    Path other = outside.resolve("img");
+    Files.createDirectories(other);
+    Files.createSymbolicLink(other.resolve("usr"), usr);
+    assertThat(GuestSystemd.version(other)).isEmpty();
+  }
+}
