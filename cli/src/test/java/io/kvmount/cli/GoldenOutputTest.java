@@ -36,6 +36,11 @@ class GoldenOutputTest {
 
   /** Runs {@code generate} for a case in one format. */
   static CliRunner.Result run(Path caseDir, String format) throws IOException {
+    return run(caseDir, format, STAGE1);
+  }
+
+  /** Runs {@code generate --dry-run} for a case in one format on a stage1 rootfs, with more options. */
+  static CliRunner.Result run(Path caseDir, String format, String stage1, String... more) throws IOException {
     // A case's host directories (file host-dirs, one absolute path a line) are made first, as
     // examples/run-example.sh makes the example's: the warnings must not depend on what an
     // earlier run left on the machine.
@@ -48,7 +53,8 @@ class GoldenOutputTest {
       }
     }
     List<String> args = new ArrayList<>(List.of("generate", "--dry-run", "--allow-missing-sources",
-        "--pod-manifest", caseDir.resolve("pod.json").toString(), "--stage1-rootfs", STAGE1, "--format", format));
+        "--pod-manifest", caseDir.resolve("pod.json").toString(), "--stage1-rootfs", stage1, "--format", format));
+    args.addAll(List.of(more));
     Path images = caseDir.resolve("images");
     if (Files.isDirectory(images)) {
       try (Stream<Path> s = Files.list(images)) {
@@ -82,7 +88,7 @@ class GoldenOutputTest {
     }));
   }
 
-  private static void compare(Path expected, String actual) throws IOException {
+  static void compare(Path expected, String actual) throws IOException {
     if (UPDATE) {
       Files.writeString(expected, actual, StandardCharsets.UTF_8);
       return;
