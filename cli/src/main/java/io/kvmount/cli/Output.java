@@ -183,8 +183,10 @@ final class Output {
       j.writeEndArray();
     }
     j.writeEndArray();
+    // A sealed route writes no unit file and no directory: both lists are empty.
+    boolean sealed = g.handover().isPresent();
     j.writeArrayFieldStart("units");
-    for (PlannedFile f : plan.files()) {
+    for (PlannedFile f : sealed ? List.<PlannedFile>of() : plan.files()) {
       j.writeStartObject();
       j.writeStringField("name", f.path().toString());
       j.writeStringField("path", unitPath(plan, f));
@@ -192,7 +194,7 @@ final class Output {
     }
     j.writeEndArray();
     j.writeArrayFieldStart("directories");
-    for (PlannedDirectory d : plan.directories()) {
+    for (PlannedDirectory d : sealed ? List.<PlannedDirectory>of() : plan.directories()) {
       j.writeStartObject();
       j.writeStringField("path", d.path().relativeString());
       j.writeStringField("mode", d.mode().toString());
