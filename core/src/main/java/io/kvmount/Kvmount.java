@@ -256,6 +256,22 @@ public final class Kvmount {
   }
 
   /**
+   * Lists what in a sealed image would override or add to the mounts a sealed route hands over:
+   * units of the same names in {@code /etc/systemd/system}, and drop-ins an {@code --emit units}
+   * run left. Reads the stage1 rootfs only.
+   *
+   * @param g a generation with a sealed route
+   * @param stage1Root the stage1 rootfs (the image)
+   * @return one line per conflict, {@code <guest path>: <why>}
+   * @throws IOException if the image cannot be read
+   * @throws IllegalArgumentException if {@code g} has no sealed route
+   */
+  public static List<String> imageConflicts(Generation g, Path stage1Root) throws IOException {
+    Handover h = g.handover().orElseThrow(() -> new IllegalArgumentException("not a sealed route"));
+    return ImageCheck.conflicts(h.plan(), new NioGuestFs(stage1Root), g.plan().unitsDir(), Planner.DROP_IN_NAME);
+  }
+
+  /**
    * Whether an earlier {@code generate --emit units} left its records in the stage1 rootfs: its
    * unit files would then sit in the image beside the mounts a sealed route hands over.
    *

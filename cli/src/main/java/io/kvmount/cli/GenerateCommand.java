@@ -107,6 +107,13 @@ final class GenerateCommand implements Callable<Integer> {
     if (quiet && verbose) {
       throw new ParameterException(spec.commandLine(), "--quiet and --verbose cannot be used together");
     }
+    if (format.equals("args") && planArgs.emit.equals("cmdline")) {
+      // The mounts are kernel words then, not hypervisor arguments: printing the arguments alone
+      // would boot the guest without its volumes.
+      throw new ParameterException(spec.commandLine(), "--format args prints hypervisor arguments only, and with"
+          + " --emit cmdline the mounts are kernel command line words: use --format json (sealed.kernelCmdline) or"
+          + " text");
+    }
     PlanArgs.checkInput(spec.commandLine(), podManifest, planArgs);
     if (stage1Rootfs.toString().isEmpty()) {
       throw new ParameterException(spec.commandLine(), "--stage1-rootfs must not be empty");
@@ -146,6 +153,14 @@ final class GenerateCommand implements Callable<Integer> {
       List<io.kvmount.sealed.ImageEntry> lacks = Kvmount.imageLacks(g, stage1Rootfs, false);
       if (!lacks.isEmpty()) {
         throw new InvalidInputException(io.kvmount.sealed.ImageCheck.describe(lacks));
+      }
+      for (String c : Kvmount.imageConflicts(g, stage1Rootfs)) {
+        warnings.add("the sealed image: " + c);
+      }
+      if (Kvmount.hasUnitsRouteState(stage1Rootfs)) {
+        warnings.add("the sealed image holds .kvmount/state: unit files written by generate --emit units are in it, and"
+            + " they apply besides the handed-over mounts; build the image without them (kvmount verify --emit "
+            + g.handover().get().plan().route().id() + " lists them)");
       }
       log.step("checked the sealed image " + stage1Rootfs + ": every mount point is there");
     }

@@ -737,23 +737,42 @@ final class Output {
             + "];");
       }
     }
-    out.println("  // share units: mount a host volume's tag at /mnt/<volume>");
+    String root = g.handover().map(h -> h.plan().route().mountRoot()).orElse(Route.UNITS.mountRoot()).toString();
+    out.println("  // share units: mount a host volume's tag at " + root + "/<volume>");
     for (Share s : plan.podShare().isPresent() ? List.<Share>of() : plan.shares()) {
       String unit = s.unit().value();
       out.println("  " + dq("unit:" + unit) + " [shape=box, style=filled, fillcolor=\"#fdf2d0\", label="
-          + dq(unit + "\n" + g.transport().id() + " tag " + s.tag() + " at /mnt/" + s.volume()
+          + dq(unit + "\n" + g.transport().id() + " tag " + s.tag() + " at " + root + "/" + s.volume()
               + (s.readOnly() ? " (ro)" : "")) + "];");
       out.println("  " + dq("volume:" + s.volume()) + " -> " + dq("unit:" + unit) + ";");
     }
     out.println();
-    out.println("  // bind units: mount /mnt/<volume> into an app's rootfs");
+    // A sealed route mounts each empty volume as a tmpfs of its own, which its binds require.
+    Map<String, FstabEntry> emptyTmpfs = new HashMap<>();
+    if (g.handover().isPresent()) {
+      out.println("  // empty volumes: a tmpfs each at " + root + "/<volume> (a sealed image has no writable directory)");
+      for (PlannedDirectory d : plan.directories()) {
+        for (FstabEntry e : g.handover().get().plan().entries()) {
+          if (d.managed() && e.mount().where().equals(d.path()) && e.mount().type().equals("tmpfs")) {
+            emptyTmpfs.put(d.path().fileName(), e);
+            out.println("  " + dq("unit:" + e.unit().value()) + " [shape=box, style=filled, fillcolor=\"#fdf2d0\","
+                + " label=" + dq(e.unit().value() + "\ntmpfs at " + d.path() + " (mode " + d.mode() + ", " + d.uid()
+                    + ":" + d.gid() + ")") + "];");
+            out.println("  " + dq("volume:" + d.path().fileName()) + " -> " + dq("unit:" + e.unit().value()) + ";");
+          }
+        }
+      }
+    }
+    out.println("  // bind units: mount " + root + "/<volume> into an app's rootfs");
     for (ResolvedMount m : plan.mounts()) {
       String unit = m.unit().value();
       out.println("  " + dq("unit:" + unit) + " [shape=box, style=\"rounded,filled\", fillcolor=\"#e3f1df\", label="
           + dq(unit + "\n" + m.app() + ": " + m.path() + (m.fsType().isPresent() ? " " + m.fsType().get() : "")
               + (m.readOnly() ? " (ro)" : "")) + "];");
       if (m.kind() == VolumeKind.EMPTY) {
-        out.println("  " + dq("volume:" + m.volume()) + " -> " + dq("unit:" + unit) + ";");
+        FstabEntry tmpfs = emptyTmpfs.get(m.volume());
+        out.println("  " + dq(tmpfs == null ? "volume:" + m.volume() : "unit:" + tmpfs.unit().value()) + " -> "
+            + dq("unit:" + unit) + ";");
       }
     }
     for (PlannedUnit u : plan.units()) {
@@ -770,7 +789,8 @@ final class Output {
       }
     }
     out.println();
-    out.println("  // app services: each requires its mounts through a drop-in");
+    out.println("  // app services: each requires its mounts through "
+        + (g.handover().isPresent() ? "x-systemd.required-by= in the fstab lines" : "a drop-in"));
     for (UnitName unit : requires.keySet()) {
       if (!unitFiles.contains(unit)) {
         String name = unit.value();

@@ -85,6 +85,9 @@ final class VerifyCommand implements Callable<Integer> {
     if (quiet && verbose) {
       throw new ParameterException(spec.commandLine(), "--quiet and --verbose cannot be used together");
     }
+    if (stage1Rootfs.toString().isEmpty()) {
+      throw new ParameterException(spec.commandLine(), "--stage1-rootfs must not be empty");
+    }
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     Verbose log = new Verbose(verbose ? err : null);
@@ -189,9 +192,12 @@ final class VerifyCommand implements Callable<Integer> {
     for (io.kvmount.sealed.ImageEntry e : Kvmount.imageLacks(g, stage1Rootfs, true)) {
       problems.add(e.kind() == io.kvmount.sealed.ImageEntry.Kind.SERVICE
           ? "image-service: " + e.path() + ": not in /etc/systemd/system, /usr/lib/systemd/system or"
-              + " /lib/systemd/system; " + e.origin() + " runs as this unit, and its mounts are tied to it; add it to the image"
+              + " /lib/systemd/system (or masked, or a dangling link); " + e.origin() + " runs as this unit, and its mounts are tied to it; add it to the image"
           : "image-mount-point: " + e.path() + ": no " + e.kind().word() + " there (for " + e.origin()
               + "); the image must hold it, kvmount writes nothing into a sealed image");
+    }
+    for (String c : Kvmount.imageConflicts(g, stage1Rootfs)) {
+      problems.add("image-units: " + c);
     }
     if (Kvmount.hasUnitsRouteState(stage1Rootfs)) {
       problems.add("image-units: .kvmount/state: the image holds unit files written by generate --emit units; with"

@@ -100,10 +100,11 @@ public final class CloudHypervisor implements Hypervisor {
   /**
    * Adds the credential as an SMBIOS OEM string: {@code --platform
    * oem_strings=[io.systemd.credential.binary:NAME=BASE64]} (cloud-hypervisor 26 and newer write
-   * them as SMBIOS type 11), merged into the {@code --platform} already printed for PCI segments.
+   * them as SMBIOS type 11), merged into the {@code --platform} already printed for PCI segments;
+   * an argument longer than {@link #MAX_ARGUMENT_BYTES} is refused.
    */
   @Override
-  public Arguments withCredential(Arguments args, String name, byte[] value) {
+  public Arguments withCredential(Arguments args, String name, byte[] value) throws PlanException {
     List<String> out = new ArrayList<>(args.args());
     String oem = "oem_strings=[" + Hypervisor.smbiosCredential(name, value) + "]";
     int i = out.indexOf("--platform");
@@ -113,6 +114,7 @@ public final class CloudHypervisor implements Hypervisor {
       out.add(0, oem);
       out.add(0, "--platform");
     }
+    Hypervisor.checkArgumentLength(out.get(out.indexOf("--platform") + 1), name, value, "--platform");
     return new Arguments(out, args.daemons(), args.warnings());
   }
 }

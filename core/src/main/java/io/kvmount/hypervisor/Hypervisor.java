@@ -80,4 +80,29 @@ public interface Hypervisor {
   static String smbiosCredential(String name, byte[] value) {
     return "io.systemd.credential.binary:" + name + "=" + java.util.Base64.getEncoder().encodeToString(value);
   }
+
+  /**
+   * Longest single argument Linux passes to a program, in bytes without the terminating NUL
+   * ({@code MAX_ARG_STRLEN}, 32 pages of 4 KiB, less one): a longer one makes {@code execve} fail
+   * with "Argument list too long".
+   */
+  int MAX_ARGUMENT_BYTES = 131071;
+
+  /**
+   * Refuses an argument that carries a credential and is longer than {@link #MAX_ARGUMENT_BYTES}.
+   *
+   * @param argument the argument as it will be passed
+   * @param name the credential's name
+   * @param value the credential's bytes
+   * @param hypervisor the backend's name
+   * @throws PlanException if the argument is too long (the message gives both sizes)
+   */
+  static void checkArgumentLength(String argument, String name, byte[] value, String hypervisor) throws PlanException {
+    int bytes = argument.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+    if (bytes > MAX_ARGUMENT_BYTES) {
+      throw new PlanException("the " + name + " credential (" + value.length + " bytes, " + bytes + " in base64 in its "
+          + hypervisor + " argument) does not fit one program argument, which Linux limits to " + MAX_ARGUMENT_BYTES
+          + " bytes; the pod has too many mounts for one credential: split it into several pods");
+    }
+  }
 }

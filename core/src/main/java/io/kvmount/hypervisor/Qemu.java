@@ -168,21 +168,25 @@ public final class Qemu implements Hypervisor {
    * fw_cfg because the guest kernel reads it without a module ({@code CONFIG_DMI_SYSFS=y} in
    * Debian, where {@code qemu_fw_cfg} is a module), it needs no file on the host, and base64 needs
    * no comma escaping. A credential over {@link #SMBIOS_21_BUDGET} bytes also gets {@code -machine
-   * smbios-entry-point-type=64} (SMBIOS 3.0, no 64 KiB table limit).
+   * smbios-entry-point-type=64} (SMBIOS 3.0, no 64 KiB table limit); one whose argument would
+   * exceed {@link #MAX_ARGUMENT_BYTES} is refused.
    */
   @Override
-  public Arguments withCredential(Arguments args, String name, byte[] value) {
+  public Arguments withCredential(Arguments args, String name, byte[] value) throws PlanException {
     List<String> out = new ArrayList<>(args.args());
     List<String> warnings = new ArrayList<>(args.warnings());
     String cred = Hypervisor.smbiosCredential(name, value);
+    String smbios = "type=11,value=" + cred;
+    Hypervisor.checkArgumentLength(smbios, name, value, "-smbios");
     if (cred.length() > SMBIOS_21_BUDGET) {
       out.add("-machine");
       out.add("smbios-entry-point-type=64");
-      warnings.add("qemu: the " + name + " credential is " + cred.length() + " bytes, too large for an SMBIOS 2.1"
-          + " table; -machine smbios-entry-point-type=64 is added (merge it into the VM's own -machine if needed)");
+      warnings.add("qemu: the SMBIOS string carrying the " + name + " credential is " + cred.length() + " bytes, too"
+          + " large for an SMBIOS 2.1 table; -machine smbios-entry-point-type=64 is added (merge it into the VM's own"
+          + " -machine if needed)");
     }
     out.add("-smbios");
-    out.add("type=11,value=" + cred);
+    out.add(smbios);
     return new Arguments(out, args.daemons(), warnings);
   }
 }

@@ -16,15 +16,16 @@ import java.util.regex.Pattern;
  * libsystemd-shared-<version>.so} (Debian: {@code usr/lib/x86_64-linux-gnu/systemd/}; Fedora:
  * {@code usr/lib64/systemd/}, with a release suffix). The sealed routes need systemd 254 or
  * newer: older versions ignore {@code fstab.extra} and {@code systemd.mount-extra=} without a
- * word. Reads only, and never follows a symlink out of the image: only real directories below
- * {@code usr/} are searched.
+ * word. Reads only, and never follows a symlink: only real directories ({@code usr/lib},
+ * {@code usr/lib64}, a split {@code lib} and {@code lib64}, and their {@code *-linux-gnu*}
+ * directories) and regular files count.
  */
 public final class GuestSystemd {
 
   /** The first systemd that reads {@code fstab.extra} and {@code systemd.mount-extra=}. */
   public static final int MIN_VERSION = 254;
 
-  private static final Pattern LIB = Pattern.compile("libsystemd-shared-(\\d+)(?:[.~-][^/]*)?\\.so");
+  private static final Pattern LIB = Pattern.compile("libsystemd-shared-(\\d{3})(?:[.~-][^/]*)?\\.so");
 
   private GuestSystemd() {}
 
@@ -36,15 +37,14 @@ public final class GuestSystemd {
    * @throws IOException if a directory cannot be read
    */
   public static OptionalInt version(Path stage1Root) throws IOException {
-    Path usr = stage1Root.resolve("usr");
-    if (!Files.isDirectory(usr, LinkOption.NOFOLLOW_LINKS)) {
-      return OptionalInt.empty();
-    }
     List<Path> dirs = new ArrayList<>();
-    dirs.add(usr.resolve("lib/systemd"));
-    dirs.add(usr.resolve("lib64/systemd"));
-    Path lib = usr.resolve("lib");
-    if (Files.isDirectory(lib, LinkOption.NOFOLLOW_LINKS)) {
+    // usr/ (merged /usr) and, where it is a real directory, the old split /lib.
+    for (String base : List.of("usr/lib", "usr/lib64", "lib", "lib64")) {
+      Path lib = stage1Root.resolve(base);
+      if (!realDirectories(stage1Root, lib)) {
+        continue;
+      }
+      dirs.add(lib.resolve("systemd"));
       try (DirectoryStream<Path> s = Files.newDirectoryStream(lib, "*-linux-gnu*")) {
         for (Path p : s) {
           dirs.add(p.resolve("systemd"));
@@ -53,13 +53,14 @@ public final class GuestSystemd {
     }
     int best = -1;
     for (Path d : dirs) {
-      if (!realDirectories(usr, d)) {
+      if (!realDirectories(stage1Root, d)) {
         continue;
       }
       try (DirectoryStream<Path> s = Files.newDirectoryStream(d, "libsystemd-shared-*")) {
         for (Path p : s) {
           Matcher m = LIB.matcher(p.getFileName().toString());
-          if (m.matches() && m.group(1).length() < 6) {
+          // The library itself: a symlink could name any version, or lead out of the image.
+          if (m.matches() && Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
             best = Math.max(best, Integer.parseInt(m.group(1)));
           }
         }

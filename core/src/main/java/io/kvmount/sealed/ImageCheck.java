@@ -52,8 +52,10 @@ public final class ImageCheck {
   }
 
   /**
-   * Lists the app services the image lacks: a service is present when a file or a symlink of its
-   * name is in one of {@link #UNIT_DIRS} or in {@code unitsDir}.
+   * Lists the app services the image lacks: a service is present when a regular file of its name,
+   * or a symlink that leads (inside the image, at most 8 links) to one, is in one of {@link
+   * #UNIT_DIRS} or in {@code unitsDir}. A link to {@code /dev/null} (a masked unit) or a dangling one
+   * does not count.
    *
    * @param plan the sealed plan
    * @param image the stage1 rootfs
@@ -72,8 +74,7 @@ public final class ImageCheck {
       }
       boolean found = false;
       for (GuestPath d : dirs) {
-        GuestFs.Kind k = image.kind(d.resolve(e.path()));
-        if (k == GuestFs.Kind.FILE || k == GuestFs.Kind.SYMLINK) {
+        if (isUnitFile(image, d.resolve(e.path()))) {
           found = true;
           break;
         }
@@ -83,6 +84,69 @@ public final class ImageCheck {
       }
     }
     return missing;
+  }
+
+  /** Whether {@code path} is a regular file, directly or through at most 8 symlinks inside the image. */
+  private static boolean isUnitFile(GuestFs image, GuestPath path) throws IOException {
+    GuestPath p = path;
+    for (int hops = 0; hops <= 8; hops++) {
+      GuestFs.Kind k = image.kind(p);
+      if (k != GuestFs.Kind.SYMLINK) {
+        return k == GuestFs.Kind.FILE;
+      }
+      String target = image.readLink(p);
+      try {
+        p = target.startsWith("/") ? GuestPath.parse(target) : GuestPath.parse(p.parent() + "/" + target);
+      } catch (RuntimeException e) {
+        return false; // ".." or another target a guest path cannot name: not followed
+      }
+      if (p.equals(GuestPath.parse("/dev/null"))) {
+        return false;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Lists what in the image would change or undo the handed-over mounts: a unit of a handed-over
+   * mount's name in {@code /etc/systemd/system} (it takes precedence over what the generator
+   * makes, or masks it), and a drop-in {@code <app>.service.d/10-kvmount-volumes.conf} that an
+   * {@code --emit units} run left (it requires that run's units).
+   *
+   * @param plan the sealed plan
+   * @param image the stage1 rootfs
+   * @param unitsDir the units directory kvmount was told about ({@code --units-dir})
+   * @param dropInName the name of kvmount's per-app drop-in
+   * @return one line per conflict, {@code <guest path>: <why>}, in plan order
+   * @throws IOException if the image cannot be read
+   */
+  public static List<String> conflicts(SealedPlan plan, GuestFs image, GuestPath unitsDir, String dropInName)
+      throws IOException {
+    List<String> out = new ArrayList<>();
+    GuestPath etc = UNIT_DIRS.get(0);
+    for (FstabEntry e : plan.entries()) {
+      GuestPath p = etc.resolve(e.unit().value());
+      GuestFs.Kind k = image.kind(p);
+      if (k != GuestFs.Kind.MISSING) {
+        out.add(p + ": the image has its own " + e.unit().value() + " here" + (k == GuestFs.Kind.SYMLINK ? " (a link:"
+            + " masked or aliased)" : "") + ", which takes precedence over the mount kvmount hands over");
+      }
+    }
+    Set<GuestPath> dirs = new LinkedHashSet<>(UNIT_DIRS);
+    dirs.add(unitsDir);
+    for (ImageEntry e : plan.imageMustContain()) {
+      if (e.kind() != ImageEntry.Kind.SERVICE) {
+        continue;
+      }
+      for (GuestPath d : dirs) {
+        GuestPath p = d.resolve(e.path() + ".d").resolve(dropInName);
+        if (image.kind(p) != GuestFs.Kind.MISSING) {
+          out.add(p + ": a drop-in left by generate --emit units; it makes " + e.path() + " require that run's units"
+              + " besides the handed-over mounts");
+        }
+      }
+    }
+    return out;
   }
 
   /**
