@@ -93,7 +93,9 @@ class SealedRouteCliTest {
         "Credential fstab.extra (in the hypervisor arguments below; 7 fstab line(s)):",
         "The image must contain", "the image has systemd 257")
         .doesNotContain("Files in ");
-    assertThat(generate("--emit", "credentials", "--format", "dot").out()).contains("fstab.extra credential)");
+    assertThat(generate("--emit", "credentials", "--format", "dot").out()).contains("fstab.extra credential)",
+        "9p tag data at /run/kvmount/data", "tmpfs at /run/kvmount/cache (mode 0123, 9991:9992)")
+        .doesNotContain("/mnt/");
   }
 
   @Test
@@ -143,6 +145,11 @@ class SealedRouteCliTest {
     CliRunner.Result remount = generate("--emit", "credentials", "--legacy-remount");
     assertThat(remount.exit()).isEqualTo(2);
     assertThat(remount.err()).contains("--legacy-remount is for --emit units");
+    CliRunner.Result args = generate("--emit", "cmdline", "--format", "args");
+    assertThat(args.exit()).isEqualTo(2);
+    assertThat(args.err()).contains("--format args prints hypervisor arguments only");
+    assertThat(CliRunner.run("verify", "--pod-manifest", pod.toString(), "--stage1-rootfs", "", "--emit", "cmdline")
+        .exit()).isEqualTo(2);
     CliRunner.Result word = generate("--emit", "fstab");
     assertThat(word.exit()).isEqualTo(2);
     assertThat(word.err()).contains("--emit must be one of units, credentials, cmdline, not \"fstab\"");
@@ -184,7 +191,10 @@ class SealedRouteCliTest {
     CliRunner.Result leftover = CliRunner.run("verify", "--pod-manifest", pod.toString(), "--stage1-rootfs",
         image.toString(), "--emit", "credentials");
     assertThat(leftover.exit()).isEqualTo(3);
-    assertThat(leftover.out()).contains("image-units: .kvmount/state");
+    assertThat(leftover.out()).contains("image-units: .kvmount/state",
+        "image-units: /usr/lib/systemd/system/web.service.d/10-kvmount-volumes.conf: a drop-in left by");
+    assertThat(generate("--emit", "credentials").err()).contains("warning: the sealed image holds .kvmount/state",
+        "warning: the sealed image: /usr/lib/systemd/system/db.service.d/10-kvmount-volumes.conf");
     CliRunner.Result noPod = CliRunner.run("verify", "--stage1-rootfs", image.toString(), "--emit", "credentials");
     assertThat(noPod.exit()).isEqualTo(2);
     assertThat(before).isNotEmpty();

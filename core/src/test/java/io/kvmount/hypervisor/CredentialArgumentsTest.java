@@ -79,4 +79,21 @@ class CredentialArgumentsTest {
           .hasMessageContaining("hypervisor " + h.name()).hasMessageContaining("--emit cmdline");
     }
   }
+
+  @Test
+  void anArgumentLongerThanLinuxPassesIsRefused() throws Exception {
+    // 98,244 bytes encode to 130,992 base64 bytes: with the prefix, 131,047 of QEMU's 131,071.
+    byte[] fits = new byte[98244];
+    byte[] over = new byte[98244 + 30];
+    for (String name : List.of("qemu", "cloud-hypervisor")) {
+      Hypervisor h = Hypervisors.byName(name);
+      Arguments base = h.arguments(List.of(), name.equals("qemu") ? Transport.NINE_P : Transport.VIRTIOFS,
+          HypervisorOptions.defaults());
+      Arguments ok = h.withCredential(base, "fstab.extra", fits);
+      assertThat(ok.args().stream().mapToInt(String::length).max().getAsInt())
+          .isLessThanOrEqualTo(Hypervisor.MAX_ARGUMENT_BYTES);
+      assertThatThrownBy(() -> h.withCredential(base, "fstab.extra", over)).isInstanceOf(PlanException.class)
+          .hasMessageContaining("Linux limits to 131071 bytes").hasMessageContaining("98274 bytes");
+    }
+  }
 }

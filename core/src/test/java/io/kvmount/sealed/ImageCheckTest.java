@@ -52,6 +52,8 @@ class ImageCheckTest {
     Files.createDirectories(image.resolve("etc/systemd/system"));
     Files.writeString(image.resolve("etc/systemd/system/web.service"), "[Service]\n");
     Files.createDirectories(image.resolve("srv/units"));
+    Files.createDirectories(image.resolve("usr/lib/systemd/system"));
+    Files.writeString(image.resolve("usr/lib/systemd/system/x.service"), "[Service]\n");
     Files.createSymbolicLink(image.resolve("srv/units/db.service"), Path.of("/usr/lib/systemd/system/x.service"));
     assertThat(ImageCheck.missingServices(PLAN, new NioGuestFs(image), units)).extracting(ImageEntry::path)
         .containsExactly("cache.service");
@@ -89,5 +91,52 @@ class ImageCheckTest {
     Files.createDirectories(other);
     Files.createSymbolicLink(other.resolve("usr"), usr);
     assertThat(GuestSystemd.version(other)).isEmpty();
+  }
+
+  @Test
+  void maskedAndDanglingServicesAreMissing_linksInsideTheImageAreFollowed() throws Exception {
+    GuestPath units = GuestPath.parse("/usr/lib/systemd/system");
+    Path etc = Files.createDirectories(image.resolve("etc/systemd/system"));
+    Path lib = Files.createDirectories(image.resolve("usr/lib/systemd/system"));
+    Files.createSymbolicLink(etc.resolve("web.service"), Path.of("/dev/null"));
+    Files.createSymbolicLink(etc.resolve("db.service"), Path.of("../../../usr/lib/systemd/system/gone.service"));
+    Files.writeString(lib.resolve("real.service"), "[Service]\n");
+    Files.createSymbolicLink(etc.resolve("cache.service"), Path.of("/usr/lib/systemd/system/real.service"));
+    assertThat(ImageCheck.missingServices(PLAN, new NioGuestFs(image), units)).extracting(ImageEntry::path)
+        .containsExactly("web.service", "db.service");
+  }
+
+  @Test
+  void conflictsAreOverridesInEtcAndLeftoverDropIns() throws Exception {
+    SealedPlan plan = new SealedPlan(Route.CREDENTIALS, List.of(FstabTest.entry("/run/kvmount/d",
+        "/opt/stage2/web/rootfs/data", "none", "bind")), List.of(new ImageEntry("web.service", ImageEntry.Kind.SERVICE,
+        "app \"web\"")));
+    GuestPath units = GuestPath.parse("/usr/lib/systemd/system");
+    assertThat(ImageCheck.conflicts(plan, new NioGuestFs(image), units, "10-kvmount-volumes.conf")).isEmpty();
+    // The same name under /usr/lib is overridden by the generator's unit: no conflict.
+    Files.createDirectories(image.resolve("usr/lib/systemd/system"));
+    Files.writeString(image.resolve("usr/lib/systemd/system/opt-stage2-web-rootfs-data.mount"), "[Mount]\n");
+    assertThat(ImageCheck.conflicts(plan, new NioGuestFs(image), units, "10-kvmount-volumes.conf")).isEmpty();
+    Files.createDirectories(image.resolve("etc/systemd/system"));
+    Files.createSymbolicLink(image.resolve("etc/systemd/system/opt-stage2-web-rootfs-data.mount"), Path.of("/dev/null"));
+    Files.createDirectories(image.resolve("usr/lib/systemd/system/web.service.d"));
+    Files.writeString(image.resolve("usr/lib/systemd/system/web.service.d/10-kvmount-volumes.conf"), "[Unit]\n");
+    assertThat(ImageCheck.conflicts(plan, new NioGuestFs(image), units, "10-kvmount-volumes.conf")).containsExactly(
+        "/etc/systemd/system/opt-stage2-web-rootfs-data.mount: the image has its own opt-stage2-web-rootfs-data.mount"
+            + " here (a link: masked or aliased), which takes precedence over the mount kvmount hands over",
+        "/usr/lib/systemd/system/web.service.d/10-kvmount-volumes.conf: a drop-in left by generate --emit units; it"
+            + " makes web.service require that run's units besides the handed-over mounts");
+  }
+
+  @Test
+  void guestSystemdCountsRegularFilesWithThreeDigitsOnly_andASplitLib() throws Exception {
+    Path debian = Files.createDirectories(image.resolve("usr/lib/x86_64-linux-gnu/systemd"));
+    Files.createDirectories(debian.resolve("libsystemd-shared-259.so")); // a directory
+    Files.createSymbolicLink(debian.resolve("libsystemd-shared-258.so"), Path.of("/usr/lib/whatever.so"));
+    Files.writeString(debian.resolve("libsystemd-shared-2570.so"), "");
+    assertThat(GuestSystemd.version(image)).isEmpty();
+    Path split = Files.createDirectories(image.resolve("lib/systemd"));
+    Files.writeString(split.resolve("libsystemd-shared-247.so"), "");
+    assertThat(GuestSystemd.version(image)).isEqualTo(OptionalInt.of(247));
   }
 }
