@@ -100,6 +100,25 @@ final class E2eEnvironment {
   }
 
   /**
+   * Like {@link #requireReady()}, and also needs the Debian 13 guest ({@link
+   * #guestRootfsTrixie()} with {@code lib/systemd/systemd}) that {@code e2e/setup.sh} caches; for
+   * the sealed-image boots, whose guest must have systemd 254 or newer.
+   */
+  void requireTrixieGuest() {
+    requireReady();
+    Path systemd = guestRootfsTrixie().resolve("lib/systemd/systemd");
+    if (Files.exists(systemd)) {
+      return;
+    }
+    String msg = "kvmount e2e: missing prerequisite: " + systemd + " not found (built by e2e/setup.sh; " + HOW_TO + ")";
+    System.err.println(msg);
+    if (mode == Mode.REQUIRED) {
+      fail(msg);
+    }
+    assumeTrue(false, msg);
+  }
+
+  /**
    * Like {@link #requireReady()} for the tests that run {@link FstabGenerator} and boot nothing:
    * skips (mode off, or mode on with a missing prerequisite) or fails (mode required) unless this
    * runs as root with {@code unshare}, {@code chroot}, {@code bash} and {@code base64} on the

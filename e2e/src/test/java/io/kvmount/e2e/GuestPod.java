@@ -31,10 +31,16 @@ import java.util.Map;
  * default target is a pod target that wants every app and a finishing service ordered after them,
  * which saves the journal and powers the guest off. An app made {@link App#chrooted} runs its own
  * command inside its app rootfs instead ({@code RootDirectory=}), as an OCI container does.
+ *
+ * <p>A sealed pod ({@link #createSealed}) boots from a read-only copy of the Debian 13 guest and
+ * takes its results through a host directory shared at {@code /results} ({@link #bootSealed}).
  */
 final class GuestPod {
   /** The 9p mount tag of the root share; contains `_`, which no appc volume name can. */
   static final String ROOT_TAG = "kvmount_e2e_root";
+
+  /** The 9p mount tag of a sealed pod's results share ({@code /results}); not an appc name either. */
+  static final String RESULTS_TAG = "kvmount_e2e_results";
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Duration BOOT_TIMEOUT = Duration.ofSeconds(600);
@@ -44,24 +50,55 @@ final class GuestPod {
   private final Path stage1;
   private final ArrayNode volumes = JSON.createArrayNode();
   private final Map<String, App> apps = new LinkedHashMap<>();
+  private final boolean sealed;
   private VirtiofsDaemons daemons;
 
-  private GuestPod(E2eEnvironment env, Path work, Path stage1) {
+  private GuestPod(E2eEnvironment env, Path work, Path stage1, boolean sealed) {
     this.env = env;
     this.work = work;
     this.stage1 = stage1;
+    this.sealed = sealed;
   }
 
   /** Copies the cached guest rootfs to {@code work/stage1} (reflink where the filesystem can). */
   static GuestPod create(E2eEnvironment env, Path work) throws IOException {
+    return new GuestPod(env, work, copyRoot(env.guestRootfs(), work), false);
+  }
+
+  /**
+   * A pod whose stage1 rootfs is a sealed image: a copy of the cached Debian 13 guest ({@link
+   * E2eEnvironment#guestRootfsTrixie()}, systemd 257) that {@link #bootSealed} shares read-only.
+   * The test builds the image ({@link #imageEntry}, {@link #writeGuestUnits()}) before {@code
+   * generate}; the boot writes nothing into it. The guest's {@code /results} is then a 9p share
+   * of {@code work/results} ({@link #RESULTS_TAG}, mounted by {@code results.mount} in the image),
+   * which every app service and the finishing service require.
+   */
+  static GuestPod createSealed(E2eEnvironment env, Path work) throws IOException {
+    GuestPod pod = new GuestPod(env, work, copyRoot(env.guestRootfsTrixie(), work), true);
+    Files.createDirectories(work.resolve("results"));
+    return pod;
+  }
+
+  private static Path copyRoot(Path root, Path work) throws IOException {
     Path stage1 = work.resolve("stage1");
-    Shell.check(
-        work,
-        Duration.ofMinutes(5),
-        List.of("cp", "-a", "--reflink=auto", env.guestRootfs().toString(), stage1.toString()));
+    Shell.check(work, Duration.ofMinutes(5), List.of("cp", "-a", "--reflink=auto", root.toString(), stage1.toString()));
     Files.createDirectories(stage1.resolve("results"));
     Files.createDirectories(stage1.resolve("kvmount-e2e"));
-    return new GuestPod(env, work, stage1);
+    return stage1;
+  }
+
+  /**
+   * Creates a directory (with parents, mode 0755) in the stage1 rootfs at the guest path {@code
+   * guestPath} (absolute), as an image builder would; returns it.
+   */
+  Path imageEntry(String guestPath) throws IOException {
+    if (!guestPath.startsWith("/")) {
+      throw new IllegalArgumentException("not an absolute guest path: " + guestPath);
+    }
+    Path dir = stage1.resolve(guestPath.substring(1));
+    Files.createDirectories(dir);
+    Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+    return dir;
   }
 
   /** The stage1 rootfs directory on the host. */
@@ -213,6 +250,20 @@ final class GuestPod {
    * @param json the whole object
    */
   record Generated(List<String> hypervisorArgs, List<String> warnings, JsonNode json) {
+    /** The words for the kernel command line ({@code sealed.kernelCmdline}; empty unless {@code --emit cmdline}). */
+    List<String> kernelCmdline() {
+      List<String> out = new ArrayList<>();
+      json.path("sealed").path("kernelCmdline").forEach(w -> out.add(w.asText()));
+      return out;
+    }
+
+    /** {@code sealed.imageMustContain} as {@code "<kind> <path>"} strings, in kvmount's order. */
+    List<String> imageMustContain() {
+      List<String> out = new ArrayList<>();
+      json.path("sealed").path("imageMustContain").forEach(e -> out.add(e.path("kind").asText() + " " + e.path("path").asText()));
+      return out;
+    }
+
     /** The daemon argv lists ({@code daemons}: virtiofsd per share; empty for 9p). */
     List<List<String>> daemons() {
       List<List<String>> out = new ArrayList<>();
@@ -225,9 +276,27 @@ final class GuestPod {
     }
   }
 
-  /** Writes the app services, their probe scripts, the pod target and the finishing service. */
+  /**
+   * Writes the app services, their probe scripts, the pod target and the finishing service; for a
+   * sealed pod also {@code results.mount} (the results share at {@code /results}), which those
+   * services require ({@code RequiresMountsFor=/results}).
+   */
   void writeGuestUnits() throws IOException {
     Path units = stage1.resolve("usr/lib/systemd/system");
+    String needsResults = "";
+    if (sealed) {
+      needsResults = "RequiresMountsFor=/results\n";
+      Files.writeString(
+          units.resolve("results.mount"),
+          "[Unit]\n"
+              + "Description=kvmount e2e: the host's results directory\n\n"
+              + "[Mount]\n"
+              + "What=" + RESULTS_TAG + "\n"
+              + "Where=/results\n"
+              + "Type=9p\n"
+              + "Options=trans=virtio,version=9p2000.L,msize=512000,cache=none\n",
+          StandardCharsets.UTF_8);
+    }
     StringBuilder appUnits = new StringBuilder();
     for (App app : apps.values()) {
       appUnits.append(' ').append(app.name).append(".service");
@@ -248,7 +317,8 @@ final class GuestPod {
       Files.writeString(
           units.resolve(app.name + ".service"),
           "[Unit]\n"
-              + "Description=kvmount e2e app " + app.name + "\n\n"
+              + "Description=kvmount e2e app " + app.name + "\n"
+              + needsResults + "\n"
               + "[Service]\n"
               + "Type=oneshot\n"
               + "RemainAfterExit=yes\n"
@@ -268,7 +338,8 @@ final class GuestPod {
         units.resolve("kvmount-e2e-finish.service"),
         "[Unit]\n"
             + "Description=kvmount e2e: save the journal, power off\n"
-            + "After=" + appUnits.toString().trim() + "\n\n"
+            + "After=" + appUnits.toString().trim() + "\n"
+            + needsResults + "\n"
             + "[Service]\n"
             + "Type=oneshot\n"
             + "ExecStart=/bin/sh /kvmount-e2e/finish.sh\n",
@@ -290,23 +361,57 @@ final class GuestPod {
    * guest's {@code /results} to {@code work/results}.
    */
   Boot boot(List<String> extraArgs) throws IOException {
+    if (sealed) {
+      throw new IllegalStateException("a sealed pod boots with bootSealed");
+    }
     writeGuestUnits();
+    Shell.Result r = runQemu(extraArgs, List.of());
+    Path results = work.resolve("results");
+    Shell.deleteTree(results);
+    Shell.check(work, Duration.ofMinutes(1), List.of("cp", "-a", stage1.resolve("results").toString(), results.toString()));
+    return finished(r, results);
+  }
+
+  /**
+   * Boots a sealed pod ({@link #createSealed}) as it is: writes nothing into the stage1 rootfs
+   * (the test wrote the guest units beforehand), shares it with {@code readonly=on} (QEMU's 9p
+   * server refuses every write), adds the results share, appends {@code kernelWords} to the
+   * kernel command line and {@code extraArgs} to QEMU's arguments; the guest's results are in
+   * {@code work/results} afterwards.
+   */
+  Boot bootSealed(List<String> extraArgs, List<String> kernelWords) throws IOException {
+    if (!sealed) {
+      throw new IllegalStateException("not a sealed pod: " + work);
+    }
+    Path results = work.resolve("results");
+    List<String> args = new ArrayList<>(List.of(
+        "-fsdev", "local,id=kvmount_e2e_results,path=" + qemuValue(results.toString()) + ",security_model=none",
+        "-device", "virtio-9p-pci,fsdev=kvmount_e2e_results,mount_tag=" + RESULTS_TAG));
+    args.addAll(extraArgs);
+    return finished(runQemu(args, kernelWords), results);
+  }
+
+  private Shell.Result runQemu(List<String> extraArgs, List<String> kernelWords) throws IOException {
+    StringBuilder append = new StringBuilder("console=ttyS0 panic=-1 quiet kvmount.roottag=" + ROOT_TAG);
+    kernelWords.forEach(w -> append.append(' ').append(w));
     List<String> argv = new ArrayList<>(List.of(
         "timeout", "--kill-after=10", Long.toString(BOOT_TIMEOUT.toSeconds()),
         "qemu-system-x86_64", "-accel", "tcg", "-m", "1024", "-smp", "2",
         "-nographic", "-no-reboot", "-nic", "none",
         "-kernel", env.kernel().toString(), "-initrd", env.initrd().toString(),
-        "-append", "console=ttyS0 panic=-1 quiet kvmount.roottag=" + ROOT_TAG,
-        "-fsdev", "local,id=kvmount_e2e_root,path=" + qemuValue(stage1.toString()) + ",security_model=none",
+        "-append", append.toString(),
+        "-fsdev", "local,id=kvmount_e2e_root,path=" + qemuValue(stage1.toString()) + ",security_model=none"
+            + (sealed ? ",readonly=on" : ""),
         "-device", "virtio-9p-pci,fsdev=kvmount_e2e_root,mount_tag=" + ROOT_TAG));
     argv.addAll(extraArgs);
     Files.write(work.resolve("qemu.argv"), argv, StandardCharsets.UTF_8);
     Shell.Result r = Shell.run(work, BOOT_TIMEOUT.plusSeconds(30), argv);
+    Files.writeString(work.resolve("console.log"), r.stdout() + r.stderr(), StandardCharsets.UTF_8);
+    return r;
+  }
+
+  private Boot finished(Shell.Result r, Path results) {
     Path console = work.resolve("console.log");
-    Files.writeString(console, r.stdout() + r.stderr(), StandardCharsets.UTF_8);
-    Path results = work.resolve("results");
-    Shell.deleteTree(results);
-    Shell.check(work, Duration.ofMinutes(1), List.of("cp", "-a", stage1.resolve("results").toString(), results.toString()));
     System.err.printf("kvmount e2e: %s booted in %.1f s (exit %d)%n", work.getFileName(), r.elapsed().toMillis() / 1000.0, r.exitCode());
     return new Boot(r.exitCode(), r.elapsed(), console, results);
   }
