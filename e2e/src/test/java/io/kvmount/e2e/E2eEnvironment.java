@@ -65,12 +65,19 @@ final class E2eEnvironment {
    * The reason is also printed on stderr, so that a skipped suite says why in the build log.
    */
   void requireReady() {
+    require("VM suite", missingPrerequisites());
+  }
+
+  /**
+   * Skips {@code what} when the suite is off, then skips or fails (mode required) when anything is
+   * {@code missing}; the reason goes to stderr too.
+   */
+  private void require(String what, List<String> missing) {
     if (mode == Mode.OFF) {
-      String msg = "kvmount e2e: VM suite skipped (not enabled); " + HOW_TO;
+      String msg = "kvmount e2e: " + what + " skipped (not enabled); " + HOW_TO;
       System.err.println(msg);
       assumeTrue(false, msg);
     }
-    List<String> missing = missingPrerequisites();
     if (missing.isEmpty()) {
       return;
     }
@@ -126,21 +133,7 @@ final class E2eEnvironment {
    * QEMU and the kernel are not needed.
    */
   void requireFstabGenerator() {
-    if (mode == Mode.OFF) {
-      String msg = "kvmount e2e: systemd 257 generator tests skipped (not enabled); " + HOW_TO;
-      System.err.println(msg);
-      assumeTrue(false, msg);
-    }
-    List<String> missing = missingFstabGeneratorPrerequisites();
-    if (missing.isEmpty()) {
-      return;
-    }
-    String msg = "kvmount e2e: missing prerequisites: " + String.join("; ", missing) + " (" + HOW_TO + ")";
-    System.err.println(msg);
-    if (mode == Mode.REQUIRED) {
-      fail(msg);
-    }
-    assumeTrue(false, msg);
+    require("systemd 257 generator tests", missingFstabGeneratorPrerequisites());
   }
 
   /**
