@@ -17,5 +17,15 @@ mkdir -p "$image/opt/stage2/web/rootfs/srv/www" "$image/opt/stage2/web/rootfs/va
   "$image/usr/lib/systemd/system"
 printf '[Service]\nExecStart=/usr/bin/web\n' > "$image/usr/lib/systemd/system/web.service"
 printf '[Service]\nExecStart=/usr/bin/backup\n' > "$image/usr/lib/systemd/system/backup.service"
-"$here/../kvmount" generate --pod-manifest "$here/pod.json" --stage1-rootfs "$image" --emit credentials "$@"
-"$here/../kvmount" verify --pod-manifest "$here/pod.json" --stage1-rootfs "$image" --emit credentials
+# The route: --emit credentials unless the options name another.
+emit=credentials
+prev=
+for a in "$@"; do
+  case "$prev" in --emit) emit=$a ;; esac
+  case "$a" in --emit=*) emit=${a#--emit=} ;; esac
+  prev=$a
+done
+args=("$@")
+case " $* " in *" --emit "*|*" --emit="*) ;; *) args+=(--emit "$emit") ;; esac
+"$here/../kvmount" generate --pod-manifest "$here/pod.json" --stage1-rootfs "$image" "${args[@]}"
+"$here/../kvmount" verify --pod-manifest "$here/pod.json" --stage1-rootfs "$image" --emit "$emit"
