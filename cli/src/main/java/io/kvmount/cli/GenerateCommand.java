@@ -40,6 +40,11 @@ import picocli.CommandLine.Spec;
           + " its root.path is shared and mounted at /opt/stage2/NAME/rootfs, its bind mounts become shares and"
           + " bind units, and its tmpfs, proc, sysfs, devpts, mqueue and cgroup mounts become mount units of that"
           + " type in the guest.",
+      "",
+      "With --emit credentials or cmdline (a sealed image) nothing is written into the stage1 rootfs: the same mounts"
+          + " go to the guest's systemd (254 or newer) as an fstab.extra credential in the hypervisor arguments or as"
+          + " systemd.mount-extra= kernel command line words; shares and empty volumes (tmpfs) are then mounted under"
+          + " /run/kvmount, and every app mount point must already exist in the stage1 rootfs.",
       ""
     },
     exitCodeListHeading = "%nExit codes:%n",

@@ -38,6 +38,11 @@ import picocli.CommandLine.Spec;
           + " files are exactly what generate writes), tag (each share unit mounts the manifest's tag),"
           + " empty-volume (mode and owner as in the manifest) and directory (mount points exist).",
       "",
+      "With --emit credentials or cmdline (and --pod-manifest or --oci-bundle), checks a sealed image instead:"
+          + " image-mount-point (every mount point the handed-over mounts need is there), image-service (each app's"
+          + " service is there, not masked), image-units (no unit in /etc/systemd/system overrides a handed-over"
+          + " mount, and no units of an --emit units run are left).",
+      "",
       "Reads the stage1 rootfs, never writes to it.",
       ""
     },
