@@ -44,6 +44,9 @@ class SealedRouteCliTest {
     for (String d : MOUNT_POINTS) {
       Files.createDirectories(image.resolve(d));
     }
+    // Merged /usr, as Debian 12 and 13 images are: /lib is a link into /usr.
+    Files.createDirectories(image.resolve("usr/lib"));
+    Files.createSymbolicLink(image.resolve("lib"), Path.of("usr/lib"));
     Path lib = image.resolve("usr/lib/x86_64-linux-gnu/systemd");
     Files.createDirectories(lib);
     Files.writeString(lib.resolve("libsystemd-shared-257.so"), "");

@@ -86,25 +86,60 @@ public final class ImageCheck {
     return missing;
   }
 
-  /** Whether {@code path} is a regular file, directly or through at most 8 symlinks inside the image. */
+  /** Whether {@code path} is a regular file once its symlinks are resolved inside the image; a mask is not. */
   private static boolean isUnitFile(GuestFs image, GuestPath path) throws IOException {
-    GuestPath p = path;
-    for (int hops = 0; hops <= 8; hops++) {
-      GuestFs.Kind k = image.kind(p);
-      if (k != GuestFs.Kind.SYMLINK) {
-        return k == GuestFs.Kind.FILE;
+    java.util.Optional<GuestPath> p = resolve(image, path);
+    return p.isPresent() && !p.get().equals(DEV_NULL) && image.kind(p.get()) == GuestFs.Kind.FILE;
+  }
+
+  private static final GuestPath DEV_NULL = GuestPath.parse("/dev/null");
+
+  /** Most symlinks followed resolving one path, as Linux ({@code MAXSYMLINKS}). */
+  private static final int MAX_LINKS = 40;
+
+  /**
+   * Resolves every symlink in {@code path} inside the image (an absolute target starts again at
+   * the image's root, {@code ..} stops at it), as the guest would see the path at boot: a merged
+   * {@code /usr} image has {@code /lib} as a link to {@code usr/lib}.
+   *
+   * @return the existing path without symlinks, or empty when it is missing, leads through a file,
+   *     or through more than {@link #MAX_LINKS} links
+   */
+  static java.util.Optional<GuestPath> resolve(GuestFs image, GuestPath path) throws IOException {
+    java.util.ArrayDeque<String> todo = new java.util.ArrayDeque<>(path.components());
+    GuestPath at = GuestPath.ROOT;
+    int links = 0;
+    while (!todo.isEmpty()) {
+      String c = todo.removeFirst();
+      if (c.isEmpty() || c.equals(".")) {
+        continue;
       }
-      String target = image.readLink(p);
-      try {
-        p = target.startsWith("/") ? GuestPath.parse(target) : GuestPath.parse(p.parent() + "/" + target);
-      } catch (RuntimeException e) {
-        return false; // ".." or another target a guest path cannot name: not followed
+      if (c.equals("..")) {
+        at = at.isRoot() ? at : at.parent();
+        continue;
       }
-      if (p.equals(GuestPath.parse("/dev/null"))) {
-        return false;
+      GuestPath next = at.resolve(c);
+      GuestFs.Kind k = image.kind(next);
+      if (k == GuestFs.Kind.SYMLINK) {
+        if (++links > MAX_LINKS) {
+          return java.util.Optional.empty();
+        }
+        String target = image.readLink(next);
+        String[] parts = target.split("/", -1);
+        for (int i = parts.length - 1; i >= 0; i--) {
+          todo.addFirst(parts[i]);
+        }
+        if (target.startsWith("/")) {
+          at = GuestPath.ROOT;
+        }
+        continue;
       }
+      if (k == GuestFs.Kind.MISSING || (k != GuestFs.Kind.DIRECTORY && !todo.isEmpty())) {
+        return java.util.Optional.empty();
+      }
+      at = next;
     }
-    return false;
+    return java.util.Optional.of(at);
   }
 
   /**
@@ -124,9 +159,10 @@ public final class ImageCheck {
       throws IOException {
     List<String> out = new ArrayList<>();
     GuestPath etc = UNIT_DIRS.get(0);
+    java.util.Optional<GuestPath> etcDir = resolve(image, etc);
     for (FstabEntry e : plan.entries()) {
       GuestPath p = etc.resolve(e.unit().value());
-      GuestFs.Kind k = image.kind(p);
+      GuestFs.Kind k = etcDir.isPresent() ? image.kind(etcDir.get().resolve(e.unit().value())) : GuestFs.Kind.MISSING;
       if (k != GuestFs.Kind.MISSING) {
         out.add(p + ": the image has its own " + e.unit().value() + " here" + (k == GuestFs.Kind.SYMLINK ? " (a link:"
             + " masked or aliased)" : "") + ", which takes precedence over the mount kvmount hands over");
@@ -140,7 +176,8 @@ public final class ImageCheck {
       }
       for (GuestPath d : dirs) {
         GuestPath p = d.resolve(e.path() + ".d").resolve(dropInName);
-        if (image.kind(p) != GuestFs.Kind.MISSING) {
+        java.util.Optional<GuestPath> real = resolve(image, p.parent());
+        if (real.isPresent() && image.kind(real.get().resolve(dropInName)) != GuestFs.Kind.MISSING) {
           out.add(p + ": a drop-in left by generate --emit units; it makes " + e.path() + " require that run's units"
               + " besides the handed-over mounts");
         }

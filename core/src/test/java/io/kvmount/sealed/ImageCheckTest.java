@@ -139,4 +139,28 @@ class ImageCheckTest {
     Files.writeString(split.resolve("libsystemd-shared-247.so"), "");
     assertThat(GuestSystemd.version(image)).isEqualTo(OptionalInt.of(247));
   }
+
+  /** A merged-/usr image (Debian 12 and 13): /lib and /bin are links into /usr. */
+  @Test
+  void mergedUsrLinksAreFollowedInsideTheImage() throws Exception {
+    Files.createDirectories(image.resolve("usr/lib/systemd/system/web.service.d"));
+    Files.createSymbolicLink(image.resolve("lib"), Path.of("usr/lib"));
+    Files.createDirectories(image.resolve("etc"));
+    Files.createSymbolicLink(image.resolve("etc/systemd"), Path.of("../usr/lib/systemd"));
+    Files.writeString(image.resolve("usr/lib/systemd/system/db.service"), "[Service]\n");
+    Files.createSymbolicLink(image.resolve("usr/lib/systemd/system/cache.service"), Path.of("../../../../lib/systemd/system/db.service"));
+    GuestPath units = GuestPath.parse("/usr/lib/systemd/system");
+    assertThat(ImageCheck.missingServices(PLAN, new NioGuestFs(image), units)).extracting(ImageEntry::path)
+        .containsExactly("web.service");
+    Files.writeString(image.resolve("usr/lib/systemd/system/web.service.d/10-kvmount-volumes.conf"), "[Unit]\n");
+    SealedPlan plan = new SealedPlan(Route.CREDENTIALS, List.of(FstabTest.entry("/run/kvmount/d",
+        "/opt/stage2/web/rootfs/data", "none", "bind")), List.of(new ImageEntry("web.service", ImageEntry.Kind.SERVICE,
+        "app \"web\"")));
+    // Found through /lib, /usr/lib and /etc/systemd (all one directory here): three lines.
+    assertThat(ImageCheck.conflicts(plan, new NioGuestFs(image), units, "10-kvmount-volumes.conf")).hasSize(3)
+        .allSatisfy(l -> assertThat(l).contains("web.service.d/10-kvmount-volumes.conf: a drop-in left by"));
+    // A link that climbs out of the image stops at its root.
+    Files.createSymbolicLink(image.resolve("usr/lib/systemd/system/up.service"), Path.of("../../../../../../../etc/passwd"));
+    assertThat(ImageCheck.resolve(new NioGuestFs(image), GuestPath.parse("/usr/lib/systemd/system/up.service"))).isEmpty();
+  }
 }
