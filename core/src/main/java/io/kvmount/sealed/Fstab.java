@@ -1,6 +1,7 @@
 package io.kvmount.sealed;
 
 import io.kvmount.plan.PlanException;
+import io.kvmount.systemd.Quote;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 
@@ -38,7 +39,7 @@ public final class Fstab {
     for (FstabEntry e : entries) {
       String what = e.mount().what();
       if (what.startsWith("#")) {
-        throw new PlanException(e.unit().value() + ": the source \"" + what + "\" starts with #, which makes an fstab"
+        throw new PlanException(e.unit().value() + ": the source " + Quote.of(what) + " starts with #, which makes an fstab"
             + " line a comment; use --emit units");
       }
       b.append(field(what, e, "source")).append(' ')

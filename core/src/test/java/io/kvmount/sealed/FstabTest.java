@@ -65,6 +65,14 @@ class FstabTest {
   }
 
   @Test
+  void aCommentSourceWithANewlineIsRefusedOnOneLine() throws Exception {
+    // found by SealedRenderFuzzTest: the source was put into the message raw, newline and all
+    FstabEntry comment = entry("#\n", "/mnt/x", "9p");
+    assertThatThrownBy(() -> Fstab.render(List.of(comment)))
+        .hasMessage("mnt-x.mount: the source \"#\\n\" starts with #, which makes an fstab line a comment; use --emit units");
+  }
+
+  @Test
   void tooLongForTheCommandLineIsRefusedWithBothSizes() throws Exception {
     List<FstabEntry> entries = new ArrayList<>();
     for (int i = 0; i < 40; i++) {
