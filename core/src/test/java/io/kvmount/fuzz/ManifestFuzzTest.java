@@ -16,7 +16,7 @@ import io.kvmount.manifest.PodManifest;
  */
 class ManifestFuzzTest {
 
-  @FuzzTest(maxDuration = "40s")
+  @FuzzTest(maxDuration = "25s")
   void readPod(byte[] json) {
     long start = System.nanoTime();
     try {
@@ -28,7 +28,7 @@ class ManifestFuzzTest {
     Contract.withinTimeBound(start, "readPod");
   }
 
-  @FuzzTest(maxDuration = "40s")
+  @FuzzTest(maxDuration = "25s")
   void readImage(byte[] json) {
     long start = System.nanoTime();
     try {

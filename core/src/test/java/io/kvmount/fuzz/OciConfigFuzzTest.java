@@ -14,7 +14,7 @@ import io.kvmount.oci.OciReader;
  */
 class OciConfigFuzzTest {
 
-  @FuzzTest(maxDuration = "40s")
+  @FuzzTest(maxDuration = "25s")
   void read(byte[] json) {
     long start = System.nanoTime();
     try {

@@ -45,7 +45,7 @@ class PlanApplyFuzzTest {
   private static final String[] NAMES = {"var", "data", "etc", "hosts", "x", "l", "a b", "caf\u00e9", "-dash", ".dot"};
   private static final String[] APPS = {"web", "db", "a-b", "x0"};
 
-  @FuzzTest(maxDuration = "40s")
+  @FuzzTest(maxDuration = "25s")
   void planAndApply(FuzzedDataProvider data) throws IOException {
     Path root = Files.createTempDirectory("kvmount-fuzz");
     try {

@@ -28,7 +28,7 @@ import java.util.List;
  */
 class SealedRenderFuzzTest {
 
-  @FuzzTest(maxDuration = "40s")
+  @FuzzTest(maxDuration = "25s")
   void render(FuzzedDataProvider data) {
     List<FstabEntry> entries = new ArrayList<>();
     int n = data.consumeInt(1, 3);

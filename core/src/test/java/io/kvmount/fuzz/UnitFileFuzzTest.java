@@ -19,7 +19,7 @@ import java.util.List;
  */
 class UnitFileFuzzTest {
 
-  @FuzzTest(maxDuration = "40s")
+  @FuzzTest(maxDuration = "25s")
   void parse(byte[] text) {
     long start = System.nanoTime();
     try {
@@ -31,7 +31,7 @@ class UnitFileFuzzTest {
     Contract.withinTimeBound(start, "UnitFile.parse");
   }
 
-  @FuzzTest(maxDuration = "40s")
+  @FuzzTest(maxDuration = "25s")
   void builderRoundTrip(FuzzedDataProvider data) {
     UnitFile.Builder b = UnitFile.builder();
     int n = data.consumeInt(0, 3);
