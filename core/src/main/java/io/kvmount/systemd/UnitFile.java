@@ -343,6 +343,9 @@ public final class UnitFile {
      * @param value the text as systemd should see it after specifier expansion
      * @return this builder
      * @throws UnitException if the value cannot be written safely (see the class comment)
+     * @throws IllegalArgumentException if systemd would not read the key back: empty, with {@code
+     *     =} or control characters, starting with {@code # ; [} or a byte order mark, leading or
+     *     trailing space (keys are the caller's constants)
      */
     public Builder text(String key, String value) throws UnitException {
       check(key, value);
@@ -357,6 +360,9 @@ public final class UnitFile {
      * @param value the raw value
      * @return this builder
      * @throws UnitException if the value cannot be written safely (see the class comment)
+     * @throws IllegalArgumentException if systemd would not read the key back: empty, with {@code
+     *     =} or control characters, starting with {@code # ; [} or a byte order mark, leading or
+     *     trailing space (keys are the caller's constants)
      */
     public Builder plain(String key, String value) throws UnitException {
       check(key, value);
@@ -371,6 +377,9 @@ public final class UnitFile {
      * @param units the unit names, written verbatim (their backslashes are kept by systemd)
      * @return this builder
      * @throws UnitException if the line would be too long
+     * @throws IllegalArgumentException if systemd would not read the key back: empty, with {@code
+     *     =} or control characters, starting with {@code # ; [} or a byte order mark, leading or
+     *     trailing space (keys are the caller's constants)
      */
     public Builder units(String key, List<UnitName> units) throws UnitException {
       if (sameUnits(units)) {
@@ -425,6 +434,9 @@ public final class UnitFile {
      * @throws UnitException if the list is empty, the program is not an absolute path, starts
      *     with a prefix character or contains {@code $}, or an argument has a character that
      *     cannot be written (see the class comment; spaces are fine here)
+     * @throws IllegalArgumentException if systemd would not read the key back: empty, with {@code
+     *     =} or control characters, starting with {@code # ; [} or a byte order mark, leading or
+     *     trailing space (keys are the caller's constants)
      */
     public Builder exec(String key, List<String> argv) throws UnitException {
       checkKey(key);
