@@ -37,11 +37,15 @@ class PathEdgeCasesTest {
   }
 
   @Test
-  void ancestor_refusesNegativeDepth() {
+  void ancestor_refusesDepthsOutsideTheRange() {
     GuestPath p = GuestPath.parse("/a/b");
     assertThatThrownBy(() -> p.ancestor(-1))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("no ancestor of depth -1 for /a/b");
+    assertThatThrownBy(() -> p.ancestor(3))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("no ancestor of depth 3 for /a/b");
+    assertThat(p.ancestor(2)).isSameAs(p);
   }
 
   @Test
