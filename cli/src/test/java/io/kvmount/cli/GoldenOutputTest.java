@@ -6,11 +6,16 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
@@ -39,21 +44,85 @@ class GoldenOutputTest {
     return run(caseDir, format, STAGE1);
   }
 
-  /** Runs {@code generate --dry-run} for a case in one format on a stage1 rootfs, with more options. */
-  static CliRunner.Result run(Path caseDir, String format, String stage1, String... more) throws IOException {
-    // A case's host directories (file host-dirs, one absolute path a line) are made first, as
-    // examples/run-example.sh makes the example's: the warnings must not depend on what an
-    // earlier run left on the machine.
+  /**
+   * The directory every case's host sources are moved below, as shown in the golden files: the
+   * real one has the same length ({@code /tmp/kvmount-golden-} and 8 hex digits), so the text
+   * report's columns line up the same.
+   */
+  static final String HOST_ROOT_SHOWN = "/tmp/kvmount-golden-XXXXXXXX";
+
+  private static Path hostRoot;
+
+  /**
+   * This JVM's host root: created once, empty but for what the cases make in it, deleted at exit.
+   * A case's outputs must not depend on what the machine holds at its sources' paths (an
+   * {@code /opt/tenant1/database} that exists would drop a warning), so every source is read
+   * below it.
+   */
+  static synchronized Path hostRoot() throws IOException {
+    if (hostRoot == null) {
+      SecureRandom random = new SecureRandom();
+      while (hostRoot == null) {
+        Path p = Path.of("/tmp", String.format("kvmount-golden-%08x", random.nextInt()));
+        try {
+          hostRoot = Files.createDirectory(p);
+        } catch (FileAlreadyExistsException taken) {
+          // another run's: draw again
+        }
+      }
+      assertThat(hostRoot.toString()).hasSameSizeAs(HOST_ROOT_SHOWN);
+      Path root = hostRoot;
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(root)));
+    }
+    return hostRoot;
+  }
+
+  private static void deleteTree(Path root) {
+    try (Stream<Path> s = Files.walk(root)) {
+      for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    } catch (IOException e) {
+      // best effort at exit; the directory is the test's own
+    }
+  }
+
+  private static final Pattern SOURCE = Pattern.compile("(\"source\"\\s*:\\s*\")(/)");
+
+  /**
+   * A case's {@code pod.json} with every absolute host {@code source} moved below {@link
+   * #hostRoot()}, written there; the case's {@code host-dirs} are made below it too.
+   */
+  static Path movedManifest(Path caseDir) throws IOException {
+    Path root = hostRoot();
+    String json = Files.readString(caseDir.resolve("pod.json"), StandardCharsets.UTF_8);
+    String moved = SOURCE.matcher(json).replaceAll(m -> Matcher.quoteReplacement(m.group(1) + root + "/"));
+    Path dir = Files.createDirectories(root.resolve(".manifests").resolve(caseDir.getFileName().toString()));
+    Path manifest = dir.resolve("pod.json");
+    Files.writeString(manifest, moved, StandardCharsets.UTF_8);
     Path hostDirs = caseDir.resolve("host-dirs");
     if (Files.exists(hostDirs)) {
       for (String d : Files.readAllLines(hostDirs)) {
         if (!d.isBlank()) {
-          Files.createDirectories(Path.of(d));
+          assertThat(d).as("host-dirs holds absolute paths").startsWith("/");
+          Files.createDirectories(Path.of(root + d));
         }
       }
     }
+    return manifest;
+  }
+
+  /** Shows the host root as {@link #HOST_ROOT_SHOWN} in a result's output and warnings. */
+  static CliRunner.Result shown(CliRunner.Result r) throws IOException {
+    String root = hostRoot().toString();
+    return new CliRunner.Result(r.exit(), r.out().replace(root, HOST_ROOT_SHOWN), r.err().replace(root, HOST_ROOT_SHOWN));
+  }
+
+  /** Runs {@code generate --dry-run} for a case in one format on a stage1 rootfs, with more options. */
+  static CliRunner.Result run(Path caseDir, String format, String stage1, String... more) throws IOException {
+    Path manifest = movedManifest(caseDir);
     List<String> args = new ArrayList<>(List.of("generate", "--dry-run", "--allow-missing-sources",
-        "--pod-manifest", caseDir.resolve("pod.json").toString(), "--stage1-rootfs", stage1, "--format", format));
+        "--pod-manifest", manifest.toString(), "--stage1-rootfs", stage1, "--format", format));
     args.addAll(List.of(more));
     Path images = caseDir.resolve("images");
     if (Files.isDirectory(images)) {
@@ -68,7 +137,11 @@ class GoldenOutputTest {
     if (Files.exists(extra)) {
       args.addAll(Files.readAllLines(extra).stream().filter(l -> !l.isBlank()).toList());
     }
-    return CliRunner.run(args.toArray(String[]::new));
+    // Messages name the manifest given; shown as the case's own.
+    CliRunner.Result r = CliRunner.run(args.toArray(String[]::new));
+    String given = manifest.toString();
+    String own = caseDir.resolve("pod.json").toString();
+    return shown(new CliRunner.Result(r.exit(), r.out().replace(given, own), r.err().replace(given, own)));
   }
 
   @TestFactory
