@@ -24,7 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
  * already built.
  *
  * <ul>
- *   <li>Crash (bug class 29): a generate of a 300-app x 5-mount pod is killed with SIGKILL after
+ *   <li>Crash (fault class 29): a generate of a 300-app x 5-mount pod is killed with SIGKILL after
  *       a seeded random delay; a re-run must give exactly the tree of a clean run (paths, modes,
  *       owners, contents, link targets), whether the killed run started from an empty stage1
  *       rootfs or from another pod's tree. Trials: {@code -Dkvmount.crashTrials=N} (default 2; {@code

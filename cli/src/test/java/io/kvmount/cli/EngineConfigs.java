@@ -18,8 +18,8 @@ import java.util.stream.Stream;
 /**
  * OCI runtime {@code config.json} files written by real container engines (runc, crun, podman),
  * made once per JVM by {@code src/test/engines/make-configs.sh} into a temp directory, for tests
- * that read what engines really hand over (issue 20; {@code shared/spec/oci-mounts.md} sections 5
- * and 6).
+ * that read what engines really hand over (issue 20; what each engine adds is listed in
+ * {@code src/test/resources/engine-configs/README.md}).
  *
  * <p>The script's output layout (see its header): {@code runc/}, {@code crun/} and {@code
  * podman-<case>/} each hold {@code config.json} (as the engine wrote it), {@code command.txt},

@@ -15,8 +15,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Proves the engine-written fixtures of {@link EngineConfigs}: each file is a JSON object and holds
- * the mounts its engine and flags must produce ({@code shared/spec/oci-mounts.md} sections 5 and
- * 6), so that golden tests over them start from what they claim to be.
+ * the mounts its engine and flags must produce (listed in {@code
+ * src/test/resources/engine-configs/README.md}), so that golden tests over them start from what
+ * they claim to be.
  */
 class EngineConfigsTest {
   private static final ObjectMapper JSON = new ObjectMapper();

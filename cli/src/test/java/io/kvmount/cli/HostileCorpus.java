@@ -14,8 +14,8 @@ import java.util.stream.Stream;
 
 /**
  * The hostile-input corpus of {@code kvmount generate} (issue 7): hand-written cases, one or more
- * per class of bad input and per hostile stage1 tree (bug classes 7-13 and 17-20 of the design's
- * bug-classes list), plus cases from a seeded generator that damages valid pods (seed {@link
+ * per class of bad input and per hostile stage1 tree (fault classes 7-13 and 17-20 of
+ * {@code docs/fault-classes.md}), plus cases from a seeded generator that damages valid pods (seed {@link
  * #SEED}). The output is committed under {@code cli/src/test/resources/hostile/}: one {@code
  * NNN-name.json} per case and {@code cases.tsv} with, per case, the expected exit code, the
  * stage1 fixture, extra arguments and a fragment of the expected message. {@link

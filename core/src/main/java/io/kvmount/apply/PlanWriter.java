@@ -79,7 +79,7 @@ import java.util.Objects;
  *   <li>New and changed files are written into a staging directory inside the units directory
  *       ({@code .kvmount-staging-<random>/}, same file system), in parallel, each created
  *       exclusively and fsynced; then renamed into place one by one ({@code rename(2)} replaces a
- *       file atomically: no unit is ever seen half written, bug class 29); stale files are
+ *       file atomically: no unit is ever seen half written, fault class 29); stale files are
  *       deleted; the directories that got new entries are fsynced; the state file is replaced
  *       atomically last.
  * </ol>

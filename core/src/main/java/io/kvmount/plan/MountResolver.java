@@ -22,7 +22,7 @@ import java.util.Set;
  * Applies appc's volume rules to a pod: which volume every app mount point gets, where, and
  * whether read-only. Pure: reads nothing but its arguments.
  *
- * <p>The rules (appc spec, pods.md; bug classes 20-23):
+ * <p>The rules (appc spec, pods.md; fault classes 20-23):
  *
  * <ol>
  *   <li>An app's pod-level {@code mounts} come first, in manifest order. Each names a pod volume
@@ -164,7 +164,7 @@ public final class MountResolver {
       GuestPath mpPath = cleanPath(mountPoints.get(k).path(), mpField + "[" + k + "].path");
       MountPoint first = mpByPath.get(mpPath);
       if (first != null) {
-        // Two mount points on one target (bug class 20): which volume and which readOnly
+        // Two mount points on one target (fault class 20): which volume and which readOnly
         // would win is undefined; refuse instead of silently dropping one.
         throw new PlanException(
             mpField + "[" + k + "].path: " + Quote.of(mountPoints.get(k).path()) + " is the same target as "

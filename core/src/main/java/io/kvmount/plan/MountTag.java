@@ -11,7 +11,7 @@ import java.util.Set;
 /**
  * The one function that gives each shared volume its mount tag. The tag is what the hypervisor
  * argument announces and what the guest's mount unit names in {@code What=}, so both are built
- * from the value this returns (bug class: tag and {@code What=} disagree).
+ * from the value this returns (fault class: tag and {@code What=} disagree).
  *
  * <p>Rules: a volume name that fits the backend's limit (in UTF-8 bytes) and is not reserved is
  * used as is, so {@code --9p=src1,foo} keeps rkt's shape. A longer name becomes a readable prefix

@@ -10,7 +10,7 @@ import io.kvmount.systemd.UnitName;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** Each backend's argument grammar, limits and refusals (issue 6, bug classes 1, 5, 6, 26). */
+/** Each backend's argument grammar, limits and refusals (issue 6, fault classes 1, 5, 6, 26). */
 class HypervisorTest {
   private static final HypervisorOptions O = HypervisorOptions.defaults();
 

@@ -57,7 +57,7 @@ class AppcVectorsTest {
     // --- stricter than appc: we reject what v0.8.11 accepts ---
     deviates(
         "empty volume mode not octal",
-        "appc never checks the mode text; rkt later fails or uses a wrong mode (bug class 24)");
+        "appc never checks the mode text; rkt later fails or uses a wrong mode (fault class 24)");
     deviates(
         "empty volume negative uid",
         "a negative owner id cannot be applied with chown (-1 means \"unchanged\"); uid/gid are"
@@ -83,7 +83,7 @@ class AppcVectorsTest {
     deviates("mount empty path", "an empty target cannot be mounted");
     deviates(
         "pod mount referencing unknown volume",
-        "rkt looked the name up in a map and mounted /mnt (bug class 23): an undeclared volume is"
+        "rkt looked the name up in a map and mounted /mnt (fault class 23): an undeclared volume is"
             + " an error");
     // --- more lenient than appc: fields kvmount does not use are not validated ---
     for (String name :

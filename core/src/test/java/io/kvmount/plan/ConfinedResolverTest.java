@@ -8,7 +8,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-/** Symlinks in an app image resolve inside the app rootfs (securejoin's model, bug class 18). */
+/** Symlinks in an app image resolve inside the app rootfs (securejoin's model, fault class 18). */
 class ConfinedResolverTest {
   private static final GuestPath ROOT = GuestPath.parse("/opt/stage2/app/rootfs");
 

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** Mount tags: fit, unique, never reserved, deterministic (bug classes 1-4). */
+/** Mount tags: fit, unique, never reserved, deterministic (fault classes 1-4). */
 class MountTagTest {
 
   @Test

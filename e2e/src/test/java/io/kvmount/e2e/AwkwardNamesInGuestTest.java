@@ -19,7 +19,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Names that broke earlier implementations, in one pod and one boot: dashes, spaces and non-ASCII
- * in host paths, mount paths and app names (bug classes 7, 8); a volume name longer than QEMU's
+ * in host paths, mount paths and app names (fault classes 7, 8); a volume name longer than QEMU's
  * 31-byte mount tag limit (1, 2, 4); a comma in a host path (5).
  */
 @ExtendWith(E2eCondition.class)

@@ -12,7 +12,7 @@ import java.nio.file.Path;
 import java.util.Map;
 
 /**
- * Nested mounts (bug class 15): a read-only volume at {@code /config} and a writable one at
+ * Nested mounts (fault class 15): a read-only volume at {@code /config} and a writable one at
  * {@code /config/secrets}. The app must see both, {@code /config} refusing writes and
  * {@code /config/secrets} taking them. Subclasses decide whether the host's config directory
  * already holds an (empty) {@code secrets} directory for the child mount point.

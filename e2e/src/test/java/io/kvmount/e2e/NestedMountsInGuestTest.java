@@ -8,7 +8,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.TestInstance;
 
 /**
- * Nested mounts (bug class 15) where the host's read-only config directory already holds an empty
+ * Nested mounts (fault class 15) where the host's read-only config directory already holds an empty
  * {@code secrets} directory for the child mount point: the parent must be mounted before the child,
  * the parent read-only, the child writable.
  */

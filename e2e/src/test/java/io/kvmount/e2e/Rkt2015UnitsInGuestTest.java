@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * Why kvmount writes drop-ins (bug class 14), shown in the same kind of guest and without kvmount:
+ * Why kvmount writes drop-ins (fault class 14), shown in the same kind of guest and without kvmount:
  * rkt's 2015 units (only {@code Before=} and {@code [Install] RequiredBy=}, fixtures in
  * {@code src/test/resources/rkt2015/}) are never pulled in when nothing enables them, so
  * {@code app1} runs without its volume. {@code app2} gets the same kind of units plus a
