@@ -127,7 +127,7 @@ final class GenerateCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(),
           "--stage1-rootfs \"" + stage1Rootfs + "\" is the host's root directory; refusing to write there");
     }
-    PlanArgs.Resolved r = planArgs.resolve(spec.commandLine());
+    PlanArgs.Resolved r = planArgs.resolve(spec.commandLine(), stage1Rootfs, podManifest);
     PrintWriter err = spec.commandLine().getErr();
     Verbose log = new Verbose(verbose ? err : null);
 

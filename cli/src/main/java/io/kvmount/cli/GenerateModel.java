@@ -116,9 +116,7 @@ final class GenerateModel {
     add(spec, option("--security-model", "M", String.class).defaultValue("none"), p, "securityModel",
         "QEMU 9p security_model: none, passthrough, mapped-xattr, mapped-file (default: ${DEFAULT-VALUE}:"
             + " files keep their host owner and mode).");
-    add(spec, option("--runtime-dir", "DIR", String.class).defaultValue("/run/kvmount"), p, "runtimeDir",
-        "virtio-fs: directory for the virtiofsd sockets, <DIR>/<tag>.sock; use one per pod"
-            + " (default: ${DEFAULT-VALUE}).");
+    add(spec, option("--runtime-dir", "DIR", String.class), p, "runtimeDir", PlanArgs.RUNTIME_DIR_HELP);
     add(spec, option("--guest-memory", "SIZE", String.class).defaultValue("1G"), p, "guestMemory",
         "virtio-fs: the guest's memory, shared with virtiofsd; must equal the VM's memory"
             + " (default: ${DEFAULT-VALUE}).");

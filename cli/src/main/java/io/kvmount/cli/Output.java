@@ -183,6 +183,9 @@ final class Output {
       j.writeEndArray();
     }
     j.writeEndArray();
+    if (g.arguments().virtiofs().isPresent()) {
+      writeVirtiofsJson(j, g.arguments().virtiofs().get());
+    }
     // A sealed route writes no unit file and no directory: both lists are empty.
     boolean sealed = g.handover().isPresent();
     j.writeArrayFieldStart("units");
@@ -592,6 +595,43 @@ final class Output {
         out.println(commandLines(d));
       }
     }
+    if (g.arguments().virtiofs().isPresent()) {
+      io.kvmount.hypervisor.VirtiofsSetup v = g.arguments().virtiofs().get();
+      out.println();
+      out.println("virtio-fs: each daemon creates its socket in " + v.runtimeDir() + " (this pod's own):");
+      for (io.kvmount.hypervisor.VirtiofsSetup.Socket s : v.sockets()) {
+        out.println("  " + s.path() + "  tag " + s.tag() + (s.readOnly() ? "  read-only" : ""));
+      }
+      out.println("The guest's memory is shared with the daemons; these arguments set it up, and the VM's own memory"
+          + " size must be " + v.guestMemory() + " (--guest-memory SIZE changes both):");
+      out.println(commandLines(v.memoryArgs()));
+    }
+  }
+
+  /**
+   * The {@code virtiofs} object: the runtime directory, the shared memory (the VM's own memory must
+   * be {@code guestMemory}) and, per daemon, the socket it creates.
+   */
+  private static void writeVirtiofsJson(JsonGenerator j, io.kvmount.hypervisor.VirtiofsSetup v) throws IOException {
+    j.writeObjectFieldStart("virtiofs");
+    j.writeStringField("runtimeDir", v.runtimeDir());
+    j.writeStringField("guestMemory", v.guestMemory());
+    j.writeArrayFieldStart("memoryArgs");
+    for (String a : v.memoryArgs()) {
+      j.writeString(a);
+    }
+    j.writeEndArray();
+    j.writeArrayFieldStart("daemons");
+    for (io.kvmount.hypervisor.VirtiofsSetup.Socket s : v.sockets()) {
+      j.writeStartObject();
+      j.writeStringField("tag", s.tag());
+      j.writeStringField("socket", s.path());
+      j.writeStringField("sharedDir", s.sharedDir());
+      j.writeBooleanField("readOnly", s.readOnly());
+      j.writeEndObject();
+    }
+    j.writeEndArray();
+    j.writeEndObject();
   }
 
   /** Shell-quoted words, a new continued line before each option ({@code -x}, {@code --x}). */

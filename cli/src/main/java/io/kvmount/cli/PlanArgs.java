@@ -128,9 +128,7 @@ final class PlanArgs {
   @Option(
       names = "--runtime-dir",
       paramLabel = "DIR",
-      defaultValue = "/run/kvmount",
-      description = "virtio-fs: directory for the virtiofsd sockets, <DIR>/<tag>.sock; use one per pod"
-          + " (default: ${DEFAULT-VALUE}).")
+      description = RUNTIME_DIR_HELP)
   String runtimeDir;
 
   @Option(
@@ -201,7 +199,17 @@ final class PlanArgs {
   record Resolved(
       Transport transport, GuestPath units, PlanOptions plan, HypervisorOptions hypervisorOptions, Hypervisor hypervisor) {}
 
-  Resolved resolve(CommandLine cl) throws io.kvmount.plan.PlanException {
+  /**
+   * Checks and converts the options of one pod.
+   *
+   * @param cl the command line, for usage errors
+   * @param stage1Rootfs the pod's stage1 rootfs (names the default runtime directory)
+   * @param podManifest the pod manifest, or null for OCI bundles (names it too)
+   * @return the resolved options
+   * @throws ParameterException on a bad option value (exit 2)
+   * @throws io.kvmount.plan.PlanException if the backend cannot use the chosen transport
+   */
+  Resolved resolve(CommandLine cl, Path stage1Rootfs, Path podManifest) throws io.kvmount.plan.PlanException {
     if (!Hypervisors.names().contains(hypervisor)) {
       throw new ParameterException(cl, "--hypervisor must be one of "
           + String.join(", ", Hypervisors.names()) + ", not \"" + hypervisor + "\"");
@@ -248,11 +256,57 @@ final class PlanArgs {
       }
       options = options.withRoute(route);
       hvOptions = new HypervisorOptions(
-          securityModel, runtimeDir, guestMemory, virtiofsd, virtiofsdSandbox, virtiofsdCache, qemuMachine);
+          securityModel, runtimeDir != null ? runtimeDir : podRuntimeDir(stage1Rootfs, podManifest, ociBundles),
+          guestMemory, virtiofsd, virtiofsdSandbox, virtiofsdCache, qemuMachine);
     } catch (IllegalArgumentException e) {
       throw new ParameterException(cl, e.getMessage());
     }
     return new Resolved(t, units, options, hvOptions, backend);
+  }
+
+  /** Help text of {@code --runtime-dir}, shared by the annotated option and the hand-built model. */
+  static final String RUNTIME_DIR_HELP = "virtio-fs: directory for the virtiofsd sockets, <DIR>/<tag>.sock (default: this"
+      + " pod's own, /run/kvmount/pod-<12 hex digits of a SHA-256 of the stage1 rootfs's and the manifest's or"
+      + " bundles' absolute paths>, so two pods never share a socket and a re-run gets the same one).";
+
+  /**
+   * The default runtime directory of a pod: {@code /run/kvmount/pod-} and the first 12 hex digits
+   * of the SHA-256 of its inputs' absolute, normalised paths (the stage1 rootfs, then the pod
+   * manifest or each OCI bundle, each ended by a NUL byte). Two pods differ in one of them (two
+   * pods may boot one sealed image, but not from one manifest); a re-run of one pod gets the same
+   * directory. The socket path stays well inside Linux's 107 bytes: 13 + 17 + 1 + a tag of at most
+   * 36 + 5.
+   *
+   * @param stage1Rootfs the stage1 rootfs (relative to the working directory or absolute)
+   * @param podManifest the pod manifest, or null for OCI bundles
+   * @param bundles the {@code --oci-bundle} values ({@code APP=DIR} or {@code DIR}), used without
+   *     a manifest
+   * @return the directory, such as {@code /run/kvmount/pod-3f2a9c0d1e4b}
+   */
+  static String podRuntimeDir(Path stage1Rootfs, Path podManifest, List<String> bundles) {
+    StringBuilder key = new StringBuilder();
+    key.append(stage1Rootfs.toAbsolutePath().normalize()).append('\0');
+    if (podManifest != null) {
+      key.append(podManifest.toAbsolutePath().normalize()).append('\0');
+    } else {
+      for (String b : bundles) {
+        int eq = b.indexOf('=');
+        String dir = b.substring(eq + 1);
+        try {
+          dir = Path.of(dir).toAbsolutePath().normalize().toString();
+        } catch (java.nio.file.InvalidPathException e) {
+          // refused when the bundles are read; the key only needs to be stable
+        }
+        key.append(b, 0, eq + 1).append(dir).append('\0');
+      }
+    }
+    try {
+      byte[] d = java.security.MessageDigest.getInstance("SHA-256")
+          .digest(key.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      return "/run/kvmount/pod-" + java.util.HexFormat.of().formatHex(d, 0, 6);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every Java 17 runtime has SHA-256", e);
+    }
   }
 
   /** Help text of {@code --emit}, shared by the annotated option and the hand-built model. */

@@ -108,7 +108,7 @@ final class VerifyCommand implements Callable<Integer> {
     String input = podManifest != null ? podManifest.toString() : bundles ? "the OCI bundles" : null;
     if (input != null) {
       PlanArgs.checkInput(spec.commandLine(), podManifest, planArgs);
-      PlanArgs.Resolved r = planArgs.resolve(spec.commandLine());
+      PlanArgs.Resolved r = planArgs.resolve(spec.commandLine(), stage1Rootfs, podManifest);
       Kvmount.Generation g;
       if (podManifest != null) {
         PodManifest pod = Kvmount.readPod(podManifest);

@@ -71,7 +71,7 @@ class ManySharesCliTest {
     CliRunner.Result r = generate(pod, "--hypervisor", "cloud-hypervisor");
     assertThat(r.exit()).as(r.err()).isZero();
     assertThat(r.out().lines().toList()).contains("--fs")
-        .anyMatch(l -> l.startsWith("tag=v0,socket=/run/kvmount/v0.sock"));
+        .anyMatch(l -> l.matches("tag=v0,socket=/run/kvmount/pod-[0-9a-f]{12}/v0\\.sock,.*"));
     assertThat(Files.readString(tmp.resolve("stage1/usr/lib/systemd/system/mnt-v0.mount"))).contains("Type=virtiofs");
 
     CliRunner.Result nineP = generate(pod, "--hypervisor", "cloud-hypervisor", "--transport", "9p", "--dry-run");

@@ -80,8 +80,7 @@ public final class CloudHypervisor implements Hypervisor {
       warnings.add("cloud-hypervisor: " + shares.size() + " shares need " + segments + " PCI segments; it takes one"
           + " --platform, so merge num_pci_segments=" + segments + " into the VM's own --platform if it has one");
     }
-    args.add("--memory");
-    args.add("size=" + options.guestMemory() + ",shared=on");
+    args.addAll(VirtiofsSetup.cloudHypervisorMemoryArgs(options.guestMemory()));
     args.add("--fs");
     for (int i = 0; i < shares.size(); i++) {
       Share s = shares.get(i);
@@ -94,7 +93,8 @@ public final class CloudHypervisor implements Hypervisor {
       args.add("tag=" + s.tag() + ",socket=" + socket + ",num_queues=1,queue_size=1024"
           + (segmented ? ",pci_segment=" + (1 + i / SHARES_PER_SEGMENT) : ""));
     }
-    return new Arguments(args, Virtiofsd.daemons(shares, options), warnings);
+    return new Arguments(args, Virtiofsd.daemons(shares, options), warnings, java.util.Optional.of(
+        VirtiofsSetup.of(shares, options, VirtiofsSetup.cloudHypervisorMemoryArgs(options.guestMemory()))));
   }
 
   /**
@@ -115,6 +115,6 @@ public final class CloudHypervisor implements Hypervisor {
       out.add(0, "--platform");
     }
     Hypervisor.checkArgumentLength(out.get(out.indexOf("--platform") + 1), name, value, "--platform");
-    return new Arguments(out, args.daemons(), args.warnings());
+    return new Arguments(out, args.daemons(), args.warnings(), args.virtiofs());
   }
 }

@@ -105,10 +105,7 @@ public final class Qemu implements Hypervisor {
       return new Arguments(args, List.of(), List.of());
     }
     if (!shares.isEmpty()) {
-      args.add("-object");
-      args.add("memory-backend-memfd,id=kvmount-mem,size=" + options.guestMemory() + ",share=on");
-      args.add("-numa");
-      args.add("node,memdev=kvmount-mem");
+      args.addAll(VirtiofsSetup.qemuMemoryArgs(options.guestMemory()));
     }
     for (int i = 0; i < shares.size(); i++) {
       Share s = shares.get(i);
@@ -123,7 +120,9 @@ public final class Qemu implements Hypervisor {
       warnings.add("qemu virtio-fs: start the VM with -m " + options.guestMemory()
           + " (the shared memory backend's size) and start the virtiofsd daemons first");
     }
-    return new Arguments(args, Virtiofsd.daemons(shares, options), warnings);
+    return new Arguments(args, Virtiofsd.daemons(shares, options), warnings, shares.isEmpty()
+        ? java.util.Optional.empty()
+        : java.util.Optional.of(VirtiofsSetup.of(shares, options, VirtiofsSetup.qemuMemoryArgs(options.guestMemory()))));
   }
 
   /** The {@code -device} value of bridge number {@code n} (1-based) on the machine. */
@@ -187,6 +186,6 @@ public final class Qemu implements Hypervisor {
     }
     out.add("-smbios");
     out.add(smbios);
-    return new Arguments(out, args.daemons(), warnings);
+    return new Arguments(out, args.daemons(), warnings, args.virtiofs());
   }
 }
