@@ -254,9 +254,8 @@ Method: sequential figures are dd's own (time from its first read to its end, af
 writes), so they measure the transport and not process start-up in the guest; small-file creation
 is timed with bash's `$EPOCHREALTIME` around a loop of `printf` builtins and one `sync`. The guest's
 page cache is dropped before each write and read. Starting one process (`/bin/true`) in this guest
-took {statistics.median(spawn) * 1000:.0f} ms (median; {min(spawn) * 1000:.0f}–{max(spawn) * 1000:.0f} ms): an earlier version of this
-benchmark timed each 64 MiB dd with `date` before and after and so measured mostly process
-start-up (both option sets came out near 120 MB/s, 1.19x). Under TCG on a shared 2-core machine
+took {statistics.median(spawn) * 1000:.0f} ms (median; {min(spawn) * 1000:.0f}–{max(spawn) * 1000:.0f} ms), which is why no process start is inside these timings (the
+wall-clock table below shows the dd runs with their start). Under TCG on a shared 2-core machine
 the absolute figures are noisy; compare the ratios, which come from one boot.
 
 kvmount defaults versus rkt 2015 (ratios above 1 mean kvmount's defaults are faster):
@@ -265,7 +264,7 @@ kvmount defaults versus rkt 2015 (ratios above 1 mean kvmount's defaults are fas
 | --- | --- | --- | --- | --- | --- |
 """ + "\n".join(main_rows) + f"""
 
-Issue 5's goal (sequential read at least 2x, nothing slower; ratio of medians / median of
+Goal (sequential read at least 2x, nothing slower; ratio of medians / median of
 per-round ratios): {verdict}.
 
 The same dd runs timed from outside dd (wall clock around the dd process, including its start):
@@ -281,7 +280,11 @@ here to show what it would buy.
 
 | set | `Options=` | effective (`findmnt`) | """ + " | ".join(label[op] for op in ops) + """ |
 | --- | --- | --- | --- | --- | --- |
-""" + "\n".join(info_rows) + "\n"
+""" + "\n".join(info_rows) + """
+
+Reproduce (root, after `bash e2e/setup.sh`): `bash e2e/bench/run-9p-bench.sh [ROUNDS]` (default
+5 rounds). It rewrites this section; `e2e/README.md`, "Benchmark", describes its options.
+"""
 text = open(md).read() if os.path.exists(md) else "# Benchmarks\n"
 pat = re.compile(r"^## 9p transport options in the guest\n.*?(?=^## |\Z)", re.S | re.M)
 text = pat.sub(lambda m: section + "\n", text) if pat.search(text) else text.rstrip("\n") + "\n\n" + section

@@ -279,7 +279,10 @@ then reads it through the virtio-fs share again:
 kvmount prints `--cache=auto` by default (`--virtiofsd-cache` changes it): `always` is excluded by
 the coherence probe (a host change not seen after 3 s, so a writable shared volume diverges),
 and `never` is coherent at once but slower than `auto` with small files; the reasoning is in the
-Javadoc of `core/.../hypervisor/Virtiofsd.java`. How to run: `e2e/README.md`, "Benchmark".
+Javadoc of `core/.../hypervisor/Virtiofsd.java`.
+
+Reproduce (root, after `bash e2e/setup.sh`): `bash e2e/bench/run-virtiofs-bench.sh [ROUNDS]`
+(default 3 rounds). It rewrites this section; `e2e/README.md`, "Benchmark", describes it.
 """
 text = open(md).read() if os.path.exists(md) else "# Benchmarks\n"
 pat = re.compile(r"^## virtio-fs and 9p in the guest\n.*?(?=^## |\Z)", re.S | re.M)
