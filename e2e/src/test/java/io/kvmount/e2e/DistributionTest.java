@@ -183,6 +183,44 @@ class DistributionTest {
     assertThat(r.out().lines()).containsExactly("generate", "verify", "9p virtiofs");
   }
 
+  /**
+   * README's install block, run as written (but its first line, {@code mvn -B package}, which this
+   * build has done) with {@code HOME} a temporary directory whose {@code .local/bin} is on the
+   * {@code PATH}; then kvmount, its man page and its completion are found as a user finds them.
+   */
+  @Test
+  void readmeInstallSteps_runAsWritten() throws Exception {
+    String readme = Files.readString(E2eEnvironment.repoRoot().resolve("README.md"), StandardCharsets.UTF_8);
+    int start = readme.indexOf("<!-- install -->\n```\n");
+    int end = readme.indexOf("```\n<!-- /install -->");
+    assertThat(start).as("README.md has the install block").isNotNegative();
+    assertThat(end).isGreaterThan(start);
+    List<String> lines = readme.substring(start, end).lines().skip(2).toList();
+    assertThat(lines.get(0)).isEqualTo("mvn -B package -DskipTests");
+    String script = "set -euo pipefail\n" + String.join("\n", lines.subList(1, lines.size())) + "\n";
+    assertThat(script).contains("kvmount-" + version() + ".tar.gz");
+
+    Path home = Files.createDirectory(tmp.resolve("home"));
+    String path = home.resolve(".local/bin") + ":" + System.getenv("PATH");
+    Run install = run(E2eEnvironment.repoRoot(), path, "HOME=" + home, "bash", "--norc", "--noprofile", "-c", script);
+    assertThat(install.exit()).as(install.err()).isZero();
+    assertThat(install.out()).contains(version());
+
+    Path work = Files.createDirectory(tmp.resolve("work"));
+    Run version = run(work, path, "HOME=" + home, "kvmount", "--version");
+    assertThat(version.exit()).as(version.err()).isZero();
+    assertThat(version.out()).contains(version());
+    assertThat(home.resolve(".local/share/man/man1/kvmount-generate.1")).isRegularFile();
+    Path completion = home.resolve(".local/share/bash-completion/completions/kvmount");
+    assertThat(Files.readString(completion, StandardCharsets.UTF_8)).contains("complete -F _complete_kvmount");
+    if (Files.isExecutable(Path.of("/usr/bin/man"))) {
+      // man finds the page in ../share/man beside a PATH directory.
+      Run man = run(work, path, "-u", "MANPATH", "HOME=" + home, "man", "-w", "kvmount-generate");
+      assertThat(man.exit()).as(man.err()).isZero();
+      assertThat(man.out().strip()).endsWith("/share/man/man1/kvmount-generate.1");
+    }
+  }
+
   @Test
   void cloneLauncher_throughSymlinkOnPath_fromAnotherDirectory() throws Exception {
     Path bin = Files.createDirectory(tmp.resolve("bin"));
