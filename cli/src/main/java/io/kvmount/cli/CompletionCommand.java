@@ -36,6 +36,16 @@ final class CompletionCommand implements Callable<Integer> {
       description = "The shell: ${COMPLETION-CANDIDATES} (the script also works in zsh with bashcompinit).")
   String shell;
 
+  /**
+   * Also registers the script for a clone's launcher as typed there, {@code ./kvmount}. bash
+   * finds a completion for {@code ./kvmount} under {@code kvmount}, except when bash-completion
+   * loads this script on demand ({@code ~/.local/share/bash-completion/completions/kvmount}): then
+   * the first TAB after {@code ./kvmount} completed nothing (bash 5.2, bash-completion 2.11).
+   */
+  static final String CLONE_LAUNCHER =
+      "\n# A clone's launcher, as typed there (bash-completion loads this file on demand for it).\n"
+          + "complete -F _complete_kvmount -o default ./kvmount\n";
+
   @Override
   public Integer call() {
     if (!shell.equals("bash")) {
@@ -43,6 +53,7 @@ final class CompletionCommand implements Callable<Integer> {
           spec.commandLine(), "unsupported shell \"" + shell + "\": only bash (zsh through bashcompinit)");
     }
     spec.commandLine().getOut().print(AutoComplete.bash("kvmount", spec.root().commandLine()));
+    spec.commandLine().getOut().print(CLONE_LAUNCHER);
     spec.commandLine().getOut().flush();
     return ExitCodes.OK;
   }
