@@ -110,7 +110,12 @@ public final class Planner {
       PodManifest pod, Map<String, ImageManifest> images, PlanOptions options, GuestFs fs, SourceKinds kinds)
       throws PlanException, IOException {
     MountResolver.Resolution res = MountResolver.resolve(pod, images);
-    List<String> warnings = new ArrayList<>(res.warnings());
+    List<String> warnings = new ArrayList<>();
+    Optional<String> version = io.kvmount.manifest.AcVersion.unknown(pod.acVersion());
+    if (version.isPresent()) {
+      warnings.add(pod.place("acVersion") + ": " + version.get());
+    }
+    warnings.addAll(res.warnings());
 
     // Volumes and shares.
     List<String> hostNames = new ArrayList<>();
