@@ -256,6 +256,49 @@ final class PlanArgs {
     return new Resolved(t, units, options, hvOptions, backend);
   }
 
+  /**
+   * The options given on the command line that do nothing for the chosen hypervisor, transport
+   * and input, one warning each (in option order, each once however often it is given): the
+   * virtio-fs options over 9p, the 9p options over virtio-fs, {@code --security-model} off QEMU's
+   * 9p, {@code --qemu-machine} off QEMU, {@code --oci-rootfs} without {@code --oci-bundle}.
+   * Options left at their defaults are never named.
+   *
+   * @param cl the command line, parsed
+   * @param r the resolved options
+   * @return the warnings, one line each
+   */
+  List<String> ineffective(CommandLine cl, Resolved r) {
+    List<String> out = new ArrayList<>();
+    CommandLine.ParseResult given = cl.getParseResult();
+    if (given == null) {
+      return out;
+    }
+    boolean qemu = hypervisor.equals("qemu");
+    boolean ninep = r.transport() == Transport.NINE_P;
+    String over = "over --transport " + r.transport().id();
+    for (String o : List.of("--runtime-dir", "--guest-memory", "--virtiofsd", "--virtiofsd-sandbox", "--virtiofsd-cache")) {
+      if (ninep && given.hasMatchedOption(o)) {
+        out.add(o + " is for virtio-fs (--transport virtiofs); " + over + " it does nothing");
+      }
+    }
+    for (String o : List.of("--9p-msize", "--9p-cache")) {
+      if (!ninep && given.hasMatchedOption(o)) {
+        out.add(o + " is for 9p (--transport 9p); " + over + " it does nothing");
+      }
+    }
+    if (given.hasMatchedOption("--security-model") && (!qemu || !ninep)) {
+      out.add("--security-model is for QEMU's 9p (--hypervisor qemu --transport 9p); "
+          + (qemu ? over : "with --hypervisor " + hypervisor) + " it does nothing");
+    }
+    if (given.hasMatchedOption("--qemu-machine") && !qemu) {
+      out.add("--qemu-machine is for --hypervisor qemu; with --hypervisor " + hypervisor + " it does nothing");
+    }
+    if (given.hasMatchedOption("--oci-rootfs") && ociBundles.isEmpty()) {
+      out.add("--oci-rootfs is for --oci-bundle; with --pod-manifest it does nothing");
+    }
+    return out;
+  }
+
   /** Help text of {@code --emit}, shared by the annotated option and the hand-built model. */
   static final String EMIT_HELP = "How the guest's systemd gets the mounts: units (unit files and drop-ins written into"
       + " the stage1 rootfs), credentials (nothing written: an fstab.extra credential passed in the hypervisor"
