@@ -41,7 +41,8 @@ class Stage1SourceTest {
     Path stage1 = Files.createDirectories(tmp.resolve("stage1/usr"));
     Files.createSymbolicLink(tmp.resolve("alias"), stage1.getParent());
     assertThatThrownBy(() -> plan(tmp.resolve("stage1").toString(), "rootfs")).isInstanceOf(PlanException.class)
-        .hasMessage("volume \"stage1\": host source \"" + tmp.resolve("stage1") + "\" is the stage1 rootfs \""
+        .hasMessage(tmp.resolve("bundle/config.json") + ": mounts[0].source: \"" + tmp.resolve("stage1")
+            + "\" is the stage1 rootfs \""
             + tmp.resolve("stage1") + "\": the guest's own root would be shared into the app; share a directory"
             + " outside it");
     assertThatThrownBy(() -> plan(stage1.toString(), "rootfs")).hasMessageContaining("lies inside the stage1 rootfs");
@@ -49,7 +50,8 @@ class Stage1SourceTest {
     // Through a symlink too: compared by real path.
     assertThatThrownBy(() -> plan(tmp.resolve("alias").toString(), "rootfs")).hasMessageContaining("is the stage1 rootfs");
     // The bundle's rootfs is a host source like any other.
-    assertThatThrownBy(() -> plan(null, tmp.resolve("stage1").toString())).hasMessageContaining("is the stage1 rootfs");
+    assertThatThrownBy(() -> plan(null, tmp.resolve("stage1").toString())).hasMessageStartingWith(
+        tmp.resolve("bundle/config.json") + ": root.path: \"" + tmp.resolve("stage1") + "\" is the stage1 rootfs");
     // A source beside it is fine.
     Path data = Files.createDirectories(tmp.resolve("data"));
     assertThat(plan(data.toString(), "rootfs").plan().shares()).hasSize(2);

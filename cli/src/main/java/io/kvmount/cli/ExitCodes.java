@@ -39,17 +39,71 @@ public final class ExitCodes {
   // Named classes, not lambdas: a lambda for one of picocli's interfaces cannot be kept in the
   // class-data archive, so each would be spun and linked at start-up.
 
-  /** Usage errors: the message and a pointer to {@code --help}, exit code {@link #USAGE}. */
+  /**
+   * Usage errors: the message and a pointer to {@code --help}, exit code {@link #USAGE}. A word
+   * the command line does not know is the error even when picocli found another one first (it
+   * checks required options before unknown words, and a word before a subcommand's name would
+   * otherwise vanish behind that subcommand's error: {@code kvmount frobnicate generate}).
+   */
   private static final class UsageErrors implements CommandLine.IParameterExceptionHandler {
     @Override
     public int handleParseException(CommandLine.ParameterException ex, String[] args) {
       CommandLine c = ex.getCommandLine();
+      String message = ex.getMessage();
+      // The outermost command with an unknown word: its words come first on the command line.
+      CommandLine unknownIn = null;
+      for (CommandLine up = c; up != null; up = up.getParent()) {
+        if (!up.getUnmatchedArguments().isEmpty()) {
+          unknownIn = up;
+        }
+      }
+      if (unknownIn != null) {
+        c = unknownIn;
+        message = unknownWords(c, c.getUnmatchedArguments());
+      } else if (ex instanceof CommandLine.UnmatchedArgumentException
+          && !((CommandLine.UnmatchedArgumentException) ex).getUnmatched().isEmpty()) {
+        message = unknownWords(c, ((CommandLine.UnmatchedArgumentException) ex).getUnmatched());
+      }
       PrintWriter err = c.getErr();
-      err.println("kvmount: " + oneLine(ex.getMessage()));
+      err.println("kvmount: " + oneLine(message));
       err.println("Try '" + c.getCommandSpec().qualifiedName() + " --help' for more information.");
       err.flush();
       return USAGE;
     }
+  }
+
+  /**
+   * The message for words a command does not know: the first one named, with the nearest option
+   * or subcommand name when one is close ({@code unknown option "--pod-manfest" for kvmount
+   * generate; did you mean "--pod-manifest"?}), and how many more there are.
+   *
+   * @param c the command whose words they are
+   * @param words the unknown words, in command-line order (not empty)
+   * @return the message, one line
+   */
+  static String unknownWords(CommandLine c, java.util.List<String> words) {
+    String word = words.get(0);
+    CommandLine.Model.CommandSpec spec = c.getCommandSpec();
+    String name = spec.qualifiedName();
+    String more = words.size() == 1 ? "" : " (and " + (words.size() - 1) + " more unknown word"
+        + (words.size() == 2 ? "" : "s") + ")";
+    if (word.startsWith("-") && word.length() > 1) {
+      String key = word.contains("=") ? word.substring(0, word.indexOf('=')) : word;
+      java.util.List<String> names = new java.util.ArrayList<>();
+      for (CommandLine.Model.OptionSpec o : spec.options()) {
+        if (!o.hidden()) {
+          names.addAll(java.util.Arrays.asList(o.names()));
+        }
+      }
+      return "unknown option \"" + word + "\" for " + name + io.kvmount.error.NearestName.hint(key, names) + more;
+    }
+    if (!spec.subcommands().isEmpty()) {
+      java.util.List<String> subs = new java.util.ArrayList<>(spec.subcommands().keySet());
+      return "unknown word \"" + word + "\": not a subcommand of " + name + " (" + String.join(", ", subs) + ")"
+          + io.kvmount.error.NearestName.hint(word, subs) + more;
+    }
+    return "unknown word \"" + word + "\": " + name + " takes " + (spec.positionalParameters().isEmpty()
+        ? "no words besides its options" : "no more words here") + more;
   }
 
   /** Failures of a command: one line (a stack trace with {@code --stacktrace}), mapped exit code. */

@@ -147,7 +147,8 @@ final class GenerateCommand implements Callable<Integer> {
     log.step("planned for " + g.hypervisor() + " over " + g.transport().id() + ": " + g.plan().shares().size()
         + " share(s), " + g.plan().mounts().size() + " mount(s), " + g.plan().files().size() + " file(s), "
         + g.plan().directories().size() + " director" + (g.plan().directories().size() == 1 ? "y" : "ies"));
-    List<String> warnings = new java.util.ArrayList<>(g.warnings());
+    List<String> warnings = new java.util.ArrayList<>(planArgs.ineffective(spec.commandLine(), r));
+    warnings.addAll(g.warnings());
     // A sealed route writes nothing into the stage1 rootfs: it is the image, read to check that it
     // holds every mount point (a dry run checks the same), never written.
     boolean sealed = g.handover().isPresent();

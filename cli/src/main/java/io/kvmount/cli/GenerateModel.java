@@ -84,7 +84,8 @@ final class GenerateModel {
     // PlanArgs, in its field order (the mixin's place in GenerateCommand).
     add(spec, option("--hypervisor", "NAME", String.class).defaultValue("qemu")
             .completionCandidates(new PlanArgs.HypervisorNames()), p, "hypervisor",
-        "Backend whose arguments are printed: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).");
+        "The hypervisor that runs the VM: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}); generate prints"
+          + " its arguments.");
     add(spec, option("--transport", "T", String.class)
             .completionCandidates(new PlanArgs.TransportNames()), p, "transport",
         "How host volumes reach the guest: ${COMPLETION-CANDIDATES} (default: " + PlanArgs.TRANSPORT_DEFAULT + ").");
@@ -92,14 +93,14 @@ final class GenerateModel {
             .completionCandidates(new PlanArgs.QemuMachines()), p, "qemuMachine", PlanArgs.QEMU_MACHINE_HELP);
     add(spec, option("--share", "S", String.class), p, "share",
         "How host volumes are shared: per-volume (one 9p or virtio-fs device per volume; no host"
-            + " privileges) or pod (kvmount bind-mounts every volume, single files too, into --share-dir on the"
-            + " host and shares that one directory; needs root) (default: per-volume, or pod with --share-dir).");
+            + " privileges) or pod (every volume, single files too, is bind-mounted on the host into --share-dir,"
+            + " and that one directory is shared; needs root) (default: per-volume, or pod with --share-dir).");
     add(spec, option("--share-dir", "DIR", Path.class), p, "shareDir",
-        "The pod share's host directory, which kvmount owns: created if missing, refused if it holds"
-            + " anything kvmount did not put there; `kvmount release --share-dir DIR` takes it down. Implies"
-            + " --share pod.");
+        "The pod share's host directory, which kvmount owns: generate creates it if missing and refuses it"
+            + " if it holds anything kvmount did not put there, verify checks its host binds, `kvmount release"
+            + " --share-dir DIR` takes it down. Implies --share pod.");
     add(spec, option("--units-dir", "REL", String.class).defaultValue("usr/lib/systemd/system"), p, "unitsDir",
-        "Where unit files go, relative to the stage1 rootfs (default: ${DEFAULT-VALUE}).");
+        "Where the unit files are, relative to the stage1 rootfs (default: ${DEFAULT-VALUE}).");
     add(spec, option("--image-manifest", "APP=FILE", Map.class).auxiliaryTypes(String.class, Path.class),
         p, "imageManifests",
         "Image manifest for an app whose pod entry has no \"app\" section (supplies its mount points)."
@@ -121,7 +122,8 @@ final class GenerateModel {
         "virtio-fs: the guest's memory, shared with virtiofsd; must equal the VM's memory"
             + " (default: ${DEFAULT-VALUE}).");
     add(spec, option("--virtiofsd", "PROGRAM", String.class).defaultValue("virtiofsd"), p, "virtiofsd",
-        "virtio-fs: the virtiofsd program in the printed daemon lines (default: ${DEFAULT-VALUE}).");
+        "virtio-fs: the virtiofsd program that serves the shares (generate prints its command lines)"
+          + " (default: ${DEFAULT-VALUE}).");
     add(spec, option("--virtiofsd-sandbox", "MODE", String.class).defaultValue("namespace"), p, "virtiofsdSandbox",
         "virtio-fs: virtiofsd --sandbox: namespace (needs root), chroot or none (default: ${DEFAULT-VALUE}).");
     add(spec, option("--virtiofsd-cache", "POLICY", String.class).defaultValue("auto"), p, "virtiofsdCache",
@@ -134,8 +136,8 @@ final class GenerateModel {
         "A mount tag already used by the VM (e.g. its root share); never given to a volume. Repeatable."
             + " Always reserved: kvm_9p, hostfs, rootfs, root, /dev/root.");
     add(spec, flag("--legacy-remount"), p, "legacyRemount",
-        "For guests with util-linux < 2.27 (which ignores ro on bind mounts): make read-only binds"
-            + " read-only with a remount service (mount -o remount,bind,ro) that the app requires.");
+        "For guests with util-linux < 2.27 (which ignores ro on bind mounts): read-only binds are made"
+            + " read-only by a remount service (mount -o remount,bind,ro) that the app requires.");
     // GenerateCommand again, after the mixin.
     add(spec, flag("--allow-missing-sources"), g, "allowMissingSources",
         "Warn instead of failing when a host volume's source directory does not exist.");

@@ -13,7 +13,8 @@ import picocli.CommandLine.Command;
           + " pod's stage1 rootfs and prints the hypervisor arguments that share the host volumes."
     },
     subcommands = {
-      GenerateCommand.class, VerifyCommand.class, ReleaseCommand.class, EscapeCommand.class, CompletionCommand.class
+      GenerateCommand.class, VerifyCommand.class, ReleaseCommand.class, EscapeCommand.class, CompletionCommand.class,
+      CommandLine.HelpCommand.class
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {

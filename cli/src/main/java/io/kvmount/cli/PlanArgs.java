@@ -15,7 +15,6 @@ import io.kvmount.plan.BundlePlanner;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -44,7 +43,8 @@ final class PlanArgs {
       names = "--hypervisor",
       paramLabel = "NAME",
       defaultValue = "qemu",
-      description = "Backend whose arguments are printed: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).",
+      description = "The hypervisor that runs the VM: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}); generate prints"
+          + " its arguments.",
       completionCandidates = HypervisorNames.class)
   String hypervisor;
 
@@ -67,23 +67,23 @@ final class PlanArgs {
       names = "--share",
       paramLabel = "S",
       description = "How host volumes are shared: per-volume (one 9p or virtio-fs device per volume; no host"
-          + " privileges) or pod (kvmount bind-mounts every volume, single files too, into --share-dir on the"
-          + " host and shares that one directory; needs root) (default: per-volume, or pod with --share-dir).")
+          + " privileges) or pod (every volume, single files too, is bind-mounted on the host into --share-dir,"
+          + " and that one directory is shared; needs root) (default: per-volume, or pod with --share-dir).")
   String share;
 
   @Option(
       names = "--share-dir",
       paramLabel = "DIR",
-      description = "The pod share's host directory, which kvmount owns: created if missing, refused if it holds"
-          + " anything kvmount did not put there; `kvmount release --share-dir DIR` takes it down. Implies"
-          + " --share pod.")
+      description = "The pod share's host directory, which kvmount owns: generate creates it if missing and refuses it"
+          + " if it holds anything kvmount did not put there, verify checks its host binds, `kvmount release"
+          + " --share-dir DIR` takes it down. Implies --share pod.")
   Path shareDir;
 
   @Option(
       names = "--units-dir",
       paramLabel = "REL",
       defaultValue = "usr/lib/systemd/system",
-      description = "Where unit files go, relative to the stage1 rootfs (default: ${DEFAULT-VALUE}).")
+      description = "Where the unit files are, relative to the stage1 rootfs (default: ${DEFAULT-VALUE}).")
   String unitsDir;
 
   @Option(
@@ -143,7 +143,8 @@ final class PlanArgs {
       names = "--virtiofsd",
       paramLabel = "PROGRAM",
       defaultValue = "virtiofsd",
-      description = "virtio-fs: the virtiofsd program in the printed daemon lines (default: ${DEFAULT-VALUE}).")
+      description = "virtio-fs: the virtiofsd program that serves the shares (generate prints its command lines)"
+          + " (default: ${DEFAULT-VALUE}).")
   String virtiofsd;
 
   @Option(
@@ -183,8 +184,8 @@ final class PlanArgs {
 
   @Option(
       names = "--legacy-remount",
-      description = "For guests with util-linux < 2.27 (which ignores ro on bind mounts): make read-only binds"
-          + " read-only with a remount service (mount -o remount,bind,ro) that the app requires.")
+      description = "For guests with util-linux < 2.27 (which ignores ro on bind mounts): read-only binds are made"
+          + " read-only by a remount service (mount -o remount,bind,ro) that the app requires.")
   boolean legacyRemount;
 
   /**
@@ -307,6 +308,49 @@ final class PlanArgs {
     } catch (java.security.NoSuchAlgorithmException e) {
       throw new IllegalStateException("every Java 17 runtime has SHA-256", e);
     }
+  }
+
+  /**
+   * The options given on the command line that do nothing for the chosen hypervisor, transport
+   * and input, one warning each (in option order, each once however often it is given): the
+   * virtio-fs options over 9p, the 9p options over virtio-fs, {@code --security-model} off QEMU's
+   * 9p, {@code --qemu-machine} off QEMU, {@code --oci-rootfs} without {@code --oci-bundle}.
+   * Options left at their defaults are never named.
+   *
+   * @param cl the command line, parsed
+   * @param r the resolved options
+   * @return the warnings, one line each
+   */
+  List<String> ineffective(CommandLine cl, Resolved r) {
+    List<String> out = new ArrayList<>();
+    CommandLine.ParseResult given = cl.getParseResult();
+    if (given == null) {
+      return out;
+    }
+    boolean qemu = hypervisor.equals("qemu");
+    boolean ninep = r.transport() == Transport.NINE_P;
+    String over = "over --transport " + r.transport().id();
+    for (String o : List.of("--runtime-dir", "--guest-memory", "--virtiofsd", "--virtiofsd-sandbox", "--virtiofsd-cache")) {
+      if (ninep && given.hasMatchedOption(o)) {
+        out.add(o + " is for virtio-fs (--transport virtiofs); " + over + " it does nothing");
+      }
+    }
+    for (String o : List.of("--9p-msize", "--9p-cache")) {
+      if (!ninep && given.hasMatchedOption(o)) {
+        out.add(o + " is for 9p (--transport 9p); " + over + " it does nothing");
+      }
+    }
+    if (given.hasMatchedOption("--security-model") && (!qemu || !ninep)) {
+      out.add("--security-model is for QEMU's 9p (--hypervisor qemu --transport 9p); "
+          + (qemu ? over : "with --hypervisor " + hypervisor) + " it does nothing");
+    }
+    if (given.hasMatchedOption("--qemu-machine") && !qemu) {
+      out.add("--qemu-machine is for --hypervisor qemu; with --hypervisor " + hypervisor + " it does nothing");
+    }
+    if (given.hasMatchedOption("--oci-rootfs") && ociBundles.isEmpty()) {
+      out.add("--oci-rootfs is for --oci-bundle; with --pod-manifest it does nothing");
+    }
+    return out;
   }
 
   /** Help text of {@code --emit}, shared by the annotated option and the hand-built model. */

@@ -109,6 +109,11 @@ final class VerifyCommand implements Callable<Integer> {
     if (input != null) {
       PlanArgs.checkInput(spec.commandLine(), podManifest, planArgs);
       PlanArgs.Resolved r = planArgs.resolve(spec.commandLine(), stage1Rootfs, podManifest);
+      if (!quiet) {
+        for (String w : planArgs.ineffective(spec.commandLine(), r)) {
+          err.println("kvmount: warning: " + ExitCodes.oneLine(w));
+        }
+      }
       Kvmount.Generation g;
       if (podManifest != null) {
         PodManifest pod = Kvmount.readPod(podManifest);

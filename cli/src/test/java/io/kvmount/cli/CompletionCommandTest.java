@@ -41,7 +41,7 @@ class CompletionCommandTest {
     Path script = tmp.resolve("kvmount-completion.bash");
     Files.writeString(script, r.out(), StandardCharsets.UTF_8);
     assertThat(complete(script, "kvmount", "ver")).isEqualTo("verify");
-    assertThat(complete(script, "kvmount", "")).isEqualTo("generate verify release escape completion");
+    assertThat(complete(script, "kvmount", "")).isEqualTo("generate verify release escape completion help");
     assertThat(complete(script, "kvmount", "generate", "--hypervisor", ""))
         .isEqualTo("qemu lkvm cloud-hypervisor firecracker");
     assertThat(complete(script, "kvmount", "generate", "--format", "")).isEqualTo("text json args dot");

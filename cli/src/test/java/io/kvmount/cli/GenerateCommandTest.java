@@ -127,11 +127,12 @@ class GenerateCommandTest {
   }
 
   @Test
-  void generate_missingHostSource_exit3NamingTheVolume() throws Exception {
+  void generate_missingHostSource_exit3NamingTheFileAndField() throws Exception {
     Files.delete(src);
     CliRunner.Result r = CliRunner.run("generate", "--pod-manifest", pod.toString(), "--stage1-rootfs", stage1.toString());
     assertThat(r.exit()).isEqualTo(3);
-    assertThat(r.err()).contains("volume \"data\"").contains("does not exist");
+    assertThat(r.err()).isEqualTo("kvmount: " + pod + ": volumes[0].source: \"" + src + "\" does not exist; create it,"
+        + " or fix the path\n");
     assertThat(tree(stage1)).containsExactly(Path.of(""));
   }
 

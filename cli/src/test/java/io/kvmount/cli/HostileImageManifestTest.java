@@ -24,7 +24,7 @@ class HostileImageManifestTest {
   @ParameterizedTest(name = "{0}")
   @CsvSource(delimiter = '|', quoteCharacter = '`', value = {
     "truncated       | `{\"acKind\":\"ImageManifest\"`                                            | truncated document",
-    "not-json        | `acKind: ImageManifest`                                                   | invalid JSON",
+    "not-json        | `acKind: ImageManifest`                                                   | not JSON: the document looks like YAML",
     "pod-kind        | `{\"acKind\":\"PodManifest\",\"acVersion\":\"0.8.11\",\"apps\":[]}`       | is not \"ImageManifest\"",
     "no-version      | `{\"acKind\":\"ImageManifest\",\"name\":\"example.com/web\"}`             | acVersion",
     "dotdot-path     | `APP{\"name\":\"d\",\"path\":\"/../etc\"}]}}`                 | app.mountPoints[0].path",

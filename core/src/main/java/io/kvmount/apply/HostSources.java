@@ -69,13 +69,12 @@ public final class HostSources {
     }
     for (io.kvmount.plan.PodShare.Entry e : plan.podShare().get().entries()) {
       Path p = Path.of(e.source());
-      String what = "volume \"" + e.label() + "\": host source \"" + e.source() + "\"";
       if (!Files.exists(p)) {
-        throw new InvalidInputException(what + " does not exist");
+        throw new InvalidInputException(missing(e.origin(), e.source()));
       }
       if (e.file() ? !Files.isRegularFile(p) : !Files.isDirectory(p)) {
-        throw new InvalidInputException(
-            what + " is not a " + (e.file() ? "regular file" : "directory") + " (it changed while planning)");
+        throw new InvalidInputException(place(e.origin(), e.source()) + " is not a "
+            + (e.file() ? "regular file" : "directory") + " (it changed while planning)");
       }
     }
     check(List.of(), plan.hostMountPoints());
@@ -85,14 +84,33 @@ public final class HostSources {
     for (Share s : shares) {
       Path p = Path.of(s.source());
       if (!Files.exists(p)) {
-        throw new InvalidInputException(
-            "volume \"" + s.volume() + "\": host source \"" + s.source() + "\" does not exist");
+        throw new InvalidInputException(missing(s.origin(), s.source()));
       }
       if (!Files.isDirectory(p)) {
-        throw new InvalidInputException(
-            "volume \"" + s.volume() + "\": host source \"" + s.source() + "\" is not a directory");
+        throw new InvalidInputException(place(s.origin(), s.source()) + " is not a directory");
       }
     }
+  }
+
+  /**
+   * Where a host source is given and what it is, as the input readers name a field: {@code
+   * pod.json: volumes[1].source: "/srv/data"}; {@code volume "data": host source "/srv/data"} for a
+   * plan built in code, whose origin is the volume alone.
+   *
+   * @param origin the share's or entry's origin
+   * @param source the host source
+   */
+  private static String place(String origin, String source) {
+    if (origin.startsWith("volume \"")) {
+      return origin + ": host source \"" + source + "\"";
+    }
+    return origin + ": \"" + source + "\"";
+  }
+
+  /** The message for a host source that does not exist. */
+  private static String missing(String origin, String source) {
+    return place(origin, source) + " does not exist"
+        + (origin.startsWith("volume \"") ? "" : "; create it, or fix the path");
   }
 
   /**
@@ -113,11 +131,11 @@ public final class HostSources {
     List<String[]> sources = new java.util.ArrayList<>();
     if (plan.podShare().isPresent()) {
       for (io.kvmount.plan.PodShare.Entry e : plan.podShare().get().entries()) {
-        sources.add(new String[] {e.label(), e.source()});
+        sources.add(new String[] {e.origin(), e.source()});
       }
     } else {
       for (Share sh : plan.shares()) {
-        sources.add(new String[] {sh.volume(), sh.source()});
+        sources.add(new String[] {sh.origin(), sh.source()});
       }
     }
     for (String[] v : sources) {
@@ -127,7 +145,7 @@ public final class HostSources {
       }
       Path real = p.toRealPath();
       if (real.startsWith(stage1) || stage1.startsWith(real)) {
-        throw new InvalidInputException("volume \"" + v[0] + "\": host source \"" + v[1] + "\" "
+        throw new InvalidInputException(place(v[0], v[1]) + " "
             + (real.equals(stage1) ? "is" : real.startsWith(stage1) ? "lies inside" : "holds")
             + " the stage1 rootfs \"" + stage1Root + "\": the guest's own root would be shared into the app;"
             + " share a directory outside it");

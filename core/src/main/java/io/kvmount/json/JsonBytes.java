@@ -40,6 +40,12 @@ public final class JsonBytes {
               + format
               + " do not allow");
     }
+    String notJson = notJson(json);
+    if (notJson != null) {
+      String article = "aeiouAEIOU".indexOf(format.charAt(0)) >= 0 ? "an " : "a ";
+      throw errors.error("", notJson + "; kvmount reads JSON only: " + article + format
+          + " document is a JSON object ({\"key\": value, ...}); convert the file to JSON");
+    }
     int i = 0;
     while (i < n) {
       int c = b[i] & 0xff;
@@ -99,6 +105,70 @@ public final class JsonBytes {
       }
       i += len;
     }
+  }
+
+  /**
+   * What a document that is plainly not JSON looks like, from its first non-blank byte: {@code
+   * "not JSON: the document looks like YAML (it starts with \"acKind: PodManifest\")"}; null when
+   * it starts as JSON may (an opening brace or bracket, a string, a number, {@code true}, {@code
+   * false}, {@code null}) or is blank, which the parser then judges. Detects YAML ({@code ---}, {@code
+   * %YAML}, {@code key: value}, {@code - item}, {@code #} comments), XML and HTML ({@code <}), and
+   * JSON with comments ({@code //}, {@code /*}); anything else that no JSON value starts with is
+   * "not JSON" without a guess.
+   *
+   * @param json the document (without a byte order mark)
+   * @return the first part of the message, or null
+   */
+  static String notJson(byte[] json) {
+    int i = 0;
+    while (i < json.length && (json[i] == ' ' || json[i] == '\t' || json[i] == '\n' || json[i] == '\r')) {
+      i++;
+    }
+    if (i == json.length) {
+      return null;
+    }
+    int c = json[i] & 0xff;
+    if (c < 0x20 || c >= 0x7f) {
+      return null; // a control byte or not ASCII (UTF-16, binary): the byte checks name it
+    }
+    if (c == '{' || c == '[' || c == '"' || (c >= '0' && c <= '9')) {
+      return null;
+    }
+    String start = startLine(json, i);
+    String looks;
+    if (c == '-') {
+      if (i + 1 < json.length && json[i + 1] >= '0' && json[i + 1] <= '9') {
+        return null; // a negative number
+      }
+      looks = "YAML";
+    } else if (c == 't' || c == 'f' || c == 'n') {
+      String word = c == 't' ? "true" : c == 'f' ? "false" : "null";
+      if (start.startsWith(word) && (start.length() == word.length()
+          || " \t,]}".indexOf(start.charAt(word.length())) >= 0)) {
+        return null; // a JSON literal
+      }
+      looks = start.matches("[A-Za-z_][A-Za-z0-9_.-]*\\s*:.*") ? "YAML" : null;
+    } else if (c == '%' || c == '#') {
+      looks = "YAML";
+    } else if (c == '<') {
+      looks = start.regionMatches(true, 0, "<?xml", 0, 5) ? "XML" : "XML or HTML";
+    } else if (c == '/') {
+      looks = "JSON with comments (JSON has none)";
+    } else {
+      looks = start.matches("[A-Za-z_][A-Za-z0-9_.-]*\\s*:.*") ? "YAML" : null;
+    }
+    String quoted = Messages.quote(start.length() > 40 ? start.substring(0, 40) + "..." : start);
+    return "not JSON: the document " + (looks == null ? "does not start like JSON" : "looks like " + looks)
+        + " (it starts with " + quoted + ")";
+  }
+
+  /** The text of the line that starts at {@code from}, decoded leniently, without its line break. */
+  private static String startLine(byte[] json, int from) {
+    int end = from;
+    while (end < json.length && json[end] != '\n' && json[end] != '\r' && end - from < 200) {
+      end++;
+    }
+    return new String(json, from, end - from, java.nio.charset.StandardCharsets.UTF_8);
   }
 
   private static <E extends Exception> E badUtf8(

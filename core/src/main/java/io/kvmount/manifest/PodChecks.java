@@ -1,7 +1,9 @@
 package io.kvmount.manifest;
 
 import io.kvmount.json.FieldPath;
+import io.kvmount.error.NearestName;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -41,7 +43,8 @@ final class PodChecks {
                 + "])");
       }
     }
-    Map<String, Integer> volumeIndex = new HashMap<>();
+    // Insertion-ordered: a "did you mean" hint picks the first of equally near names.
+    Map<String, Integer> volumeIndex = new LinkedHashMap<>();
     for (int i = 0; i < volumes.size(); i++) {
       Integer first = volumeIndex.putIfAbsent(volumes.get(i).name().value(), i);
       if (first != null) {
@@ -70,7 +73,8 @@ final class PodChecks {
                 mountPath(a, m) + ".volume",
                 "volume "
                     + Text.quote(mount.volume().value())
-                    + " is not declared in \"volumes\" (and the mount has no \"appVolume\")");
+                    + " is not declared in \"volumes\" (and the mount has no \"appVolume\")"
+                    + NearestName.hint(mount.volume().value(), volumeIndex.keySet()));
           }
           continue;
         }

@@ -99,7 +99,7 @@ final class SchemaReader implements ErrorFactory<ManifestException> {
       throw error("acKind", "missing required field (must be \"PodManifest\")");
     }
     PodChecks.check(apps, volumes, source);
-    return new PodManifest(acVersion, apps, volumes);
+    return new PodManifest(acVersion, apps, volumes, source);
   }
 
   /** Reads the document as an image manifest: {@link ManifestReader#readImage}. */

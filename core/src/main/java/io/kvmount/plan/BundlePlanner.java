@@ -166,7 +166,10 @@ public final class BundlePlanner {
     SharePlanner sp = new SharePlanner(new ArrayList<>(volumeOf.values()), options, shares, files, units, dirs);
     for (Map.Entry<Key, String> v : volumeOf.entrySet()) {
       Key k = v.getKey();
-      sp.add(v.getValue(), k.source(), k.readOnly(), k.file(), k.recursive(), firstOrigin.get(k));
+      String origin = firstOrigin.get(k);
+      // The rootfs item's origin is its field (root.path); a mount's source is its "source".
+      sp.add(v.getValue(), k.source(), k.readOnly(), k.file(), k.recursive(), origin,
+          origin.endsWith(": root.path") ? origin : origin + ".source");
     }
     Optional<PodShare> podShare = sp.finish();
 

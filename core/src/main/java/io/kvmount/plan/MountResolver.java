@@ -1,5 +1,6 @@
 package io.kvmount.plan;
 
+import io.kvmount.error.NearestName;
 import io.kvmount.manifest.ImageManifest;
 import io.kvmount.manifest.Mount;
 import io.kvmount.manifest.MountPoint;
@@ -108,7 +109,12 @@ public final class MountResolver {
     }
     for (String app : images.keySet()) {
       if (!appNames.contains(app)) {
-        throw new PlanException("image manifest given for app \"" + app + "\", which is not in the pod");
+        List<String> names = new ArrayList<>();
+        for (RuntimeApp a : pod.apps()) {
+          names.add(a.name().value());
+        }
+        throw new PlanException("image manifest given for app \"" + app + "\", which is not in the pod"
+            + NearestName.hint(app, names));
       }
     }
     for (int ai = 0; ai < pod.apps().size(); ai++) {
@@ -197,7 +203,8 @@ public final class MountResolver {
         v = volumes.get(m.volume().value());
         if (v == null) {
           throw new PlanException(
-              field + ".volume: volume \"" + m.volume().value() + "\" is not declared in \"volumes\"");
+              field + ".volume: volume \"" + m.volume().value() + "\" is not declared in \"volumes\""
+                  + NearestName.hint(m.volume().value(), declared(volumes, volumeOrigin)));
         }
       }
       GuestPath path = cleanPath(m.path(), field + ".path");
@@ -239,7 +246,8 @@ public final class MountResolver {
         }
         warnings.add(
             "app \"" + appName + "\": mount point \"" + mp.name().value() + "\" (" + path
-                + ") has no volume; using a new empty volume \"" + implicit + "\" (mode 0755, uid 0, gid 0)");
+                + ") has no volume; using a new empty volume \"" + implicit + "\" (mode 0755, uid 0, gid 0)"
+                + NearestName.hint(mp.name().value(), declared(volumes, volumeOrigin)));
       }
       targets.put(path, field);
       boolean ro = v.readOnly().orElse(mp.readOnly());
@@ -252,6 +260,17 @@ public final class MountResolver {
           + " (Linux allows at most 255 bytes) and its bind units' names hold it too (systemd allows at most 255"
           + " bytes); names of at most " + MAX_APP_NAME_BYTES + " bytes pass this check");
     }
+  }
+
+  /** The names of the volumes the pod declares (in {@code volumes} or an {@code appVolume}), not implicit ones. */
+  private static List<String> declared(Map<String, Volume> volumes, Map<String, String> volumeOrigin) {
+    List<String> names = new ArrayList<>();
+    for (String name : volumes.keySet()) {
+      if (!volumeOrigin.get(name).startsWith("implicit")) {
+        names.add(name);
+      }
+    }
+    return names;
   }
 
   /**

@@ -110,7 +110,12 @@ public final class Planner {
       PodManifest pod, Map<String, ImageManifest> images, PlanOptions options, GuestFs fs, SourceKinds kinds)
       throws PlanException, IOException {
     MountResolver.Resolution res = MountResolver.resolve(pod, images);
-    List<String> warnings = new ArrayList<>(res.warnings());
+    List<String> warnings = new ArrayList<>();
+    Optional<String> version = io.kvmount.manifest.AcVersion.unknown(pod.acVersion());
+    if (version.isPresent()) {
+      warnings.add(pod.place("acVersion") + ": " + version.get());
+    }
+    warnings.addAll(res.warnings());
 
     // Volumes and shares.
     List<String> hostNames = new ArrayList<>();
@@ -131,6 +136,7 @@ public final class Planner {
     for (MountResolver.AppMount m : res.mounts()) {
       allRoByVolume.merge(m.volume().name().value(), m.readOnly(), Boolean::logicalAnd);
     }
+    Map<String, String> definedBy = definedBy(pod);
     for (Volume v : res.volumes().values()) {
       String name = v.name().value();
       GuestPath where = SharePlanner.mntPath(options.route().mountRoot(), name);
@@ -138,7 +144,8 @@ public final class Planner {
         Volume.Host h = (Volume.Host) v;
         Boolean allRo = allRoByVolume.get(name); // null: no app mounts it
         boolean ro = h.readOnly().orElse(false) || (allRo != null && allRo);
-        sp.add(name, h.source(), ro, kinds.isFile(h.source()), h.recursive().orElse(true), "volume \"" + name + "\"");
+        sp.add(name, h.source(), ro, kinds.isFile(h.source()), h.recursive().orElse(true), "volume \"" + name + "\"",
+            definedBy.containsKey(name) ? pod.place(definedBy.get(name) + ".source") : "volume \"" + name + "\"");
       } else {
         Volume.Empty e = (Volume.Empty) v;
         mntPaths.put(name, where.toString());
@@ -397,6 +404,26 @@ public final class Planner {
    * @param origin the input field, for messages ({@code <bundle>/config.json: linux})
    */
   record AppPaths(GuestPath appRoot, List<GuestPath> masked, List<GuestPath> readOnly, String origin) {}
+
+  /**
+   * The field that defines each volume: {@code volumes[i]}, or the first {@code appVolume} of that
+   * name ({@code apps[a].mounts[m].appVolume}). Implicit volumes have none.
+   */
+  private static Map<String, String> definedBy(PodManifest pod) {
+    Map<String, String> out = new HashMap<>();
+    for (int i = 0; i < pod.volumes().size(); i++) {
+      out.putIfAbsent(pod.volumes().get(i).name().value(), "volumes[" + i + "]");
+    }
+    for (int a = 0; a < pod.apps().size(); a++) {
+      List<io.kvmount.manifest.Mount> ms = pod.apps().get(a).mounts();
+      for (int m = 0; m < ms.size(); m++) {
+        if (ms.get(m).appVolume().isPresent()) {
+          out.putIfAbsent(ms.get(m).appVolume().get().name().value(), "apps[" + a + "].mounts[" + m + "].appVolume");
+        }
+      }
+    }
+    return out;
+  }
 
   /**
    * {@link #planApp(String, List, Map, Map, PlanOptions, boolean)}, plus, when {@code paths} is

@@ -52,9 +52,61 @@ public record PodShare(String shareDir, Share share, GuestPath guestPath, List<E
    * @param label how host-side messages name the volume: the volume name for appc; for an OCI
    *     bundle, whose volume names kvmount makes up, the name and the input field ({@code data
    *     (/b/config.json: mounts[2])})
+   * @param origin where the input gives the source, for messages about it: the file and field
+   *     ({@code pod.json: volumes[1].source}), or {@code volume "<label>"} without one
    */
   public record Entry(
-      String volume, String name, String source, boolean file, boolean readOnly, boolean recursive, String label) {
+      String volume,
+      String name,
+      String source,
+      boolean file,
+      boolean readOnly,
+      boolean recursive,
+      String label,
+      String origin) {
+
+    /**
+     * An entry whose source messages name it by its label ({@code volume "data"}).
+     *
+     * @param volume the volume name
+     * @param name the entry's name in the share directory
+     * @param source the host source
+     * @param file true for a single-file volume
+     * @param readOnly true if the host bind is read-only
+     * @param recursive true to share the mounts below the source too
+     * @param label how messages name the entry
+     */
+    public Entry(
+        String volume, String name, String source, boolean file, boolean readOnly, boolean recursive, String label) {
+      this(volume, name, source, file, readOnly, recursive, label, "volume \"" + label + "\"");
+    }
+
+    /**
+     * Equal entries: all components but {@link #origin()}, which only names the source in
+     * messages.
+     *
+     * @param o another object
+     * @return whether {@code o} is an equal entry
+     */
+    @Override
+    public boolean equals(Object o) {
+      if (!(o instanceof Entry)) {
+        return false;
+      }
+      Entry e = (Entry) o;
+      return volume.equals(e.volume) && name.equals(e.name) && source.equals(e.source) && file == e.file
+          && readOnly == e.readOnly && recursive == e.recursive && label.equals(e.label);
+    }
+
+    /**
+     * A hash consistent with {@link #equals}.
+     *
+     * @return the hash
+     */
+    @Override
+    public int hashCode() {
+      return Objects.hash(volume, name, source, file, readOnly, recursive, label);
+    }
 
     /**
      * An entry whose messages name it by its volume name.

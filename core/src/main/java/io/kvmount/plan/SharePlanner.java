@@ -3,6 +3,7 @@ package io.kvmount.plan;
 import io.kvmount.path.FileMode;
 import io.kvmount.path.GuestPath;
 import io.kvmount.path.RelativePath;
+import io.kvmount.systemd.Quote;
 import io.kvmount.systemd.UnitName;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -100,11 +101,13 @@ final class SharePlanner {
    * @param file whether the source is a single file
    * @param recursive whether mounts below the source belong to it
    * @param subject how messages name the volume ({@code volume "data"})
+   * @param origin where the input gives the source, for messages about it on the host ({@code
+   *     pod.json: volumes[1].source})
    * @throws PlanException if one share per volume cannot carry it (a single file, or not
    *     recursive), naming {@code subject}
    */
-  void add(String name, String source, boolean readOnly, boolean file, boolean recursive, String subject)
-      throws PlanException {
+  void add(String name, String source, boolean readOnly, boolean file, boolean recursive, String subject,
+      String origin) throws PlanException {
     GuestPath where = mntPath(options.route().mountRoot(), name);
     mntPaths.put(name, where.toString());
     sources.put(name, Optional.of(source));
@@ -115,14 +118,18 @@ final class SharePlanner {
       String entry = entryNames.get(name);
       // An appc volume is named by the user; an OCI volume's name is made up, so messages add where it came from.
       podEntries.add(new PodShare.Entry(name, entry, source, file, readOnly, recursive,
-          subject.startsWith("volume ") ? name : name + " (" + subject + ")"));
+          subject.startsWith("volume ") ? name : name + " (" + subject + ")", origin));
       mntPaths.put(name, PodShare.guestPath(options.route()).resolve(entry).toString());
       return;
     }
     if (file) {
-      throw new PlanException(subject + ": host source \"" + source + "\" is a single file, but"
-          + " one share per volume (--share per-volume) exports directories only (9p and virtio-fs share a"
-          + " directory); use --share pod --share-dir DIR, which bind-mounts single files");
+      // An appc volume's source is a field of its own; an OCI mount is named by its place already.
+      String place = subject + ": host source " + Quote.of(source);
+      if (subject.startsWith("volume ") && !origin.startsWith("volume ")) {
+        place = origin + ": " + Quote.of(source);
+      }
+      throw new PlanException(place + " is a single file, but one share per volume (--share per-volume) exports"
+          + " directories only (9p and virtio-fs share a directory); use --share pod --share-dir DIR, which bind-mounts single files");
     }
     if (!recursive) {
       // An OCI mount is named by its place in config.json only: name its source too, as for a file.
@@ -134,7 +141,7 @@ final class SharePlanner {
     }
     String tag = tags.get(name);
     UnitName unit = Planner.unitName(where, subject);
-    shares.add(new Share(name, tag, source, readOnly, unit));
+    shares.add(new Share(name, tag, source, readOnly, unit, origin));
     shareUnits.put(name, unit);
     RelativePath unitFile = RelativePath.of(unit.value());
     MountSpec spec = Planner.shareSpec(tag, where, readOnly, options);

@@ -97,7 +97,7 @@ class PlannerPodShareTest {
     assertThatThrownBy(() -> perVolume(pod(FILE_VOL, app("web", "{\"volume\":\"hosts\",\"path\":\"/etc/hosts\"}", null)),
         GuestFs.EMPTY))
         .isInstanceOf(PlanException.class)
-        .hasMessageStartingWith("volume \"hosts\": host source \"/srv/hosts\" is a single file")
+        .hasMessageStartingWith("pod.json: volumes[0].source: \"/srv/hosts\" is a single file")
         .hasMessageEndingWith("use --share pod --share-dir DIR, which bind-mounts single files");
   }
 
