@@ -1,6 +1,5 @@
 package io.kvmount.manifest;
 
-import com.fasterxml.jackson.core.JsonToken;
 import io.kvmount.json.ErrorFactory;
 import io.kvmount.json.FieldPath;
 import io.kvmount.json.JsonCursor;
@@ -126,7 +125,7 @@ final class SchemaReader implements ErrorFactory<ManifestException> {
           }
           break;
         case "app":
-          mountPoints = app(f.path()).orElse(List.of());
+          mountPoints = app(f.path());
           break;
         default:
           throw new AssertionError(f.key());
@@ -177,7 +176,7 @@ final class SchemaReader implements ErrorFactory<ManifestException> {
           name = acName(f.path());
           break;
         case "app":
-          mountPoints = app(f.path());
+          mountPoints = Optional.of(app(f.path()));
           break;
         case "mounts":
           mounts = mounts(f.path());
@@ -192,11 +191,11 @@ final class SchemaReader implements ErrorFactory<ManifestException> {
     return new RuntimeApp(name, mountPoints, mounts);
   }
 
-  /** An {@code app} section: only its mount points matter. Empty if the section is null. */
-  private Optional<List<MountPoint>> app(FieldPath path) throws ManifestException {
-    if (in.current() == JsonToken.VALUE_NULL) {
-      return Optional.empty();
-    }
+  /**
+   * An {@code app} section: only its mount points matter. Never called for {@code "app": null},
+   * which {@link ObjectFields} skips as "not set".
+   */
+  private List<MountPoint> app(FieldPath path) throws ManifestException {
     in.object(path);
     List<MountPoint> mountPoints = List.of();
     ObjectFields<ManifestException> f = in.fields(path, APP_KEYS);
@@ -209,7 +208,7 @@ final class SchemaReader implements ErrorFactory<ManifestException> {
         mountPoints.add(mountPoint(p));
       }
     }
-    return Optional.of(mountPoints);
+    return mountPoints;
   }
 
   private MountPoint mountPoint(FieldPath path) throws ManifestException {

@@ -26,11 +26,6 @@ final class Text {
     return Messages.quote(value);
   }
 
-  /** Escapes like {@link #quote}, without quotes and shortening: {@link Messages#escape}. */
-  static String escape(String value) {
-    return Messages.escape(value);
-  }
-
   /** Makes text safe for a one-line message without quoting it: {@link Messages#oneLine}. */
   static String oneLine(String text) {
     return Messages.oneLine(text);

@@ -143,7 +143,8 @@ final class VolumeReader {
       throw schema.error(path, Text.quote(text) + " is not an octal mode (such as \"0755\")");
     }
     String digits = text.substring(firstNonZero);
-    if (digits.length() > 4 || (digits.isEmpty() ? 0 : Integer.parseInt(digits, 8)) > 07777) {
+    // At most four octal digits after the leading zeros: at most 07777.
+    if (digits.length() > 4) {
       throw schema.error(path, Text.quote(text) + " is above 07777");
     }
     return new FileMode(digits.isEmpty() ? 0 : Integer.parseInt(digits, 8));
@@ -161,7 +162,7 @@ final class VolumeReader {
     String digits = in.numberText(path);
     long value;
     if (digits.length() > 12) {
-      value = digits.startsWith("-") ? Long.MIN_VALUE : Long.MAX_VALUE;
+      value = Long.MAX_VALUE; // out of range whatever its sign; the message quotes the digits
     } else {
       value = Long.parseLong(digits);
     }
