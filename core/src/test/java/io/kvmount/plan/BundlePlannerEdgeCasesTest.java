@@ -127,6 +127,25 @@ class BundlePlannerEdgeCasesTest {
     assertThat(p.hostMountPointsToCreate()).isEmpty();
   }
 
+  /**
+   * A mount made where a guest filesystem has nothing yet (systemd makes its mount point) shows its
+   * own tree there: a later mount below it resolves through that tree's symlinks, confined to the app
+   * rootfs. Before, the resolver stopped looking once a component was missing, and named the link's
+   * path itself in Where=, which the guest's kernel would follow out of the app rootfs.
+   */
+  @Test
+  void mountBelowAMissingPath_resolvesThroughTheMountMadeThere() throws Exception {
+    Path other = Files.createDirectories(tmp.resolve("host/other"));
+    Files.createSymbolicLink(other.resolve("c"), Path.of("/etc"));
+    Plan p = share(bundle("web", mount("/tmp", "tmpfs", null), mount("/tmp/a/b", null, other.toString(), "rbind"),
+        mount("/tmp/a/b/c/x", "tmpfs", null)));
+    assertThat(p.mounts()).extracting(m -> m.target().toString()).containsExactly("/opt/stage2/web/rootfs",
+        "/opt/stage2/web/rootfs/tmp", "/opt/stage2/web/rootfs/tmp/a/b", "/opt/stage2/web/rootfs/etc/x");
+    assertThat(file(p, "opt-stage2-web-rootfs-etc-x.mount")).contains("Where=/opt/stage2/web/rootfs/etc/x\n");
+    // /etc/x lies in the shared rootfs, where it is made on the host.
+    assertThat(p.hostMountPointsToCreate()).extracting(PlannedHostMountPoint::hostPath).containsExactly(rootfs + "/etc/x");
+  }
+
   /** tmpcopyup below another tmpfs copies what that one copies up; below a tmpfs without it, nothing. */
   @Test
   void tmpcopyup_nested_copiesFromTheEnclosingCopy() throws Exception {
