@@ -79,6 +79,24 @@ class PlannerEdgeCasesTest {
             + " its mount point"));
   }
 
+  /** The host root as a read-only volume: the mount point's host path has one slash after it. */
+  @Test
+  void mountInsideAReadOnlyHostRoot_hostPathHasOneSlash() throws Exception {
+    String volumes = "{\"name\":\"root\",\"kind\":\"host\",\"source\":\"/\",\"readOnly\":true},"
+        + "{\"name\":\"sub\",\"kind\":\"host\",\"source\":\"/srv/sub\"}";
+    Plan p = PlannerTest.plan(pod(volumes, app("a", "{\"volume\":\"root\",\"path\":\"/host\"},"
+        + "{\"volume\":\"sub\",\"path\":\"/host/srv/x\"}", null)));
+    assertThat(p.hostMountPoints()).extracting(Plan.HostMountPoint::path).containsExactly("/srv/x");
+  }
+
+  @Test
+  void volumeOnALinkToTheAppRootfs_isRefused() {
+    FakeGuestFs fs = new FakeGuestFs().link("/opt/stage2/a/rootfs/self", "/");
+    assertThatThrownBy(() -> PlannerTest.plan(pod(DATA, app("a", "{\"volume\":\"data\",\"path\":\"/self\"}", null)), fs))
+        .isInstanceOf(PlanException.class)
+        .hasMessage("apps[0].mounts[0].path: /self resolves to the app rootfs itself through a symlink");
+  }
+
   @Test
   void tagLimit_atLeast12Bytes() {
     assertThat(MountTag.assign(List.of("a".repeat(20)), 12, Set.of()).get("a".repeat(20))).hasSize(12);
