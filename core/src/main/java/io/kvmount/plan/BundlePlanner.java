@@ -350,10 +350,12 @@ public final class BundlePlanner {
     }
   }
 
-  /** {@code mounts[3]} of an origin such as {@code /b/config.json: mounts[3]}. */
+  /**
+   * {@code mounts[3]} of an origin such as {@code /b/config.json: mounts[3]}: every item's origin is
+   * its {@code config.json}, {@code ": "} and its field.
+   */
   private static String shortOrigin(String origin) {
-    int colon = origin.lastIndexOf(": ");
-    return colon < 0 ? origin : origin.substring(colon + 2);
+    return origin.substring(origin.lastIndexOf(": ") + 2);
   }
 
   /** Checks a resolved target against the item's kind and the mounts before it. */

@@ -13,8 +13,10 @@ import java.util.Deque;
  * SecureJoin}, written for kvmount's {@link GuestFs}.
  *
  * <p>Components that do not exist yet are appended as they are (they will be created as
- * directories). The result is the canonical path systemd needs in {@code Where=}: it contains no
- * symlink that existed when resolving.
+ * directories). Every component is looked up, also below one that does not exist: in a view with
+ * mounts planned before ({@link BundlePlanner}'s), a mount point made there shows its own tree,
+ * symlinks included. The result is the canonical path systemd needs in {@code Where=}: it contains
+ * no symlink that existed when resolving.
  *
  * <p>Limits: like every path-based check this races with concurrent changes to the tree; callers
  * must own the stage1 rootfs while planning and applying.
@@ -64,7 +66,6 @@ public final class ConfinedResolver {
     GuestPath done = root;
     Deque<String> todo = new ArrayDeque<>(path.components());
     int links = 0;
-    boolean missing = false;
     GuestFs.Kind last = GuestFs.Kind.DIRECTORY;
     while (!todo.isEmpty()) {
       String c = todo.pollFirst();
@@ -75,7 +76,6 @@ public final class ConfinedResolver {
         if (done.depth() > root.depth()) {
           done = done.parent();
         }
-        missing = false;
         last = GuestFs.Kind.DIRECTORY;
         continue;
       }
@@ -95,10 +95,6 @@ public final class ConfinedResolver {
         throw new PlanException(
             "resolving " + path + " in " + root + " through symlinks gives a path of more than "
                 + GuestPath.MAX_PATH_BYTES + " bytes");
-      }
-      if (missing) {
-        done = candidate;
-        continue;
       }
       GuestFs.Kind k = fs.kind(candidate);
       if (k == GuestFs.Kind.SYMLINK) {
@@ -130,9 +126,6 @@ public final class ConfinedResolver {
       }
       done = candidate;
       last = k;
-      if (k == GuestFs.Kind.MISSING) {
-        missing = true;
-      }
     }
     return new Result(done, last);
   }

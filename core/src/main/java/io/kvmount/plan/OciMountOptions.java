@@ -160,7 +160,8 @@ public final class OciMountOptions {
         out.add(w);
         continue;
       }
-      if (w.length() > 1 && w.charAt(0) == 'r' && FLAGS.contains(w.substring(1))) {
+      // w is not empty (refused above), and no flag is empty: a lone "r" is no flag's r form.
+      if (w.charAt(0) == 'r' && FLAGS.contains(w.substring(1))) {
         out.add(w.substring(1));
         continue;
       }

@@ -112,4 +112,64 @@ class ConfinedResolverTest {
     assertThat(ConfinedResolver.resolve(GuestFs.EMPTY, ROOT, GuestPath.parse("/a/b")).path())
         .hasToString("/opt/stage2/app/rootfs/a/b");
   }
+
+  @Test
+  void resolve_emptyAndDotComponentsOfATarget_areSkipped() throws Exception {
+    FakeGuestFs fs = image().link("/opt/stage2/app/rootfs/dot", "./data/./real/.").link("/opt/stage2/app/rootfs/dbl",
+        "data//real/");
+    assertThat(ConfinedResolver.resolve(fs, ROOT, GuestPath.parse("/dot/sub")).path())
+        .hasToString("/opt/stage2/app/rootfs/data/real/sub");
+    assertThat(ConfinedResolver.resolve(fs, ROOT, GuestPath.parse("/dbl/sub")).path())
+        .hasToString("/opt/stage2/app/rootfs/data/real/sub");
+  }
+
+  /** Linux follows at most 40 symlinks for one path (MAXSYMLINKS): the 40th is followed, the 41st is an ELOOP. */
+  @Test
+  void resolve_fortyLinks_areFollowed_fortyOneAreALoop() throws Exception {
+    FakeGuestFs fs = image();
+    for (int i = 0; i < 40; i++) {
+      fs.link("/opt/stage2/app/rootfs/l" + i, i == 39 ? "/data/real" : "l" + (i + 1));
+    }
+    ConfinedResolver.Result r = ConfinedResolver.resolve(fs, ROOT, GuestPath.parse("/l0/x"));
+    assertThat(r.path()).hasToString("/opt/stage2/app/rootfs/data/real/x");
+    assertThat(r.kind()).isEqualTo(GuestFs.Kind.MISSING);
+    fs.link("/opt/stage2/app/rootfs/m", "l0");
+    assertThatThrownBy(() -> ConfinedResolver.resolve(fs, ROOT, GuestPath.parse("/m/x")))
+        .isInstanceOf(PlanException.class)
+        .hasMessage("too many levels of symbolic links resolving /m/x in /opt/stage2/app/rootfs");
+  }
+
+  @Test
+  void resolve_nulInATarget_isRefused_evenAsItsFirstByte() {
+    for (String target : java.util.List.of("\0etc", "etc\0")) {
+      FakeGuestFs fs = image().link("/opt/stage2/app/rootfs/nul", target);
+      assertThatThrownBy(() -> ConfinedResolver.resolve(fs, ROOT, GuestPath.parse("/nul/x")))
+          .isInstanceOf(PlanException.class)
+          .hasMessage("symlink /opt/stage2/app/rootfs/nul has a NUL byte in its target");
+    }
+  }
+
+  @Test
+  void resolve_throughADeviceSocketOrPipe_isRefused_atTheEndItIsReported() throws Exception {
+    FakeGuestFs fs = image().other("/opt/stage2/app/rootfs/run/sock");
+    assertThatThrownBy(() -> ConfinedResolver.resolve(fs, ROOT, GuestPath.parse("/run/sock/x")))
+        .isInstanceOf(PlanException.class)
+        .hasMessage("/opt/stage2/app/rootfs/run/sock is a device, socket or pipe in the app rootfs, but /run/sock/x goes"
+            + " through it");
+    assertThat(ConfinedResolver.resolve(fs, ROOT, GuestPath.parse("/run/sock")).kind()).isEqualTo(GuestFs.Kind.OTHER);
+  }
+
+  /** PATH_MAX: a resolved path of 4095 bytes (4096 with its NUL) is one Linux can name; one byte more is not. */
+  @Test
+  void resolve_pathOf4095Bytes_isAccepted() throws Exception {
+    // 22 bytes of /opt/stage2/app/rootfs, 20 components of 1 + 200 bytes, and 1 + 52 bytes: 4095.
+    String target = ("q".repeat(200) + "/").repeat(20) + "r".repeat(52);
+    FakeGuestFs fs = image().link("/opt/stage2/app/rootfs/long", target);
+    ConfinedResolver.Result r = ConfinedResolver.resolve(fs, ROOT, GuestPath.parse("/long"));
+    assertThat(r.path().toString()).hasSize(4095);
+    FakeGuestFs longer = image().link("/opt/stage2/app/rootfs/long", target + "r");
+    assertThatThrownBy(() -> ConfinedResolver.resolve(longer, ROOT, GuestPath.parse("/long")))
+        .isInstanceOf(PlanException.class)
+        .hasMessage("resolving /long in /opt/stage2/app/rootfs through symlinks gives a path of more than 4095 bytes");
+  }
 }

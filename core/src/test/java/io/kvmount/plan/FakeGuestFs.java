@@ -34,6 +34,14 @@ final class FakeGuestFs implements GuestFs {
     return this;
   }
 
+  /** A device, socket or pipe at {@code path}: {@link Kind#OTHER}. */
+  FakeGuestFs other(String path) {
+    GuestPath p = GuestPath.parse(path);
+    dir(p.parent().toString());
+    kinds.put(p, Kind.OTHER);
+    return this;
+  }
+
   @Override
   public Kind kind(GuestPath path) {
     if (path.isRoot()) {
