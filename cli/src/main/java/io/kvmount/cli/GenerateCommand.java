@@ -52,7 +52,8 @@ import picocli.CommandLine.Spec;
       " 0:success",
       " 1:I/O or runtime failure (earlier state left intact)",
       " 2:usage error (bad options)",
-      " 3:invalid input (manifest or plan rejected; nothing written)",
+      " 3:invalid input (manifest or plan rejected, or files in the way that kvmount must not change; nothing"
+          + " written)",
       " 4:internal error (a bug: please report it)"
     })
 final class GenerateCommand implements Callable<Integer> {
@@ -85,6 +86,14 @@ final class GenerateCommand implements Callable<Integer> {
   boolean dryRun;
 
   @Mixin PlanArgs planArgs;
+
+  @Option(
+      names = "--force",
+      description = "Take kvmount's version of files it would otherwise refuse to change (a file it did not write at"
+          + " a path it writes, or one it wrote that was changed since): each is first copied to"
+          + " <stage1 rootfs>/.kvmount/backup/<UTC time>/<its path> (a new directory each run, never an existing"
+          + " backup), then replaced or removed. Nothing else is touched.")
+  boolean force;
 
   @Option(
       names = "--allow-missing-sources",
@@ -229,7 +238,16 @@ final class GenerateCommand implements Callable<Integer> {
       if (sealed) {
         log.step("--emit " + g.handover().get().plan().route().id() + ": nothing written into " + stage1Rootfs);
       } else {
-        result = Kvmount.apply(g.plan(), stage1Rootfs);
+        try {
+          result = Kvmount.apply(g.plan(), stage1Rootfs,
+              new io.kvmount.apply.ApplyOptions(planArgs.recordedWords(r, podManifest == null), force));
+        } catch (io.kvmount.apply.ConflictException e) {
+          throw withForceHint(e);
+        }
+        for (String f : result.backedUp()) {
+          warnings.add("--force: replaced \"" + f + "\"; the earlier file is kept as \""
+              + result.backupDirectory().orElseThrow() + "/" + f + "\"");
+        }
         log.step("applied to " + stage1Rootfs + ": " + result.written().size() + " written, "
             + result.unchanged().size() + " unchanged, " + result.removed().size() + " removed, "
             + result.directoriesCreated().size() + " director" + (result.directoriesCreated().size() == 1 ? "y" : "ies")
@@ -285,6 +303,15 @@ final class GenerateCommand implements Callable<Integer> {
     out.flush();
     log.step("done");
     return ExitCodes.OK;
+  }
+
+  /** A conflict with the way to take kvmount's version added: {@code --force}. */
+  static io.kvmount.apply.ConflictException withForceHint(io.kvmount.apply.ConflictException e) {
+    io.kvmount.apply.ConflictException hinted = new io.kvmount.apply.ConflictException(e.getMessage()
+        + " (to take kvmount's version, run again with --force: it keeps a copy of "
+        + (e.paths().size() == 1 ? "the file" : "each file") + " in .kvmount/backup/)", e.paths());
+    hinted.initCause(e);
+    return hinted;
   }
 
   /** The message for a stage1 rootfs that is missing or not a directory (run and dry run). */

@@ -19,6 +19,10 @@ import java.util.List;
  *     plan order
  * @param fileMountPointsRemoved empty files an earlier run created as file mount points that the
  *     plan no longer has and that were deleted, sorted
+ * @param backedUp with {@code force}: the conflicting files copied into {@code backupDirectory}
+ *     before they were replaced or removed (plan order, then stale files sorted)
+ * @param backupDirectory the new backup directory ({@code .kvmount/backup/<UTC time>}), relative
+ *     to the stage1 rootfs; empty when nothing was backed up
  */
 public record ApplyResult(
     List<String> written,
@@ -26,7 +30,25 @@ public record ApplyResult(
     List<String> removed,
     List<String> directoriesCreated,
     List<String> fileMountPointsCreated,
-    List<String> fileMountPointsRemoved) {
+    List<String> fileMountPointsRemoved,
+    List<String> backedUp,
+    java.util.Optional<String> backupDirectory) {
+
+  /**
+   * A result with no backups.
+   *
+   * @param written unit files and drop-ins written, in plan order
+   * @param unchanged planned files already as planned, in plan order
+   * @param removed files an earlier run wrote that were deleted, sorted
+   * @param directoriesCreated directories created, parents before children
+   * @param fileMountPointsCreated empty files created as file mount points, in plan order
+   * @param fileMountPointsRemoved file mount points an earlier run created that were deleted, sorted
+   */
+  public ApplyResult(List<String> written, List<String> unchanged, List<String> removed,
+      List<String> directoriesCreated, List<String> fileMountPointsCreated, List<String> fileMountPointsRemoved) {
+    this(written, unchanged, removed, directoriesCreated, fileMountPointsCreated, fileMountPointsRemoved, List.of(),
+        java.util.Optional.empty());
+  }
 
   /**
    * Copies every list.
@@ -37,6 +59,8 @@ public record ApplyResult(
    * @param directoriesCreated directories created, parents before children
    * @param fileMountPointsCreated empty files created as file mount points, in plan order
    * @param fileMountPointsRemoved file mount points an earlier run created that were deleted, sorted
+   * @param backedUp conflicting files copied into the backup directory before they were replaced
+   * @param backupDirectory the backup directory relative to the stage1 rootfs, or empty
    */
   public ApplyResult {
     written = List.copyOf(written);
@@ -45,6 +69,8 @@ public record ApplyResult(
     directoriesCreated = List.copyOf(directoriesCreated);
     fileMountPointsCreated = List.copyOf(fileMountPointsCreated);
     fileMountPointsRemoved = List.copyOf(fileMountPointsRemoved);
+    backedUp = List.copyOf(backedUp);
+    java.util.Objects.requireNonNull(backupDirectory, "backupDirectory");
   }
 
   /**

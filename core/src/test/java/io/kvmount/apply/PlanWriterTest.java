@@ -275,9 +275,11 @@ class PlanWriterTest {
     assertThatThrownBy(
             () -> PlanWriter.apply(plan(file("mnt-data.mount", unit("/mnt/other")), BIND), root))
         .isInstanceOf(IOException.class)
-        .hasMessage(
-            "refusing to overwrite \"usr/lib/systemd/system/mnt-data.mount\": it was changed after"
-                + " kvmount wrote it; move it away to let kvmount write it again");
+        .hasMessage( // both conflicts at once (the bind unit is planned, with other content)
+            "refusing to change 2 files: refusing to overwrite \"usr/lib/systemd/system/mnt-data.mount\": it was"
+                + " changed after kvmount wrote it; move it away to let kvmount write it again; refusing to overwrite"
+                + " \"usr/lib/systemd/system/opt-stage2-web-rootfs-var-data.mount\": it was changed after kvmount"
+                + " wrote it; move it away to let kvmount write it again");
     assertThatThrownBy(() -> PlanWriter.apply(plan(), root))
         .isInstanceOf(IOException.class)
         .hasMessageStartingWith("refusing to");
