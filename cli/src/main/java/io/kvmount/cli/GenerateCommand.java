@@ -244,6 +244,10 @@ final class GenerateCommand implements Callable<Integer> {
         } catch (io.kvmount.apply.ConflictException e) {
           throw withForceHint(e);
         }
+        for (String d : result.directoriesLeft()) {
+          warnings.add("left directory \"" + d + "\" in the stage1 rootfs: kvmount created it for a mount point the"
+              + " pod no longer has, but it is not empty; remove it by hand if it is no longer needed");
+        }
         for (String f : result.backedUp()) {
           warnings.add("--force: replaced \"" + f + "\"; the earlier file is kept as \""
               + result.backupDirectory().orElseThrow() + "/" + f + "\"");
@@ -267,6 +271,9 @@ final class GenerateCommand implements Callable<Integer> {
           }
           for (String f : result.fileMountPointsCreated()) {
             log.detail("created file mount point " + f);
+          }
+          for (String d : result.directoriesRemoved()) {
+            log.detail("removed directory " + d + " (no longer in the pod)");
           }
           for (String f : result.fileMountPointsRemoved()) {
             log.detail("removed file mount point " + f + " (no longer in the pod)");

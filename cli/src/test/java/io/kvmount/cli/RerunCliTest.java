@@ -116,4 +116,48 @@ class RerunCliTest {
     assertThat(Files.readString(units.resolve("mnt-data.mount"))).contains("msize=8192");
     assertThat(verify().exit()).isZero();
   }
+
+  @Test
+  void generate_mountDroppedFromManifest_itsDirectoryIsRemoved_orLeftWithAWarning() throws Exception {
+    assertThat(generate().exit()).isZero();
+    Path logs = stage1.resolve("opt/stage2/web/rootfs/var/log/web");
+    assertThat(logs).isDirectory();
+    Files.writeString(pod, Files.readString(pod).replace(",{\"volume\":\"logs\",\"path\":\"/var/log/web\"}", ""));
+
+    CliRunner.Result r = CliRunner.run("generate", "-v", "--format", "args", "--pod-manifest", pod.toString(),
+        "--stage1-rootfs", stage1.toString());
+    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(logs).doesNotExist();
+    assertThat(stage1.resolve("opt/stage2/web/rootfs/var/log")).doesNotExist();
+    assertThat(stage1.resolve("opt/stage2/web/rootfs/var/data")).isDirectory();
+    assertThat(r.err()).contains("removed directory opt/stage2/web/rootfs/var/log/web (no longer in the pod)");
+
+    // Again with the mount, then without it, a file of the user's inside: left, with a warning.
+    Files.writeString(pod, Files.readString(pod).replace("{\"volume\":\"data\",\"path\":\"/var/data\"}",
+        "{\"volume\":\"data\",\"path\":\"/var/data\"},{\"volume\":\"logs\",\"path\":\"/var/log/web\"}"));
+    assertThat(generate().exit()).isZero();
+    Files.writeString(logs.resolve("kept.log"), "x");
+    Files.writeString(pod, Files.readString(pod).replace(",{\"volume\":\"logs\",\"path\":\"/var/log/web\"}", ""));
+    CliRunner.Result left = CliRunner.run("generate", "--format", "args", "--pod-manifest", pod.toString(),
+        "--stage1-rootfs", stage1.toString());
+    assertThat(left.exit()).as(left.err()).isZero();
+    assertThat(left.err()).contains("kvmount: warning: left directory \"opt/stage2/web/rootfs/var/log/web\" in the"
+        + " stage1 rootfs: kvmount created it for a mount point the pod no longer has, but it is not empty")
+        .doesNotContain("\"opt/stage2/web/rootfs/var/log\"");
+    assertThat(logs.resolve("kept.log")).hasContent("x");
+  }
+
+  @Test
+  void textReport_listsAnAppsMountsParentsFirst() throws Exception {
+    // The manifest gives the nested mount first; the guest mounts /var/data first.
+    Files.writeString(pod, Files.readString(pod).replace("{\"volume\":\"data\",\"path\":\"/var/data\"},"
+        + "{\"volume\":\"logs\",\"path\":\"/var/log/web\"}", "{\"volume\":\"logs\",\"path\":\"/var/data/logs\"},"
+        + "{\"volume\":\"data\",\"path\":\"/var/data\"}"));
+    CliRunner.Result r = generate("--dry-run");
+    assertThat(r.exit()).as(r.err()).isZero();
+    List<String> rows = r.out().lines().filter(l -> l.startsWith("  /var/")).toList();
+    assertThat(rows).hasSize(2);
+    assertThat(rows.get(0)).startsWith("  /var/data ");
+    assertThat(rows.get(1)).startsWith("  /var/data/logs ");
+  }
 }

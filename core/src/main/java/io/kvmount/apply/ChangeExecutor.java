@@ -106,6 +106,9 @@ final class ChangeExecutor {
   private ApplyResult run() throws IOException {
     List<String> removed = new ArrayList<>();
     List<String> removedFileMountPoints = new ArrayList<>();
+    List<String> dirsRemoved = new ArrayList<>();
+    List<String> dirsLeft = new ArrayList<>();
+    List<GuestPath> dirsLeftPaths = new ArrayList<>();
     GuestPath staging = write.isEmpty() ? null : StagingDirectory.newPath(d.unitsDir);
     boolean recordFirst = !c.create().isEmpty() || !write.isEmpty() || !c.createFiles().isEmpty();
     Path stateFile = root.resolve(PlanWriter.META_DIR).resolve("state");
@@ -171,13 +174,21 @@ final class ChangeExecutor {
           parents.add(p.parent());
         }
       }
-      for (GuestPath p : c.removeDirsIfEmpty()) {
+      for (GuestPath p : c.removeDirsIfEmpty()) { // children first
         if (StagingDirectory.realDirs(root, p)) {
           try {
             Files.delete(host(p));
             parents.add(p.parent());
+            if (c.old().createdDirs().contains(p)) {
+              dirsRemoved.add(p.relativeString());
+            }
           } catch (DirectoryNotEmptyException e) {
-            // It holds someone else's files: leave it and forget it.
+            // It holds someone else's files: leave it and forget it. A directory kvmount created
+            // is reported, unless only because a child was left (which is reported).
+            if (c.old().createdDirs().contains(p) && !leftBelow(p, dirsLeftPaths)) {
+              dirsLeft.add(p.relativeString());
+            }
+            dirsLeftPaths.add(p);
           } catch (IOException e) {
             throw IoErrors.inStage1Rootfs("remove directory", p.relativeString(), root, e);
           }
@@ -215,7 +226,19 @@ final class ChangeExecutor {
       }
       throw e;
     }
-    return result(removed, removedFileMountPoints, backupDir);
+    ApplyResult r = result(removed, removedFileMountPoints, backupDir);
+    return new ApplyResult(r.written(), r.unchanged(), r.removed(), r.directoriesCreated(), r.fileMountPointsCreated(),
+        r.fileMountPointsRemoved(), r.backedUp(), r.backupDirectory(), dirsRemoved, dirsLeft);
+  }
+
+  /** Whether a directory left in place lies below {@code p}. */
+  private static boolean leftBelow(GuestPath p, List<GuestPath> left) {
+    for (GuestPath q : left) {
+      if (p.contains(q) && !q.equals(p)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** The directory that holds kvmount's backups, relative to the stage1 rootfs. */

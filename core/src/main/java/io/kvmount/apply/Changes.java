@@ -121,6 +121,7 @@ public final class Changes {
   private final List<GuestPath> removeFilesIfEmpty;
   private final Set<GuestPath> fileMountPointsAfter;
   private final List<GuestPath> backUp;
+  private final Set<GuestPath> createdDirsAfter;
 
   /** Takes the lists over; the analysis that made them never changes them afterwards. */
   Changes(
@@ -136,8 +137,10 @@ public final class Changes {
       List<GuestPath> createFiles,
       List<GuestPath> removeFilesIfEmpty,
       Set<GuestPath> fileMountPointsAfter,
-      List<GuestPath> backUp) {
+      List<GuestPath> backUp,
+      Set<GuestPath> createdDirsAfter) {
     this.backUp = Collections.unmodifiableList(backUp);
+    this.createdDirsAfter = Collections.unmodifiableSet(createdDirsAfter);
     this.root = root;
     this.desired = desired;
     this.old = old;
@@ -209,6 +212,14 @@ public final class Changes {
   /** The state file read before the analysis. */
   StateFile old() {
     return old;
+  }
+
+  /**
+   * The directories the state lists as created by kvmount after this run: those the plan has that
+   * this run, an earlier one or an interrupted one created (drop-in directories aside).
+   */
+  Set<GuestPath> createdDirsAfter() {
+    return createdDirsAfter;
   }
 
   /** With force: conflicting files copied to a backup before they are replaced or removed. */

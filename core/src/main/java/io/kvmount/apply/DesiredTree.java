@@ -251,7 +251,7 @@ final class DesiredTree {
       sha.add(f.sha());
       byPath.put(f.path(), sha);
     }
-    return new StateFile(byPath, fileDirs, Set.of(), Set.of(), Set.of(), options).toBytes();
+    return new StateFile(byPath, fileDirs, Set.of(), Set.of(), Set.of(), Set.of(), options).toBytes();
   }
 
   /**

@@ -57,6 +57,7 @@ final class TreeAnalysis {
   private final List<GuestPath> createFiles = new ArrayList<>();
   private final List<GuestPath> removeFilesIfEmpty = new ArrayList<>();
   private final Set<GuestPath> fileMountPointsAfter = new LinkedHashSet<>();
+  private final Set<GuestPath> createdDirsAfter = new TreeSet<>();
 
   private TreeAnalysis(Path root, DesiredTree d, StateFile old, boolean force) {
     this.root = root;
@@ -86,7 +87,8 @@ final class TreeAnalysis {
     }
     return new Changes(
         root, d, old, a.create, a.fix, a.write, a.unchanged, a.removeFiles, a.removeDirsIfEmpty,
-        a.createFiles, a.removeFilesIfEmpty, a.fileMountPointsAfter, force ? a.conflicts : List.of());
+        a.createFiles, a.removeFilesIfEmpty, a.fileMountPointsAfter, force ? a.conflicts : List.of(),
+        a.createdDirsAfter);
   }
 
   /** Without {@code force}: every conflict in one exception, the message of one alone unchanged. */
@@ -201,8 +203,27 @@ final class TreeAnalysis {
     }
     TreeSet<GuestPath> gone = new TreeSet<>(old.dirs());
     gone.addAll(old.mkdirs());
+    // Directories kvmount created (mount points and their parents) that the plan no longer has.
+    gone.addAll(old.createdDirs());
     gone.removeAll(d.dirs.keySet());
     removeDirsIfEmpty.addAll(gone.descendingSet());
+    // Those the plan still has stay kvmount's: created now, by an earlier run, or by an interrupted
+    // one (its mkdir lines). Drop-in directories are listed as such (dir lines) instead.
+    for (GuestPath p : create) {
+      createdDir(p);
+    }
+    for (GuestPath p : old.createdDirs()) {
+      createdDir(p);
+    }
+    for (GuestPath p : old.mkdirs()) {
+      createdDir(p);
+    }
+  }
+
+  private void createdDir(GuestPath p) {
+    if (d.dirs.containsKey(p) && !d.fileDirs.contains(p)) {
+      createdDirsAfter.add(p);
+    }
   }
 
   private void checkMeta() throws IOException {

@@ -161,4 +161,56 @@ class RerunStateTest {
     assertThat(r4.backedUp()).isEmpty();
     assertThat(r4.backupDirectory()).isEmpty();
   }
+
+  private static io.kvmount.plan.Plan withDirs(List<PlannedFile> files, String... mountPoints) {
+    List<io.kvmount.plan.PlannedDirectory> dirs = new java.util.ArrayList<>();
+    for (String m : mountPoints) {
+      dirs.add(Fixtures.dir(m, 0755, 0, 0, false));
+    }
+    return plan(files, dirs);
+  }
+
+  @Test
+  void apply_mountPointNoLongerPlanned_directoriesKvmountCreatedAreRemovedWhenEmpty() throws Exception {
+    Files.createDirectories(root.resolve("opt/stage2/web/rootfs/etc")); // the image's: never removed
+    PlanWriter.apply(withDirs(List.of(SHARE), "/opt/stage2/web/rootfs/var/data", "/opt/stage2/web/rootfs/srv/a/b",
+        "/opt/stage2/web/rootfs/etc/app"), root);
+    assertThat(Files.readString(root.resolve(".kvmount/state")))
+        .contains("\ncreated-dir opt/stage2/web/rootfs/var/data\n")
+        .doesNotContain("created-dir opt/stage2/web/rootfs/etc\n");
+
+    // srv/a/b goes; var/data stays; etc/app goes.
+    ApplyResult r = PlanWriter.apply(withDirs(List.of(SHARE), "/opt/stage2/web/rootfs/var/data"), root);
+    assertThat(r.directoriesRemoved()).containsExactly(
+        "opt/stage2/web/rootfs/srv/a/b", "opt/stage2/web/rootfs/srv/a", "opt/stage2/web/rootfs/srv",
+        "opt/stage2/web/rootfs/etc/app");
+    assertThat(r.directoriesLeft()).isEmpty();
+    assertThat(root.resolve("opt/stage2/web/rootfs/srv")).doesNotExist();
+    assertThat(root.resolve("opt/stage2/web/rootfs/etc")).isDirectory();
+    assertThat(root.resolve("opt/stage2/web/rootfs/var/data")).isDirectory();
+    assertThat(Files.readString(root.resolve(".kvmount/state"))).doesNotContain("srv");
+
+    // Nothing planned there any more, but the user put a file in var/data: left, and said.
+    Files.writeString(root.resolve("opt/stage2/web/rootfs/var/data/keep"), "x");
+    ApplyResult r2 = PlanWriter.apply(withDirs(List.of(SHARE)), root);
+    assertThat(r2.directoriesLeft()).containsExactly("opt/stage2/web/rootfs/var/data");
+    assertThat(root.resolve("opt/stage2/web/rootfs/var/data/keep")).hasContent("x");
+    assertThat(root.resolve("opt/stage2/web/rootfs/etc")).isDirectory();
+    assertThat(root.resolve("usr/lib/systemd/system/mnt-data.mount")).exists();
+    // Forgotten: the next run neither removes nor reports it.
+    ApplyResult r3 = PlanWriter.apply(withDirs(List.of(SHARE)), root);
+    assertThat(r3.directoriesLeft()).isEmpty();
+    assertThat(r3.nothingChanged()).isTrue();
+  }
+
+  @Test
+  void apply_stateWithoutCreatedDirs_removesNoDirectory() throws Exception {
+    PlanWriter.apply(withDirs(List.of(SHARE), "/opt/stage2/web/rootfs/var/data"), root);
+    Path state = root.resolve(".kvmount/state");
+    // A state written before directories were recorded.
+    Files.writeString(state, Files.readString(state).replaceAll("created-dir [^\n]*\n", ""));
+    ApplyResult r = PlanWriter.apply(withDirs(List.of(SHARE)), root);
+    assertThat(r.directoriesRemoved()).isEmpty();
+    assertThat(root.resolve("opt/stage2/web/rootfs/var/data")).isDirectory();
+  }
 }
