@@ -201,6 +201,8 @@ final class GenerateCommand implements Callable<Integer> {
       }
     }
     ApplyResult result = null;
+    // A dry run says what a run would change: the tree is read, nothing is written.
+    DryRunChanges changes = null;
     // The text report depends on what was written only in its list of files: for a large pod it
     // is rendered on another thread while the plan is applied (same text as rendering it after).
     Background<Output.TextReport, RuntimeException> report = null;
@@ -281,11 +283,20 @@ final class GenerateCommand implements Callable<Integer> {
         }
       }
     } else {
+      // The run's checks, in its order, without its writing and mounting: a missing stage1
+      // rootfs (exit 1), a tree the writer refuses (exit 1; files in the way: exit 3, all named),
+      // host mount points in a host tree that changed since planning (exit 3).
+      if (!Files.isDirectory(stage1Rootfs)) {
+        throw new IOException(notADirectory(stage1Rootfs));
+      }
+      if (!sealed) {
+        changes = DryRunChanges.of(g.plan(), stage1Rootfs, force);
+      }
+      if (!g.plan().hostMountPointsToCreate().isEmpty()) {
+        Kvmount.hostMountPointsMissing(g.plan());
+      }
       log.step("dry run: nothing written");
     }
-    // A dry run says what a run would change: the tree is read, nothing is written. A plan a
-    // run would reject fails the dry run too (exit 3), whatever the format.
-    DryRunChanges changes = dryRun && !sealed ? DryRunChanges.of(g.plan(), stage1Rootfs) : null;
     // Buffered, not line-flushed: a 1,000-app report is 30,000 lines (one write(2) each before).
     PrintWriter out = new PrintWriter(new java.io.BufferedWriter(spec.commandLine().getOut(), 1 << 16), false);
     if (!quiet) {

@@ -23,7 +23,25 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class GoldenOutputTest {
   static final Path DIR = Path.of("src/test/resources/golden-output");
+  /**
+   * The stage1 rootfs the goldens show. A dry run checks what a run checks, so the runs use an
+   * empty directory of their own ({@link #STAGE1_DIR}), shown under this name.
+   */
   static final String STAGE1 = "/nonexistent/stage1-rootfs";
+
+  /** The empty stage1 rootfs the runs use, in a temp directory of this JVM's (never written). */
+  static final Path STAGE1_DIR;
+
+  static {
+    try {
+      Path dir = Files.createTempDirectory("kvmount-golden-");
+      STAGE1_DIR = Files.createDirectory(dir.resolve("stage1-rootfs"));
+      dir.toFile().deleteOnExit();
+      STAGE1_DIR.toFile().deleteOnExit();
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
   static final boolean UPDATE = Boolean.getBoolean("golden.update");
 
   @TempDir Path tmp;
@@ -52,8 +70,10 @@ class GoldenOutputTest {
         }
       }
     }
+    boolean shown = stage1.equals(STAGE1);
     List<String> args = new ArrayList<>(List.of("generate", "--dry-run", "--allow-missing-sources",
-        "--pod-manifest", caseDir.resolve("pod.json").toString(), "--stage1-rootfs", stage1, "--format", format));
+        "--pod-manifest", caseDir.resolve("pod.json").toString(), "--stage1-rootfs",
+        shown ? STAGE1_DIR.toString() : stage1, "--format", format));
     args.addAll(List.of(more));
     Path images = caseDir.resolve("images");
     if (Files.isDirectory(images)) {
@@ -68,7 +88,11 @@ class GoldenOutputTest {
     if (Files.exists(extra)) {
       args.addAll(Files.readAllLines(extra).stream().filter(l -> !l.isBlank()).toList());
     }
-    return CliRunner.run(args.toArray(String[]::new));
+    CliRunner.Result r = CliRunner.run(args.toArray(String[]::new));
+    return shown
+        ? new CliRunner.Result(r.exit(), r.out().replace(STAGE1_DIR.toString(), STAGE1),
+            r.err().replace(STAGE1_DIR.toString(), STAGE1))
+        : r;
   }
 
   @TestFactory
