@@ -1,5 +1,6 @@
 package io.kvmount;
 
+import io.kvmount.apply.ApplyOptions;
 import io.kvmount.apply.ApplyResult;
 import io.kvmount.apply.Changes;
 import io.kvmount.apply.HostSources;
@@ -484,6 +485,39 @@ public final class Kvmount {
   }
 
   /**
+   * Writes a plan into a stage1 rootfs as {@link #apply(Plan, Path)}, recording option words in
+   * its state and, with {@link ApplyOptions#force()}, replacing conflicting files after copying
+   * them to {@code .kvmount/backup/<UTC time>/}.
+   *
+   * @param plan the plan
+   * @param stage1Root the stage1 rootfs directory
+   * @param options the words to record ({@link #recordedOptions}) and whether to force
+   * @return what changed, with the backups made
+   * @throws io.kvmount.apply.ConflictException without force, naming every file kvmount would
+   *     overwrite or remove that it did not write or that was changed since; nothing is written
+   * @throws IOException as {@link #apply(Plan, Path)}
+   * @throws InvalidInputException as {@link #apply(Plan, Path)}, or an option word cannot be
+   *     recorded (empty, a line break, NUL)
+   */
+  public static ApplyResult apply(Plan plan, Path stage1Root, ApplyOptions options)
+      throws IOException, InvalidInputException {
+    return PlanWriter.apply(plan, stage1Root, PlanWriter.DEFAULT_LOCK_WAIT, options);
+  }
+
+  /**
+   * The option words the last completed {@link #apply(Plan, Path, ApplyOptions)} recorded in a
+   * stage1 rootfs, in its order; {@code kvmount verify} plans with them when not given others.
+   *
+   * @param stage1Root the stage1 rootfs directory
+   * @return the words; empty when there is no state, an older state without them, or none were
+   *     recorded
+   * @throws IOException if the state file cannot be read
+   */
+  public static List<String> recordedOptions(Path stage1Root) throws IOException {
+    return io.kvmount.apply.StateFile.recordedOptions(stage1Root);
+  }
+
+  /**
    * Decides what {@link #apply} would change in a stage1 rootfs, and writes nothing (no lock file
    * either): for {@code --dry-run}. See {@link PlanWriter#changes}.
    *
@@ -496,6 +530,22 @@ public final class Kvmount {
    */
   public static Changes changes(Plan plan, Path stage1Root) throws IOException, InvalidInputException {
     return PlanWriter.changes(plan, stage1Root);
+  }
+
+  /**
+   * Decides what {@link #apply(Plan, Path, ApplyOptions)} would change with or without force,
+   * and writes nothing; see {@link PlanWriter#changes(Plan, Path, boolean)}.
+   *
+   * @param plan the plan
+   * @param stage1Root the stage1 rootfs directory
+   * @param force whether conflicting files would be backed up and replaced
+   * @return the changes
+   * @throws io.kvmount.apply.ConflictException without force, naming every conflicting file
+   * @throws IOException as {@link #changes(Plan, Path)}
+   * @throws InvalidInputException if the plan itself is inconsistent
+   */
+  public static Changes changes(Plan plan, Path stage1Root, boolean force) throws IOException, InvalidInputException {
+    return PlanWriter.changes(plan, stage1Root, force);
   }
 
   /**

@@ -29,13 +29,40 @@ final class DryRunChanges {
   }
 
   /**
-   * Analyses the stage1 rootfs for the plan.
+   * Analyses the stage1 rootfs for the plan, with the checks of a run.
    *
    * @param plan the plan
    * @param stage1 the stage1 rootfs
-   * @return the changes, or the one-line reason a run would refuse the tree (with the message
-   *     the run gives)
+   * @param force whether a run would replace conflicting files ({@code --force}): they are then
+   *     listed as backed up and written
+   * @return the changes
    * @throws InvalidInputException if a run would reject the plan itself (exit 3, as a run)
+   * @throws io.kvmount.apply.ConflictException naming every file in the way, with the hint a run
+   *     gives (exit 3, as a run)
+   * @throws IOException if a run would refuse the tree (the stage1 rootfs missing, a symlink on a
+   *     path, ...; exit 1 as a run, with its message) or reading fails
+   */
+  static DryRunChanges of(Plan plan, Path stage1, boolean force) throws InvalidInputException, IOException {
+    try {
+      return new DryRunChanges(Kvmount.changes(plan, stage1, force).entries(), null);
+    } catch (io.kvmount.apply.ConflictException e) {
+      throw GenerateCommand.withForceHint(e);
+    } catch (IOException e) {
+      if (!Files.isDirectory(stage1)) {
+        throw new IOException(GenerateCommand.notADirectory(stage1), e);
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * Analyses the stage1 rootfs for the plan, reporting a tree a run would refuse in the
+   * section instead of failing (for callers that print a plan whatever the tree holds).
+   *
+   * @param plan the plan
+   * @param stage1 the stage1 rootfs
+   * @return the changes, or the one-line reason a run would refuse the tree
+   * @throws InvalidInputException if a run would reject the plan itself
    */
   static DryRunChanges of(Plan plan, Path stage1) throws InvalidInputException {
     try {

@@ -129,12 +129,13 @@ public final class ExitCodes {
    * Maps an exception to an exit code.
    *
    * @param ex the failure
-   * @return {@link #INVALID} for invalid input, {@link #IO} for I/O failures, else {@link
+   * @return {@link #INVALID} for invalid input and files in the way ({@link
+   *     io.kvmount.apply.ConflictException}), {@link #IO} for I/O failures, else {@link
    *     #INTERNAL}
    */
   static int forException(Throwable ex) {
-    if (ex instanceof InvalidInputException) {
-      return INVALID;
+    if (ex instanceof InvalidInputException || ex instanceof io.kvmount.apply.ConflictException) {
+      return INVALID; // a conflict is the user's to resolve (move the files away, or --force)
     }
     if (ex instanceof IOException || ex instanceof UncheckedIOException) {
       return IO;

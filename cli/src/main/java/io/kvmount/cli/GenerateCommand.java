@@ -52,7 +52,8 @@ import picocli.CommandLine.Spec;
       " 0:success",
       " 1:I/O or runtime failure (earlier state left intact)",
       " 2:usage error (bad options)",
-      " 3:invalid input (manifest or plan rejected; nothing written)",
+      " 3:invalid input (manifest or plan rejected, or files in the way that kvmount must not change; nothing"
+          + " written)",
       " 4:internal error (a bug: please report it)"
     })
 final class GenerateCommand implements Callable<Integer> {
@@ -85,6 +86,14 @@ final class GenerateCommand implements Callable<Integer> {
   boolean dryRun;
 
   @Mixin PlanArgs planArgs;
+
+  @Option(
+      names = "--force",
+      description = "Take kvmount's version of files it would otherwise refuse to change (a file it did not write at"
+          + " a path it writes, or one it wrote that was changed since): each is first copied to"
+          + " <stage1 rootfs>/.kvmount/backup/<UTC time>/<its path> (a new directory each run, never an existing"
+          + " backup), then replaced or removed. Nothing else is touched.")
+  boolean force;
 
   @Option(
       names = "--allow-missing-sources",
@@ -193,6 +202,8 @@ final class GenerateCommand implements Callable<Integer> {
       }
     }
     ApplyResult result = null;
+    // A dry run says what a run would change: the tree is read, nothing is written.
+    DryRunChanges changes = null;
     // The text report depends on what was written only in its list of files: for a large pod it
     // is rendered on another thread while the plan is applied (same text as rendering it after).
     Background<Output.TextReport, RuntimeException> report = null;
@@ -230,7 +241,20 @@ final class GenerateCommand implements Callable<Integer> {
       if (sealed) {
         log.step("--emit " + g.handover().get().plan().route().id() + ": nothing written into " + stage1Rootfs);
       } else {
-        result = Kvmount.apply(g.plan(), stage1Rootfs);
+        try {
+          result = Kvmount.apply(g.plan(), stage1Rootfs,
+              new io.kvmount.apply.ApplyOptions(planArgs.recordedWords(r, podManifest == null), force));
+        } catch (io.kvmount.apply.ConflictException e) {
+          throw withForceHint(e);
+        }
+        for (String d : result.directoriesLeft()) {
+          warnings.add("left directory \"" + d + "\" in the stage1 rootfs: kvmount created it for a mount point the"
+              + " pod no longer has, but it is not empty; remove it by hand if it is no longer needed");
+        }
+        for (String f : result.backedUp()) {
+          warnings.add("--force: replaced \"" + f + "\"; the earlier file is kept as \""
+              + result.backupDirectory().orElseThrow() + "/" + f + "\"");
+        }
         log.step("applied to " + stage1Rootfs + ": " + result.written().size() + " written, "
             + result.unchanged().size() + " unchanged, " + result.removed().size() + " removed, "
             + result.directoriesCreated().size() + " director" + (result.directoriesCreated().size() == 1 ? "y" : "ies")
@@ -251,17 +275,29 @@ final class GenerateCommand implements Callable<Integer> {
           for (String f : result.fileMountPointsCreated()) {
             log.detail("created file mount point " + f);
           }
+          for (String d : result.directoriesRemoved()) {
+            log.detail("removed directory " + d + " (no longer in the pod)");
+          }
           for (String f : result.fileMountPointsRemoved()) {
             log.detail("removed file mount point " + f + " (no longer in the pod)");
           }
         }
       }
     } else {
+      // The run's checks, in its order, without its writing and mounting: a missing stage1
+      // rootfs (exit 1), a tree the writer refuses (exit 1; files in the way: exit 3, all named),
+      // host mount points in a host tree that changed since planning (exit 3).
+      if (!Files.isDirectory(stage1Rootfs)) {
+        throw new IOException(notADirectory(stage1Rootfs));
+      }
+      if (!sealed) {
+        changes = DryRunChanges.of(g.plan(), stage1Rootfs, force);
+      }
+      if (!g.plan().hostMountPointsToCreate().isEmpty()) {
+        Kvmount.hostMountPointsMissing(g.plan());
+      }
       log.step("dry run: nothing written");
     }
-    // A dry run says what a run would change: the tree is read, nothing is written. A plan a
-    // run would reject fails the dry run too (exit 3), whatever the format.
-    DryRunChanges changes = dryRun && !sealed ? DryRunChanges.of(g.plan(), stage1Rootfs) : null;
     // Buffered, not line-flushed: a 1,000-app report is 30,000 lines (one write(2) each before).
     PrintWriter out = new PrintWriter(new java.io.BufferedWriter(spec.commandLine().getOut(), 1 << 16), false);
     if (!quiet) {
@@ -286,6 +322,15 @@ final class GenerateCommand implements Callable<Integer> {
     out.flush();
     log.step("done");
     return ExitCodes.OK;
+  }
+
+  /** A conflict with the way to take kvmount's version added: {@code --force}. */
+  static io.kvmount.apply.ConflictException withForceHint(io.kvmount.apply.ConflictException e) {
+    io.kvmount.apply.ConflictException hinted = new io.kvmount.apply.ConflictException(e.getMessage()
+        + " (to take kvmount's version, run again with --force: it keeps a copy of "
+        + (e.paths().size() == 1 ? "the file" : "each file") + " in .kvmount/backup/)", e.paths());
+    hinted.initCause(e);
+    return hinted;
   }
 
   /** The message for a stage1 rootfs that is missing or not a directory (run and dry run). */

@@ -139,6 +139,11 @@ final class GenerateModel {
         "For guests with util-linux < 2.27 (which ignores ro on bind mounts): read-only binds are made"
             + " read-only by a remount service (mount -o remount,bind,ro) that the app requires.");
     // GenerateCommand again, after the mixin.
+    add(spec, flag("--force"), g, "force",
+        "Take kvmount's version of files it would otherwise refuse to change (a file it did not write at"
+            + " a path it writes, or one it wrote that was changed since): each is first copied to"
+            + " <stage1 rootfs>/.kvmount/backup/<UTC time>/<its path> (a new directory each run, never an existing"
+            + " backup), then replaced or removed. Nothing else is touched.");
     add(spec, flag("--allow-missing-sources"), g, "allowMissingSources",
         "Warn instead of failing when a host volume's source directory does not exist.");
     add(spec, flag("-q", "--quiet"), g, "quiet", "Print no warnings.");
@@ -163,7 +168,8 @@ final class GenerateModel {
     m.put(" 0", "success");
     m.put(" 1", "I/O or runtime failure (earlier state left intact)");
     m.put(" 2", "usage error (bad options)");
-    m.put(" 3", "invalid input (manifest or plan rejected; nothing written)");
+    m.put(" 3", "invalid input (manifest or plan rejected, or files in the way that kvmount must not change; nothing"
+        + " written)");
     m.put(" 4", "internal error (a bug: please report it)");
     return m;
   }

@@ -556,6 +556,29 @@ final class Output {
     }
   }
 
+  /**
+   * An app's mounts in the order the guest makes them: each mount before every mount inside it
+   * (systemd mounts a parent first), the plan's order otherwise. Stable: a list already in that
+   * order (an OCI bundle's, a manifest that gives parents first) comes back unchanged.
+   *
+   * @param mounts one app's mounts, in plan order
+   * @return the same mounts, parents before children
+   */
+  static List<ResolvedMount> mountOrder(List<ResolvedMount> mounts) {
+    List<ResolvedMount> out = new ArrayList<>(mounts.size());
+    for (ResolvedMount m : mounts) {
+      int at = out.size();
+      for (int i = 0; i < out.size(); i++) {
+        if (m.target().contains(out.get(i).target())) {
+          at = i; // before the first one placed inside it
+          break;
+        }
+      }
+      out.add(at, m);
+    }
+    return out;
+  }
+
   /** One app's heading and table of mounts (its own method: compiled early for a large pod). */
   private static void appTable(PrintWriter out, String app, List<ResolvedMount> mounts, Kvmount.Generation g) {
     out.println();
@@ -565,7 +588,7 @@ final class Output {
             + Planner.DROP_IN_NAME));
     String emptyAt = sealed ? "tmpfs at " + g.handover().get().plan().route().mountRoot() + "/" : "/mnt/";
     Table t = new Table("TARGET", "VOLUME", "KIND", "SOURCE", "ACCESS", "UNIT");
-    for (ResolvedMount m : mounts) {
+    for (ResolvedMount m : mountOrder(mounts)) {
       String appRoot = "/opt/stage2/" + m.app() + "/rootfs";
       String target = m.path().toString();
       if (!m.path().isRoot() && !m.target().toString().equals(appRoot + m.path())) {

@@ -353,6 +353,110 @@ final class PlanArgs {
     return out;
   }
 
+  /**
+   * The options {@code generate} records in {@code .kvmount/state} ({@link #recordedWords}) and
+   * {@code verify} plans with when it is not given them ({@link #adoptRecorded}): those that
+   * change what is written into the stage1 rootfs. Not recorded: the hypervisor options that
+   * only change the printed arguments (security model, runtime directory, memory, virtiofsd,
+   * QEMU machine), and {@code --emit} (only {@code units} writes anything).
+   */
+  static final List<String> RECORDED = List.of("--hypervisor", "--transport", "--units-dir", "--9p-msize",
+      "--9p-cache", "--reserve-tag", "--legacy-remount", "--share", "--share-dir", "--oci-rootfs");
+
+  /**
+   * Options that go together: given one on the command line, the remembered other is not used
+   * (a hypervisor given without a transport gets its own default transport; {@code --share
+   * per-volume} does not take a remembered share directory).
+   */
+  private static final List<List<String>> RECORDED_PAIRS =
+      List.of(List.of("--hypervisor", "--transport"), List.of("--share", "--share-dir"));
+
+  /**
+   * The words {@code generate} records in the state: each option of {@link #RECORDED} with the
+   * value this run used, as {@code --name=value} (defaults too, so that a later default cannot
+   * change what {@code verify} compares with).
+   *
+   * @param r the resolved options
+   * @param bundles whether the pod comes from OCI bundles ({@code --oci-rootfs} then matters)
+   * @return the words, in a fixed order
+   */
+  List<String> recordedWords(Resolved r, boolean bundles) {
+    List<String> w = new ArrayList<>();
+    w.add("--hypervisor=" + hypervisor);
+    w.add("--transport=" + r.transport().id());
+    w.add("--units-dir=" + r.units().relativeString());
+    w.add("--9p-msize=" + msize);
+    w.add("--9p-cache=" + cache);
+    for (String tag : reservedTags) {
+      w.add("--reserve-tag=" + tag);
+    }
+    if (legacyRemount) {
+      w.add("--legacy-remount");
+    }
+    w.add("--share=" + r.plan().share().id());
+    r.plan().shareDir().ifPresent(d -> w.add("--share-dir=" + d));
+    if (bundles) {
+      w.add("--oci-rootfs=" + ociRootfs);
+    }
+    return w;
+  }
+
+  /** A command that only parses recorded words into plan options. */
+  @CommandLine.Command(name = "recorded")
+  static final class Recorded {
+    @CommandLine.Mixin PlanArgs planArgs;
+  }
+
+  /**
+   * Sets the plan options a command was not given from the words an earlier {@code generate}
+   * recorded ({@link #recordedWords}); options given on the command line win (with their pair,
+   * {@link #RECORDED_PAIRS}).
+   *
+   * @param spec the command whose {@code PlanArgs} mixin is set
+   * @param words the recorded words
+   * @return the words used, in the recorded order; empty when none
+   * @throws ParameterException if the words do not parse (a state file edited by hand)
+   */
+  static List<String> adoptRecorded(CommandLine.Model.CommandSpec spec, List<String> words) {
+    if (words.isEmpty()) {
+      return List.of();
+    }
+    CommandLine recorded = new CommandLine(new Recorded());
+    try {
+      recorded.parseArgs(words.toArray(new String[0]));
+    } catch (ParameterException e) {
+      throw new ParameterException(spec.commandLine(), "the options recorded in .kvmount/state do not parse ("
+          + e.getMessage() + "); give the plan options on the command line, or re-run kvmount generate");
+    }
+    CommandLine.ParseResult given = spec.commandLine().getParseResult();
+    Set<String> skip = new java.util.HashSet<>();
+    for (String name : RECORDED) {
+      if (given.hasMatchedOption(name)) {
+        skip.add(name);
+        for (List<String> pair : RECORDED_PAIRS) {
+          if (pair.contains(name)) {
+            skip.addAll(pair);
+          }
+        }
+      }
+    }
+    Set<String> used = new LinkedHashSet<>();
+    for (String name : RECORDED) {
+      if (!skip.contains(name) && recorded.getParseResult().hasMatchedOption(name)) {
+        spec.findOption(name).setValue(recorded.getCommandSpec().findOption(name).getValue());
+        used.add(name);
+      }
+    }
+    List<String> out = new ArrayList<>();
+    for (String w : words) {
+      int eq = w.indexOf('=');
+      if (used.contains(eq < 0 ? w : w.substring(0, eq))) {
+        out.add(w);
+      }
+    }
+    return out;
+  }
+
   /** Help text of {@code --emit}, shared by the annotated option and the hand-built model. */
   static final String EMIT_HELP = "How the guest's systemd gets the mounts: units (unit files and drop-ins written into"
       + " the stage1 rootfs), credentials (nothing written: an fstab.extra credential passed in the hypervisor"

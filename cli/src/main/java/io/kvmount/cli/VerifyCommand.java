@@ -38,6 +38,12 @@ import picocli.CommandLine.Spec;
           + " files are exactly what generate writes), tag (each share unit mounts the manifest's tag),"
           + " empty-volume (mode and owner as in the manifest) and directory (mount points exist).",
       "",
+      "Plan options not given here (--hypervisor, --transport, --units-dir, --9p-msize, --9p-cache, --reserve-tag,"
+          + " --legacy-remount, --share, --share-dir, --oci-rootfs) are those the last generate recorded in"
+          + " .kvmount/state; options given here win (giving --hypervisor or --transport drops the recorded other of"
+          + " the two, as does --share or --share-dir). A state written before options were recorded uses the"
+          + " defaults.",
+      "",
       "With --emit credentials or cmdline (and --pod-manifest or --oci-bundle), checks a sealed image instead:"
           + " image-mount-point (every mount point the handed-over mounts need is there), image-service (each app's"
           + " service is there, not masked), image-units (no unit in /etc/systemd/system overrides a handed-over"
@@ -106,6 +112,11 @@ final class VerifyCommand implements Callable<Integer> {
           "--share and --share-dir need --pod-manifest (or --oci-bundle): the host binds are checked against its plan");
     }
     String input = podManifest != null ? podManifest.toString() : bundles ? "the OCI bundles" : null;
+    // Plan as the tree was generated: the options generate recorded, unless given here.
+    java.util.List<String> adopted = PlanArgs.adoptRecorded(spec, Kvmount.recordedOptions(stage1Rootfs));
+    if (!adopted.isEmpty()) {
+      log.step("options from .kvmount/state: " + String.join(" ", adopted));
+    }
     if (input != null) {
       PlanArgs.checkInput(spec.commandLine(), podManifest, planArgs);
       PlanArgs.Resolved r = planArgs.resolve(spec.commandLine(), stage1Rootfs, podManifest);

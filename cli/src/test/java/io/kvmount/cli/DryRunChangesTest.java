@@ -56,22 +56,50 @@ class DryRunChangesTest {
     }
   }
 
-  @Test
-  void missingStage1Rootfs_dryRunSaysWhatTheRunSays() throws Exception {
-    // A run refuses a missing stage1 rootfs (exit 1); the dry run must not promise changes.
+  @ParameterizedTest
+  @ValueSource(strings = {"text", "json", "args", "dot"})
+  void missingStage1Rootfs_dryRunFailsAsTheRun_exit1(String format) throws Exception {
+    // A run refuses a missing stage1 rootfs (exit 1); so does a dry run, with the same line and
+    // nothing on stdout (it printed a plan and exited 0 before).
     Path pod = BigPod.write(tmp.resolve("pod.json"), tmp.resolve("host"), 0, 1, 1);
     Path stage1 = tmp.resolve("not-yet");
     var run = CliRunner.run("generate", "--pod-manifest", pod.toString(), "--stage1-rootfs", stage1.toString());
     assertThat(run.exit()).isEqualTo(1);
     String why = "stage1 rootfs \"" + stage1 + "\" does not exist or is not a directory";
-    assertThat(run.err()).contains(why);
-    var dry = dryRun(pod, stage1, "text");
-    assertThat(dry.exit()).isZero();
-    assertThat(section(dry.out())).isEqualTo(
-        "Changes a run would make in the stage1 rootfs:\n  none: generate would fail: " + why + "\n");
-    assertThat(dryRun(pod, stage1, "json").out()).contains("\"changes\" : null")
-        .contains("\"changesError\" : \"" + why.replace("\"", "\\\"") + "\"");
+    assertThat(run.err()).isEqualTo("kvmount: " + why + "\n");
+    var dry = dryRunRaw(pod, stage1, format);
+    assertThat(dry.exit()).isEqualTo(1);
+    assertThat(dry.err()).isEqualTo(run.err());
+    assertThat(dry.out()).isEmpty();
     assertThat(stage1).doesNotExist();
+  }
+
+  @Test
+  void filesInTheWay_dryRunReportsEveryOneAsTheRun_exit3_andForceListsTheBackups() throws Exception {
+    Path host = tmp.resolve("host");
+    Path stage1 = Files.createDirectories(tmp.resolve("stage1"));
+    Path pod = BigPod.write(tmp.resolve("pod.json"), host, 0, 2, 2);
+    assertThat(CliRunner.run("generate", "--pod-manifest", pod.toString(), "--stage1-rootfs", stage1.toString())
+        .exit()).isZero();
+    Path units = stage1.resolve("usr/lib/systemd/system");
+    Files.writeString(units.resolve("app-0.service.d/10-kvmount-volumes.conf"), "# changed by hand\n");
+    Files.writeString(units.resolve("app-1.service.d/10-kvmount-volumes.conf"), "# changed too\n");
+    var before = TreeSnapshot.of(stage1);
+    var run = CliRunner.run("generate", "--pod-manifest", pod.toString(), "--stage1-rootfs", stage1.toString());
+    assertThat(run.exit()).isEqualTo(3);
+    assertThat(run.err()).startsWith("kvmount: refusing to change 2 files: ");
+    for (String format : List.of("text", "json")) {
+      var dry = dryRunRaw(pod, stage1, format);
+      assertThat(dry.exit()).isEqualTo(3);
+      assertThat(dry.err()).isEqualTo(run.err());
+      assertThat(dry.out()).isEmpty();
+    }
+    String forced = section(dryRunRaw(pod, stage1, "text", "--force").out()).replaceAll(" {2,}", "  ");
+    assertThat(forced)
+        .contains("  back up conflicting file  usr/lib/systemd/system/app-0.service.d/10-kvmount-volumes.conf\n")
+        .contains("  back up conflicting file  usr/lib/systemd/system/app-1.service.d/10-kvmount-volumes.conf\n")
+        .contains("  write file  usr/lib/systemd/system/app-0.service.d/10-kvmount-volumes.conf\n");
+    assertThat(TreeSnapshot.of(stage1)).isEqualTo(before);
   }
 
   @ParameterizedTest
@@ -131,13 +159,14 @@ class DryRunChangesTest {
     Path dropIn = stage1.resolve("usr/lib/systemd/system/app-0.service.d/10-kvmount-volumes.conf");
     Files.writeString(dropIn, "# changed by hand\n");
     before = TreeSnapshot.of(stage1);
-    assertThat(section(dryRun(pod0, stage1, "text").out())).isEqualTo(
-        "Changes a run would make in the stage1 rootfs:\n"
-            + "  none: generate would fail: refusing to overwrite"
-            + " \"usr/lib/systemd/system/app-0.service.d/10-kvmount-volumes.conf\": it was changed after kvmount"
-            + " wrote it; move it away to let kvmount write it again\n");
-    String json = dryRun(pod0, stage1, "json").out();
-    assertThat(json).contains("\"changes\" : null,\n  \"changesError\" : \"refusing to overwrite");
+    // A run refuses the file changed by hand (exit 3); the dry run says so the same way.
+    var changed = dryRunRaw(pod0, stage1, "text");
+    assertThat(changed.exit()).isEqualTo(3);
+    assertThat(changed.err()).isEqualTo("kvmount: refusing to overwrite"
+        + " \"usr/lib/systemd/system/app-0.service.d/10-kvmount-volumes.conf\": it was changed after kvmount"
+        + " wrote it; move it away to let kvmount write it again (to take kvmount's version, run again with"
+        + " --force: it keeps a copy of the file in .kvmount/backup/)\n");
+    assertThat(dryRunRaw(pod0, stage1, "json").exit()).isEqualTo(3);
     assertThat(TreeSnapshot.of(stage1)).isEqualTo(before);
   }
   /**

@@ -39,7 +39,7 @@ class GenerateModelTest {
     List<OptionSpec> a = annotated(new GenerateCommand()).getCommandSpec().options();
     List<OptionSpec> b = built(new GenerateCommand()).getCommandSpec().options();
     assertThat(names(b)).isEqualTo(names(a));
-    assertThat(a).hasSize(30);
+    assertThat(a).hasSize(31);
     for (int i = 0; i < a.size(); i++) {
       assertThat(describe(b.get(i))).as(a.get(i).longestName()).isEqualTo(describe(a.get(i)));
     }
@@ -79,7 +79,7 @@ class GenerateModelTest {
       "--oci-bundle", "web=/b/web", "--oci-bundle", "db=/b/db", "--oci-rootfs", "stage1", "--emit", "cmdline", "--security-model", "mapped-xattr",
       "--runtime-dir", "/run/x", "--guest-memory", "2G", "--virtiofsd", "/usr/libexec/virtiofsd",
       "--virtiofsd-sandbox", "chroot", "--virtiofsd-cache", "never", "--9p-msize", "65536",
-      "--9p-cache", "loose", "--reserve-tag", "a", "--reserve-tag", "b", "--legacy-remount",
+      "--9p-cache", "loose", "--reserve-tag", "a", "--reserve-tag", "b", "--legacy-remount", "--force",
       "--allow-missing-sources", "-q", "-v", "--stacktrace"
     };
     Map<String, Object> a = parse(true, args);

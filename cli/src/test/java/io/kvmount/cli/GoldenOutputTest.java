@@ -28,7 +28,25 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class GoldenOutputTest {
   static final Path DIR = Path.of("src/test/resources/golden-output");
+  /**
+   * The stage1 rootfs the goldens show. A dry run checks what a run checks, so the runs use an
+   * empty directory of their own ({@link #STAGE1_DIR}), shown under this name.
+   */
   static final String STAGE1 = "/nonexistent/stage1-rootfs";
+
+  /** The empty stage1 rootfs the runs use, in a temp directory of this JVM's (never written). */
+  static final Path STAGE1_DIR;
+
+  static {
+    try {
+      Path dir = Files.createTempDirectory("kvmount-golden-");
+      STAGE1_DIR = Files.createDirectory(dir.resolve("stage1-rootfs"));
+      dir.toFile().deleteOnExit();
+      STAGE1_DIR.toFile().deleteOnExit();
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
   static final boolean UPDATE = Boolean.getBoolean("golden.update");
 
   @TempDir Path tmp;
@@ -121,8 +139,10 @@ class GoldenOutputTest {
   /** Runs {@code generate --dry-run} for a case in one format on a stage1 rootfs, with more options. */
   static CliRunner.Result run(Path caseDir, String format, String stage1, String... more) throws IOException {
     Path manifest = movedManifest(caseDir);
+    boolean shown = stage1.equals(STAGE1);
     List<String> args = new ArrayList<>(List.of("generate", "--dry-run", "--allow-missing-sources",
-        "--pod-manifest", manifest.toString(), "--stage1-rootfs", stage1, "--format", format));
+        "--pod-manifest", manifest.toString(), "--stage1-rootfs",
+        shown ? STAGE1_DIR.toString() : stage1, "--format", format));
     args.addAll(List.of(more));
     Path images = caseDir.resolve("images");
     if (Files.isDirectory(images)) {
@@ -137,11 +157,17 @@ class GoldenOutputTest {
     if (Files.exists(extra)) {
       args.addAll(Files.readAllLines(extra).stream().filter(l -> !l.isBlank()).toList());
     }
-    // Messages name the manifest given; shown as the case's own.
+    // Messages name the manifest given; shown as the case's own, and the stage1 rootfs as STAGE1.
     CliRunner.Result r = CliRunner.run(args.toArray(String[]::new));
     String given = manifest.toString();
     String own = caseDir.resolve("pod.json").toString();
-    return shown(new CliRunner.Result(r.exit(), r.out().replace(given, own), r.err().replace(given, own)));
+    String out = r.out().replace(given, own);
+    String err = r.err().replace(given, own);
+    if (shown) {
+      out = out.replace(STAGE1_DIR.toString(), STAGE1);
+      err = err.replace(STAGE1_DIR.toString(), STAGE1);
+    }
+    return shown(new CliRunner.Result(r.exit(), out, err));
   }
 
   @TestFactory

@@ -453,7 +453,7 @@ final class HostileCorpus {
         "is a symlink");
     addFixture("fixture-share-dir-symlink", "mnt-data-link", at("/x"), 1, "is a symlink");
     addFixture("fixture-dropin-dir-symlink", "dropin-link", at("/x"), 1, "is a symlink");
-    addFixture("fixture-foreign-unit", "unit-foreign", at("/x"), 1, "not written by kvmount");
+    addFixture("fixture-foreign-unit", "unit-foreign", at("/x"), 3, "not written by kvmount");
     addFixture("fixture-meta-file", "meta-file", at("/x"), 1, ".kvmount");
     addFixture("fixture-meta-symlink", "meta-link", at("/x"), 1, ".kvmount");
     addFixture("fixture-alias-absolute", "alias", mounts("{\"volume\":\"data\",\"path\":\"/a\"},"

@@ -19,6 +19,14 @@ import java.util.List;
  *     plan order
  * @param fileMountPointsRemoved empty files an earlier run created as file mount points that the
  *     plan no longer has and that were deleted, sorted
+ * @param backedUp with {@code force}: the conflicting files copied into {@code backupDirectory}
+ *     before they were replaced or removed (plan order, then stale files sorted)
+ * @param backupDirectory the new backup directory ({@code .kvmount/backup/<UTC time>}), relative
+ *     to the stage1 rootfs; empty when nothing was backed up
+ * @param directoriesRemoved directories an earlier run created (mount points and their parents)
+ *     that the plan no longer has and that were removed, being empty; children first
+ * @param directoriesLeft such directories that were not empty and were left in place (and are no
+ *     longer kvmount's); children first, each only when no directory below it was left
  */
 public record ApplyResult(
     List<String> written,
@@ -26,7 +34,46 @@ public record ApplyResult(
     List<String> removed,
     List<String> directoriesCreated,
     List<String> fileMountPointsCreated,
-    List<String> fileMountPointsRemoved) {
+    List<String> fileMountPointsRemoved,
+    List<String> backedUp,
+    java.util.Optional<String> backupDirectory,
+    List<String> directoriesRemoved,
+    List<String> directoriesLeft) {
+
+  /**
+   * A result with no backups.
+   *
+   * @param written unit files and drop-ins written, in plan order
+   * @param unchanged planned files already as planned, in plan order
+   * @param removed files an earlier run wrote that were deleted, sorted
+   * @param directoriesCreated directories created, parents before children
+   * @param fileMountPointsCreated empty files created as file mount points, in plan order
+   * @param fileMountPointsRemoved file mount points an earlier run created that were deleted, sorted
+   */
+  public ApplyResult(List<String> written, List<String> unchanged, List<String> removed,
+      List<String> directoriesCreated, List<String> fileMountPointsCreated, List<String> fileMountPointsRemoved) {
+    this(written, unchanged, removed, directoriesCreated, fileMountPointsCreated, fileMountPointsRemoved, List.of(),
+        java.util.Optional.empty());
+  }
+
+  /**
+   * A result with no directories removed or left.
+   *
+   * @param written unit files and drop-ins written, in plan order
+   * @param unchanged planned files already as planned, in plan order
+   * @param removed files an earlier run wrote that were deleted, sorted
+   * @param directoriesCreated directories created, parents before children
+   * @param fileMountPointsCreated empty files created as file mount points, in plan order
+   * @param fileMountPointsRemoved file mount points an earlier run created that were deleted, sorted
+   * @param backedUp conflicting files copied into the backup directory before they were replaced
+   * @param backupDirectory the backup directory relative to the stage1 rootfs, or empty
+   */
+  public ApplyResult(List<String> written, List<String> unchanged, List<String> removed,
+      List<String> directoriesCreated, List<String> fileMountPointsCreated, List<String> fileMountPointsRemoved,
+      List<String> backedUp, java.util.Optional<String> backupDirectory) {
+    this(written, unchanged, removed, directoriesCreated, fileMountPointsCreated, fileMountPointsRemoved, backedUp,
+        backupDirectory, List.of(), List.of());
+  }
 
   /**
    * Copies every list.
@@ -37,6 +84,10 @@ public record ApplyResult(
    * @param directoriesCreated directories created, parents before children
    * @param fileMountPointsCreated empty files created as file mount points, in plan order
    * @param fileMountPointsRemoved file mount points an earlier run created that were deleted, sorted
+   * @param backedUp conflicting files copied into the backup directory before they were replaced
+   * @param backupDirectory the backup directory relative to the stage1 rootfs, or empty
+   * @param directoriesRemoved directories an earlier run created that were removed, being empty
+   * @param directoriesLeft such directories left in place, not being empty
    */
   public ApplyResult {
     written = List.copyOf(written);
@@ -45,6 +96,10 @@ public record ApplyResult(
     directoriesCreated = List.copyOf(directoriesCreated);
     fileMountPointsCreated = List.copyOf(fileMountPointsCreated);
     fileMountPointsRemoved = List.copyOf(fileMountPointsRemoved);
+    backedUp = List.copyOf(backedUp);
+    java.util.Objects.requireNonNull(backupDirectory, "backupDirectory");
+    directoriesRemoved = List.copyOf(directoriesRemoved);
+    directoriesLeft = List.copyOf(directoriesLeft);
   }
 
   /**
@@ -55,6 +110,6 @@ public record ApplyResult(
    */
   public boolean nothingChanged() {
     return written.isEmpty() && removed.isEmpty() && directoriesCreated.isEmpty()
-        && fileMountPointsCreated.isEmpty() && fileMountPointsRemoved.isEmpty();
+        && fileMountPointsCreated.isEmpty() && fileMountPointsRemoved.isEmpty() && directoriesRemoved.isEmpty();
   }
 }

@@ -106,6 +106,9 @@ final class ChangeExecutor {
   private ApplyResult run() throws IOException {
     List<String> removed = new ArrayList<>();
     List<String> removedFileMountPoints = new ArrayList<>();
+    List<String> dirsRemoved = new ArrayList<>();
+    List<String> dirsLeft = new ArrayList<>();
+    List<GuestPath> dirsLeftPaths = new ArrayList<>();
     GuestPath staging = write.isEmpty() ? null : StagingDirectory.newPath(d.unitsDir);
     boolean recordFirst = !c.create().isEmpty() || !write.isEmpty() || !c.createFiles().isEmpty();
     Path stateFile = root.resolve(PlanWriter.META_DIR).resolve("state");
@@ -118,6 +121,8 @@ final class ChangeExecutor {
     // Set once a change cannot be rolled back (a file moved into place or removed).
     boolean renamed = false;
     boolean stagingMade = false;
+    // Before anything changes: a backup that fails stops the run with nothing replaced.
+    String backupDir = c.backUp().isEmpty() ? null : backUp();
     try {
       if (recordFirst) {
         inParallel(write, FileSpec::sha); // the hashes go into the state first
@@ -169,13 +174,21 @@ final class ChangeExecutor {
           parents.add(p.parent());
         }
       }
-      for (GuestPath p : c.removeDirsIfEmpty()) {
+      for (GuestPath p : c.removeDirsIfEmpty()) { // children first
         if (StagingDirectory.realDirs(root, p)) {
           try {
             Files.delete(host(p));
             parents.add(p.parent());
+            if (c.old().createdDirs().contains(p)) {
+              dirsRemoved.add(p.relativeString());
+            }
           } catch (DirectoryNotEmptyException e) {
-            // It holds someone else's files: leave it and forget it.
+            // It holds someone else's files: leave it and forget it. A directory kvmount created
+            // is reported, unless only because a child was left (which is reported).
+            if (c.old().createdDirs().contains(p) && !leftBelow(p, dirsLeftPaths)) {
+              dirsLeft.add(p.relativeString());
+            }
+            dirsLeftPaths.add(p);
           } catch (IOException e) {
             throw IoErrors.inStage1Rootfs("remove directory", p.relativeString(), root, e);
           }
@@ -213,10 +226,87 @@ final class ChangeExecutor {
       }
       throw e;
     }
-    return result(removed, removedFileMountPoints);
+    ApplyResult r = result(removed, removedFileMountPoints, backupDir);
+    return new ApplyResult(r.written(), r.unchanged(), r.removed(), r.directoriesCreated(), r.fileMountPointsCreated(),
+        r.fileMountPointsRemoved(), r.backedUp(), r.backupDirectory(), dirsRemoved, dirsLeft);
   }
 
-  private ApplyResult result(List<String> removed, List<String> removedFileMountPoints) {
+  /** Whether a directory left in place lies below {@code p}. */
+  private static boolean leftBelow(GuestPath p, List<GuestPath> left) {
+    for (GuestPath q : left) {
+      if (p.contains(q) && !q.equals(p)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The directory that holds kvmount's backups, relative to the stage1 rootfs. */
+  static final String BACKUP_DIR = PlanWriter.META_DIR + "/backup";
+
+  /**
+   * Copies every conflicting file to a new directory {@code .kvmount/backup/<UTC time>/} (a
+   * suffix {@code -2}, {@code -3} ... when that name exists: an existing backup is never
+   * overwritten), each under its path relative to the stage1 rootfs, mode and times kept,
+   * fsynced.
+   *
+   * @return the backup directory, relative to the stage1 rootfs
+   */
+  private String backUp() throws IOException {
+    Path meta = root.resolve(PlanWriter.META_DIR);
+    Path backups = meta.resolve("backup");
+    if (NioGuestFs.lstat(backups) == Kind.MISSING) {
+      try {
+        Files.createDirectory(backups);
+        Files.setAttribute(backups, "unix:mode", 0700, LinkOption.NOFOLLOW_LINKS);
+      } catch (java.nio.file.FileAlreadyExistsException e) {
+        // Made meanwhile: checked below like an existing one.
+      } catch (IOException e) {
+        throw IoErrors.inStage1Rootfs("create directory", BACKUP_DIR, root, e);
+      }
+    }
+    if (NioGuestFs.lstat(backups) != Kind.DIRECTORY) {
+      throw new IOException("refusing to use \"" + BACKUP_DIR + "\" in stage1 rootfs \"" + root
+          + "\": it is not a directory");
+    }
+    String stamp = java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'")
+        .withZone(java.time.ZoneOffset.UTC).format(java.time.Instant.now());
+    Path dir = null;
+    String name = stamp;
+    for (int i = 2; dir == null; i++) {
+      try {
+        dir = Files.createDirectory(backups.resolve(name)); // exclusive: never an existing backup
+      } catch (java.nio.file.FileAlreadyExistsException e) {
+        name = stamp + "-" + i;
+      } catch (IOException e) {
+        throw IoErrors.inStage1Rootfs("create directory", BACKUP_DIR + "/" + name, root, e);
+      }
+    }
+    String rel = BACKUP_DIR + "/" + name;
+    for (GuestPath p : c.backUp()) {
+      Path target = dir;
+      List<String> parts = p.components();
+      try {
+        for (int i = 0; i < parts.size() - 1; i++) {
+          target = target.resolve(parts.get(i));
+          if (NioGuestFs.lstat(target) == Kind.MISSING) {
+            Files.createDirectory(target); // inside the new directory: no symlink can be on the way
+          }
+        }
+        target = target.resolve(parts.get(parts.size() - 1));
+        Files.copy(host(p), target, StandardCopyOption.COPY_ATTRIBUTES, LinkOption.NOFOLLOW_LINKS);
+        try (FileChannel ch = FileChannel.open(target, StandardOpenOption.WRITE)) {
+          ch.force(true);
+        }
+      } catch (IOException e) {
+        throw IoErrors.inStage1Rootfs("back up", p.relativeString() + "\" to \"" + rel + "/" + p.relativeString(),
+            root, e);
+      }
+    }
+    return rel;
+  }
+
+  private ApplyResult result(List<String> removed, List<String> removedFileMountPoints, String backupDir) {
     List<String> created = new ArrayList<>();
     for (GuestPath p : c.create()) {
       created.add(p.relativeString()); // all of them were created, parents first
@@ -237,7 +327,12 @@ final class ChangeExecutor {
     for (GuestPath p : c.createFiles()) {
       filesCreated.add(p.relativeString());
     }
-    return new ApplyResult(written, same, removed, created, filesCreated, removedFileMountPoints);
+    List<String> backedUp = new ArrayList<>(c.backUp().size());
+    for (GuestPath p : c.backUp()) {
+      backedUp.add(p.relativeString());
+    }
+    return new ApplyResult(written, same, removed, created, filesCreated, removedFileMountPoints, backedUp,
+        java.util.Optional.ofNullable(backupDir));
   }
 
   /** Renames staged file {@code i} over its target (atomic: {@code rename(2)}). */

@@ -19,7 +19,8 @@ import java.util.Set;
  * when they are empty. {@link PlanWriter#changes} gives it without writing; {@link
  * PlanWriter#apply} carries it out.
  *
- * <p>{@link #entries()} lists every change in a deterministic order: directories to create
+ * <p>{@link #entries()} lists every change in a deterministic order: with force, conflicting
+ * files backed up (plan order, then stale files sorted), directories to create
  * (parents first), directories fixed (sorted), file mount points created (plan order), files
  * written (plan order), files unchanged (plan order), files removed (sorted), file mount points
  * removed if empty (sorted), directories removed if empty (children first). Same plan, same tree:
@@ -31,6 +32,12 @@ public final class Changes {
 
   /** What happens to one path. */
   public enum Kind {
+    /**
+     * With {@code --force}: a file kvmount did not write, or changed after it wrote it, is copied
+     * to {@code .kvmount/backup/<UTC time>/} before it is replaced or removed (it is also listed
+     * as written or removed).
+     */
+    BACK_UP_FILE("back-up-file", "back up conflicting file"),
     /** A missing directory is created with its planned mode and owner (parents: 0755, 0:0). */
     CREATE_DIRECTORY("create-directory", "create directory"),
     /** An existing directory (an empty volume, or one kvmount created) gets its mode and owner re-applied. */
@@ -113,6 +120,8 @@ public final class Changes {
   private final List<GuestPath> createFiles;
   private final List<GuestPath> removeFilesIfEmpty;
   private final Set<GuestPath> fileMountPointsAfter;
+  private final List<GuestPath> backUp;
+  private final Set<GuestPath> createdDirsAfter;
 
   /** Takes the lists over; the analysis that made them never changes them afterwards. */
   Changes(
@@ -127,7 +136,11 @@ public final class Changes {
       List<GuestPath> removeDirsIfEmpty,
       List<GuestPath> createFiles,
       List<GuestPath> removeFilesIfEmpty,
-      Set<GuestPath> fileMountPointsAfter) {
+      Set<GuestPath> fileMountPointsAfter,
+      List<GuestPath> backUp,
+      Set<GuestPath> createdDirsAfter) {
+    this.backUp = Collections.unmodifiableList(backUp);
+    this.createdDirsAfter = Collections.unmodifiableSet(createdDirsAfter);
     this.root = root;
     this.desired = desired;
     this.old = old;
@@ -151,8 +164,9 @@ public final class Changes {
   public List<Change> entries() {
     List<Change> out =
         new ArrayList<>(
-            create.size() + fix.size() + createFiles.size() + write.size() + unchanged.size()
+            backUp.size() + create.size() + fix.size() + createFiles.size() + write.size() + unchanged.size()
                 + removeFiles.size() + removeFilesIfEmpty.size() + removeDirsIfEmpty.size());
+    paths(out, backUp, Kind.BACK_UP_FILE);
     paths(out, create, Kind.CREATE_DIRECTORY);
     paths(out, fix, Kind.FIX_DIRECTORY);
     paths(out, createFiles, Kind.CREATE_FILE);
@@ -198,6 +212,19 @@ public final class Changes {
   /** The state file read before the analysis. */
   StateFile old() {
     return old;
+  }
+
+  /**
+   * The directories the state lists as created by kvmount after this run: those the plan has that
+   * this run, an earlier one or an interrupted one created (drop-in directories aside).
+   */
+  Set<GuestPath> createdDirsAfter() {
+    return createdDirsAfter;
+  }
+
+  /** With force: conflicting files copied to a backup before they are replaced or removed. */
+  List<GuestPath> backUp() {
+    return backUp;
   }
 
   /** Directories to create, parents first. */

@@ -104,6 +104,9 @@ final class DesiredTree {
 
   final GuestPath unitsDir;
 
+  /** The option words the completed run records in the state ({@link ApplyOptions}). */
+  List<String> options = List.of();
+
   /** Every directory to ensure; planned attributes win over parent defaults. */
   final Map<GuestPath, DirSpec> dirs;
 
@@ -150,6 +153,35 @@ final class DesiredTree {
    * @throws InvalidInputException naming the first problem, in plan order
    */
   static DesiredTree of(Plan plan) throws InvalidInputException {
+    return of(plan, List.of());
+  }
+
+  /**
+   * Checks a plan and expands it into every directory and file to ensure, with the option words
+   * the completed run records in the state.
+   *
+   * @param plan the plan
+   * @param options the option words to record
+   * @return the checked tree
+   * @throws InvalidInputException naming the first problem, in plan order, or an option word that
+   *     cannot be recorded (empty, a line break or NUL)
+   */
+  static DesiredTree of(Plan plan, List<String> options) throws InvalidInputException {
+    for (String o : options) {
+      String problem = StateFile.optionProblem(o);
+      if (problem != null) {
+        throw new InvalidInputException("apply: " + problem);
+      }
+    }
+    DesiredTree d = build(plan);
+    d.options = List.copyOf(options);
+    if (d.finalStateTask == null && d.files.size() >= PARALLEL_MIN) {
+      d.finalStateTask = Background.start("kvmount-state", d::serialiseFinalState);
+    }
+    return d;
+  }
+
+  private static DesiredTree build(Plan plan) throws InvalidInputException {
     GuestPath units = Objects.requireNonNull(plan.unitsDir(), "plan.unitsDir");
     if (units.isRoot()) {
       throw new InvalidInputException("plan: the units directory is the stage1 rootfs itself");
@@ -195,11 +227,9 @@ final class DesiredTree {
             "plan: \"" + m.relativeString() + "\" is planned both as a file mount point and as a unit file");
       }
     }
-    if (large) {
-      // Every hash is known now: the final state is serialised beside the checks of the tree
-      // and the journal, which waits for it (a run that fails its checks just drops it).
-      d.finalStateTask = Background.start("kvmount-state", d::serialiseFinalState);
-    }
+    // Every hash is known now: for a large plan the final state is serialised beside the checks
+    // of the tree and the journal, which waits for it (a run that fails its checks just drops
+    // it); started by of(Plan, List), once the options are set.
     return d;
   }
 
@@ -221,7 +251,7 @@ final class DesiredTree {
       sha.add(f.sha());
       byPath.put(f.path(), sha);
     }
-    return new StateFile(byPath, fileDirs, Set.of(), Set.of()).toBytes();
+    return new StateFile(byPath, fileDirs, Set.of(), Set.of(), Set.of(), Set.of(), options).toBytes();
   }
 
   /**

@@ -90,7 +90,11 @@ import java.util.Objects;
  * <p>A file at a planned path that kvmount did not write is adopted if its content is identical,
  * and otherwise refused ({@code refusing to overwrite "usr/lib/systemd/system/x.mount": not written
  * by kvmount}). A file kvmount wrote but someone changed afterwards is refused the same way, both
- * when it would be overwritten and when it would be removed.
+ * when it would be overwritten and when it would be removed. Every such conflict of the tree is
+ * named in one {@link ConflictException}, and nothing is written. With {@link ApplyOptions#force()}
+ * each conflicting file is first copied to {@code .kvmount/backup/<UTC time>/<its path>} (a new
+ * directory each run; an existing backup is never overwritten) and then replaced or removed as a
+ * file kvmount wrote would be; nothing else changes.
  *
  * <h2>How it is built</h2>
  *
@@ -150,10 +154,32 @@ public final class PlanWriter {
    */
   public static ApplyResult apply(Plan plan, Path stage1Root, Duration lockWait)
       throws IOException, InvalidInputException {
+    return apply(plan, stage1Root, lockWait, ApplyOptions.DEFAULTS);
+  }
+
+  /**
+   * Applies the plan to the stage1 rootfs with options: the words to record in the state, and
+   * whether conflicting files are replaced (kept in a backup); see the class description.
+   *
+   * @param plan what to write
+   * @param stage1Root the stage1 rootfs directory on the host
+   * @param lockWait how long to wait for another run's lock before failing (zero: do not wait)
+   * @param options what to record, and whether to force
+   * @return what changed, as paths relative to the stage1 rootfs
+   * @throws InvalidInputException if the plan itself is inconsistent, or an option word cannot be
+   *     recorded; nothing is written
+   * @throws ConflictException without {@code force}, naming every file kvmount would overwrite or
+   *     remove that it did not write or that was changed after it wrote it; nothing is written
+   * @throws IOException as {@link #apply(Plan, Path)}
+   */
+  public static ApplyResult apply(Plan plan, Path stage1Root, Duration lockWait, ApplyOptions options)
+      throws IOException, InvalidInputException {
     Objects.requireNonNull(plan, "plan");
     Objects.requireNonNull(stage1Root, "stage1Root");
     Objects.requireNonNull(lockWait, "lockWait");
-    DesiredTree desired = DesiredTree.of(plan);
+    Objects.requireNonNull(options, "options");
+    DesiredTree desired = DesiredTree.of(plan, options.recordedOptions());
+    boolean force = options.force();
     Path root = realRoot(stage1Root);
 
     // Check everything before writing anything, not even the lock file. A failure here can be
@@ -166,7 +192,7 @@ public final class PlanWriter {
     StateFile oldBefore = StateFile.parse(root, stateBefore);
     Changes checked;
     try {
-      checked = TreeAnalysis.analyze(root, desired, oldBefore);
+      checked = TreeAnalysis.analyze(root, desired, oldBefore, force);
     } catch (IOException e) {
       if (!hasLockFile(root)) {
         throw e;
@@ -186,7 +212,7 @@ public final class PlanWriter {
       } else {
         StateFile old = StateFile.parse(root, stateNow);
         StagingDirectory.cleanUpInterruptedRun(root, desired.unitsDir, old);
-        changes = TreeAnalysis.analyze(root, desired, old);
+        changes = TreeAnalysis.analyze(root, desired, old, force);
       }
       return ChangeExecutor.execute(changes);
     } finally {
@@ -211,11 +237,28 @@ public final class PlanWriter {
    *     refuses when it cannot
    */
   public static Changes changes(Plan plan, Path stage1Root) throws IOException, InvalidInputException {
+    return changes(plan, stage1Root, false);
+  }
+
+  /**
+   * Decides what {@link #apply(Plan, Path, Duration, ApplyOptions)} would change, with or without
+   * {@code force}, and writes nothing; as {@link #changes(Plan, Path)}.
+   *
+   * @param plan what to write
+   * @param stage1Root the stage1 rootfs directory on the host
+   * @param force whether conflicting files would be replaced (listed as backed up and written)
+   * @return the changes, paths relative to the stage1 rootfs
+   * @throws InvalidInputException if the plan itself is inconsistent
+   * @throws ConflictException without {@code force}, naming every conflicting file
+   * @throws IOException as {@link #changes(Plan, Path)}
+   */
+  public static Changes changes(Plan plan, Path stage1Root, boolean force)
+      throws IOException, InvalidInputException {
     Objects.requireNonNull(plan, "plan");
     Objects.requireNonNull(stage1Root, "stage1Root");
     DesiredTree desired = DesiredTree.of(plan);
     Path root = realRoot(stage1Root);
-    return TreeAnalysis.analyze(root, desired, StateFile.parse(root, StateFile.read(root)));
+    return TreeAnalysis.analyze(root, desired, StateFile.parse(root, StateFile.read(root)), force);
   }
 
   /** Whether {@code .kvmount/lock} is a regular file in a real {@code .kvmount} directory. */

@@ -14,11 +14,13 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.SortedSet;
@@ -29,20 +31,33 @@ import java.util.TreeSet;
  * entry per line, sorted, so that the same plan always gives the same bytes:
  *
  * <pre>
- * # kvmount state 1: files kvmount wrote into this stage1 rootfs; do not edit
+ * # kvmount state 2: files kvmount wrote into this stage1 rootfs; do not edit
+ * option &lt;word&gt;               one option word of the run that wrote the tree ({@code --transport=virtiofs})
  * file &lt;sha256 hex&gt; &lt;path&gt;     a file kvmount wrote, with the SHA-256 of what it wrote
  * dir &lt;path&gt;                  a drop-in directory that holds such files (removed when empty)
  * mkdir &lt;path&gt;                a directory a run that did not finish was creating
  * staging &lt;path&gt;              a staging directory a run that did not finish was using
+ * created-dir &lt;path&gt;          a directory kvmount created (a mount point, or its parent) that the plan has
  * mount-point-file &lt;path&gt;     an empty file kvmount created as a single-file volume's mount point
  * </pre>
  *
  * <p>Paths are relative to the stage1 rootfs. A file may be listed with several hashes while a run
  * is in progress (its old and its new content); {@code mkdir} and {@code staging} lines only appear
- * then. A completed run leaves {@code file}, {@code dir} and {@code mount-point-file} lines only.
+ * then. A completed run leaves {@code option}, {@code file}, {@code dir}, {@code created-dir} and
+ * {@code mount-point-file} lines only. A {@code created-dir} stays listed while the plan has that
+ * directory; once a later plan no longer has it, a run removes it if it is empty (a non-empty one
+ * is left, with a warning, and forgotten). A directory that existed before kvmount ran is never
+ * listed. State 1 had no {@code created-dir} lines: directories it created are never removed.
  * A {@code mount-point-file} stays listed while the plan has that mount point, whatever the file
  * holds by then: it tells a later run that the file is kvmount's to remove (if still empty) once
  * the plan no longer has it. An existing file kvmount used as a mount point is never listed.
+ *
+ * <p>Versions: state 1 had no {@code option} lines; it is read as a state whose run recorded no
+ * options (so {@code verify} uses its own defaults for it, as before). The header is a comment
+ * and is not checked: the entry kinds decide. {@code option} lines come first, in the order the
+ * run gave them (order matters for a repeated option), and only the run that completes replaces
+ * them; the words are the caller's ({@link ApplyOptions#recordedOptions()}), kept and given back
+ * unread ({@link #recordedOptions(Path)}).
  *
  * <p>This class also reads and writes the file ({@link #read}, {@link #write}: atomically
  * replaced) and makes the journal, the state a run records before it changes anything ({@link
@@ -55,22 +70,36 @@ import java.util.TreeSet;
  * @param mkdirs directories an interrupted run was creating
  * @param staging staging directories an interrupted run was using
  * @param fileMountPoints empty files kvmount created as the mount points of single-file volumes
+ * @param createdDirs directories kvmount created that the plan has (drop-in directories aside,
+ *     which {@code dirs} lists)
+ * @param options the option words the run that wrote the tree recorded, in its order; empty for a
+ *     state 1 file or a run that recorded none
  */
 public record StateFile(
     Map<GuestPath, SortedSet<String>> files,
     Set<GuestPath> dirs,
     Set<GuestPath> mkdirs,
     Set<GuestPath> staging,
-    Set<GuestPath> fileMountPoints) {
+    Set<GuestPath> fileMountPoints,
+    Set<GuestPath> createdDirs,
+    List<String> options) {
+
+  /** The state line of a directory kvmount created. */
+  static final String CREATED_DIR_ENTRY = "created-dir";
 
   static final String HEADER =
-      "# kvmount state 1: files kvmount wrote into this stage1 rootfs; do not edit";
+      "# kvmount state 2: files kvmount wrote into this stage1 rootfs; do not edit";
+
+  /** The state line of a recorded option word. */
+  static final String OPTION_ENTRY = "option";
 
   /** The state line of a file mount point kvmount created. */
   static final String FILE_MOUNT_POINT_ENTRY = "mount-point-file";
 
   static final StateFile EMPTY =
-      new StateFile(new HashMap<>(), new HashSet<>(), new HashSet<>(), new HashSet<>(), new HashSet<>());
+      new StateFile(
+          new HashMap<>(), new HashSet<>(), new HashSet<>(), new HashSet<>(), new HashSet<>(), new HashSet<>(),
+          List.of());
 
   /**
    * Wraps the collections read-only. They are taken over, not copied (a 1,000-app state has
@@ -85,13 +114,24 @@ public record StateFile(
    * @param mkdirs directories an interrupted run was creating
    * @param staging staging directories an interrupted run was using
    * @param fileMountPoints empty files kvmount created as the mount points of single-file volumes
+   * @param createdDirs directories kvmount created that the plan has
+   * @param options the option words the run that wrote the tree recorded (copied)
+   * @throws IllegalArgumentException if an option word is empty or holds a line break or NUL
    */
   public StateFile {
+    options = List.copyOf(options);
+    for (String o : options) {
+      String problem = optionProblem(o);
+      if (problem != null) {
+        throw new IllegalArgumentException(problem);
+      }
+    }
     files = Collections.unmodifiableMap(files);
     dirs = Collections.unmodifiableSet(dirs);
     mkdirs = Collections.unmodifiableSet(mkdirs);
     staging = Collections.unmodifiableSet(staging);
     fileMountPoints = Collections.unmodifiableSet(fileMountPoints);
+    createdDirs = Collections.unmodifiableSet(createdDirs);
   }
 
   /**
@@ -104,7 +144,40 @@ public record StateFile(
    */
   public StateFile(
       Map<GuestPath, SortedSet<String>> files, Set<GuestPath> dirs, Set<GuestPath> mkdirs, Set<GuestPath> staging) {
-    this(files, dirs, mkdirs, staging, Set.of());
+    this(files, dirs, mkdirs, staging, Set.of(), Set.of(), List.of());
+  }
+
+  /**
+   * A state with no recorded options, the collections wrapped as by the canonical constructor.
+   *
+   * @param files each managed file and the hashes of the contents kvmount wrote to it
+   * @param dirs drop-in directories kvmount keeps for its files
+   * @param mkdirs directories an interrupted run was creating
+   * @param staging staging directories an interrupted run was using
+   * @param fileMountPoints empty files kvmount created as the mount points of single-file volumes
+   */
+  public StateFile(
+      Map<GuestPath, SortedSet<String>> files, Set<GuestPath> dirs, Set<GuestPath> mkdirs, Set<GuestPath> staging,
+      Set<GuestPath> fileMountPoints) {
+    this(files, dirs, mkdirs, staging, fileMountPoints, Set.of(), List.of());
+  }
+
+  /**
+   * What is wrong with an option word for the state file, or null: it must be one non-empty line
+   * without NUL.
+   *
+   * @param word the word
+   * @return the problem, or null when the word can be recorded
+   */
+  static String optionProblem(String word) {
+    if (word.isEmpty()) {
+      return "an option word to record is empty";
+    }
+    if (word.indexOf('\n') >= 0 || word.indexOf('\r') >= 0 || word.indexOf('\0') >= 0) {
+      return "option word \"" + word.replace("\n", "\\n").replace("\r", "\\r").replace("\0", "\\0")
+          + "\" to record holds a line break or NUL";
+    }
+    return null;
   }
 
   /** Returns whether {@code sha} is one of the contents kvmount wrote to {@code path}. */
@@ -131,14 +204,23 @@ public record StateFile(
   private byte[] serialize(boolean sort) {
     // Sized by an estimate (no extra pass): 100 bytes per entry covers typical paths.
     int size = (int) Math.min(
-        1L << 26, 64 + 100L * (files.size() + dirs.size() + mkdirs.size() + staging.size() + fileMountPoints.size()));
+        1L << 26, 64 + 100L * (files.size() + dirs.size() + mkdirs.size() + staging.size() + fileMountPoints.size()
+            + createdDirs.size()));
     StringBuilder sb = new StringBuilder(size).append(HEADER).append('\n');
+    for (String o : options) {
+      sb.append(OPTION_ENTRY).append(' ').append(o).append('\n');
+    }
     for (GuestPath f : sort ? sorted(files.keySet()) : files.keySet().toArray(new GuestPath[0])) {
       fileLines(sb, f, files.get(f));
     }
     lines(sb, "dir ", sort ? sorted(dirs) : dirs.toArray(new GuestPath[0]));
     lines(sb, "mkdir ", sort ? sorted(mkdirs) : mkdirs.toArray(new GuestPath[0]));
     lines(sb, "staging ", sort ? sorted(staging) : staging.toArray(new GuestPath[0]));
+    // Then these and the file mount points: a completed run's state is the plan's bytes followed
+    // by them (finalBytes).
+    if (!createdDirs.isEmpty()) {
+      lines(sb, CREATED_DIR_ENTRY + " ", sort ? sorted(createdDirs) : createdDirs.toArray(new GuestPath[0]));
+    }
     // Last: a completed run's state is then the plan's bytes followed by these lines (finalBytes).
     if (!fileMountPoints.isEmpty()) {
       lines(
@@ -183,6 +265,8 @@ public record StateFile(
     Set<GuestPath> mkdirs = new HashSet<>();
     Set<GuestPath> staging = new HashSet<>();
     Set<GuestPath> fileMountPoints = new HashSet<>();
+    List<String> options = new ArrayList<>();
+    Set<GuestPath> createdDirs = new HashSet<>();
     String text = new String(bytes, StandardCharsets.UTF_8);
     String[] lines = text.split("\n", -1);
     for (int i = 0; i < lines.length; i++) {
@@ -218,6 +302,12 @@ public record StateFile(
           case FILE_MOUNT_POINT_ENTRY:
             fileMountPoints.add(path(rest));
             break;
+          case OPTION_ENTRY:
+            options.add(option(rest));
+            break;
+          case CREATED_DIR_ENTRY:
+            createdDirs.add(path(rest));
+            break;
           default:
             throw new IllegalArgumentException("unknown entry \"" + kind + "\"");
         }
@@ -232,7 +322,15 @@ public record StateFile(
                 + "); remove the file to make kvmount forget which files it wrote");
       }
     }
-    return new StateFile(files, dirs, mkdirs, staging, fileMountPoints);
+    return new StateFile(files, dirs, mkdirs, staging, fileMountPoints, createdDirs, options);
+  }
+
+  private static String option(String rest) {
+    String problem = optionProblem(rest);
+    if (problem != null) {
+      throw new IllegalArgumentException(problem);
+    }
+    return rest;
   }
 
   /**
@@ -259,15 +357,17 @@ public record StateFile(
   /**
    * Reads a state file for a report ({@code kvmount verify}): unlike {@link #parse}, which refuses
    * the whole file at its first bad line, every line is read, and each bad or unfinished one is
-   * handed to {@code findings}. Only {@code file} entries are kept; {@code dir} and {@code
-   * mount-point-file} lines are skipped unchecked.
+   * handed to {@code findings}. Only {@code file} and {@code option} entries are kept; {@code dir},
+   * {@code created-dir} and {@code mount-point-file} lines are skipped unchecked.
    *
    * @param bytes the file's content (UTF-8)
    * @param findings receives bad lines and {@code mkdir}/{@code staging} lines, in file order
-   * @return the state with its {@code file} entries, sorted by path; no dirs, mkdirs or staging
+   * @return the state with its {@code file} entries, sorted by path, and its options; no dirs,
+   *     mkdirs or staging
    */
   public static StateFile readLeniently(byte[] bytes, LineFindings findings) {
     Map<GuestPath, SortedSet<String>> files = new java.util.TreeMap<>();
+    List<String> options = new ArrayList<>();
     String[] lines = new String(bytes, StandardCharsets.UTF_8).split("\n", -1);
     for (int i = 0; i < lines.length; i++) {
       String line = lines[i];
@@ -285,6 +385,10 @@ public record StateFile(
             break;
           case "dir":
           case FILE_MOUNT_POINT_ENTRY:
+          case CREATED_DIR_ENTRY:
+            break;
+          case OPTION_ENTRY:
+            options.add(option(line.substring(Math.min(line.length(), OPTION_ENTRY.length() + 1))));
             break;
           case "mkdir":
           case "staging":
@@ -300,7 +404,29 @@ public record StateFile(
         findings.malformed(i + 1, e.getMessage());
       }
     }
-    return new StateFile(files, Set.of(), Set.of(), Set.of());
+    return new StateFile(files, Set.of(), Set.of(), Set.of(), Set.of(), Set.of(), options);
+  }
+
+  /**
+   * The option words recorded in a stage1 rootfs's {@code .kvmount/state} by the run that wrote
+   * it, in its order. Reads only; malformed lines are skipped here ({@code verify} reports them).
+   *
+   * @param root the stage1 rootfs
+   * @return the words; empty when there is no state, or a state 1 file, or none were recorded
+   * @throws IOException if the state file exists but cannot be read
+   */
+  public static List<String> recordedOptions(Path root) throws IOException {
+    byte[] bytes = read(root);
+    if (bytes == null) {
+      return List.of();
+    }
+    return readLeniently(bytes, new LineFindings() {
+          @Override
+          public void malformed(int line, String why) {}
+
+          @Override
+          public void unfinished(int line, String entry) {}
+        }).options();
   }
 
   private static GuestPath lenientPath(String s) {
@@ -472,7 +598,8 @@ public record StateFile(
   static byte[] journal(Changes c, GuestPath staging) {
     StateFile old = c.old();
     boolean fresh = old.files().isEmpty() && old.dirs().isEmpty() && old.mkdirs().isEmpty()
-        && old.staging().isEmpty() && old.fileMountPoints().isEmpty() && c.unchanged().isEmpty()
+        && old.staging().isEmpty() && old.fileMountPoints().isEmpty() && old.createdDirs().isEmpty()
+        && c.unchanged().isEmpty()
         && c.write().size() == c.desired().files.size();
     if (!fresh) {
       return pending(c, staging).toJournalBytes();
@@ -488,8 +615,9 @@ public record StateFile(
 
   /**
    * The bytes of the state a completed run leaves: the plan's ({@link
-   * DesiredTree#finalStateBytes}) and, when there are any, the file mount points kvmount created
-   * that the plan still has ({@link Changes#fileMountPointsAfter}). Same bytes as {@link
+   * DesiredTree#finalStateBytes}) and, when there are any, the directories ({@link
+   * Changes#createdDirsAfter}) and file mount points kvmount created that the plan still has
+   * ({@link Changes#fileMountPointsAfter}). Same bytes as {@link
    * #toBytes} of that state, since those lines come last.
    *
    * @param c the changes being made
@@ -497,10 +625,11 @@ public record StateFile(
    */
   static byte[] finalBytes(Changes c) {
     byte[] plan = c.desired().finalStateBytes();
-    if (c.fileMountPointsAfter().isEmpty()) {
+    if (c.fileMountPointsAfter().isEmpty() && c.createdDirsAfter().isEmpty()) {
       return plan;
     }
-    byte[] rest = new StateFile(Map.of(), Set.of(), Set.of(), Set.of(), c.fileMountPointsAfter()).toBytes();
+    byte[] rest = new StateFile(
+        Map.of(), Set.of(), Set.of(), Set.of(), c.fileMountPointsAfter(), c.createdDirsAfter(), List.of()).toBytes();
     return concatJournal(plan, rest);
   }
 
@@ -532,7 +661,8 @@ public record StateFile(
     // must still be known as kvmount's if this run is cut short.
     Set<GuestPath> fileMountPoints = new LinkedHashSet<>(old.fileMountPoints());
     fileMountPoints.addAll(c.createFiles());
-    return new StateFile(files, dirs, mkdirs, stagings, fileMountPoints);
+    // Those an earlier run created stay listed until the final state, as the file mount points.
+    return new StateFile(files, dirs, mkdirs, stagings, fileMountPoints, old.createdDirs(), c.desired().options);
   }
 
   /**
@@ -554,7 +684,7 @@ public record StateFile(
    * header line.
    */
   private static byte[] restOfJournal(Set<GuestPath> mkdirs, Set<GuestPath> staging, Set<GuestPath> fileMountPoints) {
-    return new StateFile(Map.of(), Set.of(), mkdirs, staging, fileMountPoints).toJournalBytes();
+    return new StateFile(Map.of(), Set.of(), mkdirs, staging, fileMountPoints, Set.of(), List.of()).toJournalBytes();
   }
 
   /** A state's bytes, then the lines of {@code rest} without its header line. */

@@ -27,7 +27,9 @@ import java.util.TreeSet;
  * Reads a stage1 rootfs and decides what applying a {@link DesiredTree} to it changes: the {@link
  * Changes}. Checks the whole tree (symlinks, non-directories, files kvmount did not write or that
  * were changed after it wrote them, anything but a regular file at a file mount point) and
- * refuses with an {@link IOException} naming both paths. Only reads: never creates, changes or removes anything. Every path is walked component by
+ * refuses with an {@link IOException} naming both paths; the files kvmount must not overwrite or
+ * remove are all gathered first and refused together ({@link ConflictException}), or, with {@code
+ * force}, listed for a backup and replaced. Only reads: never creates, changes or removes anything. Every path is walked component by
  * component without following symlinks; each {@code lstat} is done once per analysis.
  *
  * <p>One analysis per instance, on one thread.
@@ -37,6 +39,11 @@ final class TreeAnalysis {
   private final Path root;
   private final DesiredTree d;
   private final StateFile old;
+  private final boolean force;
+
+  /** Conflicts found so far: each path, and the message a refusal of that path alone gives. */
+  private final List<GuestPath> conflicts = new ArrayList<>();
+  private final List<String> conflictMessages = new ArrayList<>();
 
   /** lstat results of paths walked so far. */
   private final Map<GuestPath, Kind> seen = new HashMap<>();
@@ -50,11 +57,13 @@ final class TreeAnalysis {
   private final List<GuestPath> createFiles = new ArrayList<>();
   private final List<GuestPath> removeFilesIfEmpty = new ArrayList<>();
   private final Set<GuestPath> fileMountPointsAfter = new LinkedHashSet<>();
+  private final Set<GuestPath> createdDirsAfter = new TreeSet<>();
 
-  private TreeAnalysis(Path root, DesiredTree d, StateFile old) {
+  private TreeAnalysis(Path root, DesiredTree d, StateFile old, boolean force) {
     this.root = root;
     this.d = d;
     this.old = old;
+    this.force = force;
   }
 
   /**
@@ -63,15 +72,42 @@ final class TreeAnalysis {
    * @param root the stage1 rootfs, a real path
    * @param d the desired tree
    * @param old the state an earlier run left
+   * @param force whether files kvmount must not change without it are backed up and replaced
    * @return the changes
-   * @throws IOException naming the first path kvmount must not use or change, or a read failure
+   * @throws ConflictException without {@code force}, naming every file kvmount did not write or
+   *     that was changed after it wrote it, that it would overwrite or remove
+   * @throws IOException naming the first path kvmount must not use (a symlink, a non-directory),
+   *     or a read failure
    */
-  static Changes analyze(Path root, DesiredTree d, StateFile old) throws IOException {
-    TreeAnalysis a = new TreeAnalysis(root, d, old);
+  static Changes analyze(Path root, DesiredTree d, StateFile old, boolean force) throws IOException {
+    TreeAnalysis a = new TreeAnalysis(root, d, old, force);
     a.run();
+    if (!force && !a.conflicts.isEmpty()) {
+      throw a.conflict();
+    }
     return new Changes(
         root, d, old, a.create, a.fix, a.write, a.unchanged, a.removeFiles, a.removeDirsIfEmpty,
-        a.createFiles, a.removeFilesIfEmpty, a.fileMountPointsAfter);
+        a.createFiles, a.removeFilesIfEmpty, a.fileMountPointsAfter, force ? a.conflicts : List.of(),
+        a.createdDirsAfter);
+  }
+
+  /** Without {@code force}: every conflict in one exception, the message of one alone unchanged. */
+  private ConflictException conflict() {
+    List<String> paths = new ArrayList<>(conflicts.size());
+    for (GuestPath p : conflicts) {
+      paths.add(p.relativeString());
+    }
+    if (conflicts.size() == 1) {
+      return new ConflictException(conflictMessages.get(0), paths);
+    }
+    return new ConflictException("refusing to change " + conflicts.size() + " files: "
+        + String.join("; ", conflictMessages), paths);
+  }
+
+  /** Records a conflict; with {@code force}, the file is then treated as kvmount's own. */
+  private void conflict(GuestPath p, String message) {
+    conflicts.add(p);
+    conflictMessages.add(message);
   }
 
   private Path host(GuestPath p) {
@@ -167,8 +203,27 @@ final class TreeAnalysis {
     }
     TreeSet<GuestPath> gone = new TreeSet<>(old.dirs());
     gone.addAll(old.mkdirs());
+    // Directories kvmount created (mount points and their parents) that the plan no longer has.
+    gone.addAll(old.createdDirs());
     gone.removeAll(d.dirs.keySet());
     removeDirsIfEmpty.addAll(gone.descendingSet());
+    // Those the plan still has stay kvmount's: created now, by an earlier run, or by an interrupted
+    // one (its mkdir lines). Drop-in directories are listed as such (dir lines) instead.
+    for (GuestPath p : create) {
+      createdDir(p);
+    }
+    for (GuestPath p : old.createdDirs()) {
+      createdDir(p);
+    }
+    for (GuestPath p : old.mkdirs()) {
+      createdDir(p);
+    }
+  }
+
+  private void createdDir(GuestPath p) {
+    if (d.dirs.containsKey(p) && !d.fileDirs.contains(p)) {
+      createdDirsAfter.add(p);
+    }
   }
 
   private void checkMeta() throws IOException {
@@ -234,10 +289,9 @@ final class TreeAnalysis {
       return;
     }
     if (!old.files().containsKey(f.path())) {
-      throw new IOException("refusing to overwrite \"" + rel + "\": not written by kvmount");
-    }
-    if (!old.wrote(f.path(), Sha256.hex(disk))) {
-      throw new IOException(
+      conflict(f.path(), "refusing to overwrite \"" + rel + "\": not written by kvmount");
+    } else if (!old.wrote(f.path(), Sha256.hex(disk))) {
+      conflict(f.path(),
           "refusing to overwrite \"" + rel + "\": it was changed after kvmount wrote it; move it away"
               + " to let kvmount write it again");
     }
@@ -307,9 +361,12 @@ final class TreeAnalysis {
       return;
     }
     if (!old.wrote(p, Sha256.hex(readFile(p)))) {
-      throw new IOException(
+      conflict(p,
           "refusing to remove \"" + p.relativeString() + "\": it was changed after kvmount wrote it;"
               + " remove it by hand if it is no longer needed");
+      if (!force) {
+        return;
+      }
     }
     removeFiles.add(p);
   }
