@@ -60,7 +60,7 @@ class MountPathsCliTest {
     json.get("warnings").forEach(w -> warnings.add(w.asText()));
     assertThat(warnings).contains(
         "app \"web\": mount of volume \"data\" (apps[0].mounts[3].path) has the relative path \"dir1\", read from"
-            + " the app's root as /dir1 (as rkt and OCI runtime-spec 1.2 read it)",
+            + " the app's root as \"/dir1\" (as rkt and OCI runtime-spec 1.2 read it)",
         "app \"web\": apps[0].mounts[2] mounts volume \"e\" at \"/bar/\", the same volume and access on the same"
             + " target as apps[0].mounts[1] (\"/dir1/../../../bar\", /bar): one mount");
     // Only the app rootfs got mount points: nothing climbed out of it.

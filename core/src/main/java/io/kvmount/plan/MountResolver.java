@@ -215,7 +215,7 @@ public final class MountResolver {
       GuestPath mpPath = cleanPath(mpk.path(), mpField + "[" + k + "].path");
       if (!mpk.path().startsWith("/")) {
         warnings.add(relativeWarning(appName, "mount point \"" + mpk.name().value() + "\"", mpField + "[" + k + "]",
-            mpk.path(), mpPath));
+            mpk.path()));
       }
       MountPoint first = mpByPath.get(mpPath);
       if (first != null && first.name().equals(mpk.name()) && first.readOnly() == mpk.readOnly()) {
@@ -265,7 +265,7 @@ public final class MountResolver {
       }
       GuestPath path = cleanPath(m.path(), field + ".path");
       if (!m.path().startsWith("/")) {
-        warnings.add(relativeWarning(appName, "mount of volume \"" + v.name().value() + "\"", field, m.path(), path));
+        warnings.add(relativeWarning(appName, "mount of volume \"" + v.name().value() + "\"", field, m.path()));
       }
       String before = targets.putIfAbsent(path, field);
       // The same volume twice on one target is one mount: the planner merges it (the reader
@@ -333,9 +333,10 @@ public final class MountResolver {
   }
 
   /** The warning for a relative mount path: one line naming the app, the mount and where it is. */
-  private static String relativeWarning(String app, String what, String field, String written, GuestPath path) {
+  private static String relativeWarning(String app, String what, String field, String written) {
+    // The path made absolute, not yet cleaned: a ".." in it is resolved through the app rootfs.
     return "app \"" + app + "\": " + what + " (" + field + ".path) has the relative path " + Quote.of(written)
-        + ", read from the app's root as " + path + " (as rkt and OCI runtime-spec 1.2 read it)";
+        + ", read from the app's root as " + Quote.of("/" + written) + " (as rkt and OCI runtime-spec 1.2 read it)";
   }
 
   /**

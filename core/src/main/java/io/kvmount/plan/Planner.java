@@ -258,8 +258,10 @@ public final class Planner {
     GuestPath target = t.path;
     MountResolver.AppMount before = targetOrigin.putIfAbsent(target, m);
     if (before != null) {
-      if (before.volume().equals(m.volume()) && before.readOnly() == m.readOnly()) {
-        // The same volume with the same access on one target is one mount, as in rkt.
+      if (before.volume().equals(m.volume()) && before.readOnly() == m.readOnly() && before.path().equals(m.path())) {
+        // The same volume with the same access on one path (once cleaned: /mnt, /mnt/, /x/../mnt)
+        // is one mount, as in rkt. Two paths that meet through a symlink stay an error, as any
+        // two mounts on one target (fault class 20).
         warnings.add("app \"" + m.app() + "\": " + m.origin() + " mounts volume \"" + m.volume().name().value()
             + "\" at " + Quote.of(m.written()) + ", the same volume and access on the same target as " + before.origin()
             + " (" + Quote.of(before.written()) + ", " + inApp(appRoot, target) + "): one mount");
@@ -279,9 +281,13 @@ public final class Planner {
           + " app's root" : "") + (m.hasDotDot() ? ", \"..\" resolved inside the app rootfs" : "") + "; mounted at "
           + inApp(appRoot, target) + " in the app");
     }
+    // A path with ".." names, inside the app, where it resolved to (its lexical form can differ
+    // after a symlink: /link/.. is not "/"); any other path is the manifest's, cleaned.
+    GuestPath path = m.hasDotDot() && appRoot.contains(target) ? GuestPath.ROOT.resolve(appRoot.relativize(target))
+        : m.path();
     ResolvedMount rm = new ResolvedMount(
         m.app(), volume, host ? VolumeKind.HOST : VolumeKind.EMPTY, host ? sources.get(volume) : Optional.empty(),
-        m.path(), target, m.readOnly(), t.unit, m.origin(), List.of(), Optional.empty(), Optional.empty(), note);
+        path, target, m.readOnly(), t.unit, m.origin(), List.of(), Optional.empty(), Optional.empty(), note);
     resolved.add(rm);
     byApp.computeIfAbsent(m.app(), k -> new ArrayList<>()).add(rm);
     if (t.fileTarget) {

@@ -14,7 +14,8 @@ import java.util.Optional;
  * @param kind the volume's kind
  * @param source the host directory of a host volume, as the manifest gives it; empty for an empty
  *     volume
- * @param path the mount path inside the app rootfs as the manifest gave it, normalised
+ * @param path the mount path inside the app rootfs as the manifest gave it, normalised (relative
+ *     paths read from {@code /}); a path with {@code ..} is where it resolved to in the app
  * @param target the absolute path in the guest where it is mounted ({@code Where=}), resolved
  *     against symlinks in the app rootfs
  * @param readOnly whether the app sees the volume read-only

@@ -86,6 +86,7 @@ class MountPathResolutionTest {
     // A ".." after a symlink applies to the link's target (securejoin), not to the link's name.
     "/dir1/link_rel_dir2/../x | /x",
     "/link_abs_sub/../x | /dir2/x",
+    "/link_abs_sub/.. | /dir2",
     "/link_rel_dir1/../dir2/y | /dir2/y",
     // A link to "/", and one climbing above it: both stay at the app root.
     "/link_abs_root/../../dir2/foo | /dir2/foo",
@@ -102,6 +103,7 @@ class MountPathResolutionTest {
     assertThat(p.directories()).extracting(d -> d.path().toString())
         .allSatisfy(d -> assertThat(d).doesNotStartWith("/opt/stage2/web/foo"));
     if (written.contains("..")) {
+      assertThat(m.path()).hasToString(expected);
       assertThat(m.note()).contains("path \"" + written + "\" as written, \"..\" resolved inside the app rootfs;"
           + " mounted at " + expected + " in the app");
     }
@@ -148,7 +150,7 @@ class MountPathResolutionTest {
     assertThat(inApp(p.mounts().get(1))).isEqualTo("/dir2/z");
     assertThat(p.warnings()).contains(
         "app \"web\": mount of volume \"data\" (apps[0].mounts[0].path) has the relative path \"dir1\", read from"
-            + " the app's root as /dir1 (as rkt and OCI runtime-spec 1.2 read it)");
+            + " the app's root as \"/dir1\" (as rkt and OCI runtime-spec 1.2 read it)");
     assertThat(p.warnings()).filteredOn(w -> w.contains("relative path")).hasSize(2);
   }
 
@@ -167,7 +169,7 @@ class MountPathResolutionTest {
         + " the app's root, \"..\" resolved inside the app rootfs; mounted at /w in the app");
     assertThat(p.warnings()).contains("app \"web\": mount point \"data\" (image manifest of app \"web\":"
         + " app.mountPoints[0].path) has the relative path \"dir1/link_rel_dir2/../w\", read from the app's root as"
-        + " /dir1/w (as rkt and OCI runtime-spec 1.2 read it)");
+        + " \"/dir1/link_rel_dir2/../w\" (as rkt and OCI runtime-spec 1.2 read it)");
   }
 
   @Test
@@ -192,12 +194,24 @@ class MountPathResolutionTest {
   }
 
   @Test
-  void sameVolumeTwice_throughASymlinkOrDotDot_isOneMount() throws Exception {
-    Plan p = plan(mount("data", "/dir2/foo") + "," + mount("data", "/dir1/link_rel_dir2/foo") + ","
-        + mount("data", "/dir1/../dir2/foo"));
+  void sameVolumeTwice_throughDotDot_isOneMount() throws Exception {
+    Plan p = plan(mount("data", "/dir2/foo") + "," + mount("data", "/dir1/../dir2/foo") + ","
+        + mount("data", "dir2/sub/../foo/"));
     assertThat(p.mounts()).hasSize(1);
     assertThat(inApp(p.mounts().get(0))).isEqualTo("/dir2/foo");
     assertThat(p.warnings()).filteredOn(w -> w.endsWith("one mount")).hasSize(2);
+  }
+
+  @Test
+  void sameVolumeTwice_throughASymlink_staysAnError() {
+    // Two paths that meet only through the image's symlinks alias one target (fault class 20).
+    assertThatThrownBy(() -> plan(mount("data", "/dir2/foo") + "," + mount("data", "/dir1/link_rel_dir2/foo")))
+        .isInstanceOf(PlanException.class)
+        .hasMessage("apps[0].mounts[1].path: /dir1/link_rel_dir2/foo resolves to " + APP_ROOT + "/dir2/foo, already"
+            + " the target of apps[0].mounts[0]");
+    assertThatThrownBy(() -> plan(mount("data", "/x") + "," + mount("data", "/dir1/link_rel_dir2/../x")))
+        .isInstanceOf(PlanException.class)
+        .hasMessageContaining("already the target of apps[0].mounts[0]");
   }
 
   @Test
