@@ -233,6 +233,9 @@ final class Output {
       j.writeBooleanField("readOnly", m.readOnly());
       j.writeStringField("unit", m.unit().value());
       j.writeStringField("origin", m.origin());
+      if (m.note().isPresent()) {
+        j.writeStringField("note", m.note().get());
+      }
       if (m.fsType().isPresent()) {
         j.writeStringField("fsType", m.fsType().get());
       }

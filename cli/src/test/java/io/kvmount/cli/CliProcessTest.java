@@ -129,8 +129,8 @@ class CliProcessTest {
     String[][] docs = {
       {"{", "truncated document"},
       {"{\"acKind\":\"PodManifest\",\"apps\":[{\"name\":\"web\",\"image\":{\"id\":\"sha512-a\"},\"mounts\":"
-          + "[{\"volume\":\"v\",\"path\":\"/../../etc\"}]}],\"volumes\":[{\"name\":\"v\",\"kind\":\"empty\"}]}",
-          "contains a \"..\" component"},
+          + "[{\"volume\":\"v\",\"path\":\"/etc/../..\"}]}],\"volumes\":[{\"name\":\"v\",\"kind\":\"empty\"}]}",
+          "would hide the whole app rootfs"},
       {"{\"acKind\":\"PodManifest\",\"volumes\":[{\"name\":\"v\",\"kind\":\"empty\",\"uid\":\"0\"}]}", "expected an integer"},
     };
     SortedMap<String, String> before = TreeSnapshot.of(work);

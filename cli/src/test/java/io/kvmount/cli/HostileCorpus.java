@@ -387,19 +387,26 @@ final class HostileCorpus {
   }
 
   private void paths() {
-    add("path-dotdot-escape", at("/../../etc"), 3, "contains a \\\"..\\\" component".replace("\\", ""));
-    add("path-relative-dotdot", at("../etc"), 3, "is not an absolute path");
-    add("path-inner-dotdot", at("/a/../b"), 3, "component");
-    add("path-trailing-dotdot", at("/a/.."), 3, "component");
-    add("path-relative", at("var/data"), 3, "is not an absolute path");
+    // Issue 24: ".." is resolved inside the app rootfs, clamped at its root, and a relative path is
+    // read from the app's root (as rkt does); only a path that ends at the app's root is refused.
+    List<String> json = List.of("--format", "json");
+    addArgs("path-dotdot-escape", at("/../../etc"), json, 0, "\"where\" : \"/opt/stage2/web/rootfs/etc\"");
+    addArgs("path-relative-dotdot", at("../etc"), json, 0, "\"where\" : \"/opt/stage2/web/rootfs/etc\"");
+    addArgs("path-inner-dotdot", at("/a/../b"), json, 0,
+        "\"note\" : \"path \\\"/a/../b\\\" as written, \\\"..\\\" resolved inside the app rootfs; mounted at /b in the app\"");
+    add("path-trailing-dotdot", at("/a/.."), 3, "would hide the whole app rootfs");
+    addArgs("path-relative", at("var/data"), json, 0, "\"where\" : \"/opt/stage2/web/rootfs/var/data\"");
     add("path-empty", at(""), 3, "must not be empty");
     add("path-root", at("/"), 3, "would hide the whole app rootfs");
     add("path-double-slash-root", at("//"), 3, "would hide the whole app rootfs");
     add("path-dot-root", at("/."), 3, "would hide the whole app rootfs");
-    add("path-duplicate-trailing-slash", mounts("{\"volume\":\"data\",\"path\":\"/data\"},"
-        + "{\"volume\":\"data\",\"path\":\"/data/\"}"), 3, "is mounted twice");
-    add("path-duplicate-double-slash-dot", mounts("{\"volume\":\"data\",\"path\":\"//data\"},"
-        + "{\"volume\":\"data\",\"path\":\"/data/.\"}"), 3, "is mounted twice");
+    // Issue 24: the same volume twice on one target is one mount; two volumes stay an error.
+    addArgs("path-duplicate-trailing-slash", mounts("{\"volume\":\"data\",\"path\":\"/data\"},"
+        + "{\"volume\":\"data\",\"path\":\"/data/\"}"), json, 0,
+        "the same volume and access on the same target as apps[0].mounts[0]");
+    addArgs("path-duplicate-double-slash-dot", mounts("{\"volume\":\"data\",\"path\":\"//data\"},"
+        + "{\"volume\":\"data\",\"path\":\"/data/.\"}"), json, 0,
+        "the same volume and access on the same target as apps[0].mounts[0]");
     add("path-duplicate-inner-dot", mounts("{\"volume\":\"data\",\"path\":\"/data\"},"
         + "{\"volume\":\"scratch\",\"path\":\"/./data\"}"), 3, "is mounted twice");
     add("mountpoint-duplicate-path", pod(HOST_VOL, "{\"name\":\"web\"," + IMAGE + ",\"app\":{\"exec\":[\"/x\"],"
@@ -664,7 +671,10 @@ final class HostileCorpus {
         Leaf l = pick(rnd, named(all, "path"));
         String s = (String) l.owner().get(l.key());
         String[] forms = {"/..", "/../..", "/a/../..", "/./..", "//.."};
-        l.owner().put(l.key(), forms[rnd.nextInt(forms.length)] + s);
+        // ".." is resolved inside the app rootfs (issue 24): climb back to its root, which no
+        // volume may hide.
+        l.owner().put(l.key(), s + "/..".repeat((int) s.chars().filter(ch -> ch == '/').count())
+            + forms[rnd.nextInt(forms.length)]);
         return new Damage(Json.write(pod), l.path() + ": ");
       }
       case "bad-mode" -> {

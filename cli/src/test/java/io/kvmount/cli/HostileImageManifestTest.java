@@ -27,7 +27,7 @@ class HostileImageManifestTest {
     "not-json        | `acKind: ImageManifest`                                                   | not JSON: the document looks like YAML",
     "pod-kind        | `{\"acKind\":\"PodManifest\",\"acVersion\":\"0.8.11\",\"apps\":[]}`       | is not \"ImageManifest\"",
     "no-version      | `{\"acKind\":\"ImageManifest\",\"name\":\"example.com/web\"}`             | acVersion",
-    "dotdot-path     | `APP{\"name\":\"d\",\"path\":\"/../etc\"}]}}`                 | app.mountPoints[0].path",
+    "dotdot-path     | `APP{\"name\":\"d\",\"path\":\"/etc/../..\"}]}}`              | app.mountPoints[0].path",
     "newline-path    | `APP{\"name\":\"d\",\"path\":\"/a\\nb\"}]}}`                              | app.mountPoints[0].path",
     "bad-name        | `APP{\"name\":\"D_1\",\"path\":\"/d\"}]}}`                                | app.mountPoints[0].name",
     "readonly-string | `APP{\"name\":\"d\",\"path\":\"/d\",\"readOnly\":\"no\"}]}}`              | expected a boolean",

@@ -15,8 +15,9 @@ import java.util.Optional;
  * <p>Immutable and thread-safe.
  *
  * @param volume the name of the mounted volume (a pod volume, or {@code appVolume}'s name)
- * @param path absolute path inside the app rootfs, such as {@code "/var/lib/db"}: non-empty, no
- *     control character, no {@code ..} component, kept as written (not normalised)
+ * @param path path inside the app rootfs, such as {@code "/var/lib/db"}: non-empty, no control
+ *     character, kept as written (not normalised); a relative path is read from the app's root and
+ *     {@code ..} is resolved inside the app rootfs when planning
  * @param appVolume the inline volume definition (appc v0.8.8 {@code appVolume}), if any
  */
 public record Mount(AcName volume, String path, Optional<Volume> appVolume) {
@@ -25,7 +26,7 @@ public record Mount(AcName volume, String path, Optional<Volume> appVolume) {
    * Checks the components.
    *
    * @param volume the name of the mounted volume (a pod volume, or {@code appVolume}'s name)
-   * @param path absolute path inside the app rootfs, such as {@code "/var/lib/db"}: non-empty, no control character, no {@code ..} component, kept as written (not normalised)
+   * @param path path inside the app rootfs, such as {@code "/var/lib/db"}: non-empty, no control character, kept as written (not normalised)
    * @param appVolume the inline volume definition (appc v0.8.8 {@code appVolume}), if any
    * @throws IllegalArgumentException if the path is not acceptable or {@code volume} differs from
    *     {@code appVolume}'s name
@@ -52,7 +53,7 @@ public record Mount(AcName volume, String path, Optional<Volume> appVolume) {
    * Creates a mount of a pod volume.
    *
    * @param volume the pod volume's name
-   * @param path absolute path inside the app rootfs
+   * @param path path inside the app rootfs
    * @return the mount, without {@code appVolume}
    */
   public static Mount of(AcName volume, String path) {

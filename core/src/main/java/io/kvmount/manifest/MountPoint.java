@@ -7,15 +7,15 @@ import java.util.Objects;
  * manifest's {@code apps[].app}): a named place in the app rootfs where a volume of the same name
  * is mounted unless a pod-level {@link Mount} already covers that path.
  *
- * <p>Unlike appc, which does not check mount points when decoding JSON, the name and an absolute
- * path are required: the path is non-empty, starts with {@code /}, has no control character and no
- * {@code ..} component, so {@link io.kvmount.path.GuestPath#parse} always accepts it. It is kept as
- * written (not normalised).
+ * <p>Unlike appc, which does not check mount points when decoding JSON, the name and a path are
+ * required: the path is non-empty and has no control character. It is kept as written (not
+ * normalised): a relative path is read from the app's root and {@code ..} is resolved inside the
+ * app rootfs when planning, as rkt does.
  *
  * <p>Immutable and thread-safe.
  *
  * @param name the mount point's name, matched against volume names
- * @param path absolute path inside the app rootfs, such as {@code "/var/lib/db"}
+ * @param path path inside the app rootfs, such as {@code "/var/lib/db"}
  * @param readOnly whether the app wants the volume read-only (appc: a plain boolean, default false;
  *     a volume's own {@code readOnly}, when set, takes precedence)
  */
@@ -25,7 +25,7 @@ public record MountPoint(AcName name, String path, boolean readOnly) {
    * Checks the components.
    *
    * @param name the mount point's name, matched against volume names
-   * @param path absolute path inside the app rootfs, such as {@code "/var/lib/db"}
+   * @param path path inside the app rootfs, such as {@code "/var/lib/db"}
    * @param readOnly whether the app wants the volume read-only (appc: a plain boolean, default false; a volume's own {@code readOnly}, when set, takes precedence)
    * @throws IllegalArgumentException if the path is not acceptable (see the type's description)
    * @throws NullPointerException if a component is null

@@ -250,8 +250,11 @@ final class SchemaReader implements ErrorFactory<ManifestException> {
       FieldPath p = path.index(i);
       in.limit(i, ManifestReader.MAX_MOUNTS_PER_APP, p, "mounts in one app");
       Mount mount = mount(p);
-      Integer first = byTarget.putIfAbsent(normalText(mount.path()), i);
-      if (first != null) {
+      // Paths with ".." are compared once resolved, by the planner: a ".." after a symlink
+      // applies to the link's target. The same volume twice is one mount (the planner merges it).
+      String key = mount.path().indexOf("..") >= 0 && hasDotDot(mount.path()) ? null : normalText(mount.path());
+      Integer first = key == null ? null : byTarget.putIfAbsent(key, i);
+      if (first != null && !sameVolume(mounts.get(first), mount)) {
         throw error(
             p + ".path",
             Text.quote(mount.path())
@@ -268,12 +271,29 @@ final class SchemaReader implements ErrorFactory<ManifestException> {
     return mounts;
   }
 
+  /** Whether two mounts mount the same volume: the same name, and the same inline definition if any. */
+  private static boolean sameVolume(Mount a, Mount b) {
+    return a.volume().equals(b.volume()) && a.appVolume().equals(b.appVolume());
+  }
+
+  /** Whether {@code path} has a {@code ..} component. */
+  private static boolean hasDotDot(String path) {
+    for (String c : path.split("/", -1)) {
+      if (c.equals("..")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /**
    * The text {@code GuestPath.parse(path).toString()} gives, for a path {@link #appPath} accepted
-   * (absolute, no {@code ..}): {@code path} itself when it is already in that form (no empty or
-   * {@code .} component, no trailing slash), as nearly every manifest's paths are.
+   * without a {@code ..} component (a relative one read from {@code /}): {@code path} itself when
+   * it is already in that form (absolute, no empty or {@code .} component, no trailing slash), as
+   * nearly every manifest's paths are.
    */
-  private static String normalText(String path) {
+  private static String normalText(String text) {
+    String path = text.charAt(0) == '/' ? text : "/" + text;
     int n = path.length();
     boolean normal =
         n == 1
@@ -281,7 +301,9 @@ final class SchemaReader implements ErrorFactory<ManifestException> {
                 && !path.endsWith("/.")
                 && path.indexOf("//") < 0
                 && path.indexOf("/./") < 0);
-    return normal ? path : GuestPath.parse(path).toString();
+    // A relative path one byte short of the limit is one byte over it once made absolute: the
+    // planner refuses it; here it is compared as written.
+    return normal || GuestPath.problem(path) != null ? path : GuestPath.parse(path).toString();
   }
 
   private Mount mount(FieldPath path) throws ManifestException {

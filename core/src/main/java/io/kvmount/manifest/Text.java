@@ -32,10 +32,10 @@ final class Text {
   }
 
   /**
-   * Checks a path inside an app rootfs (a mount point's or mount's {@code path}): non-empty,
-   * absolute, no control characters, no {@code ..} component, components of at most 255 bytes, at
-   * most 4095 bytes in all. Such a path is always accepted by {@link
-   * io.kvmount.path.GuestPath#parse}.
+   * Checks a path inside an app rootfs (a mount point's or mount's {@code path}): non-empty, no
+   * control characters, components of at most 255 bytes, at most 4095 bytes in all. A relative
+   * path is read from the app's root and {@code ..} is resolved inside the app rootfs when the
+   * pod is planned (as rkt and OCI runtime-spec 1.2 do), so neither is refused here.
    *
    * @return the reason it is refused (the value quoted), or {@code null} if it is acceptable
    */
@@ -47,18 +47,12 @@ final class Text {
     if (bad != null) {
       return quote(path) + " contains " + bad;
     }
-    if (path.charAt(0) != '/') {
-      return quote(path) + " is not an absolute path (it must start with \"/\")";
-    }
     // Component by component, without splitting (called for every mount of a large pod).
     int len = path.length();
     for (int start = 0; start <= len; ) {
       int end = path.indexOf('/', start);
       if (end < 0) {
         end = len;
-      }
-      if (end - start == 2 && path.charAt(start) == '.' && path.charAt(start + 1) == '.') {
-        return quote(path) + " contains a \"..\" component (it could leave the app rootfs)";
       }
       if (end - start > MAX_COMPONENT_BYTES / 3
           && path.substring(start, end).getBytes(StandardCharsets.UTF_8).length > MAX_COMPONENT_BYTES) {

@@ -1,10 +1,12 @@
 package io.kvmount.plan;
 
 import io.kvmount.path.GuestPath;
+import io.kvmount.systemd.Quote;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.List;
 
 /**
  * Resolves a path inside a root (an app rootfs) through the symlinks that already exist there,
@@ -51,12 +53,67 @@ public final class ConfinedResolver {
    * @throws IOException if the tree cannot be read
    */
   public static Result resolve(GuestFs fs, GuestPath root, GuestPath path) throws PlanException, IOException {
+    return resolve(fs, root, path.components(), path.toString(), path);
+  }
+
+  /**
+   * Resolves a path as the manifest wrote it under {@code root}: relative or absolute, both read
+   * from the root, with {@code .}, empty and {@code ..} components. Walked component by component,
+   * so a {@code ..} applies to what the path led to so far, symlinks followed ({@code /link/..}
+   * with {@code link -> /a/b} is {@code /a}), and stops at the root ({@code /dir1/../../../foo}
+   * is {@code /foo}), as filepath-securejoin's {@code SecureJoin} does.
+   *
+   * @param fs the stage1 rootfs view
+   * @param root the confining directory, as for {@link #resolve(GuestFs, GuestPath, GuestPath)}
+   * @param written the path text, non-empty, without NUL (the manifest reader checks it)
+   * @return the canonical path under {@code root} and what is there
+   * @throws PlanException as {@link #resolve(GuestFs, GuestPath, GuestPath)}
+   * @throws IOException if the tree cannot be read
+   */
+  public static Result resolve(GuestFs fs, GuestPath root, String written) throws PlanException, IOException {
+    return resolve(fs, root, java.util.Arrays.asList(written.split("/")), Quote.of(written), lexical(written));
+  }
+
+  /**
+   * The path {@code text} names read from {@code /} without looking at symlinks: empty and
+   * {@code .} components dropped, each {@code ..} removing the component before it and stopping
+   * at the root ({@code dir1/../../x} is {@code /x}). Equal to the resolved path wherever the
+   * components before each {@code ..} are no symlinks.
+   *
+   * @param text a path, relative or absolute, whose components are valid once {@code .} and
+   *     {@code ..} are removed (no NUL)
+   * @return the lexically cleaned absolute path
+   * @throws IllegalArgumentException if a component contains NUL
+   */
+  public static GuestPath lexical(String text) {
+    java.util.ArrayList<String> out = new java.util.ArrayList<>();
+    for (String c : text.split("/")) {
+      if (c.isEmpty() || c.equals(".")) {
+        continue;
+      }
+      if (c.equals("..")) {
+        if (!out.isEmpty()) {
+          out.remove(out.size() - 1);
+        }
+        continue;
+      }
+      out.add(c);
+    }
+    return new GuestPath(out);
+  }
+
+  /**
+   * Resolves {@code components} under {@code root}; {@code shown} names the path in messages,
+   * {@code whenMissing} is the result below a root that does not exist yet.
+   */
+  private static Result resolve(GuestFs fs, GuestPath root, List<String> components, String shown,
+      GuestPath whenMissing) throws PlanException, IOException {
     GuestPath cur = GuestPath.ROOT;
     for (String c : root.components()) {
       cur = cur.resolve(c);
       GuestFs.Kind k = fs.kind(cur);
       if (k == GuestFs.Kind.MISSING) {
-        return new Result(root.resolveInside(path), GuestFs.Kind.MISSING);
+        return new Result(root.resolveInside(whenMissing), GuestFs.Kind.MISSING);
       }
       if (k != GuestFs.Kind.DIRECTORY) {
         throw new PlanException(cur + " in the stage1 rootfs is a " + describe(k) + ", not a directory");
@@ -64,7 +121,7 @@ public final class ConfinedResolver {
     }
     // The resolved path so far, root prefix included: never climbs above the root.
     GuestPath done = root;
-    Deque<String> todo = new ArrayDeque<>(path.components());
+    Deque<String> todo = new ArrayDeque<>(components);
     int links = 0;
     GuestFs.Kind last = GuestFs.Kind.DIRECTORY;
     while (!todo.isEmpty()) {
@@ -85,7 +142,7 @@ public final class ConfinedResolver {
       int nameBytes = c.getBytes(StandardCharsets.UTF_8).length;
       if (nameBytes > GuestPath.MAX_COMPONENT_BYTES) {
         throw new PlanException(
-            "resolving " + path + " in " + root + " through symlinks meets a name of " + nameBytes
+            "resolving " + shown + " in " + root + " through symlinks meets a name of " + nameBytes
                 + " bytes; file names are at most " + GuestPath.MAX_COMPONENT_BYTES + " bytes");
       }
       GuestPath candidate = done.resolve(c);
@@ -93,14 +150,14 @@ public final class ConfinedResolver {
       if (text.length() * 3 > GuestPath.MAX_PATH_BYTES
           && text.getBytes(StandardCharsets.UTF_8).length > GuestPath.MAX_PATH_BYTES) {
         throw new PlanException(
-            "resolving " + path + " in " + root + " through symlinks gives a path of more than "
+            "resolving " + shown + " in " + root + " through symlinks gives a path of more than "
                 + GuestPath.MAX_PATH_BYTES + " bytes");
       }
       GuestFs.Kind k = fs.kind(candidate);
       if (k == GuestFs.Kind.SYMLINK) {
         if (++links > MAX_LINKS) {
           throw new PlanException(
-              "too many levels of symbolic links resolving " + path + " in " + root);
+              "too many levels of symbolic links resolving " + shown + " in " + root);
         }
         String target = fs.readLink(candidate);
         if (target.indexOf('\0') >= 0) {
@@ -122,7 +179,7 @@ public final class ConfinedResolver {
       }
       if ((k == GuestFs.Kind.FILE || k == GuestFs.Kind.OTHER) && hasMore(todo)) {
         throw new PlanException(
-            candidate + " is a " + describe(k) + " in the app rootfs, but " + path + " goes through it");
+            candidate + " is a " + describe(k) + " in the app rootfs, but " + shown + " goes through it");
       }
       done = candidate;
       last = k;

@@ -35,7 +35,14 @@ import java.util.Set;
  *   <li>Read-only: the volume's {@code readOnly} when set, else the mount point's (matched by
  *       cleaned path, then by name).
  *   <li>Two mounts of one app on the same cleaned target ({@code /data}, {@code /data/}, {@code
- *       //data}, {@code /data/.}) are an error naming both.
+ *       //data}, {@code /data/.}) are an error naming both, unless they mount the same volume with
+ *       the same access: then they are one mount, as in rkt (two pod-level mounts are merged by
+ *       the {@link Planner}, which compares resolved targets; two mount points here, with a
+ *       warning).
+ *   <li>A relative path is read from the app's root, as rkt and OCI runtime-spec 1.2 read it,
+ *       with a warning; {@code ..} is cleaned lexically here, clamped at the root ({@code
+ *       /dir1/../../../foo} is {@code /foo}), and resolved through the app rootfs's symlinks by
+ *       the {@link Planner} ({@link ConfinedResolver#resolve(GuestFs, GuestPath, String)}).
  * </ol>
  */
 public final class MountResolver {
@@ -46,12 +53,53 @@ public final class MountResolver {
    * @param appIndex index of the app in {@code apps}
    * @param app the app name
    * @param volume the volume (declared, inline or implicit)
-   * @param path the cleaned mount path inside the app rootfs
+   * @param path the cleaned mount path inside the app rootfs (relative paths read from {@code /},
+   *     {@code ..} removed lexically, see {@link ConfinedResolver#lexical})
    * @param readOnly whether the app sees it read-only
    * @param origin the manifest field it came from ({@code apps[0].mounts[1]})
+   * @param written the path as the manifest wrote it
    */
   public record AppMount(
-      int appIndex, String app, Volume volume, GuestPath path, boolean readOnly, String origin) {}
+      int appIndex, String app, Volume volume, GuestPath path, boolean readOnly, String origin, String written) {
+
+    /**
+     * A mount whose path was written in its cleaned form.
+     *
+     * @param appIndex index of the app in {@code apps}
+     * @param app the app name
+     * @param volume the volume (declared, inline or implicit)
+     * @param path the cleaned mount path inside the app rootfs
+     * @param readOnly whether the app sees it read-only
+     * @param origin the manifest field it came from ({@code apps[0].mounts[1]})
+     */
+    public AppMount(int appIndex, String app, Volume volume, GuestPath path, boolean readOnly, String origin) {
+      this(appIndex, app, volume, path, readOnly, origin, path.toString());
+    }
+
+    /**
+     * Whether the written path has a {@code ..} component, which the planner resolves through the
+     * app rootfs's symlinks.
+     *
+     * @return whether a component of {@link #written()} is {@code ..}
+     */
+    public boolean hasDotDot() {
+      for (String c : written.split("/")) {
+        if (c.equals("..")) {
+          return true;
+        }
+      }
+      return false;
+    }
+
+    /**
+     * Whether the written path is relative (read from the app's root).
+     *
+     * @return whether {@link #written()} does not start with {@code /}
+     */
+    public boolean relative() {
+      return !written.startsWith("/");
+    }
+  }
 
   /**
    * The resolved pod.
@@ -162,13 +210,28 @@ public final class MountResolver {
           + " given with --image-manifest is not used");
     }
     List<GuestPath> mpPaths = new ArrayList<>();
+    // Mount points that repeat an earlier one (same path, name and access): one mount, as in rkt.
+    Set<Integer> mpRepeats = new HashSet<>();
     // The first mount point with a given path, and with a given name: a lookup per mount
     // instead of a scan of every mount point.
     Map<GuestPath, MountPoint> mpByPath = new HashMap<>();
     Map<String, MountPoint> mpByName = new HashMap<>();
     for (int k = 0; k < mountPoints.size(); k++) {
-      GuestPath mpPath = cleanPath(mountPoints.get(k).path(), mpField + "[" + k + "].path");
+      MountPoint mpk = mountPoints.get(k);
+      GuestPath mpPath = cleanPath(mpk.path(), mpField + "[" + k + "].path");
+      if (!mpk.path().startsWith("/")) {
+        warnings.add(relativeWarning(appName, "mount point \"" + mpk.name().value() + "\"", mpField + "[" + k + "]",
+            mpk.path()));
+      }
       MountPoint first = mpByPath.get(mpPath);
+      if (first != null && first.name().equals(mpk.name()) && first.readOnly() == mpk.readOnly()) {
+        mpPaths.add(mpPath);
+        mpRepeats.add(k);
+        warnings.add("app \"" + appName + "\": mount point \"" + mpk.name().value() + "\" at " + Quote.of(mpk.path())
+            + " (" + mpField + "[" + k + "]) repeats " + mpField.substring(mpField.lastIndexOf(' ') + 1) + "["
+            + mountPoints.indexOf(first) + "] (" + mpPath + "), the same volume and access: one mount");
+        continue;
+      }
       if (first != null) {
         // Two mount points on one target (fault class 20): which volume and which readOnly
         // would win is undefined; refuse instead of silently dropping one.
@@ -208,8 +271,13 @@ public final class MountResolver {
         }
       }
       GuestPath path = cleanPath(m.path(), field + ".path");
+      if (!m.path().startsWith("/")) {
+        warnings.add(relativeWarning(appName, "mount of volume \"" + v.name().value() + "\"", field, m.path()));
+      }
       String before = targets.putIfAbsent(path, field);
-      if (before != null) {
+      // The same volume twice on one target is one mount: the planner merges it (the reader
+      // refuses two different volumes; ".." paths are compared once resolved).
+      if (before != null && !sameVolumeAt(out, mountsBefore, before, v)) {
         throw new PlanException(
             field + ".path: \"" + m.path() + "\" is the same target as " + before + " (" + path + ")");
       }
@@ -218,14 +286,14 @@ public final class MountResolver {
         mp = mpByName.get(v.name().value());
       }
       boolean ro = v.readOnly().orElse(mp != null && mp.readOnly());
-      out.add(new AppMount(ai, appName, v, path, ro, field));
+      out.add(new AppMount(ai, appName, v, path, ro, field, m.path()));
     }
     for (int k = 0; k < mountPoints.size(); k++) {
       MountPoint mp = mountPoints.get(k);
       GuestPath path = mpPaths.get(k);
       String field = mpField + "[" + k + "]";
-      if (targets.containsKey(path)) {
-        continue; // covered by a pod-level mount
+      if (targets.containsKey(path) || mpRepeats.contains(k)) {
+        continue; // covered by a pod-level mount, or repeats an earlier mount point
       }
       Volume v = volumes.get(mp.name().value());
       if (v == null) {
@@ -251,7 +319,7 @@ public final class MountResolver {
       }
       targets.put(path, field);
       boolean ro = v.readOnly().orElse(mp.readOnly());
-      out.add(new AppMount(ai, appName, v, path, ro, field));
+      out.add(new AppMount(ai, appName, v, path, ro, field, mp.path()));
     }
     int nameBytes = appName.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
     if (out.size() > mountsBefore && nameBytes > MAX_APP_NAME_BYTES) {
@@ -273,6 +341,23 @@ public final class MountResolver {
     return names;
   }
 
+  /** Whether the mount of this app at {@code origin} (in {@code out} from {@code from} on) mounts {@code v}. */
+  private static boolean sameVolumeAt(List<AppMount> out, int from, String origin, Volume v) {
+    for (int i = from; i < out.size(); i++) {
+      if (out.get(i).origin().equals(origin)) {
+        return out.get(i).volume().equals(v);
+      }
+    }
+    return false;
+  }
+
+  /** The warning for a relative mount path: one line naming the app, the mount and where it is. */
+  private static String relativeWarning(String app, String what, String field, String written) {
+    // The path made absolute, not yet cleaned: a ".." in it is resolved through the app rootfs.
+    return "app \"" + app + "\": " + what + " (" + field + ".path) has the relative path " + Quote.of(written)
+        + ", read from the app's root as " + Quote.of("/" + written) + " (as rkt and OCI runtime-spec 1.2 read it)";
+  }
+
   /**
    * Longest name, in UTF-8 bytes, of an app that gets volumes: 245, so that its drop-in
    * directory {@code <app>.service.d} is a valid file name (NAME_MAX 255 bytes). Shorter names
@@ -281,9 +366,10 @@ public final class MountResolver {
   public static final int MAX_APP_NAME_BYTES = 255 - ".service.d".length();
 
   /**
-   * Parses a mount path from the input: absolute, no control characters, no trailing whitespace
-   * (systemd strips it from {@code Where=}), and what {@link GuestPath#problem} refuses; the
-   * message names {@code field}.
+   * Parses a mount path from the input: no control characters, no trailing whitespace (systemd
+   * strips it from {@code Where=}), and what {@link GuestPath#problem} refuses once a relative path
+   * is read from {@code /} and {@code ..} is removed lexically ({@link ConfinedResolver#lexical});
+   * the message names {@code field}.
    */
   static GuestPath cleanPath(String text, String field) throws PlanException {
     return cleanPath(text, text, field);
@@ -293,17 +379,24 @@ public final class MountResolver {
    * Parses a mount path as {@link #cleanPath(String, String)}, quoting it in messages as the input
    * wrote it ({@code given}: an OCI destination made absolute is quoted without the added "/").
    */
-  static GuestPath cleanPath(String text, String given, String field) throws PlanException {
+  static GuestPath cleanPath(String written, String given, String field) throws PlanException {
+    String text = written;
+    if (!text.isEmpty() && text.indexOf('\0') < 0 && (text.charAt(0) != '/' || text.contains(".."))) {
+      text = text.charAt(0) == '/' ? text : "/" + text;
+      if (text.contains("..")) {
+        text = ConfinedResolver.lexical(text).toString();
+      }
+    }
     String problem = GuestPath.problem(text);
     if (problem != null) {
       throw new PlanException(field + ": " + Quote.of(given) + ": " + problem);
     }
-    if (Character.isWhitespace(text.charAt(text.length() - 1))) {
+    if (Character.isWhitespace(written.charAt(written.length() - 1))) {
       throw new PlanException(field + ": " + Quote.of(given)
           + ": path ends with whitespace, which systemd would strip from Where=; remove it");
     }
-    for (int i = 0; i < text.length(); i++) {
-      char c = text.charAt(i);
+    for (int i = 0; i < written.length(); i++) {
+      char c = written.charAt(i);
       if (c < 0x20 || c == 0x7f) {
         throw new PlanException(field + ": " + Quote.of(given) + ": path contains a control character");
       }

@@ -6,6 +6,7 @@ import io.kvmount.manifest.Volume;
 import io.kvmount.path.FileMode;
 import io.kvmount.path.GuestPath;
 import io.kvmount.path.RelativePath;
+import io.kvmount.systemd.Quote;
 import io.kvmount.systemd.UnitException;
 import io.kvmount.systemd.UnitFile;
 import io.kvmount.systemd.UnitName;
@@ -159,7 +160,7 @@ public final class Planner {
     // Bind mounts, per app.
     int mountCount = res.mounts().size();
     List<ResolvedMount> resolved = new ArrayList<>(mountCount);
-    Map<GuestPath, String> targetOrigin = new HashMap<>(mountCount * 4 / 3 + 16);
+    Map<GuestPath, MountResolver.AppMount> targetOrigin = new HashMap<>(mountCount * 4 / 3 + 16);
     Map<String, List<ResolvedMount>> byApp = new LinkedHashMap<>();
     // Each mount's target is resolved and named on its own (in parallel for large pods), then
     // checked and collected in manifest order, so the plan and the first error reported are the
@@ -177,7 +178,8 @@ public final class Planner {
             fileVolumes.contains(appMounts.get(i).volume().name().value()), sources));
     List<PlannedFileMountPoint> fileMountPoints = new ArrayList<>();
     for (int i = 0; i < targets.length; i++) {
-      collect(appMounts.get(i), targets[i], sources, targetOrigin, resolved, byApp, dirs, fileMountPoints);
+      collect(appMounts.get(i), targets[i], sources, targetOrigin, resolved, byApp, dirs, fileMountPoints, warnings,
+          appRoots.get(appMounts.get(i).app()));
     }
 
     // Each app's units are rendered on their own (in parallel for large pods: rendering is most
@@ -246,11 +248,13 @@ public final class Planner {
       MountResolver.AppMount m,
       Target t,
       Map<String, Optional<String>> sources,
-      Map<GuestPath, String> targetOrigin,
+      Map<GuestPath, MountResolver.AppMount> targetOrigin,
       List<ResolvedMount> resolved,
       Map<String, List<ResolvedMount>> byApp,
       List<PlannedDirectory> dirs,
-      List<PlannedFileMountPoint> fileMountPoints)
+      List<PlannedFileMountPoint> fileMountPoints,
+      List<String> warnings,
+      GuestPath appRoot)
       throws PlanException, IOException {
     if (t.ioError != null) {
       throw t.ioError;
@@ -259,19 +263,38 @@ public final class Planner {
       throw t.error;
     }
     GuestPath target = t.path;
-    String before = targetOrigin.putIfAbsent(target, m.origin());
+    MountResolver.AppMount before = targetOrigin.putIfAbsent(target, m);
     if (before != null) {
+      if (before.volume().equals(m.volume()) && before.readOnly() == m.readOnly() && before.path().equals(m.path())) {
+        // The same volume with the same access on one path (once cleaned: /mnt, /mnt/, /x/../mnt)
+        // is one mount, as in rkt. Two paths that meet through a symlink stay an error, as any
+        // two mounts on one target (fault class 20).
+        warnings.add("app \"" + m.app() + "\": " + m.origin() + " mounts volume \"" + m.volume().name().value()
+            + "\" at " + Quote.of(m.written()) + ", the same volume and access on the same target as " + before.origin()
+            + " (" + Quote.of(before.written()) + ", " + inApp(appRoot, target) + "): one mount");
+        return;
+      }
       throw new PlanException(
-          m.origin() + ".path: " + m.path() + " resolves to " + target + ", already the target of " + before);
+          m.origin() + ".path: " + m.path() + " resolves to " + target + ", already the target of " + before.origin());
     }
     if (t.unitError != null) {
       throw t.unitError;
     }
     String volume = m.volume().name().value();
     boolean host = m.volume() instanceof Volume.Host;
+    Optional<String> note = Optional.empty();
+    if (m.relative() || m.hasDotDot()) {
+      note = Optional.of("path " + Quote.of(m.written()) + " as written" + (m.relative() ? ", relative: read from the"
+          + " app's root" : "") + (m.hasDotDot() ? ", \"..\" resolved inside the app rootfs" : "") + "; mounted at "
+          + inApp(appRoot, target) + " in the app");
+    }
+    // A path with ".." names, inside the app, where it resolved to (its lexical form can differ
+    // after a symlink: /link/.. is not "/"); any other path is the manifest's, cleaned.
+    GuestPath path = m.hasDotDot() && appRoot.contains(target) ? GuestPath.ROOT.resolve(appRoot.relativize(target))
+        : m.path();
     ResolvedMount rm = new ResolvedMount(
         m.app(), volume, host ? VolumeKind.HOST : VolumeKind.EMPTY, host ? sources.get(volume) : Optional.empty(),
-        m.path(), target, m.readOnly(), t.unit, m.origin());
+        path, target, m.readOnly(), t.unit, m.origin(), List.of(), Optional.empty(), Optional.empty(), note);
     resolved.add(rm);
     byApp.computeIfAbsent(m.app(), k -> new ArrayList<>()).add(rm);
     if (t.fileTarget) {
@@ -283,6 +306,12 @@ public final class Planner {
     } else {
       dirs.add(new PlannedDirectory(target, FileMode.DEFAULT_DIRECTORY, 0, 0, false));
     }
+  }
+
+  /** A target below {@code appRoot} as the app sees it: {@code /dir2/foo}. */
+  private static String inApp(GuestPath appRoot, GuestPath target) {
+    return appRoot.contains(target) ? GuestPath.ROOT.resolve(appRoot.relativize(target)).toString()
+        : target.toString();
   }
 
   private static final class Target {
@@ -304,16 +333,23 @@ public final class Planner {
         GuestFs fs, GuestPath appRoot, MountResolver.AppMount m, boolean file, Map<String, Optional<String>> sources) {
       Target t = new Target();
       try {
-        if (m.path().isRoot()) {
+        if (m.path().isRoot() && !m.hasDotDot()) {
           throw new PlanException(m.origin() + ".path: mounting a volume on \"/\" would hide the whole app rootfs");
         }
         ConfinedResolver.Result r;
         try {
-          r = ConfinedResolver.resolve(fs, appRoot, m.path());
+          // A ".." is resolved component by component through the app rootfs (after a symlink it
+          // applies to the link's target); any other path is its cleaned form.
+          r = m.hasDotDot() ? ConfinedResolver.resolve(fs, appRoot, m.written())
+              : ConfinedResolver.resolve(fs, appRoot, m.path());
         } catch (PlanException e) {
           throw new PlanException(m.origin() + ".path: " + e.getMessage(), e);
         }
         GuestPath target = r.path();
+        if (target.equals(appRoot) && m.hasDotDot()) {
+          throw new PlanException(m.origin() + ".path: " + Quote.of(m.written()) + " resolves to \"/\" inside the app"
+              + " rootfs; mounting a volume there would hide the whole app rootfs");
+        }
         if (target.equals(appRoot)) {
           throw new PlanException(
               m.origin() + ".path: " + m.path() + " resolves to the app rootfs itself through a symlink");

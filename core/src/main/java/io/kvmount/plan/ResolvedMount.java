@@ -14,7 +14,8 @@ import java.util.Optional;
  * @param kind the volume's kind
  * @param source the host directory of a host volume, as the manifest gives it; empty for an empty
  *     volume
- * @param path the mount path inside the app rootfs as the manifest gave it, normalised
+ * @param path the mount path inside the app rootfs as the manifest gave it, normalised (relative
+ *     paths read from {@code /}); a path with {@code ..} is where it resolved to in the app
  * @param target the absolute path in the guest where it is mounted ({@code Where=}), resolved
  *     against symlinks in the app rootfs
  * @param readOnly whether the app sees the volume read-only
@@ -28,6 +29,9 @@ import java.util.Optional;
  * @param copyUpFrom for a tmpfs with OCI's {@code tmpcopyup}: the guest directory that shows what
  *     the tmpfs covers (the same directory seen through its share), copied into the tmpfs after it
  *     is mounted and before anything is mounted below it; empty otherwise
+ * @param note how the path was read, one line, when the manifest wrote it otherwise than its
+ *     cleaned form says (relative, or with {@code ..}): the path as written and where in the app
+ *     it resolved to; empty otherwise
  */
 public record ResolvedMount(
     String app,
@@ -41,7 +45,42 @@ public record ResolvedMount(
     String origin,
     List<String> options,
     Optional<String> fsType,
-    Optional<GuestPath> copyUpFrom) {
+    Optional<GuestPath> copyUpFrom,
+    Optional<String> note) {
+
+  /**
+   * A mount without a note.
+   *
+   * @param app the app name
+   * @param volume the volume name
+   * @param kind the volume's kind
+   * @param source the host directory of a host volume; empty for an empty volume
+   * @param path the mount path inside the app rootfs
+   * @param target the mount point in the guest
+   * @param readOnly whether the app sees the volume read-only
+   * @param unit the bind mount unit's name
+   * @param origin the manifest field the mount came from
+   * @param options extra mount options, in order
+   * @param fsType the filesystem type of a {@link VolumeKind#FILESYSTEM} mount
+   * @param copyUpFrom the directory copied into a tmpfs after mounting, if any
+   * @throws IllegalArgumentException as the canonical constructor
+   */
+  public ResolvedMount(
+      String app,
+      String volume,
+      VolumeKind kind,
+      Optional<String> source,
+      GuestPath path,
+      GuestPath target,
+      boolean readOnly,
+      UnitName unit,
+      String origin,
+      List<String> options,
+      Optional<String> fsType,
+      Optional<GuestPath> copyUpFrom) {
+    this(app, volume, kind, source, path, target, readOnly, unit, origin, options, fsType, copyUpFrom,
+        Optional.empty());
+  }
 
   /**
    * A mount without extra options: an appc volume.
@@ -67,7 +106,8 @@ public record ResolvedMount(
       boolean readOnly,
       UnitName unit,
       String origin) {
-    this(app, volume, kind, source, path, target, readOnly, unit, origin, List.of(), Optional.empty(), Optional.empty());
+    this(app, volume, kind, source, path, target, readOnly, unit, origin, List.of(), Optional.empty(), Optional.empty(),
+        Optional.empty());
   }
 
   /**
@@ -85,6 +125,7 @@ public record ResolvedMount(
    * @param options extra mount options, in order
    * @param fsType the filesystem type of a {@link VolumeKind#FILESYSTEM} mount
    * @param copyUpFrom the directory copied into a tmpfs after mounting, if any
+   * @param note how the path was read, when written otherwise than its cleaned form
    * @throws IllegalArgumentException if a host volume has no source, an empty volume has one, or
    *     a filesystem mount has no source or type (or another kind has a type)
    */

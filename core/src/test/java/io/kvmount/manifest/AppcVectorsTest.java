@@ -70,9 +70,7 @@ class AppcVectorsTest {
         "mountPoint empty path",
         "appc checks mount points only in its CLI parser; an empty target cannot be mounted");
     deviates("mountPoint missing path", "same: a mount point needs an absolute path");
-    deviates(
-        "mountPoint relative path",
-        "a relative path inside the app rootfs is ambiguous; systemd's Where= must be absolute");
+    // "mountPoint relative path": accepted, as appc does (issue 24): read from the app's root.
     deviates(
         "mountPoint missing name",
         "a mount point without a name can never be matched to a volume (rkt fails later)");
@@ -162,10 +160,6 @@ class AppcVectorsTest {
         "mountPoint missing path",
         "pod.json: apps[0].app.mountPoints[0].path: missing required field (an absolute path inside"
             + " the app rootfs)");
-    rejects(
-        "mountPoint relative path",
-        "pod.json: apps[0].app.mountPoints[0].path: \"var/db\" is not an absolute path (it must"
-            + " start with \"/\")");
     rejects(
         "mountPoint bad name",
         "pod.json: apps[0].app.mountPoints[0].name: \"DB\" is not a valid ACName (only a-z, 0-9 and"

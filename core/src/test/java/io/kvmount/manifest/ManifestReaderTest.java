@@ -202,15 +202,25 @@ class ManifestReaderTest {
                     "image.json"))
         .isInstanceOf(ManifestException.class)
         .hasMessage("image.json: acKind: \"PodManifest\" is not \"ImageManifest\"");
+    // Issue 24: a relative mount point path is read from the app's root when planning (as rkt and
+    // appc do), and kept as written here.
+    assertThat(
+            ManifestReader.readImage(
+                    "{\"acKind\":\"ImageManifest\",\"acVersion\":\"0.8.11\",\"name\":\"a\",\"app\":{\"mountPoints\":[{\"name\":\"db\",\"path\":\"db\"},{\"name\":\"up\",\"path\":\"/dir1/../../x\"}]}}"
+                        .getBytes(StandardCharsets.UTF_8),
+                    "image.json")
+                .mountPoints())
+        .extracting(MountPoint::path)
+        .containsExactly("db", "/dir1/../../x");
     assertThatThrownBy(
             () ->
                 ManifestReader.readImage(
-                    "{\"acKind\":\"ImageManifest\",\"acVersion\":\"0.8.11\",\"name\":\"a\",\"app\":{\"mountPoints\":[{\"name\":\"db\",\"path\":\"db\"}]}}"
+                    "{\"acKind\":\"ImageManifest\",\"acVersion\":\"0.8.11\",\"name\":\"a\",\"app\":{\"mountPoints\":[{\"name\":\"db\",\"path\":\"\"}]}}"
                         .getBytes(StandardCharsets.UTF_8),
                     "image.json"))
         .hasMessage(
-            "image.json: app.mountPoints[0].path: \"db\" is not an absolute path (it must start"
-                + " with \"/\")");
+            "image.json: app.mountPoints[0].path: must not be empty (an absolute path inside the app"
+                + " rootfs is required)");
   }
 
   /** The two message shapes the command line's users see most, exactly as documented. */

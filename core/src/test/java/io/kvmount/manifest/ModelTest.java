@@ -84,13 +84,19 @@ class ModelTest {
 
   @Test
   void mountPoint_badPath_isIllegalArgument() {
-    assertThatThrownBy(() -> new MountPoint(n("p"), "rel", false))
+    assertThatThrownBy(() -> new MountPoint(n("p"), "", false))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("mount point path \"rel\" is not an absolute path (it must start with \"/\")");
-    assertThatThrownBy(() -> Mount.of(n("p"), "/a/../b"))
+        .hasMessage("mount point path must not be empty (an absolute path inside the app rootfs is required)");
+    assertThatThrownBy(() -> Mount.of(n("p"), "/a\nb"))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage(
-            "mount path \"/a/../b\" contains a \"..\" component (it could leave the app rootfs)");
+        .hasMessageStartingWith("mount path \"/a\\nb\" contains a control character");
+  }
+
+  @Test
+  void mountPaths_relativeOrWithDotDot_areKeptAsWritten() {
+    // Issue 24: read from the app's root and resolved inside the app rootfs when planning.
+    assertThat(new MountPoint(n("p"), "rel", false).path()).isEqualTo("rel");
+    assertThat(Mount.of(n("p"), "/a/../../b").path()).isEqualTo("/a/../../b");
   }
 
   @Test
