@@ -328,6 +328,8 @@ class SystemdEscapeRecordedTest {
         .hasMessage("cannot escape path \"../x\": not an absolute file system path");
     assertThatThrownBy(() -> SystemdEscape.escapePath("/mnt/a\0b"))
         .hasMessage("cannot escape path \"/mnt/a\\x00b\": not a valid file system path");
+    assertThatThrownBy(() -> SystemdEscape.escapePath("\0/mnt"))
+        .hasMessage("cannot escape path \"\\x00/mnt\": not a valid file system path");
     assertThatThrownBy(() -> SystemdEscape.escapePath("/mnt/\ud800"))
         .hasMessage("cannot escape path \"/mnt/\\ud800\": not a valid file system path");
     assertThat(SystemdEscape.escapePath("foo/")).isEqualTo("foo");
@@ -370,6 +372,12 @@ class SystemdEscapeRecordedTest {
     assertThatThrownBy(() -> SystemdEscape.unescapePath("a--b"))
         .hasMessage("cannot unescape \"a--b\" as a path: \"/a//b\" is not a normalized file system path");
     assertThat(SystemdEscape.unescapePath("a")).isEqualTo(b("/a"));
+    // recorded: systemd-escape --unescape --path -- '\x00' gives "/", '-\x00' is refused
+    assertThat(SystemdEscape.unescapePath("\\x00")).isEqualTo(b("/"));
+    assertThat(SystemdEscape.unescapePath("\\x00a")).isEqualTo(b("/"));
+    assertThat(SystemdEscape.unescapePath("a\\x00")).isEqualTo(b("/a"));
+    assertThatThrownBy(() -> SystemdEscape.unescapePath("-\\x00"))
+        .isInstanceOf(UnitException.class);
     assertThat(SystemdEscape.unescapePath("\\x2d")).isEqualTo(b("/-"));
   }
 

@@ -91,5 +91,11 @@ class UnitFileParserTest {
     m.put("", List.of(new UnitFile.Entry("", ""), new UnitFile.Entry("", ""),
         new UnitFile.Entry("", ""), new UnitFile.Entry("k", "v".repeat(100))));
     assertThat(UnitFile.fromParser(m).serialize()).isEqualTo("[]\n=\n=\n=\nk=" + "v".repeat(100) + "\n");
+    m.clear();
+    m.put("", List.of());
+    assertThat(UnitFile.fromParser(m).serialize()).isEqualTo("[]\n");
+    m.put("", List.of(new UnitFile.Entry("", ""), new UnitFile.Entry("", ""),
+        new UnitFile.Entry("", "")));
+    assertThat(UnitFile.fromParser(m).serialize()).isEqualTo("[]\n=\n=\n=\n");
   }
 }
