@@ -52,6 +52,9 @@ public final class Quote {
       } else if (len == 1) {
         appendChar(sb, (char) raw[i]);
         i++;
+      } else if (len == 2) {
+        appendChar(sb, new String(raw, i, 2, StandardCharsets.UTF_8).charAt(0)); // C1 controls
+        i += 2;
       } else {
         sb.append(new String(raw, i, len, StandardCharsets.UTF_8));
         i += len;

@@ -105,7 +105,9 @@ final class SystemdPaths {
 
   /**
    * Same as systemd {@code is_device_path()}: the path starts with the component {@code dev} or
-   * {@code sys} ({@code path_startswith(p, "/dev/")}, component-wise).
+   * {@code sys} ({@code path_startswith(p, "/dev/")}, component-wise) and has something after it:
+   * {@code /dev/sda} and {@code /sys/x/} are device paths, {@code /dev}, {@code /dev/} and {@code
+   * /dev/.} are not ({@code systemd-escape --mangle} gives {@code dev.mount} for them).
    */
   static boolean isDevicePath(byte[] s) {
     if (!isAbsolute(s)) {
@@ -116,7 +118,8 @@ final class SystemdPaths {
       return false;
     }
     String first = new String(s, c.first, 3, java.nio.charset.StandardCharsets.ISO_8859_1);
-    return first.equals("dev") || first.equals("sys");
+    return (first.equals("dev") || first.equals("sys"))
+        && findFirstComponent(s, c.next, true).rc != 0;
   }
 
   /** Same as systemd {@code path_is_absolute()}. */
