@@ -56,6 +56,15 @@ class PathEdgeCasesTest {
   }
 
   @Test
+  void resolveInside_appendsTheInnerComponents() {
+    GuestPath app = GuestPath.parse("/opt/stage2/web/rootfs");
+    GuestPath p = app.resolveInside(GuestPath.parse("/var/db"));
+    assertThat(p).hasToString("/opt/stage2/web/rootfs/var/db");
+    assertThat(p.depth()).isEqualTo(6);
+    assertThat(p).isEqualTo(GuestPath.parse("/opt/stage2/web/rootfs/var/db"));
+  }
+
+  @Test
   void equals_isFalseForOtherTypes() {
     Object text = "/a"; // a String never equals a path, even with the same text
     assertThat(GuestPath.parse("/a").equals(text)).isFalse();
