@@ -30,4 +30,24 @@ class AcVersionTest {
     assertThat(new PodManifest("0.8.11", java.util.List.of(), java.util.List.of()).place("volumes[0]"))
         .isEqualTo("volumes[0]");
   }
+  /** Text that is no version at all (outside the documented input) gets its own reason, not "known". */
+  @ParameterizedTest
+  @CsvSource({"x", "+0.8.0", "-0.8.0", "0.8"})
+  void notAVersion_saysSo(String version) {
+    assertThat(AcVersion.unknown(version)).contains("\"" + version + "\" is not an appc version");
+  }
+
+  /** Equal content is equal and hashes alike wherever it was read from; other content is not equal. */
+  @org.junit.jupiter.api.Test
+  void podEquality_ignoresTheSource() throws Exception {
+    String json = "{\"acKind\":\"PodManifest\",\"acVersion\":\"%s\",\"apps\":[],\"volumes\":[]}";
+    PodManifest a = ManifestReader.readPod(String.format(json, "0.8.11").getBytes(
+        java.nio.charset.StandardCharsets.UTF_8), "a.json");
+    PodManifest b = ManifestReader.readPod(String.format(json, "0.8.11").getBytes(
+        java.nio.charset.StandardCharsets.UTF_8), "b.json");
+    PodManifest c = ManifestReader.readPod(String.format(json, "0.7.1").getBytes(
+        java.nio.charset.StandardCharsets.UTF_8), "a.json");
+    assertThat(a).isEqualTo(b).isNotEqualTo(c);
+    assertThat(a.hashCode()).isEqualTo(b.hashCode()).isNotEqualTo(c.hashCode());
+  }
 }

@@ -60,4 +60,70 @@ class MountTargetNormalTest {
     }
     assertThat(same).as("pairs with the same target").isGreaterThan(100);
   }
+  /** Paths with a {@code ..} component are left to the planner (resolved there), even the same text. */
+  @Test
+  void dotDotPathsAreNotComparedHere() throws Exception {
+    for (String p : new String[] {"../x", "/a/..", "a/../b", ".."}) {
+      byte[] json = manifest(p, p).getBytes(StandardCharsets.UTF_8);
+      assertThat(ManifestReader.readPod(json, "pod.json").apps().get(0).mounts()).as(p).hasSize(2);
+    }
+    // ".." inside a component is an ordinary name.
+    ManifestException e = catchThrowableOfType(
+        () -> ManifestReader.readPod(manifest("/a..b", "a..b").getBytes(StandardCharsets.UTF_8), "pod.json"),
+        ManifestException.class);
+    assertThat(e).isNotNull();
+    assertThat(e.getMessage()).contains("is mounted twice");
+  }
+
+  /** A relative path of {@code bytes} bytes, components of at most 255 bytes, no slash at either end. */
+  private static String relative(int bytes) {
+    StringBuilder sb = new StringBuilder();
+    while (sb.length() < bytes) {
+      if (sb.length() > 0) {
+        sb.append('/');
+      }
+      int n = Math.min(200, bytes - sb.length());
+      sb.append("a".repeat(n));
+    }
+    assertThat(sb).hasSize(bytes);
+    return sb.toString();
+  }
+
+  /**
+   * At the length limit: {@code /X} (4095 bytes) and its relative spelling {@code X} are one target;
+   * a 4095-byte relative path with a trailing slash, too long once made absolute, is compared as
+   * written (the planner refuses it) rather than failing here.
+   */
+  @Test
+  void longPaths_atTheLimit() throws Exception {
+    String x = relative(4094);
+    ManifestException e = catchThrowableOfType(
+        () -> ManifestReader.readPod(manifest("/" + x, x).getBytes(StandardCharsets.UTF_8), "pod.json"),
+        ManifestException.class);
+    assertThat(e).isNotNull();
+    assertThat(e.getMessage()).contains("is mounted twice");
+    byte[] json = manifest(x + "/", "/b").getBytes(StandardCharsets.UTF_8);
+    assertThat(ManifestReader.readPod(json, "pod.json").apps().get(0).mounts()).hasSize(2);
+  }
+  private static byte[] mounts(String m1, String m2) {
+    return ("{\"acKind\":\"PodManifest\",\"acVersion\":\"0.8.11\",\"apps\":[{\"name\":\"web\",\"mounts\":["
+        + m1 + "," + m2 + "]}],\"volumes\":[{\"name\":\"data\",\"kind\":\"empty\"}]}")
+        .getBytes(StandardCharsets.UTF_8);
+  }
+
+  /**
+   * The same volume twice on one target is one mount (kept twice here, merged by the planner); the
+   * same name with a different inline definition is two volumes, refused.
+   */
+  @Test
+  void sameVolumeTwice_onlyWithTheSameDefinition() throws Exception {
+    String plain = "{\"volume\":\"data\",\"path\":\"/m\"}";
+    String inline = "{\"volume\":\"data\",\"path\":\"m/\",\"appVolume\":{\"name\":\"data\",\"kind\":\"empty\"}}";
+    assertThat(ManifestReader.readPod(mounts(plain, plain), "pod.json").apps().get(0).mounts()).hasSize(2);
+    assertThat(ManifestReader.readPod(mounts(inline, inline), "pod.json").apps().get(0).mounts()).hasSize(2);
+    ManifestException e =
+        catchThrowableOfType(() -> ManifestReader.readPod(mounts(plain, inline), "pod.json"), ManifestException.class);
+    assertThat(e).isNotNull();
+    assertThat(e.getMessage()).contains("apps[0].mounts[1].path").contains("is mounted twice");
+  }
 }
