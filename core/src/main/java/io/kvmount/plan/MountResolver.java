@@ -210,8 +210,6 @@ public final class MountResolver {
           + " given with --image-manifest is not used");
     }
     List<GuestPath> mpPaths = new ArrayList<>();
-    // Mount points that repeat an earlier one (same path, name and access): one mount, as in rkt.
-    Set<Integer> mpRepeats = new HashSet<>();
     // The first mount point with a given path, and with a given name: a lookup per mount
     // instead of a scan of every mount point.
     Map<GuestPath, MountPoint> mpByPath = new HashMap<>();
@@ -226,7 +224,6 @@ public final class MountResolver {
       MountPoint first = mpByPath.get(mpPath);
       if (first != null && first.name().equals(mpk.name()) && first.readOnly() == mpk.readOnly()) {
         mpPaths.add(mpPath);
-        mpRepeats.add(k);
         warnings.add("app \"" + appName + "\": mount point \"" + mpk.name().value() + "\" at " + Quote.of(mpk.path())
             + " (" + mpField + "[" + k + "]) repeats " + mpField.substring(mpField.lastIndexOf(' ') + 1) + "["
             + mountPoints.indexOf(first) + "] (" + mpPath + "), the same volume and access: one mount");
@@ -292,8 +289,10 @@ public final class MountResolver {
       MountPoint mp = mountPoints.get(k);
       GuestPath path = mpPaths.get(k);
       String field = mpField + "[" + k + "]";
-      if (targets.containsKey(path) || mpRepeats.contains(k)) {
-        continue; // covered by a pod-level mount, or repeats an earlier mount point
+      if (targets.containsKey(path)) {
+        // Covered by a pod-level mount, or repeats an earlier mount point (which put or found
+        // the same path in targets).
+        continue;
       }
       Volume v = volumes.get(mp.name().value());
       if (v == null) {

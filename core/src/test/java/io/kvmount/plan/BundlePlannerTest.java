@@ -346,4 +346,17 @@ class BundlePlannerTest {
         "web-rootfs (" + bundle.resolve("config.json") + ": root.path)",
         "data (" + bundle.resolve("config.json") + ": mounts[0])");
   }
+
+  /** A share's source origin: the rootfs by its field, a bind mount by its "source". */
+  @Test
+  void shares_nameTheFieldOfTheirSource() throws Exception {
+    String cfg = bundle.resolve("config.json").toString();
+    Plan p = plan(PlanOptions.defaults(), BundlePlanner.RootSource.SHARE,
+        bundle("web", false, mount("/data", null, data.toString(), "rbind", "ro")));
+    assertThat(p.shares()).extracting(Share::volume, Share::origin).containsExactly(
+        org.assertj.core.groups.Tuple.tuple("web-rootfs", cfg + ": root.path"),
+        org.assertj.core.groups.Tuple.tuple("data-ro", cfg + ": mounts[0].source"));
+    assertThat(podShare(bundle("web", false, mount("/data", null, data.toString(), "rbind"))).podShare().get()
+        .entries()).extracting(PodShare.Entry::origin).containsExactly(cfg + ": root.path", cfg + ": mounts[0].source");
+  }
 }

@@ -262,4 +262,21 @@ class MountPathResolutionTest {
         .isInstanceOf(PlanException.class)
         .hasMessageContaining("already the target of apps[0].mounts[0]");
   }
+
+  @Test
+  void hostShares_nameTheFieldThatDefinesTheirSource_andAnUnknownAcVersionWarns() throws Exception {
+    Path a = Files.createDirectory(tmp.resolve("a"));
+    Path b = Files.createDirectory(tmp.resolve("b"));
+    PodManifest pod = ManifestReader.readPod(("{\"acKind\":\"PodManifest\",\"acVersion\":\"0.9.0\",\"apps\":[{"
+        + "\"name\":\"web\",\"image\":{\"id\":\"sha512-0\"},\"mounts\":[{\"volume\":\"va\",\"path\":\"/x\"},"
+        + "{\"volume\":\"vb\",\"path\":\"/y\",\"appVolume\":{\"name\":\"vb\",\"kind\":\"host\",\"source\":\"" + b
+        + "\"}}]}],\"volumes\":[{\"name\":\"va\",\"kind\":\"host\",\"source\":\"" + a + "\"}]}")
+        .getBytes(StandardCharsets.UTF_8), "pod.json");
+    Plan p = Planner.plan(pod, Map.of(), PlanOptions.defaults(), new NioGuestFs(stage1));
+    assertThat(p.shares()).extracting(Share::volume, Share::origin).containsExactlyInAnyOrder(
+        org.assertj.core.api.Assertions.tuple("va", "pod.json: volumes[0].source"),
+        org.assertj.core.api.Assertions.tuple("vb", "pod.json: apps[0].mounts[1].appVolume.source"));
+    assertThat(p.warnings()).contains("pod.json: acVersion: \"0.9.0\" is not an appc version kvmount knows (0.1.0"
+        + " to 0.8.11, the last appc release); read by the rules of 0.8.11");
+  }
 }

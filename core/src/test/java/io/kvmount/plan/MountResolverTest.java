@@ -144,4 +144,34 @@ class MountResolverTest {
     assertThatThrownBy(() -> MountResolver.cleanPath("/a\u0001", "a\u0001", "f")).isInstanceOf(PlanException.class)
         .hasMessage("f: \"a\\x01\": path contains a control character");
   }
+
+  @Test
+  void undeclaredVolume_namesTheNearestDeclaredOne_notAnImplicitOne() {
+    // "web-cache" is implicit (from the first app's mount point), so only "data" is offered.
+    assertThatThrownBy(() -> resolve(List.of(host("data", "/a", Optional.empty())),
+        app("web", List.of(mp("cache", "/c", false))), app("db", null, mount("dats", "/d"))))
+        .isInstanceOf(PlanException.class)
+        .hasMessage("apps[1].mounts[0].volume: volume \"dats\" is not declared in \"volumes\"; did you mean"
+            + " \"data\"?");
+  }
+
+  @Test
+  void repeatedMountPointWithoutVolume_isOneMount_withOneWarning() throws Exception {
+    MountResolver.Resolution r = resolve(List.of(), app("web", List.of(mp("cache", "/c", false), mp("cache", "/c/", false))));
+    assertThat(r.mounts()).extracting(m -> m.path().toString(), m -> m.volume().name().value())
+        .containsExactly(tuple("/c", "web-cache"));
+    assertThat(r.warnings()).filteredOn(w -> w.contains("has no volume")).hasSize(1);
+  }
+
+  @Test
+  void cleanPath_refusesEmptyNulAndOverlongPaths_withTheField() {
+    assertThatThrownBy(() -> MountResolver.cleanPath("", "f")).isInstanceOf(PlanException.class)
+        .hasMessageStartingWith("f: \"\": ");
+    assertThatThrownBy(() -> MountResolver.cleanPath("\0x", "f")).isInstanceOf(PlanException.class)
+        .hasMessage("f: \"\\x00x\": path is not absolute");
+    assertThatThrownBy(() -> MountResolver.cleanPath("/" + "a".repeat(256), "f")).isInstanceOf(PlanException.class)
+        .hasMessageStartingWith("f: \"/aaa");
+    assertThatThrownBy(() -> MountResolver.cleanPath("x/" + "a".repeat(256), "f")).isInstanceOf(PlanException.class)
+        .hasMessageStartingWith("f: \"x/aaa");
+  }
 }

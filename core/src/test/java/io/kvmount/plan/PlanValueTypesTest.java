@@ -160,4 +160,28 @@ class PlanValueTypesTest {
     // Of two managed entries the first stays (the planner never plans two for one path).
     assertThat(Planner.dedupe(List.of(managedA, otherManagedA))).containsExactly(managedA);
   }
+
+  @Test
+  void share_equality_ignoresOnlyTheOrigin() throws Exception {
+    UnitName unit = UnitName.of("mnt-data.mount");
+    Share a = new Share("data", "kvm-data", "/srv/data", true, unit, "pod.json: volumes[0].source");
+    Share b = new Share("data", "kvm-data", "/srv/data", true, unit, "pod.json: volumes[3].source");
+    Share other = new Share("data", "kvm-data", "/srv/data", false, unit, "pod.json: volumes[0].source");
+    assertThat(a).isEqualTo(b).hasSameHashCodeAs(b).isNotEqualTo(other).isNotEqualTo("data");
+    assertThat(a.equals(a)).isTrue();
+    assertThat(a.equals(other)).isFalse();
+    assertThat(a.equals((Object) "data")).isFalse();
+    assertThat(a.hashCode()).isEqualTo(java.util.Objects.hash("data", "kvm-data", "/srv/data", true, unit));
+  }
+
+  @Test
+  void podShareEntry_equality_ignoresOnlyTheOrigin() {
+    PodShare.Entry a = new PodShare.Entry("data", "data", "/srv/data", false, true, true, "data", "pod.json: volumes[0]");
+    PodShare.Entry b = new PodShare.Entry("data", "data", "/srv/data", false, true, true, "data", "pod.json: volumes[2]");
+    PodShare.Entry other = new PodShare.Entry("data", "data", "/srv/data", false, true, false, "data", "pod.json: volumes[0]");
+    assertThat(a).isEqualTo(b).hasSameHashCodeAs(b).isNotEqualTo(other);
+    assertThat(a.equals(other)).isFalse();
+    assertThat(a.equals((Object) "data")).isFalse();
+    assertThat(a.hashCode()).isEqualTo(java.util.Objects.hash("data", "data", "/srv/data", false, true, true, "data"));
+  }
 }
