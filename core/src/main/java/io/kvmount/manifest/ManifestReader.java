@@ -8,8 +8,7 @@ import io.kvmount.json.JsonLimits;
  * problem ({@code apps[1].mounts[0].path}).
  *
  * <p>Decoding follows appc's Go schema code (v0.7.1 as vendored by rkt v0.10, and v0.8.11) where
- * that is safe: unknown keys are ignored (appc has many: {@code isolators}, {@code annotations},
- * {@code exec}, ...), known keys match case-insensitively, and JSON {@code null} means "not set".
+ * that is safe: unknown keys are ignored (appc has many: {@code isolators}, {@code exec}, ...), known keys match case-insensitively, and JSON {@code null} means "not set".
  * It is deliberately stricter where appc lets through input that later breaks or silently weakens a
  * mount:
  *
@@ -17,9 +16,12 @@ import io.kvmount.json.JsonLimits;
  *   <li>the whole document must be well-formed JSON in UTF-8 without a byte order mark, and no
  *       object may repeat a key (also not two spellings of one known key such as {@code readOnly}
  *       and {@code readonly}); appc keeps the last one;
- *   <li>mount points and mounts need a name/volume and a non-empty absolute path without {@code ..}
- *       components; names, paths and sources must not contain control characters (0x00-0x1f, 0x7f)
- *       or unpaired surrogates;
+ *   <li>mount points and mounts need a name/volume and a non-empty path (a relative path and
+ *       {@code ..} are read by the planner, inside the app rootfs); names, paths and sources must
+ *       not contain control characters (0x00-0x1f, 0x7f) or unpaired surrogates;
+ *   <li>an image manifest's {@code annotations} must be objects with an AC Identifier {@code name},
+ *       each name once, and a string {@code value} (the Docker annotation changes what kvmount
+ *       does, {@link ImageManifest#dockerRepository()});
  *   <li>an empty volume's {@code mode} must be octal text up to {@code 07777}, {@code uid} and
  *       {@code gid} integers from 0 to 4294967294;
  *   <li>a mount without {@code appVolume} must name a volume declared in {@code volumes}; volume
@@ -33,13 +35,13 @@ import io.kvmount.json.JsonLimits;
  * on an empty volume, two mount points of one app with the same name, and a pod without {@code
  * acVersion} (then {@link PodManifest#acVersion()} is {@code ""}).
  *
- * <p>And deliberately more lenient: fields kvmount does not use (image ids, labels, annotations,
- * {@code exec}, {@code user}, {@code group}, ...) are only checked for being well-formed JSON.
+ * <p>And deliberately more lenient: fields kvmount does not use (image ids, labels, a pod's
+ * annotations, {@code exec}, {@code user}, {@code group}, ...) are only checked for being well-formed JSON.
  *
  * <p>Resource limits, all checked before or while parsing, so that any input ends in a result or a
  * {@link ManifestException} in time roughly linear in its size: {@link #MAX_DOCUMENT_BYTES}, {@link
  * #MAX_DEPTH}, {@link #MAX_STRING_LENGTH}, {@link #MAX_APPS}, {@link #MAX_VOLUMES}, {@link
- * #MAX_MOUNTS_PER_APP}, {@link #MAX_MOUNT_POINTS_PER_APP}.
+ * #MAX_MOUNTS_PER_APP}, {@link #MAX_MOUNT_POINTS_PER_APP}, {@link #MAX_ANNOTATIONS}.
  *
  * <p>Uses Jackson's streaming parser (one {@code JsonFactory} for the process), no data binding, so
  * that reading adds little start-up time. Thread-safe: the methods keep no state between calls.
@@ -69,6 +71,9 @@ public final class ManifestReader {
 
   /** Most mount points ({@code app.mountPoints}) of one app or image. */
   public static final int MAX_MOUNT_POINTS_PER_APP = 10_000;
+
+  /** Most annotations of one image manifest. */
+  public static final int MAX_ANNOTATIONS = 10_000;
 
   /**
    * The first three limits above, which the JSON cursor checks (the others are the schema

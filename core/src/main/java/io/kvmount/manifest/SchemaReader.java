@@ -21,7 +21,8 @@ import java.util.Optional;
 final class SchemaReader implements ErrorFactory<ManifestException> {
 
   private static final String[] POD_KEYS = {"acKind", "acVersion", "apps", "volumes"};
-  private static final String[] IMAGE_KEYS = {"acKind", "acVersion", "name", "app"};
+  private static final String[] IMAGE_KEYS = {"acKind", "acVersion", "name", "app", "annotations"};
+  private static final String[] ANNOTATION_KEYS = {"name", "value"};
   private static final String[] RUNTIME_APP_KEYS = {"name", "app", "mounts"};
   private static final String[] APP_KEYS = {"mountPoints"};
   private static final String[] MOUNT_POINT_KEYS = {"name", "path", "readOnly"};
@@ -108,6 +109,7 @@ final class SchemaReader implements ErrorFactory<ManifestException> {
     String acVersion = null;
     String name = null;
     List<MountPoint> mountPoints = List.of();
+    Map<String, String> annotations = Map.of();
     ObjectFields<ManifestException> f = in.fields(FieldPath.ROOT, IMAGE_KEYS);
     while (f.next()) {
       switch (f.key()) {
@@ -127,6 +129,9 @@ final class SchemaReader implements ErrorFactory<ManifestException> {
         case "app":
           mountPoints = app(f.path());
           break;
+        case "annotations":
+          annotations = annotations(f.path());
+          break;
         default:
           throw new AssertionError(f.key());
       }
@@ -141,7 +146,45 @@ final class SchemaReader implements ErrorFactory<ManifestException> {
     if (name == null) {
       throw error("name", "missing required field (the image name)");
     }
-    return new ImageManifest(name, mountPoints);
+    return new ImageManifest(name, mountPoints, annotations);
+  }
+
+  /**
+   * An {@code annotations} list: objects with a {@code name} (an AC Identifier, unique in the
+   * list) and a string {@code value}, as appc's schema gives them.
+   */
+  private Map<String, String> annotations(FieldPath path) throws ManifestException {
+    in.array(path);
+    Map<String, String> out = new java.util.LinkedHashMap<>();
+    for (int i = 0; in.nextElement(); i++) {
+      FieldPath p = path.index(i);
+      in.limit(i, ManifestReader.MAX_ANNOTATIONS, p, "annotations");
+      in.object(p);
+      String name = null;
+      String value = null;
+      ObjectFields<ManifestException> f = in.fields(p, ANNOTATION_KEYS);
+      while (f.next()) {
+        if (f.key().equals("name")) {
+          name = in.string(f.path());
+          String problem = Text.acIdentifierProblem(name);
+          if (problem != null) {
+            throw error(f.path(), problem);
+          }
+        } else {
+          value = in.string(f.path());
+        }
+      }
+      if (name == null) {
+        throw error(p + ".name", "missing required field (the annotation's name)");
+      }
+      if (value == null) {
+        throw error(p + ".value", "missing required field (the annotation's value, a string)");
+      }
+      if (out.putIfAbsent(name, value) != null) {
+        throw error(p + ".name", "duplicate annotation " + Text.quote(name) + "; appc allows each name once");
+      }
+    }
+    return out;
   }
 
   private String kind(FieldPath path, String expected) throws ManifestException {

@@ -80,13 +80,27 @@ class CorpusTest {
     assertThat(pod("pod_template.json")).isEqualTo(expected);
   }
 
+  /** Name, value, name, value ... in order. */
+  private static java.util.Map<String, String> annotations(String... nameValue) {
+    java.util.Map<String, String> m = new java.util.LinkedHashMap<>();
+    for (int i = 0; i < nameValue.length; i += 2) {
+      m.put(nameValue[i], nameValue[i + 1]);
+    }
+    return m;
+  }
+
   @Test
   void readImage_exampleImage_mountPointDatabase() throws Exception {
     assertThat(image("image.json"))
         .isEqualTo(
             new ImageManifest(
                 "example.com/reduce-worker",
-                List.of(new MountPoint(n("database"), "/var/lib/db", false))));
+                List.of(new MountPoint(n("database"), "/var/lib/db", false)),
+                annotations(
+                    "authors", "Carly Container <carly@example.com>, Nat Network <[nat@example.com](mailto:nat@example.com)>",
+                    "created", "2014-10-27T19:32:27.67021798Z",
+                    "documentation", "https://example.com/docs",
+                    "homepage", "https://example.com")));
   }
 
   @Test
@@ -95,7 +109,16 @@ class CorpusTest {
         .isEqualTo(
             new ImageManifest(
                 "coreos.com/ace-validator-main",
-                List.of(new MountPoint(n("database"), "/db", false))));
+                List.of(new MountPoint(n("database"), "/db", false)),
+                annotations(
+                    "created", "2014-10-27T19:32:27.67021798Z",
+                    "authors", "Carly Container <carly@example.com>, Nat Network <nat@example.com>",
+                    "homepage", "https://github.com/appc/spec",
+                    "documentation", "https://github.com/appc/spec/blob/master/README.md",
+                    "lorem", "ipsum")));
+    assertThat(image("image_manifest_main.json").annotations().keySet())
+        .containsExactly("created", "authors", "homepage", "documentation", "lorem");
+    assertThat(image("image_manifest_main.json").dockerRepository()).isEmpty();
   }
 
   @Test
