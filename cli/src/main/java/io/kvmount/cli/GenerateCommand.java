@@ -272,6 +272,9 @@ final class GenerateCommand implements Callable<Integer> {
           for (String d : result.directoriesCreated()) {
             log.detail("created directory " + d);
           }
+          for (String d : result.volumesCopied()) {
+            log.detail("made volume directory " + d + " as a copy of the image's content");
+          }
           for (String f : result.fileMountPointsCreated()) {
             log.detail("created file mount point " + f);
           }

@@ -436,6 +436,12 @@ final class Output {
         out.print(lines[i]);
         out.println(state);
       }
+      if (result != null && !result.volumesCopied().isEmpty()) {
+        out.println("Volumes made as a copy of the image's content (Docker images):");
+        for (String r : result.volumesCopied()) {
+          out.println("  " + r);
+        }
+      }
       if (result != null && !result.removed().isEmpty()) {
         out.println("Removed (written by an earlier run, no longer in the pod):");
         for (String r : result.removed()) {

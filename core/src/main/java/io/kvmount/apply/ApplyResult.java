@@ -38,7 +38,8 @@ public record ApplyResult(
     List<String> backedUp,
     java.util.Optional<String> backupDirectory,
     List<String> directoriesRemoved,
-    List<String> directoriesLeft) {
+    List<String> directoriesLeft,
+    List<String> volumesCopied) {
 
   /**
    * A result with no backups.
@@ -88,8 +89,11 @@ public record ApplyResult(
    * @param backupDirectory the backup directory relative to the stage1 rootfs, or empty
    * @param directoriesRemoved directories an earlier run created that were removed, being empty
    * @param directoriesLeft such directories left in place, not being empty
+   * @param volumesCopied volume directories made by this run as a copy of an image directory
+   *     (also in {@code directoriesCreated}), in plan order
    */
   public ApplyResult {
+    volumesCopied = List.copyOf(volumesCopied);
     written = List.copyOf(written);
     unchanged = List.copyOf(unchanged);
     removed = List.copyOf(removed);
@@ -100,6 +104,28 @@ public record ApplyResult(
     java.util.Objects.requireNonNull(backupDirectory, "backupDirectory");
     directoriesRemoved = List.copyOf(directoriesRemoved);
     directoriesLeft = List.copyOf(directoriesLeft);
+  }
+
+  /**
+   * A result with no volume copied from an image.
+   *
+   * @param written unit files and drop-ins written, in plan order
+   * @param unchanged planned files already as planned, in plan order
+   * @param removed files an earlier run wrote that were deleted, sorted
+   * @param directoriesCreated directories created, parents before children
+   * @param fileMountPointsCreated empty files created as file mount points, in plan order
+   * @param fileMountPointsRemoved file mount points an earlier run created that were deleted, sorted
+   * @param backedUp conflicting files copied into the backup directory before they were replaced
+   * @param backupDirectory the backup directory relative to the stage1 rootfs, or empty
+   * @param directoriesRemoved directories an earlier run created that were removed, being empty
+   * @param directoriesLeft such directories left in place, not being empty
+   */
+  public ApplyResult(List<String> written, List<String> unchanged, List<String> removed,
+      List<String> directoriesCreated, List<String> fileMountPointsCreated, List<String> fileMountPointsRemoved,
+      List<String> backedUp, java.util.Optional<String> backupDirectory, List<String> directoriesRemoved,
+      List<String> directoriesLeft) {
+    this(written, unchanged, removed, directoriesCreated, fileMountPointsCreated, fileMountPointsRemoved, backedUp,
+        backupDirectory, directoriesRemoved, directoriesLeft, List.of());
   }
 
   /**

@@ -33,7 +33,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Carries out a {@link Changes} value, and nothing else: records the journal in the state file,
- * creates the directories (parents first, one depth at a time, in parallel), re-applies modes and
+ * creates the directories (parents first, one depth at a time, in parallel), makes the volume
+ * directories that start as a copy of an image directory ({@link ImageCopier}), re-applies modes and
  * owners, creates the missing file mount points (empty, exclusively, fsynced), writes the files
  * into a staging directory (in parallel, each created exclusively and fsynced), renames them into
  * place ({@code rename(2)}: no unit is ever seen half written), removes stale files, the file
@@ -110,6 +111,13 @@ final class ChangeExecutor {
     List<String> dirsLeft = new ArrayList<>();
     List<GuestPath> dirsLeftPaths = new ArrayList<>();
     GuestPath staging = write.isEmpty() ? null : StagingDirectory.newPath(d.unitsDir);
+    // Each copy's staging directory, beside its volume directory, named before the journal lists it.
+    Map<GuestPath, GuestPath> copyStaging = new java.util.LinkedHashMap<>();
+    for (io.kvmount.plan.PlannedCopy copy : c.copies()) {
+      copyStaging.put(copy.to(), ImageCopier.stagingFor(copy.to()));
+    }
+    // Volume directories copied by this run, for the roll-back.
+    List<GuestPath> copiedNow = new ArrayList<>();
     boolean recordFirst = !c.create().isEmpty() || !write.isEmpty() || !c.createFiles().isEmpty();
     Path stateFile = root.resolve(PlanWriter.META_DIR).resolve("state");
     boolean hadState = NioGuestFs.lstat(stateFile) == Kind.FILE;
@@ -126,9 +134,21 @@ final class ChangeExecutor {
     try {
       if (recordFirst) {
         inParallel(write, FileSpec::sha); // the hashes go into the state first
-        StateFile.write(root, StateFile.journal(c, staging));
+        StateFile.write(root, StateFile.journal(c, staging, copyStaging.values()));
       }
-      makeDirectories(createdNow);
+      makeDirectories(createdNow, copyStaging.keySet());
+      if (!c.copies().isEmpty()) {
+        ImageCopier copier = new ImageCopier(root);
+        Set<GuestPath> copyParents = new LinkedHashSet<>();
+        for (io.kvmount.plan.PlannedCopy copy : c.copies()) {
+          copier.copy(copy, d.dirs.get(copy.to()), copyStaging.get(copy.to()), modes);
+          copiedNow.add(copy.to());
+          copyParents.add(copy.to().parent());
+        }
+        for (GuestPath p : copyParents) {
+          fsyncDirectory(p);
+        }
+      }
       for (GuestPath p : c.fix()) {
         modes.setAttributes(p, d.dirs.get(p));
       }
@@ -216,7 +236,7 @@ final class ChangeExecutor {
       }
     } catch (IOException e) {
       if (!renamed) {
-        rollBack(e, stagingMade ? staging : null, createdNow, filesCreatedNow, recordFirst, oldStateBytes);
+        rollBack(e, stagingMade ? staging : null, createdNow, filesCreatedNow, copiedNow, recordFirst, oldStateBytes);
       } else if (stagingMade) {
         try {
           StagingDirectory.remove(root, staging);
@@ -228,7 +248,8 @@ final class ChangeExecutor {
     }
     ApplyResult r = result(removed, removedFileMountPoints, backupDir);
     return new ApplyResult(r.written(), r.unchanged(), r.removed(), r.directoriesCreated(), r.fileMountPointsCreated(),
-        r.fileMountPointsRemoved(), r.backedUp(), r.backupDirectory(), dirsRemoved, dirsLeft);
+        r.fileMountPointsRemoved(), r.backedUp(), r.backupDirectory(), dirsRemoved, dirsLeft,
+        copiedNow.stream().map(GuestPath::relativeString).toList());
   }
 
   /** Whether a directory left in place lies below {@code p}. */
@@ -347,12 +368,15 @@ final class ChangeExecutor {
 
   /**
    * Creates the missing directories, parents first: one depth at a time, the directories of one
-   * depth in parallel (their parents all exist by then).
+   * depth in parallel (their parents all exist by then); not those made by a copy ({@code copied},
+   * below which nothing is planned).
    */
-  private void makeDirectories(LinkedHashSet<GuestPath> createdNow) throws IOException {
+  private void makeDirectories(LinkedHashSet<GuestPath> createdNow, Set<GuestPath> copied) throws IOException {
     TreeMap<Integer, List<GuestPath>> byDepth = new TreeMap<>();
     for (GuestPath p : c.create()) {
-      byDepth.computeIfAbsent(p.depth(), k -> new ArrayList<>()).add(p);
+      if (!copied.contains(p)) { // made by its copy, once every directory is made
+        byDepth.computeIfAbsent(p.depth(), k -> new ArrayList<>()).add(p);
+      }
     }
     for (List<GuestPath> level : byDepth.values()) {
       inParallel(level, p -> modes.makeDirectory(p, createdNow));
@@ -467,11 +491,15 @@ final class ChangeExecutor {
       GuestPath staging,
       LinkedHashSet<GuestPath> createdNow,
       List<GuestPath> filesCreatedNow,
+      List<GuestPath> copiedNow,
       boolean recordedFirst,
       byte[] oldStateBytes) {
     try {
       if (staging != null) {
         StagingDirectory.remove(root, staging);
+      }
+      for (int i = copiedNow.size() - 1; i >= 0; i--) {
+        StagingDirectory.removeTree(root, copiedNow.get(i)); // made by this run, nothing of anyone else's in it
       }
       List<GuestPath> undoFiles;
       synchronized (filesCreatedNow) {

@@ -12,8 +12,8 @@ import java.util.Set;
 
 /**
  * What applying a plan to one stage1 rootfs will do, decided by reading the tree and before
- * anything is written: the directories to create, the directories whose mode and owner are
- * re-applied, the empty files to create as file mount points, the files to write, the files
+ * anything is written: the directories to create (some made as a copy of an image directory), the
+ * directories whose mode and owner are re-applied, the empty files to create as file mount points, the files to write, the files
  * already as planned, the files an earlier run wrote that are removed, the file mount points an
  * earlier run created that are removed when they are still empty, and the directories removed
  * when they are empty. {@link PlanWriter#changes} gives it without writing; {@link
@@ -21,7 +21,7 @@ import java.util.Set;
  *
  * <p>{@link #entries()} lists every change in a deterministic order: with force, conflicting
  * files backed up (plan order, then stale files sorted), directories to create
- * (parents first), directories fixed (sorted), file mount points created (plan order), files
+ * (parents first), volume directories copied from an image (plan order), directories fixed (sorted), file mount points created (plan order), files
  * written (plan order), files unchanged (plan order), files removed (sorted), file mount points
  * removed if empty (sorted), directories removed if empty (children first). Same plan, same tree:
  * same list. An existing regular file at a file mount point is used as it is and not listed.
@@ -40,6 +40,12 @@ public final class Changes {
     BACK_UP_FILE("back-up-file", "back up conflicting file"),
     /** A missing directory is created with its planned mode and owner (parents: 0755, 0:0). */
     CREATE_DIRECTORY("create-directory", "create directory"),
+    /**
+     * A volume directory being created starts as a copy of what the app's Docker image holds at its
+     * mount point (the directory is also listed as created); a volume directory already there is
+     * never copied into again.
+     */
+    COPY_IMAGE_CONTENT("copy-image-content", "copy image content into volume"),
     /** An existing directory (an empty volume, or one kvmount created) gets its mode and owner re-applied. */
     FIX_DIRECTORY("fix-directory", "fix directory mode and owner"),
     /**
@@ -122,6 +128,7 @@ public final class Changes {
   private final Set<GuestPath> fileMountPointsAfter;
   private final List<GuestPath> backUp;
   private final Set<GuestPath> createdDirsAfter;
+  private final List<io.kvmount.plan.PlannedCopy> copies;
 
   /** Takes the lists over; the analysis that made them never changes them afterwards. */
   Changes(
@@ -138,7 +145,9 @@ public final class Changes {
       List<GuestPath> removeFilesIfEmpty,
       Set<GuestPath> fileMountPointsAfter,
       List<GuestPath> backUp,
-      Set<GuestPath> createdDirsAfter) {
+      Set<GuestPath> createdDirsAfter,
+      List<io.kvmount.plan.PlannedCopy> copies) {
+    this.copies = Collections.unmodifiableList(copies);
     this.backUp = Collections.unmodifiableList(backUp);
     this.createdDirsAfter = Collections.unmodifiableSet(createdDirsAfter);
     this.root = root;
@@ -164,10 +173,13 @@ public final class Changes {
   public List<Change> entries() {
     List<Change> out =
         new ArrayList<>(
-            backUp.size() + create.size() + fix.size() + createFiles.size() + write.size() + unchanged.size()
+            backUp.size() + create.size() + copies.size() + fix.size() + createFiles.size() + write.size() + unchanged.size()
                 + removeFiles.size() + removeFilesIfEmpty.size() + removeDirsIfEmpty.size());
     paths(out, backUp, Kind.BACK_UP_FILE);
     paths(out, create, Kind.CREATE_DIRECTORY);
+    for (io.kvmount.plan.PlannedCopy c : copies) {
+      out.add(new Change(GuestPath.ROOT.relativize(c.to()), Kind.COPY_IMAGE_CONTENT));
+    }
     paths(out, fix, Kind.FIX_DIRECTORY);
     paths(out, createFiles, Kind.CREATE_FILE);
     files(out, write, Kind.WRITE_FILE);
@@ -230,6 +242,14 @@ public final class Changes {
   /** Directories to create, parents first. */
   List<GuestPath> create() {
     return create;
+  }
+
+  /**
+   * Volume directories to make as a copy of an image directory, in plan order: each is also in
+   * {@link #create()}, which it replaces for that path.
+   */
+  List<io.kvmount.plan.PlannedCopy> copies() {
+    return copies;
   }
 
   /** Existing directories whose mode and owner are re-applied, sorted. */

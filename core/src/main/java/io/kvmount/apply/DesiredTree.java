@@ -119,6 +119,12 @@ final class DesiredTree {
   /** Every file, in plan order. */
   final LinkedHashMap<GuestPath, FileSpec> files;
 
+  /**
+   * The volume directories that start as a copy of an image directory, by volume directory, in
+   * plan order; empty for a plan without copies.
+   */
+  final Map<GuestPath, io.kvmount.plan.PlannedCopy> copies = new LinkedHashMap<>();
+
   /** Directories strictly below the units directory that hold planned files. */
   final TreeSet<GuestPath> fileDirs = new TreeSet<>();
 
@@ -211,6 +217,9 @@ final class DesiredTree {
     }
     d.sortedDirs = d.dirs.keySet().toArray(new GuestPath[0]);
     Arrays.sort(d.sortedDirs);
+    for (io.kvmount.plan.PlannedCopy c : plan.copies()) {
+      d.addCopy(c);
+    }
     for (GuestPath f : d.files.keySet()) {
       if (d.dirs.containsKey(f)) {
         throw new InvalidInputException(
@@ -276,6 +285,51 @@ final class DesiredTree {
     if (prev == null) {
       planned.add(p);
     }
+  }
+
+  /**
+   * Adds one copy, checked: its volume directory is a planned managed directory that nothing else
+   * planned lies below, and neither it nor the image directory holds the other.
+   */
+  private void addCopy(io.kvmount.plan.PlannedCopy c) throws InvalidInputException {
+    GuestPath to = c.to();
+    DirSpec spec = dirs.get(to);
+    if (spec == null || !spec.managed()) {
+      throw new InvalidInputException("plan: copy into \"" + to.relativeString() + "\", which is not a planned empty"
+          + " volume directory");
+    }
+    if (copies.putIfAbsent(to, c) != null) {
+      throw new InvalidInputException("plan: two copies into \"" + to.relativeString() + "\"");
+    }
+    if (to.contains(c.from()) || c.from().contains(to)) {
+      throw new InvalidInputException("plan: copy of \"" + c.from().relativeString() + "\" into \""
+          + to.relativeString() + "\": one holds the other");
+    }
+    checkPath(c.from(), "copy source");
+    for (GuestPath p : below(to)) {
+      throw new InvalidInputException("plan: \"" + p.relativeString() + "\" is planned inside \"" + to.relativeString()
+          + "\", which is made as a copy");
+    }
+  }
+
+  /** Planned directories, files and file mount points strictly below {@code dir}. */
+  private List<GuestPath> below(GuestPath dir) {
+    List<GuestPath> out = new ArrayList<>();
+    int from = Arrays.binarySearch(sortedDirs, dir);
+    for (int i = from + 1; i < sortedDirs.length && dir.contains(sortedDirs[i]); i++) {
+      out.add(sortedDirs[i]);
+    }
+    for (GuestPath f : files.keySet()) {
+      if (dir.contains(f)) {
+        out.add(f);
+      }
+    }
+    for (GuestPath f : fileMountPoints) {
+      if (dir.contains(f)) {
+        out.add(f);
+      }
+    }
+    return out;
   }
 
   /**

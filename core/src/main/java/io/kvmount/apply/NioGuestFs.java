@@ -9,7 +9,12 @@ import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
+import java.nio.file.DirectoryStream;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.Objects;
@@ -115,6 +120,67 @@ public final class NioGuestFs implements GuestFs {
           "read symlink \"" + path + "\" in stage1 rootfs \"" + root + "\": not a symlink");
     }
     return Files.readSymbolicLink(host).toString();
+  }
+
+  /**
+   * Tells what is at {@code path} and its attributes, without following any symlink.
+   *
+   * @param path a guest path, read as relative to the stage1 rootfs
+   * @return its kind and attributes; {@link GuestFs.Kind#MISSING} (zeros) if it or a parent does
+   *     not exist, or a parent is not a directory
+   * @throws IOException if a component before the last is a symlink, or it cannot be read
+   */
+  @Override
+  public Stat stat(GuestPath path) throws IOException {
+    Path host = path.isRoot() ? root : walkParents(path);
+    if (host == null) {
+      return missing();
+    }
+    Map<String, Object> a;
+    try {
+      a = Files.readAttributes(host, "unix:mode,uid,gid,size,dev,ino,nlink,lastModifiedTime",
+          LinkOption.NOFOLLOW_LINKS);
+    } catch (NoSuchFileException | NotDirectoryException e) {
+      return missing();
+    }
+    int mode = (Integer) a.get("mode");
+    Kind kind = switch (mode & 0170000) {
+      case 0040000 -> Kind.DIRECTORY;
+      case 0100000 -> Kind.FILE;
+      case 0120000 -> Kind.SYMLINK;
+      default -> Kind.OTHER;
+    };
+    return new Stat(kind, mode & 07777, ((Integer) a.get("uid")) & 0xFFFF_FFFFL,
+        ((Integer) a.get("gid")) & 0xFFFF_FFFFL, (Long) a.get("size"), (Long) a.get("dev"), (Long) a.get("ino"),
+        ((Integer) a.get("nlink")).longValue(), (FileTime) a.get("lastModifiedTime"));
+  }
+
+  private static Stat missing() {
+    return new Stat(Kind.MISSING, 0, 0, 0, 0, 0, 0, 0, FileTime.fromMillis(0));
+  }
+
+  /**
+   * The names in a directory, sorted, read without following a symlink on the way.
+   *
+   * @param dir a guest path for which {@link #kind} returns {@link GuestFs.Kind#DIRECTORY}
+   * @return the entries' names
+   * @throws IOException if it is not a real directory, a component is a symlink, or it cannot be
+   *     read
+   */
+  @Override
+  public List<String> list(GuestPath dir) throws IOException {
+    if (kind(dir) != Kind.DIRECTORY) {
+      throw new IOException("list \"" + dir + "\" in stage1 rootfs \"" + root + "\": not a directory");
+    }
+    Path host = dir.isRoot() ? root : root.resolve(dir.relativeString());
+    List<String> names = new ArrayList<>();
+    try (DirectoryStream<Path> ds = Files.newDirectoryStream(host)) {
+      for (Path e : ds) {
+        names.add(e.getFileName().toString());
+      }
+    }
+    Collections.sort(names);
+    return names;
   }
 
   /**

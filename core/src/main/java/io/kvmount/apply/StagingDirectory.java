@@ -15,7 +15,8 @@ import java.util.Set;
  * The staging directory of a run ({@code <units dir>/.kvmount-staging-<random>/}, on the same file
  * system as the units, so that a staged file is renamed into place atomically): its name, its
  * creation and removal, and the clean-up of the ones and of the temporary state file an
- * interrupted run left.
+ * interrupted run left; also of the staging directories of copies ({@link ImageCopier}), which lie
+ * beside their volume directories.
  *
  * <p>Stateless and thread-safe; callers hold the lock.
  */
@@ -95,8 +96,55 @@ final class StagingDirectory {
     }
     for (GuestPath s : candidates) {
       if (s.fileName().startsWith(PlanWriter.STAGING_PREFIX) && realDirs(root, s)) {
-        remove(root, s);
+        if (s.parent().equals(unitsDir)) {
+          remove(root, s);
+        } else {
+          removeTree(root, s); // a copy's, beside its volume directory
+        }
       }
+    }
+  }
+
+  /**
+   * Removes a copy's staging directory ({@link ImageCopier}) and everything in it, never following
+   * a symlink (a symlink in it is removed, not what it points to); directories are made writable
+   * by their owner first, as a copy may have made one read-only.
+   *
+   * @param root the stage1 rootfs
+   * @param s the staging directory, reached through real directories
+   * @throws IOException if something in it cannot be removed
+   */
+  static void removeTree(Path root, GuestPath s) throws IOException {
+    Path dir = root.resolve(s.relativeString());
+    try {
+      Files.walkFileTree(dir, new java.nio.file.SimpleFileVisitor<>() {
+        @Override
+        public java.nio.file.FileVisitResult preVisitDirectory(Path d, java.nio.file.attribute.BasicFileAttributes a)
+            throws IOException {
+          Files.setAttribute(d, "unix:mode", 0700, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+          return java.nio.file.FileVisitResult.CONTINUE;
+        }
+
+        @Override
+        public java.nio.file.FileVisitResult visitFile(Path f, java.nio.file.attribute.BasicFileAttributes a)
+            throws IOException {
+          Files.delete(f);
+          return java.nio.file.FileVisitResult.CONTINUE;
+        }
+
+        @Override
+        public java.nio.file.FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
+          if (e != null) {
+            throw e;
+          }
+          Files.delete(d);
+          return java.nio.file.FileVisitResult.CONTINUE;
+        }
+      });
+    } catch (java.nio.file.NoSuchFileException e) {
+      // Gone already.
+    } catch (IOException e) {
+      throw IoErrors.inStage1Rootfs("remove staging directory", s.relativeString(), root, e);
     }
   }
 

@@ -596,19 +596,37 @@ public record StateFile(
    * @return the journal's bytes
    */
   static byte[] journal(Changes c, GuestPath staging) {
+    return journal(c, staging, List.of());
+  }
+
+  /**
+   * The journal, as {@link #journal(Changes, GuestPath)}, also listing the staging directories of
+   * the run's copies ({@link ImageCopier}) as {@code staging} lines.
+   *
+   * @param c the changes about to be made
+   * @param staging the staging directory about to be used, or null
+   * @param copyStaging the copies' staging directories about to be used
+   * @return the journal's bytes
+   */
+  static byte[] journal(Changes c, GuestPath staging, java.util.Collection<GuestPath> copyStaging) {
+    Set<GuestPath> stagings = new LinkedHashSet<>();
+    if (staging != null) {
+      stagings.add(staging);
+    }
+    stagings.addAll(copyStaging);
     StateFile old = c.old();
     boolean fresh = old.files().isEmpty() && old.dirs().isEmpty() && old.mkdirs().isEmpty()
         && old.staging().isEmpty() && old.fileMountPoints().isEmpty() && old.createdDirs().isEmpty()
         && c.unchanged().isEmpty()
         && c.write().size() == c.desired().files.size();
     if (!fresh) {
-      return pending(c, staging).toJournalBytes();
+      return pending(c, stagings).toJournalBytes();
     }
     // The rest first, while the other thread serialises the final state.
     byte[] rest =
         restOfJournal(
             new LinkedHashSet<>(c.create()),
-            staging == null ? Set.of() : Set.of(staging),
+            stagings,
             c.createFiles().isEmpty() ? Set.of() : new LinkedHashSet<>(c.createFiles()));
     return concatJournal(c.desired().finalStateBytes(), rest);
   }
@@ -634,7 +652,7 @@ public record StateFile(
   }
 
   /** The state recorded before changing anything: old and new files, new dirs, staging. */
-  private static StateFile pending(Changes c, GuestPath staging) {
+  private static StateFile pending(Changes c, Set<GuestPath> staging) {
     StateFile old = c.old();
     Map<GuestPath, SortedSet<String>> files =
         new HashMap<>((old.files().size() + c.write().size() + c.unchanged().size()) * 4 / 3 + 16);
@@ -653,10 +671,7 @@ public record StateFile(
     Set<GuestPath> mkdirs = new LinkedHashSet<>((old.mkdirs().size() + c.create().size()) * 4 / 3 + 16);
     mkdirs.addAll(old.mkdirs());
     mkdirs.addAll(c.create());
-    Set<GuestPath> stagings = new HashSet<>();
-    if (staging != null) {
-      stagings.add(staging);
-    }
+    Set<GuestPath> stagings = new HashSet<>(staging);
     // Those an earlier run created stay listed until the final state: one about to be removed
     // must still be known as kvmount's if this run is cut short.
     Set<GuestPath> fileMountPoints = new LinkedHashSet<>(old.fileMountPoints());

@@ -85,10 +85,22 @@ final class TreeAnalysis {
     if (!force && !a.conflicts.isEmpty()) {
       throw a.conflict();
     }
+    // A volume directory made as a copy is copied only when it is created: once there, its
+    // content is the app's.
+    List<io.kvmount.plan.PlannedCopy> copies = new ArrayList<>();
+    if (!d.copies.isEmpty()) {
+      Set<GuestPath> created = new java.util.HashSet<>(a.create);
+      for (io.kvmount.plan.PlannedCopy c : d.copies.values()) {
+        if (created.contains(c.to())) {
+          a.checkCopySource(c);
+          copies.add(c);
+        }
+      }
+    }
     return new Changes(
         root, d, old, a.create, a.fix, a.write, a.unchanged, a.removeFiles, a.removeDirsIfEmpty,
         a.createFiles, a.removeFilesIfEmpty, a.fileMountPointsAfter, force ? a.conflicts : List.of(),
-        a.createdDirsAfter);
+        a.createdDirsAfter, copies);
   }
 
   /** Without {@code force}: every conflict in one exception, the message of one alone unchanged. */
@@ -244,6 +256,18 @@ final class TreeAnalysis {
             "refusing to use \"" + PlanWriter.META_DIR + "/" + name + "\" in stage1 rootfs \"" + root
                 + "\": it is " + (f == Kind.SYMLINK ? "a symlink" : "not a regular file"));
       }
+    }
+  }
+
+  /**
+   * Refuses a copy whose image directory is no longer a directory reached through real
+   * directories (the tree changed since planning).
+   */
+  private void checkCopySource(io.kvmount.plan.PlannedCopy c) throws IOException {
+    if (!StagingDirectory.realDirs(root, c.from())) {
+      throw new IOException("refusing to copy \"" + c.from().relativeString() + "\" into \"" + c.to().relativeString()
+          + "\": it is no longer a directory reached through directories only (the stage1 rootfs changed since"
+          + " planning); run kvmount again");
     }
   }
 

@@ -31,7 +31,11 @@ import java.util.Set;
  *   <li>Then every mount point of the app (from the pod's {@code app} section, else from the
  *       image manifest given for the app) whose cleaned path no mount covers: it takes the pod
  *       volume with the mount point's name, or, when there is none, an implicit {@code empty}
- *       volume named {@code <app>-<mountpoint>} (mode 0755, uid 0, gid 0) and a warning.
+ *       volume named {@code <app>-<mountpoint>} (mode 0755, uid 0, gid 0) and a warning. When the
+ *       app's image manifest is a Docker image's ({@link ImageManifest#dockerRepository()}, also
+ *       when the pod's {@code app} section gives the mount points), that volume starts as a copy of
+ *       what the image holds at the mount point, with its mode and owner ({@link
+ *       Resolution#imageCopies()}; the planner reads the image).
  *   <li>Read-only: the volume's {@code readOnly} when set, else the mount point's (matched by
  *       cleaned path, then by name).
  *   <li>Two mounts of one app on the same cleaned target ({@code /data}, {@code /data/}, {@code
@@ -108,19 +112,37 @@ public final class MountResolver {
    *     name, in order of first appearance
    * @param mounts every app mount, apps in manifest order
    * @param warnings one line each
+   * @param imageCopies the implicit volumes that start as a copy of what their app's image holds
+   *     where they are mounted, by name
    */
-  public record Resolution(Map<String, Volume> volumes, List<AppMount> mounts, List<String> warnings) {
+  public record Resolution(
+      Map<String, Volume> volumes, List<AppMount> mounts, List<String> warnings, Set<String> imageCopies) {
     /**
      * Copies the collections.
      *
      * @param volumes every volume the pod uses or declares (declared, inline and implicit), by name, in order of first appearance
      * @param mounts every app mount, apps in manifest order
      * @param warnings one line each
+     * @param imageCopies the implicit volumes that start as a copy of what their app's image holds
+     *     where they are mounted (the app's image is a Docker image: {@link
+     *     ImageManifest#dockerRepository()}), by name
      */
     public Resolution {
       volumes = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(volumes));
       mounts = List.copyOf(mounts);
       warnings = List.copyOf(warnings);
+      imageCopies = java.util.Collections.unmodifiableSet(new java.util.LinkedHashSet<>(imageCopies));
+    }
+
+    /**
+     * A resolution in which no volume starts as a copy.
+     *
+     * @param volumes every volume the pod uses or declares, by name, in order of first appearance
+     * @param mounts every app mount, apps in manifest order
+     * @param warnings one line each
+     */
+    public Resolution(Map<String, Volume> volumes, List<AppMount> mounts, List<String> warnings) {
+      this(volumes, mounts, warnings, Set.of());
     }
   }
 
@@ -165,10 +187,11 @@ public final class MountResolver {
             + NearestName.hint(app, names));
       }
     }
+    Set<String> imageCopies = new java.util.LinkedHashSet<>();
     for (int ai = 0; ai < pod.apps().size(); ai++) {
-      resolveApp(ai, pod.apps().get(ai), images, volumes, volumeOrigin, out, warnings);
+      resolveApp(ai, pod.apps().get(ai), images, volumes, volumeOrigin, out, warnings, imageCopies);
     }
-    return new Resolution(volumes, out, warnings);
+    return new Resolution(volumes, out, warnings, imageCopies);
   }
 
   /**
@@ -184,9 +207,12 @@ public final class MountResolver {
       Map<String, Volume> volumes,
       Map<String, String> volumeOrigin,
       List<AppMount> out,
-      List<String> warnings)
+      List<String> warnings,
+      Set<String> imageCopies)
       throws PlanException {
     String appName = app.name().value();
+    // Docker's volume rule: the image's content at a mount point with no volume is kept.
+    Optional<String> docker = images.containsKey(appName) ? images.get(appName).dockerRepository() : Optional.empty();
     String appField = "apps[" + ai + "]";
     int mountsBefore = out.size();
     List<MountPoint> mountPoints;
@@ -207,7 +233,9 @@ public final class MountResolver {
     }
     if (app.mountPoints().isPresent() && images.containsKey(appName)) {
       warnings.add("app \"" + appName + "\": the pod's \"app\" section replaces the image's; the image manifest"
-          + " given with --image-manifest is not used");
+          + " given with --image-manifest is "
+          + (docker.isPresent() ? "used only for its Docker annotation (" + ImageManifest.DOCKER_REPOSITORY + " "
+              + Quote.of(docker.get()) + ")" : "not used"));
     }
     List<GuestPath> mpPaths = new ArrayList<>();
     // The first mount point with a given path, and with a given name: a lookup per mount
@@ -308,12 +336,19 @@ public final class MountResolver {
               new io.kvmount.manifest.AcName(implicit), Optional.empty(), FileMode.DEFAULT_DIRECTORY, 0, 0);
           volumes.put(implicit, v);
           volumeOrigin.put(implicit, "implicit volume for " + field);
+          if (docker.isPresent()) {
+            imageCopies.add(implicit);
+          }
         } else {
           v = existing;
         }
         warnings.add(
             "app \"" + appName + "\": mount point \"" + mp.name().value() + "\" (" + path
-                + ") has no volume; using a new empty volume \"" + implicit + "\" (mode 0755, uid 0, gid 0)"
+                + ") has no volume; using a new empty volume \"" + implicit + "\" "
+                + (docker.isPresent() ? "that starts as a copy of the directory the image holds there, if any, with its mode"
+                    + " and owner"
+                    + " (a Docker image, " + ImageManifest.DOCKER_REPOSITORY + " " + Quote.of(docker.get())
+                    + ": Docker's volume rule)" : "(mode 0755, uid 0, gid 0)")
                 + NearestName.hint(mp.name().value(), declared(volumes, volumeOrigin)));
       }
       targets.put(path, field);

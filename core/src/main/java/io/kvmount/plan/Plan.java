@@ -31,6 +31,9 @@ import java.util.Optional;
  *     per volume
  * @param hostMountPointsToCreate mount points kvmount creates on the host inside OCI bundles'
  *     rootfs and bind sources, in input order; empty for appc pods
+ * @param copies empty volumes that start as a copy of what their app's Docker image holds where
+ *     they are mounted, in manifest order; each one's directory is also in {@link #directories()}
+ *     (managed, with the image directory's mode and owner)
  */
 public record Plan(
     List<Share> shares,
@@ -43,7 +46,8 @@ public record Plan(
     List<HostMountPoint> hostMountPoints,
     List<PlannedFileMountPoint> fileMountPoints,
     Optional<PodShare> podShare,
-    List<PlannedHostMountPoint> hostMountPointsToCreate) {
+    List<PlannedHostMountPoint> hostMountPointsToCreate,
+    List<PlannedCopy> copies) {
 
   /**
    * A directory that must exist in a host volume's source before the pod starts.
@@ -69,8 +73,10 @@ public record Plan(
    * @param fileMountPoints empty files to create as the mount points of single-file volumes
    * @param podShare the pod share with {@code --share pod}; empty with one share per volume
    * @param hostMountPointsToCreate mount points kvmount creates on the host inside OCI bundles
+   * @param copies empty volumes that start as a copy of what their app's image holds
    */
   public Plan {
+    copies = List.copyOf(copies);
     hostMountPointsToCreate = List.copyOf(hostMountPointsToCreate);
     hostMountPoints = List.copyOf(hostMountPoints);
     fileMountPoints = List.copyOf(fileMountPoints);
@@ -103,6 +109,37 @@ public record Plan(
       List<ResolvedMount> mounts,
       List<String> warnings) {
     this(shares, unitsDir, files, List.of(), directories, mounts, warnings, List.of(), List.of(), Optional.empty(),
-        List.of());
+        List.of(), List.of());
+  }
+
+  /**
+   * Creates a plan in which no volume starts as a copy of an image.
+   *
+   * @param shares host volumes shared into the guest, in manifest order
+   * @param unitsDir where unit files go in the guest
+   * @param files unit files and drop-ins, in write order
+   * @param units for each file, in the same order, the unit it defines or extends and what it requires
+   * @param directories directories to create in the guest, parents first
+   * @param mounts the resolved app mounts
+   * @param warnings warnings, in the order found
+   * @param hostMountPoints directories that must already exist inside host volumes
+   * @param fileMountPoints empty files to create as the mount points of single-file volumes
+   * @param podShare the pod share with {@code --share pod}; empty with one share per volume
+   * @param hostMountPointsToCreate mount points kvmount creates on the host inside OCI bundles
+   */
+  public Plan(
+      List<Share> shares,
+      GuestPath unitsDir,
+      List<PlannedFile> files,
+      List<PlannedUnit> units,
+      List<PlannedDirectory> directories,
+      List<ResolvedMount> mounts,
+      List<String> warnings,
+      List<HostMountPoint> hostMountPoints,
+      List<PlannedFileMountPoint> fileMountPoints,
+      Optional<PodShare> podShare,
+      List<PlannedHostMountPoint> hostMountPointsToCreate) {
+    this(shares, unitsDir, files, units, directories, mounts, warnings, hostMountPoints, fileMountPoints, podShare,
+        hostMountPointsToCreate, List.of());
   }
 }

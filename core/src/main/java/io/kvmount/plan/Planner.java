@@ -150,7 +150,9 @@ public final class Planner {
       } else {
         Volume.Empty e = (Volume.Empty) v;
         mntPaths.put(name, where.toString());
-        dirs.add(new PlannedDirectory(where, e.mode(), e.uid(), e.gid(), true));
+        if (!res.imageCopies().contains(name)) { // a copy's directory takes the image's mode: planned below
+          dirs.add(new PlannedDirectory(where, e.mode(), e.uid(), e.gid(), true));
+        }
       }
     }
     Optional<PodShare> podShareOut = sp.finish();
@@ -181,6 +183,10 @@ public final class Planner {
       collect(appMounts.get(i), targets[i], sources, targetOrigin, resolved, byApp, dirs, fileMountPoints, warnings,
           appRoots.get(appMounts.get(i).app()));
     }
+    List<PlannedCopy> copies = new ArrayList<>();
+    if (!res.imageCopies().isEmpty()) {
+      planCopies(res, fs, options, appRoots, resolved, byApp, dirs, copies);
+    }
 
     // Each app's units are rendered on their own (in parallel for large pods: rendering is most
     // of the planning time), then joined in manifest order, so the plan and the first error
@@ -197,7 +203,69 @@ public final class Planner {
 
     return new Plan(
         shares, options.unitsDir(), files, units, dedupe(dirs), resolved, warnings, hostMountPoints,
-        fileMountPoints, podShareOut, List.of());
+        fileMountPoints, podShareOut, List.of(), copies);
+  }
+
+  /**
+   * Plans the volumes that start as a copy of their app's Docker image ({@link
+   * MountResolver.Resolution#imageCopies()}): each one's directory, with the mode and owner of the
+   * image directory at its first mount's resolved target, and the copy of that directory's entries;
+   * or, when the image has no directory there, an empty directory as for any empty volume. Notes
+   * each such mount ({@link ResolvedMount#note()}), replacing it in {@code resolved} and {@code
+   * byApp}.
+   */
+  private static void planCopies(
+      MountResolver.Resolution res,
+      GuestFs fs,
+      PlanOptions options,
+      Map<String, GuestPath> appRoots,
+      List<ResolvedMount> resolved,
+      Map<String, List<ResolvedMount>> byApp,
+      List<PlannedDirectory> dirs,
+      List<PlannedCopy> copies)
+      throws PlanException, IOException {
+    Map<String, String> notes = new HashMap<>();
+    for (ResolvedMount rm : resolved) {
+      String name = rm.volume();
+      if (!res.imageCopies().contains(name) || notes.containsKey(name)) {
+        continue;
+      }
+      GuestPath where = SharePlanner.mntPath(options.route().mountRoot(), name);
+      GuestPath appRoot = appRoots.get(rm.app());
+      String inApp = inApp(appRoot, rm.target());
+      GuestFs.Stat at = fs.stat(rm.target());
+      String note;
+      if (at.kind() == GuestFs.Kind.DIRECTORY) {
+        String what = "app \"" + rm.app() + "\": " + rm.origin();
+        List<PlannedCopy.Entry> entries = ImageCopy.entries(fs, rm.target(), what, inApp);
+        PlannedCopy copy = new PlannedCopy(name, rm.app(), rm.origin(), rm.target(), where, entries, at.modified());
+        copies.add(copy);
+        dirs.add(new PlannedDirectory(where, new FileMode(at.mode()), at.uid(), at.gid(), true));
+        note = "starts as a copy of the image's " + Quote.of(inApp) + " (" + entries.size() + " entr"
+            + (entries.size() == 1 ? "y" : "ies") + ", " + copy.bytes() + " bytes; mode " + new FileMode(at.mode())
+            + ", owner " + at.uid() + ":" + at.gid() + "), made when the volume directory " + where + " is created;"
+            + " a later run leaves its content alone (Docker's volume rule: the image is a Docker image)";
+      } else {
+        Volume.Empty e = (Volume.Empty) res.volumes().get(name);
+        dirs.add(new PlannedDirectory(where, e.mode(), e.uid(), e.gid(), true));
+        note = "starts empty (mode " + e.mode() + ", uid " + e.uid() + ", gid " + e.gid() + "): the Docker image has "
+            + (at.kind() == GuestFs.Kind.MISSING ? "nothing" : "no directory") + " at " + Quote.of(inApp) + " to copy";
+      }
+      notes.put(name, note);
+    }
+    for (int i = 0; i < resolved.size(); i++) {
+      ResolvedMount rm = resolved.get(i);
+      String note = notes.get(rm.volume());
+      if (note == null) {
+        continue;
+      }
+      ResolvedMount noted = new ResolvedMount(rm.app(), rm.volume(), rm.kind(), rm.source(), rm.path(), rm.target(),
+          rm.readOnly(), rm.unit(), rm.origin(), rm.options(), rm.fsType(), rm.copyUpFrom(),
+          Optional.of(rm.note().map(n -> n + "; ").orElse("") + note));
+      resolved.set(i, noted);
+      List<ResolvedMount> app = byApp.get(rm.app());
+      app.set(app.indexOf(rm), noted);
+    }
   }
 
   /**

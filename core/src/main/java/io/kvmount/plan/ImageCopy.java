@@ -1,0 +1,106 @@
+package io.kvmount.plan;
+
+import io.kvmount.path.GuestPath;
+import io.kvmount.path.RelativePath;
+import io.kvmount.systemd.Quote;
+import java.io.IOException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Reads an image directory that a volume starts as a copy of ({@link PlannedCopy}): every entry
+ * below it, parents first, with its mode, owner, size and time, symlinks as their text (never
+ * followed), and second names of a regular file as hard links to the first. Reads the stage1
+ * rootfs through {@link GuestFs} only; writes nothing.
+ *
+ * <p>What it refuses (a {@link PlanException} naming the app, the mount point and the file, and
+ * what to do): a device, socket or pipe (kvmount copies directories, regular files and symlinks
+ * only), a name that does not read back (not valid in the file name encoding of this JVM), and a
+ * tree of more than {@link #MAX_ENTRIES} entries.
+ */
+final class ImageCopy {
+
+  /** Most entries one copy may hold: 100,000 (a Docker volume path is a data directory, not a system). */
+  static final int MAX_ENTRIES = 100_000;
+
+  private ImageCopy() {}
+
+  /**
+   * Reads the tree below {@code from}.
+   *
+   * @param fs the stage1 rootfs
+   * @param from a directory in the stage1 rootfs, reached through no symlink
+   * @param what who asks, for messages ({@code app "db": mount point "data" (image manifest of app
+   *     "db": app.mountPoints[0])})
+   * @param inApp {@code from} as the app sees it ({@code /var/lib/db}), for messages
+   * @return the entries, parents before their entries, names sorted
+   * @throws PlanException for a device, socket or pipe, an unreadable name, or too many entries
+   * @throws IOException if the stage1 rootfs cannot be read
+   */
+  static List<PlannedCopy.Entry> entries(GuestFs fs, GuestPath from, String what, String inApp)
+      throws PlanException, IOException {
+    List<PlannedCopy.Entry> out = new ArrayList<>();
+    // First name of each regular file with more than one link, by (device, inode).
+    Map<String, RelativePath> firstName = new HashMap<>();
+    Deque<RelativePath> dirs = new ArrayDeque<>();
+    dirs.push(RelativePath.EMPTY);
+    while (!dirs.isEmpty()) {
+      RelativePath dir = dirs.pop();
+      GuestPath hostDir = dir.isEmpty() ? from : from.resolve(dir);
+      List<RelativePath> subdirs = new ArrayList<>();
+      for (String name : fs.list(hostDir)) {
+        RelativePath rel = dir.resolve(name);
+        GuestPath at = from.resolve(rel);
+        GuestFs.Stat s = fs.stat(at);
+        String where = what + ": the image's " + Quote.of(inApp + "/" + rel);
+        if (out.size() >= MAX_ENTRIES) {
+          throw new PlanException(what + ": the image holds more than " + MAX_ENTRIES + " files below "
+              + Quote.of(inApp) + ", too many to copy into a volume; declare a volume of that name in the pod (a host"
+              + " volume with the data, or an empty one)");
+        }
+        switch (s.kind()) {
+          case DIRECTORY -> {
+            out.add(new PlannedCopy.Entry(rel, PlannedCopy.Type.DIRECTORY, s.mode(), s.uid(), s.gid(), 0, "",
+                s.modified()));
+            subdirs.add(rel);
+          }
+          case FILE -> {
+            RelativePath first = s.links() > 1 ? firstName.putIfAbsent(s.device() + ":" + s.inode(), rel) : null;
+            if (first != null) {
+              out.add(new PlannedCopy.Entry(rel, PlannedCopy.Type.HARD_LINK, s.mode(), s.uid(), s.gid(), 0,
+                  first.toString(), s.modified()));
+            } else {
+              out.add(new PlannedCopy.Entry(rel, PlannedCopy.Type.FILE, s.mode(), s.uid(), s.gid(), s.size(), "",
+                  s.modified()));
+            }
+          }
+          case SYMLINK -> {
+            String text = fs.readLink(at);
+            if (text.isEmpty()) {
+              throw new PlanException(where + " is a symlink with an empty target, which Linux cannot make; remove"
+                  + " it from the image");
+            }
+            out.add(new PlannedCopy.Entry(rel, PlannedCopy.Type.SYMLINK, 0777, s.uid(), s.gid(), 0, text,
+                s.modified()));
+          }
+          case OTHER -> throw new PlanException(where + " is a device, socket or pipe; kvmount copies directories,"
+              + " regular files and symlinks into a volume; remove it from the image, or declare a volume of that"
+              + " name in the pod");
+          case MISSING -> throw new PlanException(where + " cannot be read back by its listed name (is it valid"
+              + " " + System.getProperty("sun.jnu.encoding", "UTF-8") + "?); rename it in the image, or declare a"
+              + " volume of that name in the pod");
+          default -> throw new AssertionError(s.kind());
+        }
+      }
+      // Depth first, names in order: push the last subdirectory first.
+      for (int i = subdirs.size() - 1; i >= 0; i--) {
+        dirs.push(subdirs.get(i));
+      }
+    }
+    return out;
+  }
+}

@@ -1,0 +1,274 @@
+package io.kvmount.apply;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.kvmount.manifest.ImageManifest;
+import io.kvmount.manifest.ManifestReader;
+import io.kvmount.manifest.PodManifest;
+import io.kvmount.path.GuestPath;
+import io.kvmount.plan.Plan;
+import io.kvmount.plan.PlanException;
+import io.kvmount.plan.PlanOptions;
+import io.kvmount.plan.PlannedCopy;
+import io.kvmount.plan.PlannedDirectory;
+import io.kvmount.plan.Planner;
+import io.kvmount.plan.ResolvedMount;
+import io.kvmount.plan.Route;
+import io.kvmount.sealed.SealedPlanner;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SortedMap;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Issue 24, behaviour 1: an implicit volume of an app whose image was converted from a Docker image
+ * starts as a copy of what the image holds at the mount point, with the image directory's mode and
+ * owner (rkt's rule); planned from a real image tree, applied by {@link PlanWriter}, and re-run.
+ */
+class DockerVolumeCopyTest {
+
+  @TempDir Path tmp;
+  Path stage1;
+  boolean root;
+
+  @BeforeEach
+  void image() throws Exception {
+    stage1 = Files.createDirectory(tmp.resolve("stage1"));
+    root = Fixtures.isRoot(tmp);
+    DockerImage.build(stage1, root);
+  }
+
+  private Plan plan(PodManifest pod, ImageManifest image) throws Exception {
+    return Planner.plan(pod, Map.of("db", image), PlanOptions.defaults(), new NioGuestFs(stage1));
+  }
+
+  private Plan plan() throws Exception {
+    return plan(DockerImage.pod(), DockerImage.image());
+  }
+
+  private static ResolvedMount mount(Plan p, String volume) {
+    return p.mounts().stream().filter(m -> m.volume().equals(volume)).findFirst().orElseThrow();
+  }
+
+  private static List<String> describe(PlannedCopy c) {
+    List<String> out = new ArrayList<>();
+    for (PlannedCopy.Entry e : c.entries()) {
+      out.add(e.path() + " " + e.type() + (e.type() == PlannedCopy.Type.SYMLINK ? "" : " " + String.format("%04o",
+          e.mode())) + (e.target().isEmpty() ? "" : " -> " + e.target()) + (e.type() == PlannedCopy.Type.FILE ? " "
+          + e.size() : ""));
+    }
+    return out;
+  }
+
+  @Test
+  void plan_listsEveryEntryOfTheImageDirectory_parentsFirst_linksAsText() throws Exception {
+    Plan p = plan();
+    assertThat(p.copies()).hasSize(2);
+    PlannedCopy data = p.copies().get(0);
+    assertThat(data.volume()).isEqualTo("db-data");
+    assertThat(data.app()).isEqualTo("db");
+    assertThat(data.origin()).isEqualTo("image manifest of app \"db\": app.mountPoints[0]");
+    assertThat(data.from()).hasToString("/opt/stage2/db/rootfs/dir1");
+    assertThat(data.to()).hasToString("/mnt/db-data");
+    assertThat(data.modified()).isEqualTo(DockerImage.DIR1_TIME);
+    assertThat(describe(data)).containsExactly(
+        "file FILE 4755 5",
+        "hard HARD_LINK 4755 -> file",
+        "link_abs_dir2 SYMLINK -> /dir2",
+        "link_missing SYMLINK -> /missing",
+        "link_rel_dir2 SYMLINK -> ../dir2",
+        "link_root SYMLINK -> /",
+        "link_up SYMLINK -> ../../../../dir2",
+        "sub DIRECTORY 0700",
+        "sub/empty FILE 0644 0",
+        "sub/x FILE 0640 2");
+    assertThat(data.bytes()).isEqualTo(7);
+    // The mount point reached through the image's symlink copies where it leads, inside the app.
+    PlannedCopy vialink = p.copies().get(1);
+    assertThat(vialink.from()).hasToString("/opt/stage2/db/rootfs/dir2");
+    assertThat(describe(vialink)).containsExactly("foo FILE 0644 12");
+    // The volume directory takes the image directory's mode and owner; managed, as any empty volume.
+    PlannedDirectory dir = p.directories().stream().filter(d -> d.path().toString().equals("/mnt/db-data"))
+        .findFirst().orElseThrow();
+    assertThat(dir.mode().bits()).isEqualTo(0750);
+    assertThat(dir.managed()).isTrue();
+    assertThat(dir.uid()).isEqualTo(root ? 1234 : ownerOf(stage1, "uid"));
+    assertThat(dir.gid()).isEqualTo(root ? 2345 : ownerOf(stage1, "gid"));
+    assertThat(mount(p, "db-data").note()).hasValue("starts as a copy of the image's \"/dir1\" (10 entries, 7 bytes;"
+        + " mode 0750, owner " + dir.uid() + ":" + dir.gid() + "), made when the volume directory /mnt/db-data is"
+        + " created; a later run leaves its content alone (Docker's volume rule: the image is a Docker image)");
+    // Nothing in the image there: an empty volume as for any image.
+    assertThat(mount(p, "db-nothing").note()).hasValue("starts empty (mode 0755, uid 0, gid 0): the Docker image has"
+        + " nothing at \"/not/in/image\" to copy");
+    assertThat(p.warnings()).contains("app \"db\": mount point \"data\" (/dir1) has no volume; using a new empty"
+        + " volume \"db-data\" that starts as a copy of the directory the image holds there, if any, with its mode and"
+        + " owner (a Docker image, appc.io/docker/repository \"library/db\": Docker's volume rule)");
+  }
+
+  private static long ownerOf(Path p, String which) throws Exception {
+    return Integer.toUnsignedLong((Integer) Files.getAttribute(p, "unix:" + which));
+  }
+
+  @Test
+  void anAppcImage_orADeclaredVolume_isNotCopied() throws Exception {
+    ImageManifest appc = ManifestReader.readImage(DockerImage.APPC_IMAGE_JSON.getBytes(StandardCharsets.UTF_8), "i");
+    Plan p = plan(DockerImage.pod(), appc);
+    assertThat(p.copies()).isEmpty();
+    assertThat(mount(p, "db-data").note()).isEmpty();
+    assertThat(p.warnings()).contains("app \"db\": mount point \"data\" (/dir1) has no volume; using a new empty"
+        + " volume \"db-data\" (mode 0755, uid 0, gid 0)");
+    // A volume the pod declares for the mount point is the pod's choice: never a copy.
+    PodManifest declared = ManifestReader.readPod(DockerImage.POD_JSON.replace("\"volumes\":[]",
+        "\"volumes\":[{\"name\":\"data\",\"kind\":\"empty\"}]").getBytes(StandardCharsets.UTF_8), "pod.json");
+    Plan q = plan(declared, DockerImage.image());
+    assertThat(q.copies()).extracting(PlannedCopy::volume).containsExactly("db-vialink");
+  }
+
+  @Test
+  void podAppSection_withADockerImageManifest_stillCopies() throws Exception {
+    PodManifest pod = ManifestReader.readPod(DockerImage.POD_JSON.replace("\"image\":{\"id\":\"sha512-0\"}",
+        "\"image\":{\"id\":\"sha512-0\"},\"app\":{\"exec\":[\"/x\"],\"user\":\"0\",\"group\":\"0\",\"mountPoints\":["
+            + "{\"name\":\"d\",\"path\":\"dir1/../dir1/sub\"}]}").getBytes(StandardCharsets.UTF_8), "pod.json");
+    Plan p = plan(pod, DockerImage.image());
+    assertThat(p.copies()).hasSize(1);
+    assertThat(p.copies().get(0).from()).hasToString("/opt/stage2/db/rootfs/dir1/sub");
+    assertThat(describe(p.copies().get(0))).containsExactly("empty FILE 0644 0", "x FILE 0640 2");
+    assertThat(p.warnings()).contains("app \"db\": the pod's \"app\" section replaces the image's; the image manifest"
+        + " given with --image-manifest is used only for its Docker annotation (appc.io/docker/repository"
+        + " \"library/db\")");
+    assertThat(mount(p, "db-d").note().orElseThrow()).startsWith("path \"dir1/../dir1/sub\" as written, relative:"
+        + " read from the app's root, \"..\" resolved inside the app rootfs; mounted at /dir1/sub in the app; starts as"
+        + " a copy of the image's \"/dir1/sub\" (2 entries, 2 bytes; mode 0700");
+  }
+
+  @Test
+  void aPipeInTheImage_isRefusedNamingIt() throws Exception {
+    Path fifo = stage1.resolve("opt/stage2/db/rootfs/dir1/sub/pipe");
+    Process mk = new ProcessBuilder("mkfifo", fifo.toString()).redirectErrorStream(true).start();
+    assertThat(mk.waitFor()).isZero();
+    assertThatThrownBy(this::plan).isInstanceOf(PlanException.class).hasMessage("app \"db\": image manifest of app"
+        + " \"db\": app.mountPoints[0]: the image's \"/dir1/sub/pipe\" is a device, socket or pipe; kvmount copies"
+        + " directories, regular files and symlinks into a volume; remove it from the image, or declare a volume of"
+        + " that name in the pod");
+  }
+
+  @Test
+  void sealedRoutes_refuseACopy_sayingWhatToDo() throws Exception {
+    assertThatThrownBy(() -> SealedPlanner.plan(plan(), Route.CREDENTIALS)).isInstanceOf(PlanException.class)
+        .hasMessage("app \"db\": image manifest of app \"db\": app.mountPoints[0]: volume \"db-data\" starts as a"
+            + " copy of what the Docker image holds there, which needs a written stage1 rootfs, and --emit credentials"
+            + " writes nothing (its empty volumes are tmpfs); declare a volume \"data\" in the pod (empty, or a host"
+            + " volume with the data), or use --emit units");
+  }
+
+  @Test
+  void apply_copiesContentModesOwnersTimesLinks_andTheVolumeTakesTheImageDirectorysAttributes() throws Exception {
+    Plan p = plan();
+    Changes dry = PlanWriter.changes(p, stage1);
+    assertThat(dry.entries()).filteredOn(c -> c.kind() == Changes.Kind.COPY_IMAGE_CONTENT)
+        .extracting(c -> c.path().toString()).containsExactly("mnt/db-data", "mnt/db-vialink");
+    ApplyResult r = PlanWriter.apply(p, stage1);
+    assertThat(r.volumesCopied()).containsExactly("mnt/db-data", "mnt/db-vialink");
+    Path image = stage1.resolve("opt/stage2/db/rootfs/dir1");
+    Path volume = stage1.resolve("mnt/db-data");
+    SortedMap<String, String> want = Fixtures.snapshot(image, true);
+    SortedMap<String, String> got = Fixtures.snapshot(volume, true);
+    assertThat(got).isEqualTo(want);
+    assertThat(want).containsEntry("sub/x", "file " + Fixtures.sha("x\n".getBytes(StandardCharsets.UTF_8)) + " 0640 "
+        + (root ? "7:8" : ownerOf(stage1, "uid") + ":" + ownerOf(stage1, "gid")) + " 1500000000000");
+    assertThat(got.get("")).startsWith("dir 0750 ");
+    assertThat(Files.getAttribute(volume.resolve("hard"), "unix:ino"))
+        .isEqualTo(Files.getAttribute(volume.resolve("file"), "unix:ino"));
+    assertThat(Files.getAttribute(volume.resolve("hard"), "unix:ino"))
+        .isNotEqualTo(Files.getAttribute(image.resolve("file"), "unix:ino"));
+    assertThat(Files.readSymbolicLink(volume.resolve("link_root"))).hasToString("/");
+    assertThat(Fixtures.statMode(volume.resolve("file"))).isEqualTo("4755");
+    assertThat(Fixtures.statMode(volume)).isEqualTo("750");
+    // No staging directory left beside the volumes.
+    try (var s = Files.list(stage1.resolve("mnt"))) {
+      assertThat(s.map(x -> x.getFileName().toString())).containsExactlyInAnyOrder("db-data", "db-vialink",
+          "db-nothing");
+    }
+    // Nothing outside the stage1 rootfs, and the image unchanged (a copy, not a move).
+    assertThat(Fixtures.snapshot(image, true)).isEqualTo(want);
+  }
+
+  @Test
+  void reRun_leavesThePopulatedVolumeAlone_andVerifyKnowsItsContentIsTheApps() throws Exception {
+    Plan p = plan();
+    PlanWriter.apply(p, stage1);
+    Path volume = stage1.resolve("mnt/db-data");
+    // The app changes its data: edits, removes, adds, even chmods a file.
+    Files.writeString(volume.resolve("file"), "the app's own\n");
+    Files.delete(volume.resolve("sub/x"));
+    Files.writeString(volume.resolve("new"), "new\n");
+    SortedMap<String, String> appData = Fixtures.snapshot(volume, true);
+    Plan again = plan();
+    Changes c = PlanWriter.changes(again, stage1);
+    assertThat(c.entries()).noneMatch(e -> e.kind() == Changes.Kind.COPY_IMAGE_CONTENT);
+    assertThat(c.nothingToDo()).isTrue();
+    ApplyResult r = PlanWriter.apply(again, stage1);
+    assertThat(r.nothingChanged()).isTrue();
+    assertThat(r.volumesCopied()).isEmpty();
+    assertThat(Fixtures.snapshot(volume, true)).isEqualTo(appData);
+    // The volume directory's own mode is kvmount's, as for any empty volume: re-applied.
+    DockerImage.set(volume, 0777);
+    PlanWriter.apply(plan(), stage1);
+    assertThat(Fixtures.statMode(volume)).isEqualTo("750");
+    assertThat(Fixtures.snapshot(volume, true)).isEqualTo(appData);
+  }
+
+  @Test
+  void aFailedCopy_leavesNothing_andARerunCompletes() throws Exception {
+    Plan p = plan();
+    // The image changes after planning: a file became a directory.
+    Path x = stage1.resolve("opt/stage2/db/rootfs/dir1/sub/x");
+    Files.delete(x);
+    Files.createDirectory(x);
+    assertThatThrownBy(() -> PlanWriter.apply(p, stage1)).isInstanceOf(java.io.IOException.class)
+        .hasMessageContaining("copy \"opt/stage2/db/rootfs/dir1/sub/x\" into volume \"db-data\"")
+        .hasMessageContaining("it is a directory now, where planning found a regular file (the image changed since"
+            + " planning); run kvmount again");
+    assertThat(stage1.resolve("mnt")).satisfiesAnyOf(
+        m -> assertThat(Files.exists(m, LinkOption.NOFOLLOW_LINKS)).isFalse(),
+        m -> assertThat(Files.list(m)).isEmpty());
+    assertThat(stage1.resolve(".kvmount/state")).doesNotExist();
+    PlanWriter.apply(plan(), stage1);
+    assertThat(stage1.resolve("mnt/db-data/sub/x")).isDirectory();
+    assertThat(stage1.resolve("mnt/db-data/file")).hasContent("dir1");
+  }
+
+  @Test
+  void journal_listsTheCopysStagingDirectory_andARerunRemovesWhatACrashLeft() throws Exception {
+    Plan p = plan();
+    // What a run killed in the middle of its copy leaves: its journal, and a staging directory with
+    // part of the copy (a read-only directory with a file in it, a symlink to the host's root).
+    PlanWriter.apply(new Plan(List.of(), GuestPath.parse("/usr/lib/systemd/system"), List.of(),
+        List.of(new PlannedDirectory(GuestPath.parse("/mnt"), io.kvmount.path.FileMode.DEFAULT_DIRECTORY, 0, 0,
+            false)), List.of(), List.of()), stage1);
+    Path staging = Files.createDirectory(stage1.resolve("mnt/.kvmount-staging-00112233445566aa"));
+    Path part = Files.createDirectory(staging.resolve("sub"));
+    Files.writeString(part.resolve("x"), "x");
+    DockerImage.set(part, 0500);
+    Files.createSymbolicLink(staging.resolve("link_root"), Path.of("/"));
+    Path outside = Files.writeString(tmp.resolve("outside"), "keep");
+    Files.createSymbolicLink(staging.resolve("link_out"), outside);
+    byte[] state = Files.readAllBytes(stage1.resolve(".kvmount/state"));
+    Files.write(stage1.resolve(".kvmount/state"), StateFile.journalOf(state,
+        java.util.Set.of(GuestPath.parse("/mnt/db-data")), java.util.Set.of(GuestPath.parse(
+            "/mnt/.kvmount-staging-00112233445566aa"))));
+    PlanWriter.apply(p, stage1);
+    assertThat(staging).doesNotExist();
+    assertThat(outside).hasContent("keep");
+    assertThat(stage1.resolve("mnt/db-data/sub/x")).hasContent("x\n");
+    assertThat(Files.readString(stage1.resolve(".kvmount/state"))).doesNotContain("staging");
+  }
+}
