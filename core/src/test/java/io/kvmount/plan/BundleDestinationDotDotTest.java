@@ -218,6 +218,10 @@ class BundleDestinationDotDotTest {
     // Lexically "/", but the link leads to /dir2/sub: its ".." is /dir2.
     Plan p = plan(tmpfs("/link_abs_sub/.."));
     assertThat(p.mounts().get(1).target()).hasToString(APP_ROOT + "/dir2");
+    // A bind there is a mount like any other: its volume is named after its source, not the rootfs.
+    Plan bind = plan(mount("/link_abs_sub/..", null, data.toString(), "rbind"));
+    assertThat(bind.mounts()).extracting(m -> m.target().toString(), ResolvedMount::volume)
+        .containsExactly(tuple(APP_ROOT, "web-rootfs"), tuple(APP_ROOT + "/dir2", "sub"));
   }
 
   @Test
