@@ -42,9 +42,14 @@ import java.util.Set;
  *       cgroup} is mounted as {@code cgroup2}, the guest's unified hierarchy, as runc does on such a
  *       host.
  *   <li>Destinations are resolved through the symlinks of the rootfs and of the mounts before
- *       them, confined to the app rootfs. A missing mount point in the shared rootfs or a bind
- *       source is created there on the host ({@link PlannedHostMountPoint}), as runc creates it in
- *       the rootfs; one in a guest filesystem is created by systemd when it mounts.
+ *       them, confined to the app rootfs. A relative destination is read from the rootfs root
+ *       (runtime-spec 1.2), with a warning. A {@code ..} is walked component by component as
+ *       written, as runc does with filepath-securejoin: after a symlink it applies to the link's
+ *       target, and it stops at the app root ({@code /var/../../etc} is {@code /etc}); a
+ *       destination that ends at the app root ({@code /a/..}) is refused as {@code /} is. A
+ *       missing mount point in the shared rootfs or a bind source is created there on the host
+ *       ({@link PlannedHostMountPoint}), as runc creates it in the rootfs; one in a guest
+ *       filesystem is created by systemd when it mounts.
  * </ul>
  */
 public final class BundlePlanner {
@@ -87,10 +92,16 @@ public final class BundlePlanner {
 
   private BundlePlanner() {}
 
-  /** One mount of an app before its target is known. */
+  /**
+   * One mount of an app before its target is known. {@code path} is the destination made absolute
+   * and cleaned ({@code ..} removed lexically); once a destination with {@code ..} is resolved, the
+   * item is replaced by one whose path is where it resolved to in the app ({@link #at}). {@code
+   * written} is the destination as {@code config.json} wrote it, null for the rootfs.
+   */
   private record Item(
       String origin,
       GuestPath path,
+      String written,
       VolumeKind kind,
       String source,
       String fsType,
@@ -98,7 +109,33 @@ public final class BundlePlanner {
       boolean recursive,
       boolean file,
       List<String> options,
-      boolean tmpcopyup) {}
+      boolean tmpcopyup) {
+
+    /** Whether this is the bundle's rootfs, mounted at the app rootfs, not one of its mounts. */
+    boolean rootfs() {
+      return written == null;
+    }
+
+    /** Whether the destination was written relative, read from the rootfs root. */
+    boolean relative() {
+      return written != null && !written.startsWith("/");
+    }
+
+    /** Whether the destination has a {@code ..} component, resolved through the app rootfs. */
+    boolean dotDot() {
+      return written != null && hasDotDot(written);
+    }
+
+    /** The destination in messages: as written (quoted) when it has {@code ..}, else its cleaned path. */
+    String shown() {
+      return dotDot() ? Quote.of(written) : path.toString();
+    }
+
+    /** This item with {@code path} replaced: where its destination resolved to in the app. */
+    Item at(GuestPath inApp) {
+      return new Item(origin, inApp, written, kind, source, fsType, readOnly, recursive, file, options, tmpcopyup);
+    }
+  }
 
   /** A host volume's identity: one share per distinct source and access. */
   private record Key(String source, boolean readOnly, boolean recursive, boolean file) {}
@@ -153,7 +190,7 @@ public final class BundlePlanner {
         }
         Key k = new Key(it.source(), it.readOnly(), it.recursive(), it.file());
         if (!volumeOf.containsKey(k)) {
-          String base = it.path().isRoot() ? e.getKey() + "-rootfs" : volumeBase(it.source());
+          String base = it.rootfs() ? e.getKey() + "-rootfs" : volumeBase(it.source());
           volumeOf.put(k, unique(it.readOnly() ? base + "-ro" : base, taken));
           firstOrigin.put(k, it.origin());
         }
@@ -184,25 +221,37 @@ public final class BundlePlanner {
       List<ResolvedMount> appMounts = new ArrayList<>();
       LayeredFs fs = new LayeredFs(stage1);
       java.util.TreeMap<GuestPath, Item> byTarget = new java.util.TreeMap<>();
-      for (Item it : e.getValue()) {
+      for (Item listed : e.getValue()) {
+        Item it = listed;
         GuestPath target;
         GuestFs.Kind kind;
-        if (it.path().isRoot()) {
+        if (it.rootfs()) {
           target = appRoot;
           kind = GuestFs.Kind.DIRECTORY;
           dirs.add(new PlannedDirectory(appRoot, FileMode.DEFAULT_DIRECTORY, 0, 0, false));
         } else {
           ConfinedResolver.Result r;
           try {
-            r = ConfinedResolver.resolve(fs, appRoot, it.path());
+            // A ".." is walked component by component as written (after a symlink it applies to
+            // the link's target, and it stops at the app root), as runc's securejoin does.
+            r = it.dotDot() ? ConfinedResolver.resolve(fs, appRoot, it.written())
+                : ConfinedResolver.resolve(fs, appRoot, it.path());
           } catch (PlanException ex) {
             throw new PlanException(it.origin() + ".destination: " + ex.getMessage() + "; change the destination, or"
                 + " the symlinks and files on its path in the app rootfs", ex);
           }
           target = r.path();
           kind = r.kind();
+          if (it.dotDot()) {
+            if (target.equals(appRoot)) {
+              throw new PlanException(it.origin() + ".destination: " + Quote.of(it.written()) + " resolves to \"/\""
+                  + " inside the app rootfs; mounting there would hide the whole app rootfs (the rootfs is root.path)");
+            }
+            it = it.at(GuestPath.ROOT.resolve(appRoot.relativize(target)));
+          }
           check(it, target, kind, appRoot, byTarget);
-          refuseProcLinks(target, byTarget, it.origin() + ".destination", it.path().toString());
+          refuseProcLinks(target, byTarget, it.origin() + ".destination", it.dotDot() ? it.written()
+              : it.path().toString());
         }
         Item enclosing = null;
         GuestPath enclosingTarget = null;
@@ -211,7 +260,7 @@ public final class BundlePlanner {
           enclosing = byTarget.get(up);
           enclosingTarget = up;
         }
-        if (kind == GuestFs.Kind.MISSING && !it.path().isRoot()) {
+        if (kind == GuestFs.Kind.MISSING && !it.rootfs()) {
           if (enclosing == null) {
             // In the stage1 rootfs: kvmount creates the mount point, as for appc.
             if (it.file()) {
@@ -226,7 +275,7 @@ public final class BundlePlanner {
             toCreate.add(new PlannedHostMountPoint(enclosing.source(), enclosingTarget.relativize(target), it.file(),
                 it.origin()));
           }
-        } else if (enclosing == null && !it.path().isRoot()) {
+        } else if (enclosing == null && !it.rootfs()) {
           dirs.add(new PlannedDirectory(it.file() ? target.parent() : target, FileMode.DEFAULT_DIRECTORY, 0, 0, false));
           if (it.file()) {
             fileMountPoints.add(new PlannedFileMountPoint(target));
@@ -246,9 +295,13 @@ public final class BundlePlanner {
         if (it.tmpcopyup()) {
           copyUp = copyUpFrom(it, target, enclosing, enclosingTarget, appMounts, volumeOf, sp.mntPaths);
         }
+        Optional<String> note = it.relative() || it.dotDot()
+            ? Optional.of(Planner.pathNote(it.written(), it.relative(), it.dotDot(),
+                GuestPath.ROOT.resolve(appRoot.relativize(target)).toString()))
+            : Optional.empty();
         appMounts.add(new ResolvedMount(app, volume, it.kind(), Optional.of(it.source()), it.path(), target,
             it.readOnly(), unit, it.origin(), it.options(),
-            it.kind() == VolumeKind.FILESYSTEM ? Optional.of(it.fsType()) : Optional.empty(), copyUp));
+            it.kind() == VolumeKind.FILESYSTEM ? Optional.of(it.fsType()) : Optional.empty(), copyUp, note));
       }
       resolved.addAll(appMounts);
       Optional<Planner.AppPaths> paths = appPaths(bundleOf.get(app), appRoot, fs, byTarget);
@@ -368,27 +421,28 @@ public final class BundlePlanner {
     }
     if (it.file()) {
       if (kind != GuestFs.Kind.FILE && kind != GuestFs.Kind.MISSING) {
-        throw new PlanException(field + ": " + it.path() + " is a " + ConfinedResolver.describe(kind)
+        throw new PlanException(field + ": " + it.shown() + " is a " + ConfinedResolver.describe(kind)
             + " in the app rootfs, but the source \"" + it.source() + "\" is a single file; a file can only be"
             + " mounted on a file (or where nothing is)");
       }
     } else if (kind == GuestFs.Kind.FILE || kind == GuestFs.Kind.OTHER) {
-      throw new PlanException(field + ": " + it.path() + " is a " + ConfinedResolver.describe(kind)
+      throw new PlanException(field + ": " + it.shown() + " is a " + ConfinedResolver.describe(kind)
           + " in the app rootfs; " + (it.kind() == VolumeKind.HOST ? "the directory \"" + it.source() + "\"" : "a " + it.fsType())
           + " can only be mounted on a directory");
     }
     Item same = before.get(target);
     if (same != null) {
-      throw new PlanException(field + ": " + it.path() + (target.equals(appRoot.resolveInside(it.path())) ? "" : " (" + target + ")")
+      throw new PlanException(field + ": " + it.shown()
+          + (!it.dotDot() && target.equals(appRoot.resolveInside(it.path())) ? "" : " (" + target + ")")
           + " is the mount point of " + shortOrigin(same.origin()) + " already; the later mount would hide it"
           + " entirely (one mount unit per mount point): remove one of them");
     }
     // Paths below a target sort right after it (GuestPath orders component by component).
     Map.Entry<GuestPath, Item> below = before.higherEntry(target);
     if (below != null && target.contains(below.getKey())) {
-      throw new PlanException(field + ": " + it.path() + " lies above " + shortOrigin(below.getValue().origin()) + " ("
-          + below.getValue().path() + "), which is listed before it, so it would hide that mount; list "
-          + it.path() + " first");
+      throw new PlanException(field + ": " + it.shown() + " lies above " + shortOrigin(below.getValue().origin())
+          + " (" + below.getValue().shown() + "), which is listed before it, so it would hide that mount; list "
+          + it.shown() + " first");
     }
   }
 
@@ -405,7 +459,7 @@ public final class BundlePlanner {
             ? " does not exist" : " is not a directory") + "; the bundle's root filesystem must be a directory"
             + " (or pass --oci-rootfs stage1 when it is already in the stage1 rootfs)");
       }
-      out.add(new Item(file + ": root.path", GuestPath.ROOT, VolumeKind.HOST, rootPath, null,
+      out.add(new Item(file + ": root.path", GuestPath.ROOT, null, VolumeKind.HOST, rootPath, null,
           b.config().root().readOnly(), true, false,
           b.config().linux().rootfsPropagation().map(List::of).orElse(List.of()), false));
     }
@@ -424,8 +478,9 @@ public final class BundlePlanner {
           + " to \"/\" (deprecated there), and so does kvmount; write it as " + Quote.of("/" + dest));
       dest = "/" + dest;
     }
-    GuestPath path = destination(dest, m.destination(), origin + ".destination");
-    if (path.isRoot()) {
+    GuestPath path = MountResolver.cleanPath(dest, m.destination(), origin + ".destination");
+    // A destination with ".." can end at "/" only once resolved ("/link/.." need not).
+    if (path.isRoot() && !hasDotDot(dest)) {
       throw new PlanException(origin + ".destination: " + Quote.of(m.destination())
           + ": mounting on \"/\" would hide the whole app rootfs (the rootfs is root.path)");
     }
@@ -462,7 +517,7 @@ public final class BundlePlanner {
     }
     if (fsType != null) {
       String what = m.source().filter(s -> !s.isEmpty()).orElse(type);
-      return new Item(origin, path, VolumeKind.FILESYSTEM, what, fsType, p.readOnly(), false, false, p.guestOptions(),
+      return new Item(origin, path, m.destination(), VolumeKind.FILESYSTEM, what, fsType, p.readOnly(), false, false, p.guestOptions(),
           p.tmpcopyup());
     }
     if (m.source().isEmpty() || m.source().get().isEmpty()) {
@@ -485,11 +540,15 @@ public final class BundlePlanner {
       throw new PlanException(origin + ".source: " + Quote.of(src) + " is a device, socket or pipe; a share carries"
           + " directories and regular files only: bind the directory or file the app needs instead");
     }
-    return new Item(origin, path, VolumeKind.HOST, src, null, p.readOnly(), p.recursive(),
+    return new Item(origin, path, m.destination(), VolumeKind.HOST, src, null, p.readOnly(), p.recursive(),
         k == HostFs.SourceKind.FILE, p.guestOptions(), false);
   }
 
-  /** The destination {@code text} (made absolute) as a guest path; messages quote it as {@code given}. */
+  /**
+   * A {@code linux.maskedPaths} or {@code readonlyPaths} entry {@code text} as a guest path;
+   * messages quote it as {@code given}. A {@code ..} is refused there (mount destinations resolve
+   * it, see {@link #plan}).
+   */
   private static GuestPath destination(String text, String given, String field) throws PlanException {
     for (String c : text.split("/")) {
       if (c.equals("..")) {
@@ -498,6 +557,16 @@ public final class BundlePlanner {
       }
     }
     return MountResolver.cleanPath(text, given, field);
+  }
+
+  /** Whether a component of the path {@code text} is {@code ..}. */
+  private static boolean hasDotDot(String text) {
+    for (String c : text.split("/")) {
+      if (c.equals("..")) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** A volume name from a source's last component: a-z, 0-9 and "-", at most 40 characters. */

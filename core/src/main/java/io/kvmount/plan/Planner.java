@@ -352,9 +352,7 @@ public final class Planner {
     boolean host = m.volume() instanceof Volume.Host;
     Optional<String> note = Optional.empty();
     if (m.relative() || m.hasDotDot()) {
-      note = Optional.of("path " + Quote.of(m.written()) + " as written" + (m.relative() ? ", relative: read from the"
-          + " app's root" : "") + (m.hasDotDot() ? ", \"..\" resolved inside the app rootfs" : "") + "; mounted at "
-          + inApp(appRoot, target) + " in the app");
+      note = Optional.of(pathNote(m.written(), m.relative(), m.hasDotDot(), inApp(appRoot, target)));
     }
     // A path with ".." names, inside the app, where it resolved to (its lexical form can differ
     // after a symlink: /link/.. is not "/"); any other path is the manifest's, cleaned.
@@ -374,6 +372,16 @@ public final class Planner {
     } else {
       dirs.add(new PlannedDirectory(target, FileMode.DEFAULT_DIRECTORY, 0, 0, false));
     }
+  }
+
+  /**
+   * The JSON report's {@code note} for a mount path written relative or with {@code ..}: the path
+   * as written, how it was read and where in the app it was mounted. One rule for appc mount paths
+   * and OCI destinations.
+   */
+  static String pathNote(String written, boolean relative, boolean dotDot, String inApp) {
+    return "path " + Quote.of(written) + " as written" + (relative ? ", relative: read from the app's root" : "")
+        + (dotDot ? ", \"..\" resolved inside the app rootfs" : "") + "; mounted at " + inApp + " in the app";
   }
 
   /** A target below {@code appRoot} as the app sees it: {@code /dir2/foo}. */

@@ -164,7 +164,8 @@ class BundlePlannerTest {
         mount("/x", null, "/proc/sys", "rbind"));
     assertRefused(cfg + ": mounts[0].source: \"" + tmp.resolve("nope") + "\" does not exist",
         mount("/x", null, tmp.resolve("nope").toString(), "rbind"));
-    assertRefused(cfg + ": mounts[0].destination: \"/a/../b\": \"..\" is not allowed", mount("/a/../b", "tmpfs", null));
+    assertRefused(cfg + ": mounts[0].destination: \"/a/..\" resolves to \"/\" inside the app rootfs; mounting there"
+        + " would hide the whole app rootfs", mount("/a/..", "tmpfs", null));
     assertRefused(cfg + ": mounts[0].destination: \"/\": mounting on \"/\" would hide", mount("/", "tmpfs", null));
     assertRefused(cfg + ": mounts[1].destination: /tmp is the mount point of mounts[0] already",
         mount("/tmp", "tmpfs", null), mount("/tmp/", "tmpfs", null));
