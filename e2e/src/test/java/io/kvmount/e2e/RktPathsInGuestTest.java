@@ -33,7 +33,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  *   <li>{@code relative} ({@code apps[1]}): a relative pod-level mount and a relative mount point of
  *       the pod's {@code app} section, read from the app's root;
  *   <li>{@code repeat} ({@code apps[2]}): one volume at {@code /mnt}, {@code /mnt/} and {@code
- *       /x/../mnt}, which is one mount.
+ *       /x/../mnt}, which is one mount; the same with mount points of the pod's {@code app} section
+ *       ({@code /srv}, {@code /srv/}, {@code srv/.}, {@code /x/../srv}).
  * </ul>
  *
  * <p>Every mount gets its own host volume holding {@code seed.txt}; the app reads it at the
@@ -107,8 +108,23 @@ class RktPathsInGuestTest {
           "path \"link_abs_dir2/../w\" as written, relative: read from the app's root, \"..\" resolved inside"
               + " the app rootfs; mounted at /w in the app"));
 
-  /** Behaviour 4: the repeated spellings of one mount of volume {@code same} in app {@code repeat}. */
-  private static final List<String> REPEATS = List.of("/mnt", "/mnt/", "/x/../mnt");
+  /**
+   * One mount written several times in app {@code repeat} (behaviour 4): the same host volume and
+   * access under spellings of one target, which must be one mount.
+   *
+   * @param volume the host volume (also the mount point name for mount points)
+   * @param mountPoint true for mount points of the pod's {@code app} section, false for pod-level
+   *     mounts
+   * @param target the one target, as the app sees it
+   * @param spellings the paths as written, the first one kept
+   * @param origin kvmount's {@code origin} of the one mount
+   */
+  private record Repeat(String volume, boolean mountPoint, String target, List<String> spellings, String origin) {}
+
+  private static final List<Repeat> REPEATS = List.of(
+      new Repeat("same", false, "/mnt", List.of("/mnt", "/mnt/", "/x/../mnt"), "apps[2].mounts[0]"),
+      new Repeat("same-mp", true, "/srv", List.of("/srv", "/srv/", "srv/.", "/x/../srv"),
+          "apps[2].app.mountPoints[0]"));
 
   private static GuestPod pod;
   private static GuestPod.Generated generated;
@@ -157,18 +173,28 @@ class RktPathsInGuestTest {
       pod.app(app).list("root", "/");
     }
 
-    Path same = pod.hostDir("same");
-    Files.writeString(same.resolve("seed.txt"), "same from the host");
-    pod.hostVolume("same", same, null);
     GuestPod.App repeat = pod.app("repeat");
-    REPEATS.forEach(p -> repeat.mount("same", p));
-    repeat.mounted("start.mounted /mnt", "/mnt")
-        .line("say mountinfo.mnt \"$(cut -d' ' -f5 /proc/self/mountinfo | grep -cx -- \"$R/mnt\")\"")
-        .line("say mountinfo.share \"$(cut -d' ' -f5 /proc/self/mountinfo | grep -cx -- /mnt/same)\"")
-        .read("read /mnt/", "/mnt/seed.txt")
-        .write("write /mnt/", "/mnt//from-guest.txt", "same from the guest")
-        .list("list /mnt", "/mnt")
-        .list("root", "/");
+    for (Repeat m : REPEATS) {
+      Path source = pod.hostDir(m.volume());
+      Files.writeString(source.resolve("seed.txt"), m.volume() + " from the host");
+      pod.hostVolume(m.volume(), source, null);
+      for (String path : m.spellings()) {
+        if (m.mountPoint()) {
+          repeat.mountPoint(m.volume(), path, false);
+        } else {
+          repeat.mount(m.volume(), path);
+        }
+      }
+      // How many mounts /proc/self/mountinfo lists at the app's target, and of the volume's share.
+      String count = " \"$(cut -d' ' -f5 /proc/self/mountinfo | grep -cx -- ";
+      repeat.mounted("start.mounted " + m.volume(), m.target())
+          .line("say " + Shell.quote("mountinfo " + m.volume()) + count + "\"$R\"" + Shell.quote(m.target()) + ")\"")
+          .line("say " + Shell.quote("mountinfo.share " + m.volume()) + count + Shell.quote("/mnt/" + m.volume()) + ")\"")
+          .read("read " + m.volume(), m.target() + "/seed.txt")
+          .write("write " + m.volume(), m.target() + "//from-guest.txt", m.volume() + " from the guest")
+          .list("list " + m.volume(), m.target());
+    }
+    repeat.list("root", "/");
   }
 
   /**
@@ -256,7 +282,7 @@ class RktPathsInGuestTest {
     // The relative app's /dir1 is the image's dir1 (its file and link beneath the mount).
     assertThat(names(appRootfs("relative").resolve("dir1"))).isEqualTo("file|link_rel_dir2");
     assertThat(value(boot, boot.results("repeat"), "root")).as("the repeat app's root in the guest")
-        .isEqualTo(image + "|mnt");
+        .isEqualTo(image + "|mnt|srv");
     for (String app : APPS) {
       assertThat(names(appRootfs(app).getParent())).as("opt/stage2/%s", app).isEqualTo("rootfs");
       // The links are the image's, untouched.
@@ -272,31 +298,37 @@ class RktPathsInGuestTest {
   }
 
   @Test
-  void theSameVolumeAtMntMntSlashAndXDotDotMnt_isOneMount_andWorks() throws IOException {
+  void theSameMountWrittenTwice_isOneMount_andWorks() throws IOException {
     Map<String, String> r = boot.results("repeat");
-    mountedAs(boot, r, "start.mounted /mnt", "9p", false);
-    assertThat(value(boot, r, "mountinfo.mnt")).as("mounts at the app's /mnt in /proc/self/mountinfo").isEqualTo("1");
-    assertThat(value(boot, r, "mountinfo.share")).as("mounts of the volume's share").isEqualTo("1");
-    assertThat(value(boot, r, "read /mnt/")).isEqualTo("same from the host");
-    assertThat(value(boot, r, "write /mnt/")).isEqualTo("OK");
-    assertThat(value(boot, r, "list /mnt")).isEqualTo("from-guest.txt|seed.txt");
-    Path same = pod.work().resolve("host/same");
-    assertThat(names(same)).isEqualTo("from-guest.txt|seed.txt");
-    assertThat(same.resolve("from-guest.txt")).hasContent("same from the guest");
-    assertThat(names(appRootfs("repeat").resolve("mnt"))).isEmpty();
-    assertThat(appRootfs("repeat").resolve("x")).doesNotExist();
-    // kvmount planned one mount, one bind unit and one share for it.
-    List<JsonNode> mounts = jsonMounts("repeat", "same");
-    assertThat(mounts).hasSize(1);
-    assertThat(mounts.get(0).path("path").asText()).isEqualTo("/mnt");
-    assertThat(mounts.get(0).path("where").asText()).isEqualTo("/opt/stage2/repeat/rootfs/mnt");
-    assertThat(mounts.get(0).path("origin").asText()).isEqualTo("apps[2].mounts[0]");
     List<String> units = new ArrayList<>();
     generated.json().path("units").forEach(u -> units.add(u.path("name").asText()));
-    assertThat(units).filteredOn(u -> u.startsWith("opt-stage2-repeat-rootfs-")).containsExactly(
-        "opt-stage2-repeat-rootfs-mnt.mount");
-    assertThat(generated.hypervisorArgs()).filteredOn(a -> a.contains("path=" + GuestPod.qemuValue(same.toString()) + ","))
-        .hasSize(1);
+    for (Repeat m : REPEATS) {
+      mountedAs(boot, r, "start.mounted " + m.volume(), "9p", false);
+      assertThat(value(boot, r, "mountinfo " + m.volume())).as("mounts at the app's %s in /proc/self/mountinfo",
+          m.target()).isEqualTo("1");
+      assertThat(value(boot, r, "mountinfo.share " + m.volume())).as("mounts of the share of %s", m.volume())
+          .isEqualTo("1");
+      assertThat(value(boot, r, "read " + m.volume())).isEqualTo(m.volume() + " from the host");
+      assertThat(value(boot, r, "write " + m.volume())).isEqualTo("OK");
+      assertThat(value(boot, r, "list " + m.volume())).isEqualTo("from-guest.txt|seed.txt");
+      Path source = pod.work().resolve("host").resolve(m.volume());
+      assertThat(names(source)).isEqualTo("from-guest.txt|seed.txt");
+      assertThat(source.resolve("from-guest.txt")).hasContent(m.volume() + " from the guest");
+      assertThat(names(appRootfs("repeat").resolve(m.target().substring(1)))).isEmpty();
+      // kvmount planned one mount, one bind unit and one share for it.
+      List<JsonNode> mounts = jsonMounts("repeat", m.volume());
+      assertThat(mounts).as("JSON mounts of %s", m.volume()).hasSize(1);
+      assertThat(mounts.get(0).path("path").asText()).isEqualTo(m.target());
+      assertThat(mounts.get(0).path("where").asText()).isEqualTo("/opt/stage2/repeat/rootfs" + m.target());
+      assertThat(mounts.get(0).path("origin").asText()).isEqualTo(m.origin());
+      assertThat(generated.hypervisorArgs())
+          .filteredOn(a -> a.contains("path=" + GuestPod.qemuValue(source.toString()) + ","))
+          .as("-fsdev of %s", m.volume())
+          .hasSize(1);
+    }
+    assertThat(units).filteredOn(u -> u.startsWith("opt-stage2-repeat-rootfs-")).containsExactlyInAnyOrder(
+        "opt-stage2-repeat-rootfs-mnt.mount", "opt-stage2-repeat-rootfs-srv.mount");
+    assertThat(appRootfs("repeat").resolve("x")).doesNotExist();
   }
 
   @Test
@@ -322,6 +354,14 @@ class RktPathsInGuestTest {
             "app \"repeat\": apps[2].mounts[1] mounts volume \"same\" at \"/mnt/\", the same volume and access on"
                 + " the same target as apps[2].mounts[0] (\"/mnt\", /mnt): one mount",
             "app \"repeat\": apps[2].mounts[2] mounts volume \"same\" at \"/x/../mnt\", the same volume and access"
-                + " on the same target as apps[2].mounts[0] (\"/mnt\", /mnt): one mount");
+                + " on the same target as apps[2].mounts[0] (\"/mnt\", /mnt): one mount",
+            "app \"repeat\": mount point \"same-mp\" at \"/srv/\" (apps[2].app.mountPoints[1]) repeats"
+                + " apps[2].app.mountPoints[0] (/srv), the same volume and access: one mount",
+            "app \"repeat\": mount point \"same-mp\" (apps[2].app.mountPoints[2].path) has the relative path"
+                + " \"srv/.\", read from the app's root as \"/srv/.\" (as rkt and OCI runtime-spec 1.2 read it)",
+            "app \"repeat\": mount point \"same-mp\" at \"srv/.\" (apps[2].app.mountPoints[2]) repeats"
+                + " apps[2].app.mountPoints[0] (/srv), the same volume and access: one mount",
+            "app \"repeat\": mount point \"same-mp\" at \"/x/../srv\" (apps[2].app.mountPoints[3]) repeats"
+                + " apps[2].app.mountPoints[0] (/srv), the same volume and access: one mount");
   }
 }
