@@ -148,7 +148,11 @@ class RktPathsInGuestTest {
 
   /**
    * Declares the apps (in {@link #APPS} order), their images, volumes, mounts and probes. Another
-   * app can join the boot by being declared after these (so the origins {@code apps[0..2]} stay).
+   * app can join the boot by being declared after these (so the origins {@code apps[0..2]} stay);
+   * generate options it needs (an image manifest, say) go to {@code pod.generate} in {@link
+   * #bootPod}.
+   *
+   * @throws IOException if a file of the pod cannot be written
    */
   static void buildPod(GuestPod pod) throws IOException {
     for (String app : APPS) {
@@ -203,6 +207,8 @@ class RktPathsInGuestTest {
    * and the links {@code dir1/link_rel_dir2 -> ../dir2}, {@code link_abs_dir2 -> /dir2}, {@code
    * link_abs_root -> /}, {@code link_rel_up_dir2 -> ../../../dir2} (above {@code /}) and {@code
    * link_missing -> /nonexistent/dir}.
+   *
+   * @throws IOException if an entry cannot be created (one already there, too)
    */
   static void rktTestImage(GuestPod pod, String app) throws IOException {
     pod.app(app);
@@ -262,8 +268,8 @@ class RktPathsInGuestTest {
       // The mount point in the app rootfs: a directory (kvmount's, empty; or the image's dir1),
       // which the guest's write did not reach.
       Path mountPoint = pod.stage1().resolve(c.where().substring(1));
+      assertThat(Files.isSymbolicLink(mountPoint)).as("mount point of %s is a link", c.written()).isFalse();
       assertThat(mountPoint).as("mount point of %s", c.written()).isDirectory();
-      assertThat(Files.isSymbolicLink(mountPoint)).isFalse();
       assertThat(names(mountPoint)).as("beneath the mount of %s", c.written())
           .isEqualTo(c.resolved().equals("/dir1") ? "file|link_rel_dir2" : "");
     }
