@@ -51,7 +51,8 @@ class MountPathsCliTest {
     assertThat(mounts.get(1).get("origin").asText()).isEqualTo("apps[0].mounts[1]");
     assertThat(mounts.get(1).get("where").asText()).isEqualTo("/opt/stage2/web/rootfs/bar");
     assertThat(mounts.get(1).get("note").asText()).isEqualTo("path \"/dir1/../../../bar\" as written, \"..\""
-        + " resolved inside the app rootfs; mounted at /bar in the app");
+        + " resolved inside the app rootfs; mounted at /bar in the app; also written as \"/bar/\" (apps[0].mounts[2]):"
+        + " the same volume and access, one mount");
     assertThat(mounts.get(2).get("origin").asText()).isEqualTo("apps[0].mounts[3]");
     assertThat(mounts.get(2).get("where").asText()).isEqualTo("/opt/stage2/web/rootfs/dir1");
     assertThat(mounts.get(2).get("note").asText()).isEqualTo("path \"dir1\" as written, relative: read from the"

@@ -62,9 +62,44 @@ public final class MountResolver {
    * @param readOnly whether the app sees it read-only
    * @param origin the manifest field it came from ({@code apps[0].mounts[1]})
    * @param written the path as the manifest wrote it
+   * @param alsoWritten the mount points of the app merged into this one (the same volume and
+   *     access on the same cleaned path): each as {@code {path as written, field}}
    */
   public record AppMount(
-      int appIndex, String app, Volume volume, GuestPath path, boolean readOnly, String origin, String written) {
+      int appIndex, String app, Volume volume, GuestPath path, boolean readOnly, String origin, String written,
+      List<String[]> alsoWritten) {
+
+    /**
+     * Copies the list.
+     *
+     * @param appIndex index of the app in {@code apps}
+     * @param app the app name
+     * @param volume the volume (declared, inline or implicit)
+     * @param path the cleaned mount path inside the app rootfs
+     * @param readOnly whether the app sees it read-only
+     * @param origin the manifest field it came from
+     * @param written the path as the manifest wrote it
+     * @param alsoWritten the mount points merged into this one, each {@code {path as written, field}}
+     */
+    public AppMount {
+      alsoWritten = List.copyOf(alsoWritten);
+    }
+
+    /**
+     * A mount nothing was merged into.
+     *
+     * @param appIndex index of the app in {@code apps}
+     * @param app the app name
+     * @param volume the volume (declared, inline or implicit)
+     * @param path the cleaned mount path inside the app rootfs
+     * @param readOnly whether the app sees it read-only
+     * @param origin the manifest field it came from ({@code apps[0].mounts[1]})
+     * @param written the path as the manifest wrote it
+     */
+    public AppMount(
+        int appIndex, String app, Volume volume, GuestPath path, boolean readOnly, String origin, String written) {
+      this(appIndex, app, volume, path, readOnly, origin, written, List.of());
+    }
 
     /**
      * A mount whose path was written in its cleaned form.
@@ -242,6 +277,8 @@ public final class MountResolver {
     // instead of a scan of every mount point.
     Map<GuestPath, MountPoint> mpByPath = new HashMap<>();
     Map<String, MountPoint> mpByName = new HashMap<>();
+    // The repeats of a mount point, by path: noted on the one mount they make.
+    Map<GuestPath, List<String[]>> mpRepeats = new HashMap<>();
     for (int k = 0; k < mountPoints.size(); k++) {
       MountPoint mpk = mountPoints.get(k);
       GuestPath mpPath = cleanPath(mpk.path(), mpField + "[" + k + "].path");
@@ -252,6 +289,7 @@ public final class MountResolver {
       MountPoint first = mpByPath.get(mpPath);
       if (first != null && first.name().equals(mpk.name()) && first.readOnly() == mpk.readOnly()) {
         mpPaths.add(mpPath);
+        mpRepeats.computeIfAbsent(mpPath, x -> new ArrayList<>()).add(new String[] {mpk.path(), mpField + "[" + k + "]"});
         warnings.add("app \"" + appName + "\": mount point \"" + mpk.name().value() + "\" at " + Quote.of(mpk.path())
             + " (" + mpField + "[" + k + "]) repeats " + mpField.substring(mpField.lastIndexOf(' ') + 1) + "["
             + mountPoints.indexOf(first) + "] (" + mpPath + "), the same volume and access: one mount");
@@ -353,7 +391,7 @@ public final class MountResolver {
       }
       targets.put(path, field);
       boolean ro = v.readOnly().orElse(mp.readOnly());
-      out.add(new AppMount(ai, appName, v, path, ro, field, mp.path()));
+      out.add(new AppMount(ai, appName, v, path, ro, field, mp.path(), mpRepeats.getOrDefault(path, List.of())));
     }
     int nameBytes = appName.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
     if (out.size() > mountsBefore && nameBytes > MAX_APP_NAME_BYTES) {

@@ -259,9 +259,7 @@ public final class Planner {
       if (note == null) {
         continue;
       }
-      ResolvedMount noted = new ResolvedMount(rm.app(), rm.volume(), rm.kind(), rm.source(), rm.path(), rm.target(),
-          rm.readOnly(), rm.unit(), rm.origin(), rm.options(), rm.fsType(), rm.copyUpFrom(),
-          Optional.of(rm.note().map(n -> n + "; ").orElse("") + note));
+      ResolvedMount noted = withNote(rm, note);
       resolved.set(i, noted);
       List<ResolvedMount> app = byApp.get(rm.app());
       app.set(app.indexOf(rm), noted);
@@ -340,6 +338,17 @@ public final class Planner {
         warnings.add("app \"" + m.app() + "\": " + m.origin() + " mounts volume \"" + m.volume().name().value()
             + "\" at " + Quote.of(m.written()) + ", the same volume and access on the same target as " + before.origin()
             + " (" + Quote.of(before.written()) + ", " + inApp(appRoot, target) + "): one mount");
+        // The JSON report says so too, on the mount that is kept.
+        for (int i = resolved.size() - 1; i >= 0; i--) {
+          ResolvedMount kept = resolved.get(i);
+          if (kept.app().equals(m.app()) && kept.origin().equals(before.origin())) {
+            ResolvedMount noted = withNote(kept, alsoWritten(m.written(), m.origin()));
+            resolved.set(i, noted);
+            List<ResolvedMount> app = byApp.get(m.app());
+            app.set(app.lastIndexOf(kept), noted);
+            break;
+          }
+        }
         return;
       }
       throw new PlanException(
@@ -353,6 +362,9 @@ public final class Planner {
     Optional<String> note = Optional.empty();
     if (m.relative() || m.hasDotDot()) {
       note = Optional.of(pathNote(m.written(), m.relative(), m.hasDotDot(), inApp(appRoot, target)));
+    }
+    for (String[] also : m.alsoWritten()) {
+      note = Optional.of(note.map(n -> n + "; ").orElse("") + alsoWritten(also[0], also[1]));
     }
     // A path with ".." names, inside the app, where it resolved to (its lexical form can differ
     // after a symlink: /link/.. is not "/"); any other path is the manifest's, cleaned.
@@ -382,6 +394,18 @@ public final class Planner {
   static String pathNote(String written, boolean relative, boolean dotDot, String inApp) {
     return "path " + Quote.of(written) + " as written" + (relative ? ", relative: read from the app's root" : "")
         + (dotDot ? ", \"..\" resolved inside the app rootfs" : "") + "; mounted at " + inApp + " in the app";
+  }
+
+  /** The note of a mount that was also written as {@code written} at {@code origin}, and merged. */
+  private static String alsoWritten(String written, String origin) {
+    return "also written as " + Quote.of(written) + " (" + origin + "): the same volume and access, one mount";
+  }
+
+  /** {@code rm} with {@code more} added to its note. */
+  private static ResolvedMount withNote(ResolvedMount rm, String more) {
+    return new ResolvedMount(rm.app(), rm.volume(), rm.kind(), rm.source(), rm.path(), rm.target(), rm.readOnly(),
+        rm.unit(), rm.origin(), rm.options(), rm.fsType(), rm.copyUpFrom(),
+        Optional.of(rm.note().map(n -> n + "; ").orElse("") + more));
   }
 
   /** A target below {@code appRoot} as the app sees it: {@code /dir2/foo}. */

@@ -191,6 +191,10 @@ class MountPathResolutionTest {
     assertThat(p.warnings()).contains("app \"web\": apps[0].mounts[1] mounts volume \"data\" at \"/mnt/\", the same"
         + " volume and access on the same target as apps[0].mounts[0] (\"/mnt\", /mnt): one mount");
     assertThat(p.warnings()).filteredOn(w -> w.endsWith("one mount")).hasSize(2);
+    // The JSON report says so on the mount that is kept.
+    assertThat(p.mounts().get(0).note()).hasValue("also written as \"/mnt/\" (apps[0].mounts[1]): the same volume"
+        + " and access, one mount; also written as \"mnt/.\" (apps[0].mounts[2]): the same volume and access, one"
+        + " mount");
   }
 
   @Test
@@ -241,6 +245,8 @@ class MountPathResolutionTest {
     assertThat(p.mounts()).hasSize(1);
     assertThat(p.warnings()).contains("app \"web\": mount point \"data\" at \"/mnt/\" (apps[0].app.mountPoints[1])"
         + " repeats apps[0].app.mountPoints[0] (/mnt), the same volume and access: one mount");
+    assertThat(p.mounts().get(0).note()).hasValue("also written as \"/mnt/\" (apps[0].app.mountPoints[1]): the same"
+        + " volume and access, one mount");
     String otherAccess = "{\"name\":\"data\",\"path\":\"/mnt\"},{\"name\":\"data\",\"path\":\"/mnt/\","
         + "\"readOnly\":true}";
     assertThatThrownBy(() -> Planner.plan(ManifestReader.readPod(String.format(podJson, otherAccess)

@@ -135,7 +135,8 @@ class RktPathsInGuestTest {
     ENV.requireReady();
     pod = GuestPod.create(ENV, E2eEnvironment.workDir("rkt-paths"));
     buildPod(pod);
-    generated = pod.generate();
+    Path image = dockerApp(pod);
+    generated = pod.generate(List.of("--image-manifest", DOCKER + "=" + image));
     boot = pod.boot(generated.hypervisorArgs());
   }
 
@@ -222,6 +223,62 @@ class RktPathsInGuestTest {
     Files.createSymbolicLink(rootfs.resolve("link_abs_root"), Path.of("/"));
     Files.createSymbolicLink(rootfs.resolve("link_rel_up_dir2"), Path.of("../../../dir2"));
     Files.createSymbolicLink(rootfs.resolve("link_missing"), Path.of("/nonexistent/dir"));
+  }
+
+  /** The app of behaviour 1 ({@code apps[3]}): its image was converted from a Docker image. */
+  private static final String DOCKER = "docker";
+
+  /**
+   * Declares the app of behaviour 1 after the others: its rootfs is rkt's test image, its {@code
+   * dir1} with mode 0750, owner 1234:2345, a set-user-ID file, a hard link and a file of another
+   * owner in a 0700 directory; its image manifest (written here, given with {@code
+   * --image-manifest}) carries the Docker annotation. Its mount points {@code data} at {@code
+   * /dir1} and {@code vialink} at {@code /link_abs_dir2} (which leads to {@code /dir2}) get no
+   * volume from the pod: each starts as a copy of what the image holds there. The app reads the
+   * image's files through the volume, writes a file into it, and records modes and owners.
+   *
+   * @return the image manifest
+   * @throws IOException if a file of the pod cannot be written
+   */
+  static Path dockerApp(GuestPod pod) throws IOException {
+    rktTestImage(pod, DOCKER);
+    Path dir1 = appRootfs(DOCKER).resolve("dir1");
+    Files.writeString(dir1.resolve("setuid"), "setuid");
+    Files.setAttribute(dir1.resolve("setuid"), "unix:mode", 04755);
+    Files.createLink(dir1.resolve("hard"), dir1.resolve("file"));
+    Path sub = Files.createDirectory(dir1.resolve("sub"));
+    Files.writeString(sub.resolve("x"), "x of 7:8");
+    Files.setAttribute(sub.resolve("x"), "unix:uid", 7);
+    Files.setAttribute(sub.resolve("x"), "unix:gid", 8);
+    Files.setAttribute(sub.resolve("x"), "unix:mode", 0640);
+    Files.setAttribute(sub, "unix:mode", 0700);
+    Files.setAttribute(dir1, "unix:uid", 1234);
+    Files.setAttribute(dir1, "unix:gid", 2345);
+    Files.setAttribute(dir1, "unix:mode", 0750);
+    pod.app(DOCKER)
+        .mounted("start.mounted data", "/dir1")
+        .read("read file", "/dir1/file")
+        .read("read hard", "/dir1/hard")
+        .read("read x", "/dir1/sub/x")
+        .read("read via link", "/dir1/link_rel_dir2/file")
+        .stat("stat dir1", "/dir1")
+        .stat("stat setuid", "/dir1/setuid")
+        .stat("stat sub", "/dir1/sub")
+        .stat("stat x", "/dir1/sub/x")
+        .line("say link \"$(readlink \"$R/dir1/link_rel_dir2\")\"")
+        .list("list dir1", "/dir1")
+        .write("write data", "/dir1/from-guest.txt", "written by the docker app")
+        .write("write hard", "/dir1/hard", "changed through hard")
+        .read("read file after", "/dir1/file")
+        .read("read vialink", "/link_abs_dir2/file")
+        .stat("stat vialink", "/dir2");
+    Path image = pod.work().resolve("docker-image.json");
+    Files.writeString(image, "{\"acKind\":\"ImageManifest\",\"acVersion\":\"0.8.11\",\"name\":\"example.com/db\","
+        + "\"annotations\":[{\"name\":\"appc.io/docker/repository\",\"value\":\"library/db\"}],"
+        + "\"app\":{\"exec\":[\"/bin/true\"],\"user\":\"0\",\"group\":\"0\",\"mountPoints\":["
+        + "{\"name\":\"data\",\"path\":\"/dir1\"},{\"name\":\"vialink\",\"path\":\"/link_abs_dir2\"}]}}");
+    pod.app(DOCKER).mountPoint("data", "/dir1", false).mountPoint("vialink", "/link_abs_dir2", false);
+    return image;
   }
 
   private static Path appRootfs(String app) {
@@ -327,6 +384,11 @@ class RktPathsInGuestTest {
       assertThat(mounts.get(0).path("path").asText()).isEqualTo(m.target());
       assertThat(mounts.get(0).path("where").asText()).isEqualTo("/opt/stage2/repeat/rootfs" + m.target());
       assertThat(mounts.get(0).path("origin").asText()).isEqualTo(m.origin());
+      // The note names every other spelling that was merged into it.
+      for (String other : m.spellings().subList(1, m.spellings().size())) {
+        assertThat(mounts.get(0).path("note").asText()).as("note of %s", m.volume())
+            .contains("also written as \"" + other + "\" (");
+      }
       assertThat(generated.hypervisorArgs())
           .filteredOn(a -> a.contains("path=" + GuestPod.qemuValue(source.toString()) + ","))
           .as("-fsdev of %s", m.volume())
@@ -369,5 +431,47 @@ class RktPathsInGuestTest {
                 + " apps[2].app.mountPoints[0] (/srv), the same volume and access: one mount",
             "app \"repeat\": mount point \"same-mp\" at \"/x/../srv\" (apps[2].app.mountPoints[3]) repeats"
                 + " apps[2].app.mountPoints[0] (/srv), the same volume and access: one mount");
+  }
+
+  @Test
+  void aDockerImagesVolume_startsAsACopyOfTheImage_withItsModesAndOwners() throws IOException {
+    Map<String, String> r = boot.results(DOCKER);
+    assertThat(value(boot, r, "start.mounted data")).as("the volume at the app's /dir1").isNotEqualTo("ABSENT");
+    assertThat(value(boot, r, "read file")).isEqualTo("dir1");
+    assertThat(value(boot, r, "read hard")).isEqualTo("dir1");
+    assertThat(value(boot, r, "read x")).isEqualTo("x of 7:8");
+    assertThat(value(boot, r, "read via link")).isEqualTo("dir2");
+    assertThat(value(boot, r, "link")).isEqualTo("../dir2");
+    assertThat(value(boot, r, "stat dir1")).as("the volume directory takes the image directory's").isEqualTo(
+        "750 1234 2345");
+    assertThat(value(boot, r, "stat setuid")).isEqualTo("4755 0 0");
+    assertThat(value(boot, r, "stat sub")).isEqualTo("700 0 0");
+    assertThat(value(boot, r, "stat x")).isEqualTo("640 7 8");
+    assertThat(value(boot, r, "list dir1")).isEqualTo("file|hard|link_rel_dir2|setuid|sub");
+    assertThat(value(boot, r, "write data")).isEqualTo("OK");
+    assertThat(value(boot, r, "write hard")).isEqualTo("OK");
+    assertThat(value(boot, r, "read file after")).as("a hard link stays one file in the volume")
+        .isEqualTo("changed through hard");
+    assertThat(value(boot, r, "read vialink")).as("the mount point reached through a link copies where it leads")
+        .isEqualTo("dir2");
+    // The app wrote into the volume, never into the image (a copy, not the image's directory).
+    Path volume = pod.stage1().resolve("mnt/docker-data");
+    assertThat(volume.resolve("from-guest.txt")).hasContent("written by the docker app");
+    assertThat(volume.resolve("file")).hasContent("changed through hard");
+    Path image = appRootfs(DOCKER).resolve("dir1");
+    assertThat(names(image)).isEqualTo("file|hard|link_rel_dir2|setuid|sub");
+    assertThat(image.resolve("file")).hasContent("dir1");
+    // kvmount said what it copied.
+    List<JsonNode> data = jsonMounts(DOCKER, "docker-data");
+    assertThat(data).hasSize(1);
+    assertThat(data.get(0).path("origin").asText()).isEqualTo("apps[3].app.mountPoints[0]");
+    assertThat(data.get(0).path("note").asText()).isEqualTo("starts as a copy of the image's \"/dir1\" (6 entries, 18"
+        + " bytes; mode 0750, owner 1234:2345), made when the volume directory /mnt/docker-data is created; a later"
+        + " run leaves its content alone (Docker's volume rule: the image is a Docker image)");
+    assertThat(jsonMounts(DOCKER, "docker-vialink").get(0).path("note").asText())
+        .startsWith("starts as a copy of the image's \"/dir2\" (1 entry, 4 bytes;");
+    assertThat(generated.warnings()).contains("app \"docker\": the pod's \"app\" section replaces the image's; the"
+        + " image manifest given with --image-manifest is used only for its Docker annotation"
+        + " (appc.io/docker/repository \"library/db\")");
   }
 }
