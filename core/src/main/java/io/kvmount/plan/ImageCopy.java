@@ -43,6 +43,12 @@ final class ImageCopy {
    */
   static List<PlannedCopy.Entry> entries(GuestFs fs, GuestPath from, String what, String inApp)
       throws PlanException, IOException {
+    return entries(fs, from, what, inApp, MAX_ENTRIES);
+  }
+
+  /** {@link #entries(GuestFs, GuestPath, String, String)} with a limit of {@code maxEntries}. */
+  static List<PlannedCopy.Entry> entries(GuestFs fs, GuestPath from, String what, String inApp, int maxEntries)
+      throws PlanException, IOException {
     List<PlannedCopy.Entry> out = new ArrayList<>();
     // First name of each regular file with more than one link, by (device, inode).
     Map<String, RelativePath> firstName = new HashMap<>();
@@ -57,8 +63,8 @@ final class ImageCopy {
         GuestPath at = from.resolve(rel);
         GuestFs.Stat s = fs.stat(at);
         String where = what + ": the image's " + Quote.of(inApp + "/" + rel);
-        if (out.size() >= MAX_ENTRIES) {
-          throw new PlanException(what + ": the image holds more than " + MAX_ENTRIES + " files below "
+        if (out.size() >= maxEntries) {
+          throw new PlanException(what + ": the image holds more than " + maxEntries + " files below "
               + Quote.of(inApp) + ", too many to copy into a volume; declare a volume of that name in the pod (a host"
               + " volume with the data, or an empty one)");
         }

@@ -16,33 +16,35 @@ import java.nio.file.attribute.FileTime;
  * set-user-ID file, a hard link, a file owned by another user, and relative, absolute, root,
  * climbing and dangling symlinks (none of them followed by a copy).
  */
-final class DockerImage {
+public final class DockerImage {
 
   /** The image manifest: Docker annotation, mount points "data" at /dir1 and "vialink" at /link_abs_dir2. */
-  static final String IMAGE_JSON = "{\"acKind\":\"ImageManifest\",\"acVersion\":\"0.8.11\",\"name\":\"example.com/db\","
+  public static final String IMAGE_JSON = "{\"acKind\":\"ImageManifest\",\"acVersion\":\"0.8.11\",\"name\":\"example.com/db\","
       + "\"annotations\":[{\"name\":\"appc.io/docker/repository\",\"value\":\"library/db\"}],"
       + "\"app\":{\"exec\":[\"/x\"],\"user\":\"0\",\"group\":\"0\",\"mountPoints\":["
       + "{\"name\":\"data\",\"path\":\"/dir1\"},{\"name\":\"vialink\",\"path\":\"/link_abs_dir2\"},"
       + "{\"name\":\"nothing\",\"path\":\"/not/in/image\"}]}}";
 
   /** The same image without the Docker annotation. */
-  static final String APPC_IMAGE_JSON = IMAGE_JSON.replace(
+  public static final String APPC_IMAGE_JSON = IMAGE_JSON.replace(
       "\"annotations\":[{\"name\":\"appc.io/docker/repository\",\"value\":\"library/db\"}],", "");
 
   /** A pod of the one app, with no volumes: every mount point gets an implicit volume. */
-  static final String POD_JSON = "{\"acKind\":\"PodManifest\",\"acVersion\":\"0.8.11\",\"apps\":[{\"name\":\"db\","
+  public static final String POD_JSON = "{\"acKind\":\"PodManifest\",\"acVersion\":\"0.8.11\",\"apps\":[{\"name\":\"db\","
       + "\"image\":{\"id\":\"sha512-0\"}}],\"volumes\":[]}";
 
   /** The image directory's time. */
-  static final FileTime DIR1_TIME = FileTime.fromMillis(1_577_934_245_000L);
+  public static final FileTime DIR1_TIME = FileTime.fromMillis(1_577_934_245_000L);
 
   private DockerImage() {}
 
-  static PodManifest pod() throws Exception {
+  /** The pod of {@link #POD_JSON}, read as a user's would be. */
+  public static PodManifest pod() throws Exception {
     return ManifestReader.readPod(POD_JSON.getBytes(StandardCharsets.UTF_8), "pod.json");
   }
 
-  static ImageManifest image() throws Exception {
+  /** The image manifest of {@link #IMAGE_JSON}, read as a user's would be. */
+  public static ImageManifest image() throws Exception {
     return ManifestReader.readImage(IMAGE_JSON.getBytes(StandardCharsets.UTF_8), "image.json");
   }
 
@@ -52,7 +54,7 @@ final class DockerImage {
    *
    * @return the app rootfs
    */
-  static Path build(Path stage1, boolean root) throws IOException {
+  public static Path build(Path stage1, boolean root) throws IOException {
     Path r = Files.createDirectories(stage1.resolve("opt/stage2/db/rootfs"));
     Path dir1 = Files.createDirectory(r.resolve("dir1"));
     Path dir2 = Files.createDirectory(r.resolve("dir2"));
@@ -84,11 +86,13 @@ final class DockerImage {
     return r;
   }
 
-  static void set(Path p, int mode) throws IOException {
+  /** Sets the mode bits of {@code p}, not following a symlink. */
+  public static void set(Path p, int mode) throws IOException {
     Files.setAttribute(p, "unix:mode", mode, LinkOption.NOFOLLOW_LINKS);
   }
 
-  static void own(Path p, int uid, int gid) throws IOException {
+  /** Sets the owner of {@code p}, not following a symlink. */
+  public static void own(Path p, int uid, int gid) throws IOException {
     Files.setAttribute(p, "unix:uid", uid, LinkOption.NOFOLLOW_LINKS);
     Files.setAttribute(p, "unix:gid", gid, LinkOption.NOFOLLOW_LINKS);
   }

@@ -4,23 +4,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.kvmount.manifest.ImageManifest;
-import io.kvmount.manifest.ManifestReader;
 import io.kvmount.manifest.PodManifest;
 import io.kvmount.path.GuestPath;
 import io.kvmount.plan.Plan;
 import io.kvmount.plan.PlanException;
 import io.kvmount.plan.PlanOptions;
-import io.kvmount.plan.PlannedCopy;
 import io.kvmount.plan.PlannedDirectory;
 import io.kvmount.plan.Planner;
-import io.kvmount.plan.ResolvedMount;
 import io.kvmount.plan.Route;
 import io.kvmount.sealed.SealedPlanner;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
@@ -54,110 +50,8 @@ class DockerVolumeCopyTest {
     return plan(DockerImage.pod(), DockerImage.image());
   }
 
-  private static ResolvedMount mount(Plan p, String volume) {
-    return p.mounts().stream().filter(m -> m.volume().equals(volume)).findFirst().orElseThrow();
-  }
-
-  private static List<String> describe(PlannedCopy c) {
-    List<String> out = new ArrayList<>();
-    for (PlannedCopy.Entry e : c.entries()) {
-      out.add(e.path() + " " + e.type() + (e.type() == PlannedCopy.Type.SYMLINK ? "" : " " + String.format("%04o",
-          e.mode())) + (e.target().isEmpty() ? "" : " -> " + e.target()) + (e.type() == PlannedCopy.Type.FILE ? " "
-          + e.size() : ""));
-    }
-    return out;
-  }
-
-  @Test
-  void plan_listsEveryEntryOfTheImageDirectory_parentsFirst_linksAsText() throws Exception {
-    Plan p = plan();
-    assertThat(p.copies()).hasSize(2);
-    PlannedCopy data = p.copies().get(0);
-    assertThat(data.volume()).isEqualTo("db-data");
-    assertThat(data.app()).isEqualTo("db");
-    assertThat(data.origin()).isEqualTo("image manifest of app \"db\": app.mountPoints[0]");
-    assertThat(data.from()).hasToString("/opt/stage2/db/rootfs/dir1");
-    assertThat(data.to()).hasToString("/mnt/db-data");
-    assertThat(data.modified()).isEqualTo(DockerImage.DIR1_TIME);
-    assertThat(describe(data)).containsExactly(
-        "file FILE 4755 5",
-        "hard HARD_LINK 4755 -> file",
-        "link_abs_dir2 SYMLINK -> /dir2",
-        "link_missing SYMLINK -> /missing",
-        "link_rel_dir2 SYMLINK -> ../dir2",
-        "link_root SYMLINK -> /",
-        "link_up SYMLINK -> ../../../../dir2",
-        "sub DIRECTORY 0700",
-        "sub/empty FILE 0644 0",
-        "sub/x FILE 0640 2");
-    assertThat(data.bytes()).isEqualTo(7);
-    // The mount point reached through the image's symlink copies where it leads, inside the app.
-    PlannedCopy vialink = p.copies().get(1);
-    assertThat(vialink.from()).hasToString("/opt/stage2/db/rootfs/dir2");
-    assertThat(describe(vialink)).containsExactly("foo FILE 0644 12");
-    // The volume directory takes the image directory's mode and owner; managed, as any empty volume.
-    PlannedDirectory dir = p.directories().stream().filter(d -> d.path().toString().equals("/mnt/db-data"))
-        .findFirst().orElseThrow();
-    assertThat(dir.mode().bits()).isEqualTo(0750);
-    assertThat(dir.managed()).isTrue();
-    assertThat(dir.uid()).isEqualTo(root ? 1234 : ownerOf(stage1, "uid"));
-    assertThat(dir.gid()).isEqualTo(root ? 2345 : ownerOf(stage1, "gid"));
-    assertThat(mount(p, "db-data").note()).hasValue("starts as a copy of the image's \"/dir1\" (10 entries, 7 bytes;"
-        + " mode 0750, owner " + dir.uid() + ":" + dir.gid() + "), made when the volume directory /mnt/db-data is"
-        + " created; a later run leaves its content alone (Docker's volume rule: the image is a Docker image)");
-    // Nothing in the image there: an empty volume as for any image.
-    assertThat(mount(p, "db-nothing").note()).hasValue("starts empty (mode 0755, uid 0, gid 0): the Docker image has"
-        + " nothing at \"/not/in/image\" to copy");
-    assertThat(p.warnings()).contains("app \"db\": mount point \"data\" (/dir1) has no volume; using a new empty"
-        + " volume \"db-data\" that starts as a copy of the directory the image holds there, if any, with its mode and"
-        + " owner (a Docker image, appc.io/docker/repository \"library/db\": Docker's volume rule)");
-  }
-
   private static long ownerOf(Path p, String which) throws Exception {
     return Integer.toUnsignedLong((Integer) Files.getAttribute(p, "unix:" + which));
-  }
-
-  @Test
-  void anAppcImage_orADeclaredVolume_isNotCopied() throws Exception {
-    ImageManifest appc = ManifestReader.readImage(DockerImage.APPC_IMAGE_JSON.getBytes(StandardCharsets.UTF_8), "i");
-    Plan p = plan(DockerImage.pod(), appc);
-    assertThat(p.copies()).isEmpty();
-    assertThat(mount(p, "db-data").note()).isEmpty();
-    assertThat(p.warnings()).contains("app \"db\": mount point \"data\" (/dir1) has no volume; using a new empty"
-        + " volume \"db-data\" (mode 0755, uid 0, gid 0)");
-    // A volume the pod declares for the mount point is the pod's choice: never a copy.
-    PodManifest declared = ManifestReader.readPod(DockerImage.POD_JSON.replace("\"volumes\":[]",
-        "\"volumes\":[{\"name\":\"data\",\"kind\":\"empty\"}]").getBytes(StandardCharsets.UTF_8), "pod.json");
-    Plan q = plan(declared, DockerImage.image());
-    assertThat(q.copies()).extracting(PlannedCopy::volume).containsExactly("db-vialink");
-  }
-
-  @Test
-  void podAppSection_withADockerImageManifest_stillCopies() throws Exception {
-    PodManifest pod = ManifestReader.readPod(DockerImage.POD_JSON.replace("\"image\":{\"id\":\"sha512-0\"}",
-        "\"image\":{\"id\":\"sha512-0\"},\"app\":{\"exec\":[\"/x\"],\"user\":\"0\",\"group\":\"0\",\"mountPoints\":["
-            + "{\"name\":\"d\",\"path\":\"dir1/../dir1/sub\"}]}").getBytes(StandardCharsets.UTF_8), "pod.json");
-    Plan p = plan(pod, DockerImage.image());
-    assertThat(p.copies()).hasSize(1);
-    assertThat(p.copies().get(0).from()).hasToString("/opt/stage2/db/rootfs/dir1/sub");
-    assertThat(describe(p.copies().get(0))).containsExactly("empty FILE 0644 0", "x FILE 0640 2");
-    assertThat(p.warnings()).contains("app \"db\": the pod's \"app\" section replaces the image's; the image manifest"
-        + " given with --image-manifest is used only for its Docker annotation (appc.io/docker/repository"
-        + " \"library/db\")");
-    assertThat(mount(p, "db-d").note().orElseThrow()).startsWith("path \"dir1/../dir1/sub\" as written, relative:"
-        + " read from the app's root, \"..\" resolved inside the app rootfs; mounted at /dir1/sub in the app; starts as"
-        + " a copy of the image's \"/dir1/sub\" (2 entries, 2 bytes; mode 0700");
-  }
-
-  @Test
-  void aPipeInTheImage_isRefusedNamingIt() throws Exception {
-    Path fifo = stage1.resolve("opt/stage2/db/rootfs/dir1/sub/pipe");
-    Process mk = new ProcessBuilder("mkfifo", fifo.toString()).redirectErrorStream(true).start();
-    assertThat(mk.waitFor()).isZero();
-    assertThatThrownBy(this::plan).isInstanceOf(PlanException.class).hasMessage("app \"db\": image manifest of app"
-        + " \"db\": app.mountPoints[0]: the image's \"/dir1/sub/pipe\" is a device, socket or pipe; kvmount copies"
-        + " directories, regular files and symlinks into a volume; remove it from the image, or declare a volume of"
-        + " that name in the pod");
   }
 
   @Test
@@ -237,9 +131,12 @@ class DockerVolumeCopyTest {
         .hasMessageContaining("copy \"opt/stage2/db/rootfs/dir1/sub/x\" into volume \"db-data\"")
         .hasMessageContaining("it is a directory now, where planning found a regular file (the image changed since"
             + " planning); run kvmount again");
-    assertThat(stage1.resolve("mnt")).satisfiesAnyOf(
-        m -> assertThat(Files.exists(m, LinkOption.NOFOLLOW_LINKS)).isFalse(),
-        m -> assertThat(Files.list(m)).isEmpty());
+    Path mnt = stage1.resolve("mnt");
+    if (Files.exists(mnt, LinkOption.NOFOLLOW_LINKS)) {
+      try (var s = Files.list(mnt)) {
+        assertThat(s).as("left in /mnt").isEmpty();
+      }
+    }
     assertThat(stage1.resolve(".kvmount/state")).doesNotExist();
     PlanWriter.apply(plan(), stage1);
     assertThat(stage1.resolve("mnt/db-data/sub/x")).isDirectory();
