@@ -360,15 +360,24 @@ public final class BundlePlanner {
       java.util.TreeMap<GuestPath, Item> byTarget) throws PlanException, IOException {
     List<GuestPath> out = new ArrayList<>();
     for (int i = 0; i < paths.size(); i++) {
-      GuestPath p = destination(paths.get(i), paths.get(i), field + "[" + i + "]");
-      if (p.isRoot()) {
+      String written = paths.get(i);
+      // Checked as a destination is (characters, lengths), ".." read lexically; resolved below.
+      GuestPath p = MountResolver.cleanPath(written, written, field + "[" + i + "]");
+      if (p.isRoot() && !hasDotDot(written)) {
         throw new PlanException(field + "[" + i + "]: \"/\" would hide or freeze the whole app rootfs; remove it");
       }
       GuestPath target;
       try {
-        target = ConfinedResolver.resolve(fs, appRoot, p).path();
+        // A ".." walks through the app rootfs as in a mount destination: clamped at its root,
+        // applied to a symlink's target.
+        target = hasDotDot(written) ? ConfinedResolver.resolve(fs, appRoot, written).path()
+            : ConfinedResolver.resolve(fs, appRoot, p).path();
       } catch (PlanException e) {
         continue; // through a file or a link loop: nothing there to mask, as runc finds
+      }
+      if (target.equals(appRoot) && hasDotDot(written)) {
+        throw new PlanException(field + "[" + i + "]: " + Quote.of(written) + " resolves to \"/\" inside the app"
+            + " rootfs, which would hide or freeze the whole app rootfs; remove it");
       }
       refuseProcLinks(target, byTarget, field + "[" + i + "]", paths.get(i));
       if (!target.equals(appRoot)) {
@@ -542,21 +551,6 @@ public final class BundlePlanner {
     }
     return new Item(origin, path, m.destination(), VolumeKind.HOST, src, null, p.readOnly(), p.recursive(),
         k == HostFs.SourceKind.FILE, p.guestOptions(), false);
-  }
-
-  /**
-   * A {@code linux.maskedPaths} or {@code readonlyPaths} entry {@code text} as a guest path;
-   * messages quote it as {@code given}. A {@code ..} is refused there (mount destinations resolve
-   * it, see {@link #plan}).
-   */
-  private static GuestPath destination(String text, String given, String field) throws PlanException {
-    for (String c : text.split("/")) {
-      if (c.equals("..")) {
-        throw new PlanException(field + ": " + Quote.of(given) + ": \"..\" is not allowed in a destination; write"
-            + " the path without it");
-      }
-    }
-    return MountResolver.cleanPath(text, given, field);
   }
 
   /** Whether a component of the path {@code text} is {@code ..}. */

@@ -1,6 +1,7 @@
 package io.kvmount.plan;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
 
@@ -270,17 +271,30 @@ class BundleDestinationDotDotTest {
             + " of the proc mount mounts[0]");
   }
 
-  @Test
-  void maskedPaths_keepRefusingDotDot() {
-    // Only mount destinations resolve "..": linux.maskedPaths and readonlyPaths are unchanged.
+  private Plan planPaths(List<String> masked, List<String> readOnly) throws Exception {
     OciBundle b = new OciBundle("web", bundle, bundle.resolve("config.json"), new OciConfig("1.2.0",
-        new OciConfig.Root("rootfs", false), List.of(), List.of(), new OciConfig.Linux(Optional.empty(),
-            List.of("/dir1/../x"), List.of())));
-    assertThatThrownBy(() -> BundlePlanner.plan(List.of(b), PlanOptions.defaults().withPodShare(
-        tmp.resolve("share").toString()), BundlePlanner.RootSource.SHARE, new NioGuestFs(tmp.resolve("stage1")),
-        new NioHostFs()))
-        .isInstanceOf(PlanException.class)
-        .hasMessage(cfg + ": linux.maskedPaths[0]: \"/dir1/../x\": \"..\" is not allowed in a destination; write the"
-            + " path without it");
+        new OciConfig.Root("rootfs", false), List.of(), List.of(), new OciConfig.Linux(Optional.empty(), masked,
+            readOnly)));
+    return BundlePlanner.plan(List.of(b), PlanOptions.defaults().withPodShare(tmp.resolve("share").toString()),
+        BundlePlanner.RootSource.SHARE, new NioGuestFs(tmp.resolve("stage1")), new NioHostFs());
+  }
+
+  @Test
+  void maskedAndReadOnlyPaths_resolveDotDotInsideTheAppRootfs() throws Exception {
+    // As a mount destination: clamped at the app root, after a symlink applied to its target.
+    Plan p = planPaths(List.of("/dir1/../../x", "/link_abs_sub/../y"), List.of("/dir1/link_rel_dir2/../dir1"));
+    assertThat(BundlePlannerEdgeCasesTest.file(p, "opt-stage2-web-rootfs-paths.service")).contains(" kvmount-paths "
+        + APP_ROOT + " --mask " + APP_ROOT + "/x " + APP_ROOT + "/dir2/y --readonly " + APP_ROOT + "/dir1\n");
+  }
+
+  @Test
+  void maskedPaths_atTheAppRootThroughDotDot_areRefused() {
+    for (String root : List.of("/dir1/..", "/link_abs_root/..", "..")) {
+      assertThatThrownBy(() -> planPaths(List.of(root), List.of())).as(root).isInstanceOf(PlanException.class)
+          .hasMessage(cfg + ": linux.maskedPaths[0]: \"" + root + "\" resolves to \"/\" inside the app rootfs, which"
+              + " would hide or freeze the whole app rootfs; remove it");
+    }
+    // Through a link the lexical "/" is not the root: /link_abs_sub/.. is /dir2.
+    assertThatCode(() -> planPaths(List.of(), List.of("/link_abs_sub/.."))).doesNotThrowAnyException();
   }
 }
