@@ -50,13 +50,13 @@ final class ImageCopy {
   static List<PlannedCopy.Entry> entries(GuestFs fs, GuestPath from, String what, String inApp, int maxEntries)
       throws PlanException, IOException {
     List<PlannedCopy.Entry> out = new ArrayList<>();
-    // First name of each regular file with more than one link, by (device, inode).
+    // First name of each regular file, by (device, inode).
     Map<String, RelativePath> firstName = new HashMap<>();
     Deque<RelativePath> dirs = new ArrayDeque<>();
     dirs.push(RelativePath.EMPTY);
     while (!dirs.isEmpty()) {
       RelativePath dir = dirs.pop();
-      GuestPath hostDir = dir.isEmpty() ? from : from.resolve(dir);
+      GuestPath hostDir = from.resolve(dir);
       List<RelativePath> subdirs = new ArrayList<>();
       for (String name : fs.list(hostDir)) {
         RelativePath rel = dir.resolve(name);
@@ -75,7 +75,8 @@ final class ImageCopy {
             subdirs.add(rel);
           }
           case FILE -> {
-            RelativePath first = s.links() > 1 ? firstName.putIfAbsent(s.device() + ":" + s.inode(), rel) : null;
+            // A file with one link is found once; with several, the second name finds the first.
+            RelativePath first = firstName.putIfAbsent(s.device() + ":" + s.inode(), rel);
             if (first != null) {
               out.add(new PlannedCopy.Entry(rel, PlannedCopy.Type.HARD_LINK, s.mode(), s.uid(), s.gid(), 0,
                   first.toString(), s.modified()));
@@ -84,15 +85,8 @@ final class ImageCopy {
                   s.modified()));
             }
           }
-          case SYMLINK -> {
-            String text = fs.readLink(at);
-            if (text.isEmpty()) {
-              throw new PlanException(where + " is a symlink with an empty target, which Linux cannot make; remove"
-                  + " it from the image");
-            }
-            out.add(new PlannedCopy.Entry(rel, PlannedCopy.Type.SYMLINK, 0777, s.uid(), s.gid(), 0, text,
-                s.modified()));
-          }
+          case SYMLINK -> out.add(new PlannedCopy.Entry(rel, PlannedCopy.Type.SYMLINK, 0777, s.uid(), s.gid(), 0,
+              fs.readLink(at), s.modified())); // never empty: Linux makes no symlink without a target
           case OTHER -> throw new PlanException(where + " is a device, socket or pipe; kvmount copies directories,"
               + " regular files and symlinks into a volume; remove it from the image, or declare a volume of that"
               + " name in the pod");

@@ -620,10 +620,13 @@ public final class Verifier {
         checked.add(d.path().relativeString());
         Tree.Stat s = tree.lstat(d.path());
         String what = describeDirectory(p, d);
+        // A volume copied from a Docker image takes the image directory's mode and owner.
+        String gives = p.copies().stream().anyMatch(c -> c.to().equals(d.path()))
+            ? "the Docker image's directory gives" : "the manifest gives";
         if (s.kind() != Tree.Kind.DIRECTORY) {
           String state = s.kind() == Tree.Kind.MISSING ? "missing" : blocked(s, d.path());
           add(d.managed() ? Check.EMPTY_VOLUME : Check.DIRECTORY, d.path(), what + ": directory " + state
-              + (d.managed() ? " (the manifest gives mode " + d.mode() + ", owner " + d.uid() + ":" + d.gid() + ")" : "")
+              + (d.managed() ? " (" + gives + " mode " + d.mode() + ", owner " + d.uid() + ":" + d.gid() + ")" : "")
               + "; run kvmount generate");
           continue;
         }
@@ -632,11 +635,11 @@ public final class Verifier {
         }
         long[] mo = tree.modeAndOwner(d.path());
         if (mo[0] != d.mode().bits()) {
-          add(Check.EMPTY_VOLUME, d.path(), what + ": mode " + new FileMode((int) mo[0]) + ", but the manifest gives "
+          add(Check.EMPTY_VOLUME, d.path(), what + ": mode " + new FileMode((int) mo[0]) + ", but " + gives + " "
               + d.mode());
         }
         if (mo[1] != d.uid() || mo[2] != d.gid()) {
-          add(Check.EMPTY_VOLUME, d.path(), what + ": owner " + mo[1] + ":" + mo[2] + ", but the manifest gives "
+          add(Check.EMPTY_VOLUME, d.path(), what + ": owner " + mo[1] + ":" + mo[2] + ", but " + gives + " "
               + d.uid() + ":" + d.gid());
         }
       }

@@ -118,6 +118,14 @@ class DockerVolumeCopyTest {
     PlanWriter.apply(plan(), stage1);
     assertThat(Fixtures.statMode(volume)).isEqualTo("750");
     assertThat(Fixtures.snapshot(volume, true)).isEqualTo(appData);
+    // verify never looks inside the volume; its directory's mode is the image directory's.
+    io.kvmount.verify.VerifyReport clean = io.kvmount.verify.Verifier.verify(stage1,
+        io.kvmount.verify.VerifyOptions.against(plan()).withSystemdAnalyze(false));
+    assertThat(clean.findings()).isEmpty();
+    DockerImage.set(volume, 0700);
+    assertThat(io.kvmount.verify.Verifier.verify(stage1, io.kvmount.verify.VerifyOptions.against(plan())
+        .withSystemdAnalyze(false)).findings()).extracting(io.kvmount.verify.Finding::message).containsExactly("empty volume \"db-data\": mode"
+            + " 0700, but the Docker image's directory gives 0750");
   }
 
   @Test

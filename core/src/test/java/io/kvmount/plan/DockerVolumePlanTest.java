@@ -87,6 +87,8 @@ class DockerVolumePlanTest {
     PlannedCopy vialink = p.copies().get(1);
     assertThat(vialink.from()).hasToString("/opt/stage2/db/rootfs/dir2");
     assertThat(describe(vialink)).containsExactly("foo FILE 0644 12");
+    assertThat(mount(p, "db-vialink").note().orElseThrow()).startsWith("starts as a copy of the image's \"/dir2\" (1"
+        + " entry, 12 bytes; mode 0755");
     // The volume directory takes the image directory's mode and owner; managed, as any empty volume.
     PlannedDirectory dir = p.directories().stream().filter(d -> d.path().toString().equals("/mnt/db-data"))
         .findFirst().orElseThrow();
@@ -122,6 +124,7 @@ class DockerVolumePlanTest {
         "\"volumes\":[{\"name\":\"data\",\"kind\":\"empty\"}]").getBytes(StandardCharsets.UTF_8), "pod.json");
     Plan q = plan(declared, DockerImage.image());
     assertThat(q.copies()).extracting(PlannedCopy::volume).containsExactly("db-vialink");
+    assertThat(mount(q, "data").note()).isEmpty();
   }
 
   @Test
@@ -164,5 +167,65 @@ class DockerVolumePlanTest {
             + " volume; declare a volume of that name in the pod (a host volume with the data, or an empty one)");
     assertThat(ImageCopy.entries(new NioGuestFs(stage1), io.kvmount.path.GuestPath.parse(
         "/opt/stage2/db/rootfs/dir2"), "app \"db\": x", "/dir2", 21)).hasSize(21);
+    // The limit is the most entries allowed: one more is refused.
+    assertThatThrownBy(() -> ImageCopy.entries(new NioGuestFs(stage1), io.kvmount.path.GuestPath.parse(
+        "/opt/stage2/db/rootfs/dir2"), "app \"db\": x", "/dir2", 20)).hasMessageContaining("more than 20 files");
+  }
+
+  @Test
+  void withoutAStage1Rootfs_nothingIsCopied() throws Exception {
+    Plan p = Planner.plan(DockerImage.pod(), Map.of("db", DockerImage.image()), PlanOptions.defaults(), GuestFs.EMPTY);
+    assertThat(p.copies()).isEmpty();
+    assertThat(mount(p, "db-data").note()).hasValue("starts empty (mode 0755, uid 0, gid 0): the Docker image has"
+        + " nothing at \"/dir1\" to copy");
+    // A view that can only tell kinds says so when asked for more.
+    GuestFs kindsOnly = new GuestFs() {
+      @Override
+      public Kind kind(io.kvmount.path.GuestPath path) {
+        return Kind.DIRECTORY;
+      }
+
+      @Override
+      public String readLink(io.kvmount.path.GuestPath path) throws java.io.IOException {
+        throw new java.io.IOException("no link");
+      }
+    };
+    assertThatThrownBy(() -> kindsOnly.stat(io.kvmount.path.GuestPath.parse("/a")))
+        .isInstanceOf(java.io.IOException.class)
+        .hasMessage("stat \"/a\": this view of the stage1 rootfs cannot read attributes");
+    assertThatThrownBy(() -> kindsOnly.list(io.kvmount.path.GuestPath.parse("/a")))
+        .hasMessage("list \"/a\": this view of the stage1 rootfs cannot list directories");
+  }
+
+  @Test
+  void oneImplicitVolumeAtTwoPaths_isCopiedOnce_fromTheFirst() throws Exception {
+    ImageManifest twice = ManifestReader.readImage(DockerImage.IMAGE_JSON.replace(
+        "{\"name\":\"vialink\",\"path\":\"/link_abs_dir2\"}", "{\"name\":\"data\",\"path\":\"/dir2\"}")
+        .getBytes(StandardCharsets.UTF_8), "image.json");
+    Plan p = plan(DockerImage.pod(), twice);
+    assertThat(p.copies()).extracting(c -> c.volume() + " " + c.from())
+        .containsExactly("db-data /opt/stage2/db/rootfs/dir1");
+    List<ResolvedMount> data = p.mounts().stream().filter(m -> m.volume().equals("db-data")).toList();
+    assertThat(data).extracting(m -> m.target().toString())
+        .containsExactly("/opt/stage2/db/rootfs/dir1", "/opt/stage2/db/rootfs/dir2");
+    assertThat(data.get(1).note()).isEqualTo(data.get(0).note());
+    assertThat(data.get(0).note().orElseThrow()).startsWith("starts as a copy of the image's \"/dir1\"");
+  }
+
+  @Test
+  void entries_refuseWhatNoCopyCanMake() {
+    java.nio.file.attribute.FileTime t = java.nio.file.attribute.FileTime.fromMillis(0);
+    io.kvmount.path.RelativePath a = io.kvmount.path.RelativePath.parse("a");
+    assertThatThrownBy(() -> new PlannedCopy.Entry(io.kvmount.path.RelativePath.EMPTY, PlannedCopy.Type.FILE, 0644,
+        0, 0, 0, "", t)).isInstanceOf(IllegalArgumentException.class).hasMessage("empty entry path");
+    assertThatThrownBy(() -> new PlannedCopy.Entry(a, PlannedCopy.Type.FILE, 010644, 0, 0, 0, "", t))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("mode 10644 has bits outside 07777");
+    assertThatThrownBy(() -> new PlannedCopy.Entry(a, PlannedCopy.Type.SYMLINK, 0777, 0, 0, 0, "", t))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("SYMLINK with target \"\"");
+    assertThatThrownBy(() -> new PlannedCopy.Entry(a, PlannedCopy.Type.HARD_LINK, 0644, 0, 0, 0, "", t))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("HARD_LINK with target \"\"");
+    assertThatThrownBy(() -> new PlannedCopy.Entry(a, PlannedCopy.Type.FILE, 0644, 0, 0, 0, "b", t))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("FILE with target \"b\"");
+    assertThat(new PlannedCopy.Entry(a, PlannedCopy.Type.FILE, 07777, 0, 0, 0, "", t).mode()).isEqualTo(07777);
   }
 }

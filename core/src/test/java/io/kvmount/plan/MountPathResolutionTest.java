@@ -247,6 +247,13 @@ class MountPathResolutionTest {
         + " repeats apps[0].app.mountPoints[0] (/mnt), the same volume and access: one mount");
     assertThat(p.mounts().get(0).note()).hasValue("also written as \"/mnt/\" (apps[0].app.mountPoints[1]): the same"
         + " volume and access, one mount");
+    // A relative first spelling keeps its own note first.
+    String relativeFirst = "{\"name\":\"data\",\"path\":\"mnt\"},{\"name\":\"data\",\"path\":\"/mnt/\"}";
+    Plan r = Planner.plan(ManifestReader.readPod(String.format(podJson, relativeFirst).getBytes(
+        StandardCharsets.UTF_8), "pod.json"), Map.of(), PlanOptions.defaults(), new NioGuestFs(stage1));
+    assertThat(r.mounts().get(0).note()).hasValue("path \"mnt\" as written, relative: read from the app's root;"
+        + " mounted at /mnt in the app; also written as \"/mnt/\" (apps[0].app.mountPoints[1]): the same volume and"
+        + " access, one mount");
     String otherAccess = "{\"name\":\"data\",\"path\":\"/mnt\"},{\"name\":\"data\",\"path\":\"/mnt/\","
         + "\"readOnly\":true}";
     assertThatThrownBy(() -> Planner.plan(ManifestReader.readPod(String.format(podJson, otherAccess)
