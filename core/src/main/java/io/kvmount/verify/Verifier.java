@@ -570,7 +570,8 @@ public final class Verifier {
       for (GuestPath path : ours) {
         if (!planned.containsKey(path) && parsedBytes.containsKey(path)) {
           add(Check.UNEXPECTED_FILE, path, "written by kvmount but not part of this pod manifest's plan"
-              + " (another manifest, hypervisor, transport or --units-dir?); kvmount generate removes it");
+              + " (another manifest, a missing --image-manifest, another hypervisor, transport or --units-dir?);"
+              + " kvmount generate removes it");
         }
       }
     }
@@ -719,17 +720,29 @@ public final class Verifier {
       String x = i < a.length ? a[i] : null;
       String y = i < b.length ? b[i] : null;
       if (x == null || !x.equals(y)) {
-        return "line " + (i + 1) + ": expected " + show(x) + ", found " + show(y);
+        // Where the two lines part: past the shown width, both are shown from shortly before it,
+        // so that the difference is never cut off.
+        int d = 0;
+        while (x != null && y != null && d < x.length() && d < y.length() && x.charAt(d) == y.charAt(d)) {
+          d++;
+        }
+        int from = d > SHOWN - 20 ? d - 20 : 0;
+        return "line " + (i + 1) + (from > 0 ? ", column " + (d + 1) : "") + ": expected " + show(x, from)
+            + ", found " + show(y, from);
       }
     }
     return "the bytes differ";
   }
 
-  private static String show(String line) {
+  /** How many characters of a line a message shows. */
+  private static final int SHOWN = 80;
+
+  private static String show(String line, int from) {
     if (line == null) {
       return "end of file";
     }
-    String s = line.length() > 80 ? line.substring(0, 77) + "..." : line;
+    String s = (from > 0 ? "..." : "") + line.substring(Math.min(from, line.length()));
+    s = s.length() > SHOWN ? s.substring(0, SHOWN - 3) + "..." : s;
     return "\"" + s.replace("\r", "\\r").replace("\t", "\\t") + "\"";
   }
 

@@ -486,6 +486,11 @@ class VerifierTest {
   @Test
   void firstDifference_describesTheLine() {
     assertThat(Verifier.firstDifference("a\nb\n", "a\nc\n")).isEqualTo("line 2: expected \"b\", found \"c\"");
+    // A long line is shown from shortly before the two part, never cut off before it.
+    String common = "Requires=" + "opt-stage2-db-rootfs-x.mount ".repeat(4);
+    assertThat(Verifier.firstDifference(common + "a.mount\n", common + "b.mount\n")).isEqualTo("line 1, column "
+        + (common.length() + 1) + ": expected \"..." + common.substring(common.length() - 20) + "a.mount\", found \"..."
+        + common.substring(common.length() - 20) + "b.mount\"");
     assertThat(Verifier.firstDifference("a\nb\n", "a\n")).isEqualTo("line 2: expected \"b\", found \"\"");
     assertThat(Verifier.firstDifference("a\n", "a\nb\n")).isEqualTo("line 2: expected \"\", found \"b\"");
     assertThat(Verifier.firstDifference("a", "a\n")).isEqualTo("line 2: expected end of file, found \"\"");
