@@ -141,9 +141,16 @@ final class GenerateCommand implements Callable<Integer> {
     Verbose log = new Verbose(verbose ? err : null);
 
     Kvmount.Generation g;
+    // Apps whose image's mount points this run cannot know (no "app" section, no image manifest).
+    List<String> unknownMountPoints = new java.util.ArrayList<>();
     if (podManifest != null) {
       PodManifest pod = ManifestPrefetch.readPod(podManifest);
       Map<String, ImageManifest> images = planArgs.images();
+      for (io.kvmount.manifest.RuntimeApp a : pod.apps()) {
+        if (a.mountPoints().isEmpty() && !images.containsKey(a.name().value())) {
+          unknownMountPoints.add(a.name().value());
+        }
+      }
       log.step("read pod manifest " + podManifest + ": " + pod.apps().size() + " app(s), " + pod.volumes().size()
           + " volume(s)" + (images.isEmpty() ? "" : ", " + images.size() + " image manifest(s)"));
       g = Kvmount.plan(pod, images, r.hypervisor(), r.transport(), r.plan(), r.hypervisorOptions(), stage1Rootfs);
@@ -247,6 +254,7 @@ final class GenerateCommand implements Callable<Integer> {
         } catch (io.kvmount.apply.ConflictException e) {
           throw withForceHint(e);
         }
+        warnings.addAll(droppedImageMounts(unknownMountPoints, result.removed()));
         for (String d : result.directoriesLeft()) {
           warnings.add("left directory \"" + d + "\" in the stage1 rootfs: kvmount created it for a mount point the"
               + " pod no longer has, but it is not empty; remove it by hand if it is no longer needed");
@@ -325,6 +333,30 @@ final class GenerateCommand implements Callable<Integer> {
     out.flush();
     log.step("done");
     return ExitCodes.OK;
+  }
+
+  /**
+   * A warning per app that has no {@code app} section and no {@code --image-manifest} in this run
+   * while units an earlier run wrote for it were removed: most likely its image manifest was left
+   * out this time, and with it the mount points its image declares.
+   *
+   * @param apps the apps whose image's mount points this run cannot know
+   * @param removed the files the run removed, relative to the stage1 rootfs
+   * @return one line per such app, in pod order
+   */
+  static List<String> droppedImageMounts(List<String> apps, List<String> removed) {
+    List<String> out = new java.util.ArrayList<>();
+    for (String app : apps) {
+      String prefix = "opt-stage2-" + io.kvmount.systemd.SystemdEscape.escape(app) + "-rootfs";
+      long n = removed.stream().map(f -> f.substring(f.lastIndexOf('/') + 1))
+          .filter(f -> f.startsWith(prefix + "-") || f.equals(prefix + ".mount")).count();
+      if (n > 0) {
+        out.add("app \"" + app + "\" has no \"app\" section and no --image-manifest in this run, and " + n + " unit"
+            + (n == 1 ? "" : "s") + " an earlier run wrote for its mounts " + (n == 1 ? "was" : "were") + " removed;"
+            + " if its image declares mount points, run again with --image-manifest " + app + "=FILE");
+      }
+    }
+    return out;
   }
 
   /** A conflict with the way to take kvmount's version added: {@code --force}. */

@@ -34,21 +34,22 @@ final class ImageCopy {
    *
    * @param fs the stage1 rootfs
    * @param from a directory in the stage1 rootfs, reached through no symlink
-   * @param what who asks, for messages ({@code app "db": mount point "data" (image manifest of app
-   *     "db": app.mountPoints[0])})
+   * @param what who asks, for messages ({@code image manifest of app "db": app.mountPoints[0]})
    * @param inApp {@code from} as the app sees it ({@code /var/lib/db}), for messages
+   * @param mountPoint the mount point's name, which a pod volume would need to replace the copy
    * @return the entries, parents before their entries, names sorted
    * @throws PlanException for a device, socket or pipe, an unreadable name, or too many entries
    * @throws IOException if the stage1 rootfs cannot be read
    */
-  static List<PlannedCopy.Entry> entries(GuestFs fs, GuestPath from, String what, String inApp)
+  static List<PlannedCopy.Entry> entries(GuestFs fs, GuestPath from, String what, String inApp, String mountPoint)
       throws PlanException, IOException {
-    return entries(fs, from, what, inApp, MAX_ENTRIES);
+    return entries(fs, from, what, inApp, mountPoint, MAX_ENTRIES);
   }
 
-  /** {@link #entries(GuestFs, GuestPath, String, String)} with a limit of {@code maxEntries}. */
-  static List<PlannedCopy.Entry> entries(GuestFs fs, GuestPath from, String what, String inApp, int maxEntries)
-      throws PlanException, IOException {
+  /** {@link #entries(GuestFs, GuestPath, String, String, String)} with a limit of {@code maxEntries}. */
+  static List<PlannedCopy.Entry> entries(GuestFs fs, GuestPath from, String what, String inApp, String mountPoint,
+      int maxEntries) throws PlanException, IOException {
+    String declare = "declare a volume \"" + mountPoint + "\" in the pod";
     List<PlannedCopy.Entry> out = new ArrayList<>();
     // First name of each regular file, by (device, inode).
     Map<String, RelativePath> firstName = new HashMap<>();
@@ -65,8 +66,8 @@ final class ImageCopy {
         String where = what + ": the image's " + Quote.of(inApp + "/" + rel);
         if (out.size() >= maxEntries) {
           throw new PlanException(what + ": the image holds more than " + maxEntries + " files below "
-              + Quote.of(inApp) + ", too many to copy into a volume; declare a volume of that name in the pod (a host"
-              + " volume with the data, or an empty one)");
+              + Quote.of(inApp) + ", too many to copy into a volume; " + declare + " (a host volume with the data,"
+              + " or an empty one)");
         }
         switch (s.kind()) {
           case DIRECTORY -> {
@@ -88,11 +89,9 @@ final class ImageCopy {
           case SYMLINK -> out.add(new PlannedCopy.Entry(rel, PlannedCopy.Type.SYMLINK, 0777, s.uid(), s.gid(), 0,
               fs.readLink(at), s.modified())); // never empty: Linux makes no symlink without a target
           case OTHER -> throw new PlanException(where + " is a device, socket or pipe; kvmount copies directories,"
-              + " regular files and symlinks into a volume; remove it from the image, or declare a volume of that"
-              + " name in the pod");
+              + " regular files and symlinks into a volume; remove it from the image, or " + declare);
           case MISSING -> throw new PlanException(where + " cannot be read back by its listed name (is it valid"
-              + " " + System.getProperty("sun.jnu.encoding", "UTF-8") + "?); rename it in the image, or declare a"
-              + " volume of that name in the pod");
+              + " " + System.getProperty("sun.jnu.encoding", "UTF-8") + "?); rename it in the image, or " + declare);
           default -> throw new AssertionError(s.kind());
         }
       }

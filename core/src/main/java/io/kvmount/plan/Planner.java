@@ -236,8 +236,11 @@ public final class Planner {
       GuestFs.Stat at = fs.stat(rm.target());
       String note;
       if (at.kind() == GuestFs.Kind.DIRECTORY) {
-        String what = "app \"" + rm.app() + "\": " + rm.origin();
-        List<PlannedCopy.Entry> entries = ImageCopy.entries(fs, rm.target(), what, inApp);
+        // An image's mount point names its app already ("image manifest of app ...").
+        String what = rm.origin().startsWith("image manifest") ? rm.origin()
+            : "app \"" + rm.app() + "\": " + rm.origin();
+        List<PlannedCopy.Entry> entries = ImageCopy.entries(fs, rm.target(), what, inApp,
+            name.substring(rm.app().length() + 1));
         PlannedCopy copy = new PlannedCopy(name, rm.app(), rm.origin(), rm.target(), where, entries, at.modified());
         copies.add(copy);
         dirs.add(new PlannedDirectory(where, new FileMode(at.mode()), at.uid(), at.gid(), true));

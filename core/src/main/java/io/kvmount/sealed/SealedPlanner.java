@@ -70,7 +70,8 @@ public final class SealedPlanner {
       }
     }
     for (io.kvmount.plan.PlannedCopy c : plan.copies()) {
-      throw new PlanException("app \"" + c.app() + "\": " + c.origin() + ": volume \"" + c.volume() + "\" starts as a"
+      throw new PlanException((c.origin().startsWith("image manifest") ? "" : "app \"" + c.app() + "\": ") + c.origin()
+          + ": volume \"" + c.volume() + "\" starts as a"
           + " copy of what the Docker image holds there, which needs a written stage1 rootfs, and " + emit
           + " writes nothing (its empty volumes are tmpfs); declare a volume \"" + c.volume().substring(
               c.app().length() + 1) + "\" in the pod (empty, or a host volume with the data), or use --emit units");

@@ -57,7 +57,7 @@ class DockerVolumeCopyTest {
   @Test
   void sealedRoutes_refuseACopy_sayingWhatToDo() throws Exception {
     assertThatThrownBy(() -> SealedPlanner.plan(plan(), Route.CREDENTIALS)).isInstanceOf(PlanException.class)
-        .hasMessage("app \"db\": image manifest of app \"db\": app.mountPoints[0]: volume \"db-data\" starts as a"
+        .hasMessage("image manifest of app \"db\": app.mountPoints[0]: volume \"db-data\" starts as a"
             + " copy of what the Docker image holds there, which needs a written stage1 rootfs, and --emit credentials"
             + " writes nothing (its empty volumes are tmpfs); declare a volume \"data\" in the pod (empty, or a host"
             + " volume with the data), or use --emit units");

@@ -149,10 +149,10 @@ class DockerVolumePlanTest {
     Path fifo = stage1.resolve("opt/stage2/db/rootfs/dir1/sub/pipe");
     Process mk = new ProcessBuilder("mkfifo", fifo.toString()).redirectErrorStream(true).start();
     assertThat(mk.waitFor()).isZero();
-    assertThatThrownBy(this::plan).isInstanceOf(PlanException.class).hasMessage("app \"db\": image manifest of app"
-        + " \"db\": app.mountPoints[0]: the image's \"/dir1/sub/pipe\" is a device, socket or pipe; kvmount copies"
-        + " directories, regular files and symlinks into a volume; remove it from the image, or declare a volume of"
-        + " that name in the pod");
+    assertThatThrownBy(this::plan).isInstanceOf(PlanException.class).hasMessage("image manifest of app \"db\":"
+        + " app.mountPoints[0]: the image's \"/dir1/sub/pipe\" is a device, socket or pipe; kvmount copies"
+        + " directories, regular files and symlinks into a volume; remove it from the image, or declare a volume"
+        + " \"data\" in the pod");
   }
 
   @Test
@@ -162,14 +162,14 @@ class DockerVolumePlanTest {
       Files.writeString(many.resolve("f" + i), "");
     }
     assertThatThrownBy(() -> ImageCopy.entries(new NioGuestFs(stage1), io.kvmount.path.GuestPath.parse(
-        "/opt/stage2/db/rootfs/dir2"), "app \"db\": x", "/dir2", 10)).isInstanceOf(PlanException.class)
+        "/opt/stage2/db/rootfs/dir2"), "app \"db\": x", "/dir2", "vialink", 10)).isInstanceOf(PlanException.class)
         .hasMessage("app \"db\": x: the image holds more than 10 files below \"/dir2\", too many to copy into a"
-            + " volume; declare a volume of that name in the pod (a host volume with the data, or an empty one)");
+            + " volume; declare a volume \"vialink\" in the pod (a host volume with the data, or an empty one)");
     assertThat(ImageCopy.entries(new NioGuestFs(stage1), io.kvmount.path.GuestPath.parse(
-        "/opt/stage2/db/rootfs/dir2"), "app \"db\": x", "/dir2", 21)).hasSize(21);
+        "/opt/stage2/db/rootfs/dir2"), "app \"db\": x", "/dir2", "vialink", 21)).hasSize(21);
     // The limit is the most entries allowed: one more is refused.
     assertThatThrownBy(() -> ImageCopy.entries(new NioGuestFs(stage1), io.kvmount.path.GuestPath.parse(
-        "/opt/stage2/db/rootfs/dir2"), "app \"db\": x", "/dir2", 20)).hasMessageContaining("more than 20 files");
+        "/opt/stage2/db/rootfs/dir2"), "app \"db\": x", "/dir2", "vialink", 20)).hasMessageContaining("more than 20 files");
   }
 
   @Test
