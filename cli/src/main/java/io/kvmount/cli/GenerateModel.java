@@ -103,7 +103,9 @@ final class GenerateModel {
         "Where the unit files are, relative to the stage1 rootfs (default: ${DEFAULT-VALUE}).");
     add(spec, option("--image-manifest", "APP=FILE", Map.class).auxiliaryTypes(String.class, Path.class),
         p, "imageManifests",
-        "Image manifest for an app whose pod entry has no \"app\" section (supplies its mount points)."
+        "The image manifest of app APP: its mount points, when the pod entry has no \"app\" section, and"
+            + " its Docker annotation (appc.io/docker/repository: implicit volumes start as a copy of the image)."
+            + " Input, not recorded: give it to verify and to every later generate too."
             + " Repeatable.");
     add(spec, option("--oci-bundle", "NAME=DIR", List.class).auxiliaryTypes(String.class), p, "ociBundles",
         "An OCI runtime bundle (a directory with config.json) as the app NAME of the pod, in place of"

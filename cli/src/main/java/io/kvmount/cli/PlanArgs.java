@@ -89,7 +89,9 @@ final class PlanArgs {
   @Option(
       names = "--image-manifest",
       paramLabel = "APP=FILE",
-      description = "Image manifest for an app whose pod entry has no \"app\" section (supplies its mount points)."
+      description = "The image manifest of app APP: its mount points, when the pod entry has no \"app\" section, and"
+            + " its Docker annotation (appc.io/docker/repository: implicit volumes start as a copy of the image)."
+            + " Input, not recorded: give it to verify and to every later generate too."
           + " Repeatable.")
   Map<String, Path> imageManifests = new LinkedHashMap<>();
 
