@@ -65,7 +65,7 @@ public final class ExitCodes {
         message = unknownWords(c, ((CommandLine.UnmatchedArgumentException) ex).getUnmatched());
       }
       PrintWriter err = c.getErr();
-      err.println("kvmount: " + oneLine(message));
+      err.println("kvmount: " + oneLine(keyValue(message)));
       err.println("Try '" + c.getCommandSpec().qualifiedName() + " --help' for more information.");
       err.flush();
       return USAGE;
@@ -85,8 +85,12 @@ public final class ExitCodes {
     String word = words.get(0);
     CommandLine.Model.CommandSpec spec = c.getCommandSpec();
     String name = spec.qualifiedName();
-    String more = words.size() == 1 ? "" : " (and " + (words.size() - 1) + " more unknown word"
-        + (words.size() == 2 ? "" : "s") + ")";
+    // An unknown option written without "=" takes the word after it as its value, not as another
+    // unknown word.
+    boolean valueNext = word.startsWith("-") && !word.contains("=") && words.size() > 1
+        && !words.get(1).startsWith("-");
+    int others = words.size() - 1 - (valueNext ? 1 : 0);
+    String more = others == 0 ? "" : " (and " + others + " more unknown word" + (others == 1 ? "" : "s") + ")";
     if (word.startsWith("-") && word.length() > 1) {
       String key = word.contains("=") ? word.substring(0, word.indexOf('=')) : word;
       java.util.List<String> names = new java.util.ArrayList<>();
@@ -102,8 +106,31 @@ public final class ExitCodes {
       return "unknown word \"" + word + "\": not a subcommand of " + name + " (" + String.join(", ", subs) + ")"
           + io.kvmount.error.NearestName.hint(word, subs) + more;
     }
+    // A manifest given without its option: say which option takes it.
+    String hint = word.endsWith(".json") && spec.findOption("--pod-manifest") != null
+        ? "; a pod manifest is given as --pod-manifest " + word : "";
     return "unknown word \"" + word + "\": " + name + " takes " + (spec.positionalParameters().isEmpty()
-        ? "no words besides its options" : "no more words here") + more;
+        ? "no words besides its options" : "no more words here") + hint + more;
+  }
+
+  /**
+   * picocli's message for a map option's value without {@code =} ({@code Value for option option
+   * '--image-manifest' (APP=FILE) should be in KEY=VALUE format but was x.json}), said as kvmount
+   * says it; any other message unchanged.
+   *
+   * @param message picocli's message
+   * @return the message, one line
+   */
+  static String keyValue(String message) {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile(
+        "Value for option option '([^']+)' \\(([^=)]+)=([^)]+)\\) should be in KEY=VALUE format but was (.*)")
+        .matcher(message);
+    if (!m.matches()) {
+      return message;
+    }
+    return m.group(1) + " takes " + m.group(2) + "=" + m.group(3) + ", not \"" + m.group(4) + "\": name the "
+        + m.group(2).toLowerCase(java.util.Locale.ROOT) + " it is for, as in " + m.group(1) + " " + m.group(2) + "="
+        + m.group(4);
   }
 
   /** Failures of a command: one line (a stack trace with {@code --stacktrace}), mapped exit code. */

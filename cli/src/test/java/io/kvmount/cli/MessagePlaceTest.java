@@ -256,7 +256,14 @@ class MessagePlaceTest {
     "generate foo bar --stage1-rootfs s        | kvmount: unknown word \"foo\": kvmount generate takes no words besides"
         + " its options (and 1 more unknown word)| Try 'kvmount generate --help' for more information.",
     "generate --pod-manfest p.json             | kvmount: unknown option \"--pod-manfest\" for kvmount generate; did you"
+        + " mean \"--pod-manifest\"?| Try 'kvmount generate --help' for more information.",
+    "generate --pod-manfest p.json x           | kvmount: unknown option \"--pod-manfest\" for kvmount generate; did you"
         + " mean \"--pod-manifest\"? (and 1 more unknown word)| Try 'kvmount generate --help' for more information.",
+    "generate pod.json stage1                  | kvmount: unknown word \"pod.json\": kvmount generate takes no words"
+        + " besides its options; a pod manifest is given as --pod-manifest pod.json (and 1 more unknown word)"
+        + "| Try 'kvmount generate --help' for more information.",
+    "generate --image-manifest db.json         | kvmount: --image-manifest takes APP=FILE, not \"db.json\": name the"
+        + " app it is for, as in --image-manifest APP=db.json| Try 'kvmount generate --help' for more information.",
     "verify --stage1-rotfs=s                   | kvmount: unknown option \"--stage1-rotfs=s\" for kvmount verify; did"
         + " you mean \"--stage1-rootfs\"?| Try 'kvmount verify --help' for more information.",
   })
