@@ -67,7 +67,7 @@ class MountPathResolutionTest {
   }
 
   /** The one mount's target as the app sees it, after checking it lies in the app rootfs. */
-  private static String inApp(ResolvedMount m) {
+  static String inApp(ResolvedMount m) {
     GuestPath root = GuestPath.parse(APP_ROOT);
     assertThat(root.contains(m.target())).as("%s inside the app rootfs", m.target()).isTrue();
     return GuestPath.ROOT.resolve(root.relativize(m.target())).toString();
