@@ -27,7 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Hostile and awkward inputs for the Docker volume copy (issue 24 behaviour 1), each on a real
- * tree in a temp dir: links out of the stage1
+ * tree in a temp dir: link texts that Java's path parsing would rewrite, links out of the stage1
  * rootfs and loops, hard links to files outside the copied directory, odd names, unusual modes, an
  * image directory reached through symlinks, a volume directory already there as something else, a
  * staging directory that is not kvmount's, two Docker apps, one volume at two mount points, and a
@@ -101,6 +101,24 @@ class DockerVolumeCopyAttackTest {
     byte[] out = p.getInputStream().readAllBytes();
     assertThat(p.waitFor()).isZero();
     return out;
+  }
+
+  @Test
+  void symlinkTexts_areCopiedByteForByte_evenWhereJavaPathsWouldRewriteThem() throws Exception {
+    Path data = data();
+    // A trailing slash (the link then only resolves to a directory), doubled slashes, "." parts
+    // and a text that is not UTF-8: each exactly as the image has it.
+    sh(data, "ln -s ../dir2/ trail && ln -s //etc//passwd dbl && ln -s ./a/./b/ dots"
+        + " && ln -s \"$(printf 'bad\\377text')\" badtext");
+    Plan p = plan();
+    PlanWriter.apply(p, stage1);
+    Path volume = stage1.resolve("mnt/db-data");
+    for (String name : List.of("trail", "dbl", "dots", "badtext")) {
+      assertThat(linkBytes(volume.resolve(name))).as(name).isEqualTo(linkBytes(data.resolve(name)));
+    }
+    assertThat(new String(linkBytes(volume.resolve("trail")), StandardCharsets.UTF_8)).isEqualTo("../dir2/\n");
+    // A second run finds nothing to do.
+    assertThat(PlanWriter.apply(plan(), stage1).nothingChanged()).isTrue();
   }
 
   @Test
