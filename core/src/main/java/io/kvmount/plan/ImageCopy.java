@@ -19,13 +19,18 @@ import java.util.Map;
  *
  * <p>What it refuses (a {@link PlanException} naming the app, the mount point and the file, and
  * what to do): a device, socket or pipe (kvmount copies directories, regular files and symlinks
- * only), a name that does not read back (not valid in the file name encoding of this JVM), and a
+ * only), a name that does not read back (not valid in the file name encoding of this JVM, so
+ * missing under its decoded name, or listed twice under it beside the file of that name), and a
  * tree of more than {@link #MAX_ENTRIES} entries.
  */
 final class ImageCopy {
 
   /** Most entries one copy may hold: 100,000 (a Docker volume path is a data directory, not a system). */
   static final int MAX_ENTRIES = 100_000;
+
+  /** What a name that does not read back gives: refused as {@link GuestFs.Kind#MISSING}. */
+  private static final GuestFs.Stat MISSING =
+      new GuestFs.Stat(GuestFs.Kind.MISSING, 0, 0, 0, 0, 0, 0, 0, java.nio.file.attribute.FileTime.fromMillis(0));
 
   private ImageCopy() {}
 
@@ -52,11 +57,15 @@ final class ImageCopy {
       RelativePath dir = dirs.pop();
       GuestPath hostDir = dir.isEmpty() ? from : from.resolve(dir);
       List<RelativePath> subdirs = new ArrayList<>();
+      String previous = null;
       for (String name : fs.list(hostDir)) {
         RelativePath rel = dir.resolve(name);
         GuestPath at = from.resolve(rel);
-        GuestFs.Stat s = fs.stat(at);
         String where = what + ": the image's " + Quote.of(inApp + "/" + rel);
+        // Listed twice (sorted, so side by side): a name that is not valid in the file name
+        // encoding decodes to the same string as another, and would read that other file.
+        GuestFs.Stat s = name.equals(previous) ? MISSING : fs.stat(at);
+        previous = name;
         if (out.size() >= MAX_ENTRIES) {
           throw new PlanException(what + ": the image holds more than " + MAX_ENTRIES + " files below "
               + Quote.of(inApp) + ", too many to copy into a volume; declare a volume of that name in the pod (a host"

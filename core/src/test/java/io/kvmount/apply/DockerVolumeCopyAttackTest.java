@@ -197,6 +197,20 @@ class DockerVolumeCopyAttackTest {
   }
 
   @Test
+  void aNameThatIsNotUtf8_besideOneItDecodesTo_isRefusedAtPlanning() throws Exception {
+    Path data = data();
+    // "\377" decodes to U+FFFD, the name of the other file: listed twice under one name, it must
+    // not become two entries of one path (the copy then failed with "file exists", exit 1).
+    sh(data, "touch \"$(printf '\\357\\277\\275')\" \"$(printf '\\377')\"");
+    SortedMap<String, String> before = Fixtures.snapshot(stage1, true);
+    assertThatThrownBy(this::plan).isInstanceOf(PlanException.class)
+        .hasMessage("app \"db\": image manifest of app \"db\": app.mountPoints[0]: the image's \"/data/\ufffd\""
+            + " cannot be read back by its listed name (is it valid UTF-8?); rename it in the image, or declare a"
+            + " volume of that name in the pod");
+    assertThat(Fixtures.snapshot(stage1, true)).isEqualTo(before);
+  }
+
+  @Test
   void modes_0000_0555_setgid_sticky_andOwners_areCopiedExactly() throws Exception {
     Path data = data();
     Path zero = Files.writeString(data.resolve("zero"), "z");
