@@ -51,16 +51,21 @@ final class ImageCopy {
     List<PlannedCopy.Entry> out = new ArrayList<>();
     // First name of each regular file with more than one link, by (device, inode).
     Map<String, RelativePath> firstName = new HashMap<>();
+    // Each directory to read, with its path in the stage1 rootfs: an entry's path is made from
+    // its directory's, so that all share their parents (a deep tree stays linear to look up).
     Deque<RelativePath> dirs = new ArrayDeque<>();
+    Deque<GuestPath> hostDirs = new ArrayDeque<>();
     dirs.push(RelativePath.EMPTY);
+    hostDirs.push(from);
     while (!dirs.isEmpty()) {
       RelativePath dir = dirs.pop();
-      GuestPath hostDir = dir.isEmpty() ? from : from.resolve(dir);
+      GuestPath hostDir = hostDirs.pop();
       List<RelativePath> subdirs = new ArrayList<>();
+      List<GuestPath> hostSubdirs = new ArrayList<>();
       String previous = null;
       for (String name : fs.list(hostDir)) {
         RelativePath rel = dir.resolve(name);
-        GuestPath at = from.resolve(rel);
+        GuestPath at = hostDir.resolve(name);
         String where = what + ": the image's " + Quote.of(inApp + "/" + rel);
         // Listed twice (sorted, so side by side): a name that is not valid in the file name
         // encoding decodes to the same string as another, and would read that other file.
@@ -76,6 +81,7 @@ final class ImageCopy {
             out.add(new PlannedCopy.Entry(rel, PlannedCopy.Type.DIRECTORY, s.mode(), s.uid(), s.gid(), 0, "",
                 s.modified()));
             subdirs.add(rel);
+            hostSubdirs.add(at);
           }
           case FILE -> {
             RelativePath first = s.links() > 1 ? firstName.putIfAbsent(s.device() + ":" + s.inode(), rel) : null;
@@ -108,6 +114,7 @@ final class ImageCopy {
       // Depth first, names in order: push the last subdirectory first.
       for (int i = subdirs.size() - 1; i >= 0; i--) {
         dirs.push(subdirs.get(i));
+        hostDirs.push(hostSubdirs.get(i));
       }
     }
     return out;
