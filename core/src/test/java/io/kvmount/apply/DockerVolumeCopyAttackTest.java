@@ -122,6 +122,24 @@ class DockerVolumeCopyAttackTest {
   }
 
   @Test
+  void aSymlinkWhoseTextChangedSincePlanning_failsTheCopy_andLeavesNothing() throws Exception {
+    Path data = data();
+    Files.createSymbolicLink(data.resolve("l"), Path.of("planned"));
+    Plan p = plan();
+    Files.delete(data.resolve("l"));
+    Files.createSymbolicLink(data.resolve("l"), outside.resolve("secret"));
+    assertThatThrownBy(() -> PlanWriter.apply(p, stage1)).isInstanceOf(IOException.class).hasMessage("copy"
+        + " \"opt/stage2/db/rootfs/data/l\" into volume \"db-data\" in stage1 rootfs \"" + stage1 + "\": it is a"
+        + " symlink to \"" + outside.resolve("secret") + "\" now, where planning found one to \"planned\" (the image"
+        + " changed since planning); run kvmount again");
+    // Rolled back: /mnt, made by the same run, is gone too, and no state was left.
+    assertThat(stage1.resolve("mnt")).doesNotExist();
+    assertThat(stage1.resolve(".kvmount/state")).doesNotExist();
+    PlanWriter.apply(plan(), stage1);
+    assertThat(Files.readSymbolicLink(stage1.resolve("mnt/db-data/l"))).isEqualTo(outside.resolve("secret"));
+  }
+
+  @Test
   void symlinksOutOfTheStage1Rootfs_andLoops_areCopiedAsLinks_neverFollowed() throws Exception {
     Path data = data();
     Files.createSymbolicLink(data.resolve("abs_out"), outside.resolve("secret"));
