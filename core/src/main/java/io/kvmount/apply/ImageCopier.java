@@ -30,7 +30,8 @@ import java.util.Set;
  * are in it; a regular file is read without following a symlink at its name ({@code O_NOFOLLOW}),
  * written exclusively, fsynced, then given its owner ({@code lchown}), mode (all of {@code 07777},
  * after the owner, which clears set-id bits) and time; a symlink is made with the same text, never
- * followed, and given its owner and time; a hard link is linked to the copy of its first name.
+ * followed (its bytes as {@code readlink(2)} gives them, not re-parsed), and given its owner and
+ * time; a hard link is linked to the copy of its first name.
  * Every directory is fsynced before the rename. An entry whose source is no longer what the plan
  * found (the image changed since planning) fails the copy.
  *
@@ -156,7 +157,14 @@ final class ImageCopier {
         }
         case SYMLINK -> {
           expect(c, e, s, Kind.SYMLINK);
-          Files.createSymbolicLink(t, Path.of(e.target()));
+          // The text as read, never re-parsed: Path.of would drop a trailing or doubled slash,
+          // and a text that is not valid UTF-8 does not survive a String.
+          Path text = Files.readSymbolicLink(s);
+          if (!text.toString().equals(e.target())) {
+            throw new IOException("it is a symlink to \"" + text + "\" now, where planning found one to \""
+                + e.target() + "\" (the image changed since planning); run kvmount again");
+          }
+          Files.createSymbolicLink(t, text);
           owner(t, e.uid(), e.gid());
           time(t, e.modified());
         }

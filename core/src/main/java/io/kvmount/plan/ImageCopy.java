@@ -19,13 +19,18 @@ import java.util.Map;
  *
  * <p>What it refuses (a {@link PlanException} naming the app, the mount point and the file, and
  * what to do): a device, socket or pipe (kvmount copies directories, regular files and symlinks
- * only), a name that does not read back (not valid in the file name encoding of this JVM), and a
+ * only), a name that does not read back (not valid in the file name encoding of this JVM, so
+ * missing under its decoded name, or listed twice under it beside the file of that name), and a
  * tree of more than {@link #MAX_ENTRIES} entries.
  */
 final class ImageCopy {
 
   /** Most entries one copy may hold: 100,000 (a Docker volume path is a data directory, not a system). */
   static final int MAX_ENTRIES = 100_000;
+
+  /** What a name that does not read back gives: refused as {@link GuestFs.Kind#MISSING}. */
+  private static final GuestFs.Stat MISSING =
+      new GuestFs.Stat(GuestFs.Kind.MISSING, 0, 0, 0, 0, 0, 0, 0, java.nio.file.attribute.FileTime.fromMillis(0));
 
   private ImageCopy() {}
 
@@ -53,17 +58,26 @@ final class ImageCopy {
     List<PlannedCopy.Entry> out = new ArrayList<>();
     // First name of each regular file, by (device, inode).
     Map<String, RelativePath> firstName = new HashMap<>();
+    // Each directory to read, with its path in the stage1 rootfs: an entry's path is made from
+    // its directory's, so that all share their parents (a deep tree stays linear to look up).
     Deque<RelativePath> dirs = new ArrayDeque<>();
+    Deque<GuestPath> hostDirs = new ArrayDeque<>();
     dirs.push(RelativePath.EMPTY);
+    hostDirs.push(from);
     while (!dirs.isEmpty()) {
       RelativePath dir = dirs.pop();
-      GuestPath hostDir = from.resolve(dir);
+      GuestPath hostDir = hostDirs.pop();
       List<RelativePath> subdirs = new ArrayList<>();
+      List<GuestPath> hostSubdirs = new ArrayList<>();
+      String previous = null;
       for (String name : fs.list(hostDir)) {
         RelativePath rel = dir.resolve(name);
-        GuestPath at = from.resolve(rel);
-        GuestFs.Stat s = fs.stat(at);
+        GuestPath at = hostDir.resolve(name);
         String where = what + ": the image's " + Quote.of(inApp + "/" + rel);
+        // Listed twice (sorted, so side by side): a name that is not valid in the file name
+        // encoding decodes to the same string as another, and would read that other file.
+        GuestFs.Stat s = name.equals(previous) ? MISSING : fs.stat(at);
+        previous = name;
         if (out.size() >= maxEntries) {
           throw new PlanException(what + ": the image holds more than " + maxEntries + " files below "
               + Quote.of(inApp) + ", too many to copy into a volume; " + declare + " (a host volume with the data,"
@@ -74,6 +88,7 @@ final class ImageCopy {
             out.add(new PlannedCopy.Entry(rel, PlannedCopy.Type.DIRECTORY, s.mode(), s.uid(), s.gid(), 0, "",
                 s.modified()));
             subdirs.add(rel);
+            hostSubdirs.add(at);
           }
           case FILE -> {
             // A file with one link is found once; with several, the second name finds the first.
@@ -98,6 +113,7 @@ final class ImageCopy {
       // Depth first, names in order: push the last subdirectory first.
       for (int i = subdirs.size() - 1; i >= 0; i--) {
         dirs.push(subdirs.get(i));
+        hostDirs.push(hostSubdirs.get(i));
       }
     }
     return out;
