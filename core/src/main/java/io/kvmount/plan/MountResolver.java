@@ -364,16 +364,21 @@ public final class MountResolver {
       if (v == null) {
         String implicit = appName + "-" + mp.name().value();
         Volume existing = volumes.get(implicit);
-        if (existing != null && !volumeOrigin.get(implicit).startsWith("implicit")) {
+        // One implicit volume per app and mount point name: another app's ("a" with "b-c" and
+        // "a-b" with "c" both make "a-b-c") is not this one's, and sharing it would show one
+        // app's data to the other.
+        String owner = "implicit volume of app \"" + appName + "\", mount point \"" + mp.name().value() + "\"";
+        if (existing != null && !volumeOrigin.get(implicit).startsWith(owner)) {
           throw new PlanException(
               field + ": mount point \"" + mp.name().value() + "\" has no volume, and the implicit empty volume name \""
-                  + implicit + "\" is already used by " + volumeOrigin.get(implicit));
+                  + implicit + "\" is already used by " + volumeOrigin.get(implicit) + "; declare a volume \""
+                  + mp.name().value() + "\" in the pod, or rename one of them");
         }
         if (existing == null) {
           v = new Volume.Empty(
               new io.kvmount.manifest.AcName(implicit), Optional.empty(), FileMode.DEFAULT_DIRECTORY, 0, 0);
           volumes.put(implicit, v);
-          volumeOrigin.put(implicit, "implicit volume for " + field);
+          volumeOrigin.put(implicit, owner + " (" + field + ")");
           if (docker.isPresent()) {
             imageCopies.add(implicit);
           }

@@ -124,7 +124,19 @@ class MountResolverTest {
         app("web", List.of(mp("cache", "/c", false)))))
         .isInstanceOf(PlanException.class)
         .hasMessage("apps[0].app.mountPoints[0]: mount point \"cache\" has no volume, and the implicit empty volume name"
-            + " \"web-cache\" is already used by volumes[0]");
+            + " \"web-cache\" is already used by volumes[0]; declare a volume \"cache\" in the pod, or rename one of"
+            + " them");
+  }
+
+  @Test
+  void implicitVolumesOfTwoApps_neverShareAName() {
+    // "a" with "b-c" and "a-b" with "c" both name "a-b-c": one app's data would show in the other.
+    assertThatThrownBy(() -> resolve(List.of(), app("a", List.of(mp("b-c", "/d1", false))),
+        app("a-b", List.of(mp("c", "/d2", false)))))
+        .isInstanceOf(PlanException.class)
+        .hasMessage("apps[1].app.mountPoints[0]: mount point \"c\" has no volume, and the implicit empty volume name"
+            + " \"a-b-c\" is already used by implicit volume of app \"a\", mount point \"b-c\""
+            + " (apps[0].app.mountPoints[0]); declare a volume \"c\" in the pod, or rename one of them");
   }
 
   @Test
