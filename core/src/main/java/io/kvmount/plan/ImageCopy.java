@@ -46,15 +46,20 @@ final class ImageCopy {
    * @throws PlanException for a device, socket or pipe, an unreadable name, or too many entries
    * @throws IOException if the stage1 rootfs cannot be read
    */
-  static List<PlannedCopy.Entry> entries(GuestFs fs, GuestPath from, String what, String inApp, String mountPoint)
-      throws PlanException, IOException {
-    return entries(fs, from, what, inApp, mountPoint, MAX_ENTRIES);
+  static List<PlannedCopy.Entry> entries(GuestFs fs, GuestPath from, GuestPath to, String what, String inApp,
+      String mountPoint) throws PlanException, IOException {
+    return entries(fs, from, to, what, inApp, mountPoint, MAX_ENTRIES);
   }
 
-  /** {@link #entries(GuestFs, GuestPath, String, String, String)} with a limit of {@code maxEntries}. */
-  static List<PlannedCopy.Entry> entries(GuestFs fs, GuestPath from, String what, String inApp, String mountPoint,
-      int maxEntries) throws PlanException, IOException {
+  /**
+   * {@link #entries(GuestFs, GuestPath, GuestPath, String, String, String)} with a limit of {@code
+   * maxEntries}.
+   */
+  static List<PlannedCopy.Entry> entries(GuestFs fs, GuestPath from, GuestPath to, String what, String inApp,
+      String mountPoint, int maxEntries) throws PlanException, IOException {
     String declare = "declare a volume \"" + mountPoint + "\" in the pod";
+    // Bytes left for a path below both directories (Linux's PATH_MAX, 4096 with the NUL).
+    int room = 4095 - Math.max(utf8(from.toString()), utf8(to.toString())) - 1;
     List<PlannedCopy.Entry> out = new ArrayList<>();
     // First name of each regular file, by (device, inode).
     Map<String, RelativePath> firstName = new HashMap<>();
@@ -62,16 +67,27 @@ final class ImageCopy {
     // its directory's, so that all share their parents (a deep tree stays linear to look up).
     Deque<RelativePath> dirs = new ArrayDeque<>();
     Deque<GuestPath> hostDirs = new ArrayDeque<>();
+    Deque<Integer> dirBytes = new ArrayDeque<>(); // the UTF-8 length of each one's relative path
     dirs.push(RelativePath.EMPTY);
     hostDirs.push(from);
+    dirBytes.push(0);
     while (!dirs.isEmpty()) {
       RelativePath dir = dirs.pop();
       GuestPath hostDir = hostDirs.pop();
+      int bytes = dirBytes.pop();
       List<RelativePath> subdirs = new ArrayList<>();
       List<GuestPath> hostSubdirs = new ArrayList<>();
+      List<Integer> subdirBytes = new ArrayList<>();
       String previous = null;
       for (String name : fs.list(hostDir)) {
         RelativePath rel = dir.resolve(name);
+        int relBytes = (bytes == 0 ? 0 : bytes + 1) + utf8(name);
+        if (relBytes > room) {
+          String shown = rel.toString();
+          throw new PlanException(what + ": the image's " + Quote.of(inApp + "/" + shown.substring(0,
+              Math.min(60, shown.length())) + "...") + " lies too deep: its path in the image or in the volume would be"
+              + " longer than Linux's 4095 bytes; " + declare + " (a host volume with the data, or an empty one)");
+        }
         GuestPath at = hostDir.resolve(name);
         String where = what + ": the image's " + Quote.of(inApp + "/" + rel);
         // Listed twice (sorted, so side by side): a name that is not valid in the file name
@@ -89,6 +105,7 @@ final class ImageCopy {
                 s.modified()));
             subdirs.add(rel);
             hostSubdirs.add(at);
+            subdirBytes.add(relBytes);
           }
           case FILE -> {
             // A file with one link is found once; with several, the second name finds the first.
@@ -114,8 +131,14 @@ final class ImageCopy {
       for (int i = subdirs.size() - 1; i >= 0; i--) {
         dirs.push(subdirs.get(i));
         hostDirs.push(hostSubdirs.get(i));
+        dirBytes.push(subdirBytes.get(i));
       }
     }
     return out;
+  }
+
+  /** The UTF-8 length of {@code s}. */
+  private static int utf8(String s) {
+    return s.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
   }
 }

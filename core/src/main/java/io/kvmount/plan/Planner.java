@@ -239,7 +239,7 @@ public final class Planner {
         // An image's mount point names its app already ("image manifest of app ...").
         String what = rm.origin().startsWith("image manifest") ? rm.origin()
             : "app \"" + rm.app() + "\": " + rm.origin();
-        List<PlannedCopy.Entry> entries = ImageCopy.entries(fs, rm.target(), what, inApp,
+        List<PlannedCopy.Entry> entries = ImageCopy.entries(fs, rm.target(), where, what, inApp,
             name.substring(rm.app().length() + 1));
         PlannedCopy copy = new PlannedCopy(name, rm.app(), rm.origin(), rm.target(), where, entries, at.modified());
         copies.add(copy);

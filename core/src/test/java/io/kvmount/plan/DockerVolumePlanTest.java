@@ -8,6 +8,7 @@ import io.kvmount.apply.NioGuestFs;
 import io.kvmount.manifest.ImageManifest;
 import io.kvmount.manifest.ManifestReader;
 import io.kvmount.manifest.PodManifest;
+import io.kvmount.path.GuestPath;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -161,15 +162,35 @@ class DockerVolumePlanTest {
     for (int i = 0; i < 20; i++) {
       Files.writeString(many.resolve("f" + i), "");
     }
-    assertThatThrownBy(() -> ImageCopy.entries(new NioGuestFs(stage1), io.kvmount.path.GuestPath.parse(
-        "/opt/stage2/db/rootfs/dir2"), "app \"db\": x", "/dir2", "vialink", 10)).isInstanceOf(PlanException.class)
+    GuestFs fs = new NioGuestFs(stage1);
+    GuestPath from = GuestPath.parse("/opt/stage2/db/rootfs/dir2");
+    GuestPath to = GuestPath.parse("/mnt/db-vialink");
+    assertThatThrownBy(() -> ImageCopy.entries(fs, from, to, "app \"db\": x", "/dir2", "vialink", 10))
+        .isInstanceOf(PlanException.class)
         .hasMessage("app \"db\": x: the image holds more than 10 files below \"/dir2\", too many to copy into a"
             + " volume; declare a volume \"vialink\" in the pod (a host volume with the data, or an empty one)");
-    assertThat(ImageCopy.entries(new NioGuestFs(stage1), io.kvmount.path.GuestPath.parse(
-        "/opt/stage2/db/rootfs/dir2"), "app \"db\": x", "/dir2", "vialink", 21)).hasSize(21);
+    assertThat(ImageCopy.entries(fs, from, to, "app \"db\": x", "/dir2", "vialink", 21)).hasSize(21);
     // The limit is the most entries allowed: one more is refused.
-    assertThatThrownBy(() -> ImageCopy.entries(new NioGuestFs(stage1), io.kvmount.path.GuestPath.parse(
-        "/opt/stage2/db/rootfs/dir2"), "app \"db\": x", "/dir2", "vialink", 20)).hasMessageContaining("more than 20 files");
+    assertThatThrownBy(() -> ImageCopy.entries(fs, from, to, "app \"db\": x", "/dir2", "vialink", 20))
+        .hasMessageContaining("more than 20 files");
+  }
+
+  @Test
+  void anEntryTooDeepForItsVolume_isRefused() throws Exception {
+    // A volume directory of 4020 bytes leaves 74 (of Linux's 4095, less a "/") for what lies below it.
+    GuestPath to = GuestPath.parse("/mnt" + ("/" + "v".repeat(250)).repeat(16));
+    Path deep = Files.createDirectories(stage1.resolve("opt/stage2/db/rootfs/dir2/" + "a".repeat(60) + "/"
+        + "b".repeat(10)));
+    GuestFs fs = new NioGuestFs(stage1);
+    GuestPath from = GuestPath.parse("/opt/stage2/db/rootfs/dir2");
+    Files.createDirectory(deep.resolve("cc")); // 74 bytes below the volume: the most there is room for
+    assertThat(ImageCopy.entries(fs, from, to, "x", "/dir2", "vialink")).hasSize(4);
+    Files.createDirectory(deep.resolve("ccc")); // 75
+    assertThatThrownBy(() -> ImageCopy.entries(fs, from, to, "x", "/dir2", "vialink"))
+        .isInstanceOf(PlanException.class)
+        .hasMessage("x: the image's \"/dir2/" + "a".repeat(60) + "...\" lies too deep: its path in the image or in"
+            + " the volume would be longer than Linux's 4095 bytes; declare a volume \"vialink\" in the pod (a host"
+            + " volume with the data, or an empty one)");
   }
 
   @Test
