@@ -136,19 +136,7 @@ final class ChangeExecutor {
         inParallel(write, FileSpec::sha); // the hashes go into the state first
         StateFile.write(root, StateFile.journal(c, staging, copyStaging.values()));
       }
-      makeDirectories(createdNow, copyStaging.keySet());
-      if (!c.copies().isEmpty()) {
-        ImageCopier copier = new ImageCopier(root);
-        Set<GuestPath> copyParents = new LinkedHashSet<>();
-        for (io.kvmount.plan.PlannedCopy copy : c.copies()) {
-          copier.copy(copy, d.dirs.get(copy.to()), copyStaging.get(copy.to()), modes);
-          copiedNow.add(copy.to());
-          copyParents.add(copy.to().parent());
-        }
-        for (GuestPath p : copyParents) {
-          fsyncDirectory(p);
-        }
-      }
+      makeDirectories(createdNow, copyStaging, copiedNow);
       for (GuestPath p : c.fix()) {
         modes.setAttributes(p, d.dirs.get(p));
       }
@@ -368,19 +356,64 @@ final class ChangeExecutor {
 
   /**
    * Creates the missing directories, parents first: one depth at a time, the directories of one
-   * depth in parallel (their parents all exist by then); not those made by a copy ({@code copied},
-   * below which nothing is planned).
+   * depth in parallel (their parents all exist by then). A volume directory made as a copy of an
+   * image directory ({@code copyStaging}'s keys) is copied at its depth, before the others of that
+   * depth; a directory planned below it (a mount point inside a read-only volume) is then made only
+   * if the copy did not bring it. The parents of the copies are fsynced.
+   *
+   * @param copiedNow the volume directories copied, in order; added to here
    */
-  private void makeDirectories(LinkedHashSet<GuestPath> createdNow, Set<GuestPath> copied) throws IOException {
+  private void makeDirectories(LinkedHashSet<GuestPath> createdNow, Map<GuestPath, GuestPath> copyStaging,
+      List<GuestPath> copiedNow) throws IOException {
     TreeMap<Integer, List<GuestPath>> byDepth = new TreeMap<>();
     for (GuestPath p : c.create()) {
-      if (!copied.contains(p)) { // made by its copy, once every directory is made
-        byDepth.computeIfAbsent(p.depth(), k -> new ArrayList<>()).add(p);
+      byDepth.computeIfAbsent(p.depth(), k -> new ArrayList<>()).add(p);
+    }
+    Map<GuestPath, io.kvmount.plan.PlannedCopy> copies = new java.util.HashMap<>();
+    for (io.kvmount.plan.PlannedCopy copy : c.copies()) {
+      copies.put(copy.to(), copy);
+    }
+    ImageCopier copier = copies.isEmpty() ? null : new ImageCopier(root);
+    Set<GuestPath> copyParents = new LinkedHashSet<>();
+    for (List<GuestPath> level : byDepth.values()) {
+      List<GuestPath> make = new ArrayList<>(level.size());
+      for (GuestPath p : level) {
+        io.kvmount.plan.PlannedCopy copy = copies.get(p);
+        if (copy == null) {
+          make.add(p);
+          continue;
+        }
+        copier.copy(copy, d.dirs.get(p), copyStaging.get(p), modes);
+        copiedNow.add(p);
+        copyParents.add(p.parent());
+      }
+      inParallel(make, p -> {
+        if (!copiedNow.isEmpty() && belowCopy(p, copiedNow)) {
+          Kind k = NioGuestFs.lstat(host(p));
+          if (k == Kind.DIRECTORY) {
+            return; // the image's own, copied: kept as it is, as any existing mount point
+          }
+          if (k != Kind.MISSING) {
+            throw new IOException("refusing to create directory \"" + p.relativeString() + "\" in stage1 rootfs \""
+                + root + "\": the copy of the image put " + (k == Kind.SYMLINK ? "a symlink" : "a file") + " there");
+          }
+        }
+        modes.makeDirectory(p, createdNow);
+      });
+    }
+    for (GuestPath p : copyParents) {
+      fsyncDirectory(p);
+    }
+  }
+
+  /** Whether {@code p} lies strictly below one of the volume directories copied so far. */
+  private static boolean belowCopy(GuestPath p, List<GuestPath> copied) {
+    for (GuestPath to : copied) {
+      if (to.contains(p) && !to.equals(p)) {
+        return true;
       }
     }
-    for (List<GuestPath> level : byDepth.values()) {
-      inParallel(level, p -> modes.makeDirectory(p, createdNow));
-    }
+    return false;
   }
 
   /**

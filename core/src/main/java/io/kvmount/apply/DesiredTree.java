@@ -288,8 +288,8 @@ final class DesiredTree {
   }
 
   /**
-   * Adds one copy, checked: its volume directory is a planned managed directory that nothing else
-   * planned lies below, and neither it nor the image directory holds the other.
+   * Adds one copy, checked: its volume directory is a planned managed directory below which only
+   * mount point directories are planned, and neither it nor the image directory holds the other.
    */
   private void addCopy(io.kvmount.plan.PlannedCopy c) throws InvalidInputException {
     GuestPath to = c.to();
@@ -306,9 +306,14 @@ final class DesiredTree {
           + to.relativeString() + "\": one holds the other");
     }
     checkPath(c.from(), "copy source");
+    // Mount point directories may lie inside (a mount inside a read-only volume); they are made
+    // after the copy when it did not bring them. Files and managed directories may not.
     for (GuestPath p : below(to)) {
-      throw new InvalidInputException("plan: \"" + p.relativeString() + "\" is planned inside \"" + to.relativeString()
-          + "\", which is made as a copy");
+      DirSpec inside = dirs.get(p);
+      if (inside == null || inside.managed()) {
+        throw new InvalidInputException("plan: \"" + p.relativeString() + "\" is planned inside \""
+            + to.relativeString() + "\", which is made as a copy");
+      }
     }
   }
 

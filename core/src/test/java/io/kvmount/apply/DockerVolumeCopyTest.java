@@ -129,6 +129,28 @@ class DockerVolumeCopyTest {
   }
 
   @Test
+  void aReadOnlyCopiedVolume_withAMountInside_getsItsMountPointAfterTheCopy() throws Exception {
+    // The mount points inside a read-only volume are made in the volume directory by kvmount:
+    // after the copy, and only where the image had none.
+    io.kvmount.manifest.ImageManifest image = io.kvmount.manifest.ManifestReader.readImage(DockerImage.IMAGE_JSON
+        .replace("{\"name\":\"data\",\"path\":\"/dir1\"}", "{\"name\":\"data\",\"path\":\"/dir1\",\"readOnly\":true},"
+            + "{\"name\":\"logs\",\"path\":\"/dir1/sub\"},{\"name\":\"spool\",\"path\":\"/dir1/spool\"}")
+        .getBytes(StandardCharsets.UTF_8), "image.json");
+    Plan p = Planner.plan(DockerImage.pod(), Map.of("db", image), PlanOptions.defaults(), new NioGuestFs(stage1));
+    assertThat(p.copies()).extracting(c -> c.volume()).containsExactly("db-data", "db-logs", "db-vialink");
+    ApplyResult r = PlanWriter.apply(p, stage1);
+    assertThat(r.volumesCopied()).containsExactly("mnt/db-data", "mnt/db-logs", "mnt/db-vialink");
+    Path volume = stage1.resolve("mnt/db-data");
+    assertThat(volume.resolve("file")).hasContent("dir1");
+    assertThat(Fixtures.statMode(volume.resolve("sub"))).as("the image's, kept").isEqualTo("700");
+    assertThat(volume.resolve("sub/x")).hasContent("x");
+    assertThat(Fixtures.statMode(volume.resolve("spool"))).as("made for the mount inside").isEqualTo("755");
+    assertThat(stage1.resolve("mnt/db-logs/x")).hasContent("x");
+    assertThat(PlanWriter.apply(Planner.plan(DockerImage.pod(), Map.of("db", image), PlanOptions.defaults(),
+        new NioGuestFs(stage1)), stage1).nothingChanged()).isTrue();
+  }
+
+  @Test
   void aFailedCopy_leavesNothing_andARerunCompletes() throws Exception {
     Plan p = plan();
     // The image changes after planning: a file became a directory.
