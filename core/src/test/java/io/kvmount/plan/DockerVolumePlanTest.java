@@ -194,6 +194,41 @@ class DockerVolumePlanTest {
   }
 
   @Test
+  void aNameListedTwice_isRefused() throws Exception {
+    // What a directory gives for a name that is not valid in the file name encoding beside the
+    // name it decodes to: one string twice. Both would read the same file.
+    GuestFs nio = new NioGuestFs(stage1);
+    GuestFs twice = new GuestFs() {
+      @Override
+      public Kind kind(GuestPath path) throws java.io.IOException {
+        return nio.kind(path);
+      }
+
+      @Override
+      public String readLink(GuestPath path) throws java.io.IOException {
+        return nio.readLink(path);
+      }
+
+      @Override
+      public Stat stat(GuestPath path) throws java.io.IOException {
+        return nio.stat(path);
+      }
+
+      @Override
+      public List<String> list(GuestPath dir) throws java.io.IOException {
+        List<String> names = new ArrayList<>(nio.list(dir));
+        names.add(0, names.get(0));
+        return names;
+      }
+    };
+    GuestPath from = GuestPath.parse("/opt/stage2/db/rootfs/dir2");
+    assertThatThrownBy(() -> ImageCopy.entries(twice, from, GuestPath.parse("/mnt/v"), "x", "/dir2", "v"))
+        .isInstanceOf(PlanException.class)
+        .hasMessageStartingWith("x: the image's \"/dir2/foo\" cannot be read back by its listed name");
+    assertThat(ImageCopy.entries(nio, from, GuestPath.parse("/mnt/v"), "x", "/dir2", "v")).hasSize(1);
+  }
+
+  @Test
   void withoutAStage1Rootfs_nothingIsCopied() throws Exception {
     Plan p = Planner.plan(DockerImage.pod(), Map.of("db", DockerImage.image()), PlanOptions.defaults(), GuestFs.EMPTY);
     assertThat(p.copies()).isEmpty();
