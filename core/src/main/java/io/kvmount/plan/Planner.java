@@ -144,6 +144,13 @@ public final class Planner {
       if (v instanceof Volume.Host) {
         Volume.Host h = (Volume.Host) v;
         Boolean allRo = allRoByVolume.get(name); // null: no app mounts it
+        if (allRo == null) {
+          // Still shared (a guest may mount it by hand), but most likely a mount point's name
+          // that does not match it, or an image manifest left out.
+          warnings.add(pod.place(definedBy.getOrDefault(name, "volumes")) + ": host volume \"" + name + "\" is"
+              + " shared but no app mounts it: no mount names it and no known mount point has its name (give the"
+              + " image manifest of the app that needs it with --image-manifest, or check the names)");
+        }
         boolean ro = h.readOnly().orElse(false) || (allRo != null && allRo);
         sp.add(name, h.source(), ro, kinds.isFile(h.source()), h.recursive().orElse(true), "volume \"" + name + "\"",
             definedBy.containsKey(name) ? pod.place(definedBy.get(name) + ".source") : "volume \"" + name + "\"");
