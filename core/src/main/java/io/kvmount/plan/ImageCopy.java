@@ -65,19 +65,14 @@ final class ImageCopy {
     Map<String, RelativePath> firstName = new HashMap<>();
     // Each directory to read, with its path in the stage1 rootfs: an entry's path is made from
     // its directory's, so that all share their parents (a deep tree stays linear to look up).
-    Deque<RelativePath> dirs = new ArrayDeque<>();
-    Deque<GuestPath> hostDirs = new ArrayDeque<>();
-    Deque<Integer> dirBytes = new ArrayDeque<>(); // the UTF-8 length of each one's relative path
-    dirs.push(RelativePath.EMPTY);
-    hostDirs.push(from);
-    dirBytes.push(0);
+    Deque<Dir> dirs = new ArrayDeque<>();
+    dirs.push(new Dir(RelativePath.EMPTY, from, 0));
     while (!dirs.isEmpty()) {
-      RelativePath dir = dirs.pop();
-      GuestPath hostDir = hostDirs.pop();
-      int bytes = dirBytes.pop();
-      List<RelativePath> subdirs = new ArrayList<>();
-      List<GuestPath> hostSubdirs = new ArrayList<>();
-      List<Integer> subdirBytes = new ArrayList<>();
+      Dir d = dirs.pop();
+      RelativePath dir = d.rel();
+      GuestPath hostDir = d.at();
+      int bytes = d.bytes();
+      List<Dir> subdirs = new ArrayList<>();
       String previous = null;
       for (String name : fs.list(hostDir)) {
         RelativePath rel = dir.resolve(name);
@@ -103,9 +98,7 @@ final class ImageCopy {
           case DIRECTORY -> {
             out.add(new PlannedCopy.Entry(rel, PlannedCopy.Type.DIRECTORY, s.mode(), s.uid(), s.gid(), 0, "",
                 s.modified()));
-            subdirs.add(rel);
-            hostSubdirs.add(at);
-            subdirBytes.add(relBytes);
+            subdirs.add(new Dir(rel, at, relBytes));
           }
           case FILE -> {
             // A file with one link is found once; with several, the second name finds the first.
@@ -130,12 +123,16 @@ final class ImageCopy {
       // Depth first, names in order: push the last subdirectory first.
       for (int i = subdirs.size() - 1; i >= 0; i--) {
         dirs.push(subdirs.get(i));
-        hostDirs.push(hostSubdirs.get(i));
-        dirBytes.push(subdirBytes.get(i));
       }
     }
     return out;
   }
+
+  /**
+   * A directory to read: its path below the copied one, its path in the stage1 rootfs, and the
+   * UTF-8 length of the first.
+   */
+  private record Dir(RelativePath rel, GuestPath at, int bytes) {}
 
   /** The UTF-8 length of {@code s}. */
   private static int utf8(String s) {
